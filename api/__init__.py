@@ -1,0 +1,1 @@
+"""The HTTP API: commands in, queries out."""

@@ -1,0 +1,1 @@
+"""Turns requests into events: load, fold, decide, append."""

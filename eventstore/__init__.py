@@ -1,0 +1,1 @@
+"""The append-only event log: its port, envelope, hash chain, sealing and adapters."""

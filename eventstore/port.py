@@ -1,0 +1,57 @@
+"""The event-store port: what the write side, projections and auditors need from a log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
+
+from eventstore.envelope import AppendResult, EventFilter, Expected, NewEvent, RecordedEvent
+
+
+class Subscription(Protocol):
+    """A catch-up subscription: yields history after a position, then new events as they land."""
+
+    def __iter__(self) -> Iterator[RecordedEvent]: ...
+
+    def stop(self) -> None:
+        """Ends iteration promptly, also from another thread."""
+
+
+class EventStore(Protocol):
+    def append(self, stream: str, events: Sequence[NewEvent], expected: Expected) -> AppendResult:
+        """Appends all events or none. Fills in the hash chain. Retrying the same event ids
+        returns the first result and stores nothing new."""
+
+    def read_stream(
+        self,
+        stream: str,
+        *,
+        from_version: int | None = None,
+        backwards: bool = False,
+        limit: int | None = None,
+    ) -> list[RecordedEvent]:
+        """Events of one stream from a revision (inclusive); raises ``StreamNotFound``."""
+
+    def stream_version(self, stream: str) -> int | None:
+        """The revision of the stream's last event, ``None`` when it has none."""
+
+    def read_all(
+        self,
+        *,
+        after: int | None = None,
+        filter: EventFilter | None = None,
+        limit: int | None = None,
+    ) -> Iterator[RecordedEvent]:
+        """Events of every stream in global order, strictly after ``after``."""
+
+    def subscribe(self, *, after: int | None = None, filter: EventFilter | None = None) -> Subscription:
+        """``read_all`` that does not end: it waits, without polling, for new events."""
+
+    def head_position(self) -> int:
+        """The global position of the newest event, 0 for an empty log."""
+
+    def get_stream_metadata(self, stream: str) -> dict[str, Any]: ...
+
+    def set_stream_metadata(self, stream: str, metadata: dict[str, Any]) -> None: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,375 @@
+"""The embedded event store: one SQLite file in WAL mode, safe for several processes.
+
+Writers serialise on ``BEGIN IMMEDIATE``, so global positions commit in order and a
+reader never sees a gap that fills later. Durable by default (``synchronous=FULL``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from eventstore.chain import GENESIS, link
+from eventstore.envelope import (
+    AppendResult,
+    EventFilter,
+    Expected,
+    Metadata,
+    NewEvent,
+    RecordedEvent,
+    StreamState,
+    category_of,
+    check_append,
+    check_stream_name,
+)
+from eventstore.errors import (
+    CorruptEvent,
+    DuplicateEventId,
+    StoreUnavailable,
+    StreamNotFound,
+    WrongExpectedVersion,
+)
+from eventstore.wakeup import Listener, Waker, channel_dir
+
+APPLICATION_ID = 0x5354524D  # "STRM"
+SCHEMA_VERSION = 1
+PAGE = 2000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream TEXT NOT NULL,
+    category TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    event_id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    schema_version INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    metadata BLOB NOT NULL,
+    UNIQUE (stream, version)
+);
+CREATE INDEX IF NOT EXISTS events_by_type ON events (type, position);
+CREATE TABLE IF NOT EXISTS streams (
+    stream TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    last_hash TEXT NOT NULL,
+    metadata BLOB
+) WITHOUT ROWID;
+"""
+
+_COLUMNS = "position, stream, version, event_id, type, schema_version, data, metadata"
+_INSERT = (
+    "INSERT INTO events (stream, version, event_id, type, schema_version, data, metadata, category)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+class SQLiteEventStore:
+    def __init__(self, path: Path | str, *, sync: str = "full", busy_timeout_s: float = 5.0) -> None:
+        if sync not in ("full", "normal"):
+            raise ValueError("sync must be 'full' or 'normal'")
+        self.path = Path(path)
+        self._sync = sync
+        self._timeout = busy_timeout_s
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._conns_lock = threading.Lock()
+        self._wake_dir = channel_dir(self.path)
+        self._waker = Waker(self._wake_dir)
+        self._initialise()
+
+    # -- connections -------------------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=self._timeout
+            )
+            conn.execute(f"PRAGMA synchronous={self._sync.upper()}")
+        except sqlite3.Error as exc:
+            raise self._unavailable(exc) from exc
+        with self._conns_lock:
+            self._conns.append(conn)
+        return conn
+
+    def _unavailable(self, exc: sqlite3.Error) -> StoreUnavailable:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return StoreUnavailable(f"{self.path}: locked by another process for {self._timeout}s")
+        if "not a database" in text:
+            return StoreUnavailable(f"{self.path}: not a SQLite database")
+        return StoreUnavailable(f"{self.path}: {text}")
+
+    def _initialise(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = self._conn()
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if app_id != APPLICATION_ID and (app_id != 0 or tables):
+                raise StoreUnavailable(f"{self.path}: not a Strom event store")
+            if app_id == 0:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.executescript(_SCHEMA)
+                conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.Error as exc:
+            raise self._unavailable(exc) from exc
+
+    def close(self) -> None:
+        with self._conns_lock:
+            for conn in self._conns:
+                conn.close()
+            self._conns.clear()
+        self._local = threading.local()
+        self._waker.close()
+
+    # -- writing -----------------------------------------------------------------------
+
+    def append(self, stream: str, events: Sequence[NewEvent], expected: Expected) -> AppendResult:
+        check_append(stream, events)
+        conn = self._conn()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = self._append_locked(conn, stream, events, expected)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except sqlite3.IntegrityError as exc:
+            raise DuplicateEventId(stream, f"one of {[e.event_id for e in events]}") from exc
+        except sqlite3.OperationalError as exc:
+            raise self._unavailable(exc) from exc
+        self._waker.wake()
+        return result
+
+    def _append_locked(
+        self, conn: sqlite3.Connection, stream: str, events: Sequence[NewEvent], expected: Expected
+    ) -> AppendResult:
+        earlier = self._earlier_append(conn, stream, events)
+        if earlier is not None:
+            return earlier
+        row = conn.execute("SELECT version, last_hash FROM streams WHERE stream = ?", (stream,)).fetchone()
+        current = row[0] if row and row[0] >= 0 else None
+        _check_expected(stream, expected, current)
+        first = 0 if current is None else current + 1
+        linked = link(stream, first, row[1] if row else GENESIS, events)
+        category = category_of(stream)
+        conn.executemany(
+            _INSERT,
+            [
+                (
+                    stream,
+                    first + i,
+                    e.event_id,
+                    e.type,
+                    e.schema_version,
+                    orjson.dumps(e.data),
+                    orjson.dumps(e.metadata),
+                    category,
+                )
+                for i, e in enumerate(linked)
+            ],
+        )
+        last = first + len(linked) - 1
+        conn.execute(
+            "INSERT INTO streams (stream, version, last_hash) VALUES (?, ?, ?) "
+            "ON CONFLICT (stream) DO UPDATE SET version = excluded.version, "
+            "last_hash = excluded.last_hash",
+            (stream, last, linked[-1].metadata.hash),
+        )
+        position = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+        return AppendResult(version=last, position=position)
+
+    def _earlier_append(
+        self, conn: sqlite3.Connection, stream: str, events: Sequence[NewEvent]
+    ) -> AppendResult | None:
+        """The result of an earlier append of the same events, so a retry stores nothing."""
+        hit = conn.execute(
+            "SELECT stream, version FROM events WHERE event_id = ?", (events[0].event_id,)
+        ).fetchone()
+        if hit is None:
+            return None
+        if hit[0] != stream:
+            raise DuplicateEventId(stream, events[0].event_id)
+        rows = conn.execute(
+            "SELECT event_id, position FROM events WHERE stream = ? AND version >= ? "
+            "ORDER BY version LIMIT ?",
+            (stream, hit[1], len(events)),
+        ).fetchall()
+        if [r[0] for r in rows] != [e.event_id for e in events]:
+            raise DuplicateEventId(stream, events[0].event_id)
+        return AppendResult(version=hit[1] + len(events) - 1, position=rows[-1][1])
+
+    def set_stream_metadata(self, stream: str, metadata: dict[str, Any]) -> None:
+        check_stream_name(stream)
+        self._conn().execute(
+            "INSERT INTO streams (stream, version, last_hash, metadata) VALUES (?, -1, '', ?) "
+            "ON CONFLICT (stream) DO UPDATE SET metadata = excluded.metadata",
+            (stream, orjson.dumps(metadata)),
+        )
+
+    # -- reading -----------------------------------------------------------------------
+
+    def get_stream_metadata(self, stream: str) -> dict[str, Any]:
+        row = self._query_one("SELECT metadata FROM streams WHERE stream = ?", (stream,))
+        if row is None or row[0] is None:
+            return {}
+        value: dict[str, Any] = orjson.loads(row[0])
+        return value
+
+    def stream_version(self, stream: str) -> int | None:
+        row = self._query_one("SELECT version FROM streams WHERE stream = ?", (stream,))
+        return row[0] if row and row[0] >= 0 else None
+
+    def head_position(self) -> int:
+        row = self._query_one("SELECT max(position) FROM events", ())
+        return int(row[0] or 0) if row else 0
+
+    def read_stream(
+        self,
+        stream: str,
+        *,
+        from_version: int | None = None,
+        backwards: bool = False,
+        limit: int | None = None,
+    ) -> list[RecordedEvent]:
+        if backwards:
+            start = (1 << 62) if from_version is None else from_version
+            sql = f"SELECT {_COLUMNS} FROM events WHERE stream = ? AND version <= ? ORDER BY version DESC"
+        else:
+            start = from_version or 0
+            sql = f"SELECT {_COLUMNS} FROM events WHERE stream = ? AND version >= ? ORDER BY version"
+        rows = self._query(f"{sql} LIMIT ?", (stream, start, -1 if limit is None else limit))
+        if not rows and self.stream_version(stream) is None:
+            raise StreamNotFound(stream)
+        return [_decode(r) for r in rows]
+
+    def read_all(
+        self,
+        *,
+        after: int | None = None,
+        filter: EventFilter | None = None,
+        limit: int | None = None,
+    ) -> Iterator[RecordedEvent]:
+        where, params = _filter_sql(filter)
+        position = after or 0
+        remaining = limit if limit is not None else -1
+        while remaining != 0:
+            page = PAGE if remaining < 0 else min(PAGE, remaining)
+            rows = self._query(
+                f"SELECT {_COLUMNS} FROM events WHERE position > ?{where} ORDER BY position LIMIT ?",
+                (position, *params, page),
+            )
+            for row in rows:
+                yield _decode(row)
+            if len(rows) < page:
+                return
+            position = rows[-1][0]
+            remaining = remaining - len(rows) if remaining > 0 else remaining
+
+    def subscribe(self, *, after: int | None = None, filter: EventFilter | None = None) -> SQLiteSubscription:
+        return SQLiteSubscription(self, after or 0, filter)
+
+    def _query(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        try:
+            return self._conn().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._unavailable(exc) from exc
+
+    def _query_one(self, sql: str, params: tuple[Any, ...]) -> Any:
+        rows = self._query(sql, params)
+        return rows[0] if rows else None
+
+
+class SQLiteSubscription:
+    """Catches up from the log, then sleeps on a wake-up socket until an append nudges it."""
+
+    def __init__(
+        self, store: SQLiteEventStore, after: int, filter: EventFilter | None, fallback_s: float = 1.0
+    ) -> None:
+        self._store = store
+        self._position = after
+        self._filter = filter
+        self._fallback_s = fallback_s
+        self._stopped = threading.Event()
+        # Listen before the first read, so an append between the read and the wait still wakes us.
+        self._listener = Listener(store._wake_dir)
+
+    def __iter__(self) -> Iterator[RecordedEvent]:
+        try:
+            while not self._stopped.is_set():
+                head = self._store.head_position()
+                got = 0
+                for event in self._store.read_all(after=self._position, filter=self._filter, limit=PAGE):
+                    self._position = event.position
+                    got += 1
+                    yield event
+                    if self._stopped.is_set():
+                        return
+                if got < PAGE:
+                    self._position = max(self._position, head)
+                    self._listener.wait(self._fallback_s)
+        finally:
+            self._listener.close()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._listener.nudge()
+
+
+def _check_expected(stream: str, expected: Expected, current: int | None) -> None:
+    ok = (
+        expected is StreamState.ANY
+        or (expected is StreamState.NO_STREAM and current is None)
+        or (expected is StreamState.EXISTS and current is not None)
+        or (isinstance(expected, int) and expected == current)
+    )
+    if not ok:
+        shown = expected.value if isinstance(expected, StreamState) else expected
+        raise WrongExpectedVersion(stream, shown, current)
+
+
+def _filter_sql(filter: EventFilter | None) -> tuple[str, tuple[str, ...]]:
+    if filter is None or (not filter.types and not filter.categories):
+        return "", ()
+    clauses = []
+    if filter.types:
+        clauses.append(f"type IN ({', '.join('?' * len(filter.types))})")
+    if filter.categories:
+        clauses.append(f"category IN ({', '.join('?' * len(filter.categories))})")
+    return f" AND ({' OR '.join(clauses)})", (*filter.types, *filter.categories)
+
+
+def _decode(row: tuple[Any, ...]) -> RecordedEvent:
+    position, stream, version, event_id, type_, schema_version, data, metadata = row
+    try:
+        decoded_data = orjson.loads(data)
+        decoded_meta = Metadata.from_dict(orjson.loads(metadata))
+    except (orjson.JSONDecodeError, TypeError) as exc:
+        raise CorruptEvent(stream, position, f"unreadable event body: {exc}") from exc
+    if not isinstance(decoded_data, dict):
+        raise CorruptEvent(stream, position, "event data is not a JSON object")
+    return RecordedEvent(
+        stream=stream,
+        version=version,
+        position=position,
+        event_id=event_id,
+        type=type_,
+        schema_version=schema_version,
+        data=decoded_data,
+        metadata=decoded_meta,
+    )

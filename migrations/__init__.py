@@ -1,0 +1,1 @@
+"""Numbered read-store migrations and their runner."""

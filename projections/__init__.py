@@ -1,0 +1,1 @@
+"""Projectors: from the event stream to read-model rows."""

@@ -1,0 +1,1 @@
+"""Read models: table declarations, the read-store port and its adapters."""

@@ -1,0 +1,28 @@
+"""Picks adapters from URLs. The only place that knows which engine is behind a port."""
+
+from __future__ import annotations
+
+from eventstore.codec import EventCodec
+from eventstore.keystore import KeyStore, SQLiteKeyStore
+from eventstore.port import EventStore
+from eventstore.sealing import Sealer
+from strom.settings import Settings, sqlite_path
+
+
+def open_event_store(settings: Settings) -> EventStore:
+    url = settings.eventstore_url
+    if url.startswith("sqlite://"):
+        from eventstore.sqlite import SQLiteEventStore
+
+        return SQLiteEventStore(sqlite_path(url), sync=settings.eventstore_sync)
+    from eventstore.kurrentdb import KurrentDBEventStore
+
+    return KurrentDBEventStore(url)
+
+
+def open_key_store(settings: Settings) -> KeyStore:
+    return SQLiteKeyStore(sqlite_path(settings.keystore_url))
+
+
+def make_codec(keys: KeyStore) -> EventCodec:
+    return EventCodec(Sealer(keys))

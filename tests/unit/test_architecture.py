@@ -1,0 +1,62 @@
+"""Dependencies point inward: each layer imports only what DESIGN.md §2 allows."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OURS = {
+    "domain", "commands", "eventstore", "projections", "read_models", "migrations",
+    "api", "workers", "media", "recommend", "strom", "benchmarks", "tests",
+}  # fmt: skip
+ALLOWED: dict[str, set[str]] = {
+    "domain": {"domain"},
+    "eventstore": {"eventstore", "domain"},
+    "commands": {"commands", "domain", "eventstore"},
+    "projections": {"projections", "domain", "eventstore", "read_models"},
+    "read_models": {"read_models"},
+    "migrations": {"migrations", "read_models"},
+    "api": {"api", "commands", "read_models", "domain"},
+    "workers": {"workers", "commands", "media", "recommend"},
+    "media": {"media"},
+    "recommend": {"recommend", "domain"},
+}
+
+
+def imported_roots(path: Path) -> set[str]:
+    roots: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def modules_of(layer: str) -> list[Path]:
+    return sorted((ROOT / layer).rglob("*.py"))
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED))
+def test_a_layer_imports_only_the_layers_it_may(layer: str) -> None:
+    offending = {
+        f"{path.relative_to(ROOT)} imports {root}"
+        for path in modules_of(layer)
+        for root in imported_roots(path) & OURS
+        if root not in ALLOWED[layer]
+    }
+    assert offending == set()
+
+
+def test_the_domain_imports_nothing_but_the_standard_library() -> None:
+    outside = {
+        f"{path.relative_to(ROOT)} imports {root}"
+        for path in modules_of("domain")
+        for root in imported_roots(path)
+        if root not in sys.stdlib_module_names and root not in {"domain", "__future__"}
+    }
+    assert outside == set()
