@@ -1,0 +1,239 @@
+"""A comment on a video: one stream per comment (``comment-<id>``), never the video's stream.
+
+Threads are one level deep: a comment is top-level (``parent_id`` is None) or a reply under a
+top-level comment. A reply to a reply attaches to that reply's top-level parent, and ``reply_to_id``
+keeps which comment it answered, so a client can show "replying to …" without deeper nesting.
+Deleting a comment leaves its replies in place; the read side shows them under a deleted parent.
+
+The text is personal: sealed with the author's key, so it reads as ``None`` once that key is erased.
+Edit, thread and delete events carry ``video_id`` and ``parent_id`` so a projector can find the
+thread row (partitioned by video for top level, by parent for replies) without a lookup.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+
+from domain.access import VideoAccess
+from domain.actors import Actor
+from domain.engagement.visibility import ensure_can_engage, require_id
+from domain.errors import Conflict, InvalidCommand, NotAllowed, NotFound
+from domain.events import DomainEvent, event
+from domain.text import clean_text
+
+MAX_COMMENT_LENGTH = 1000
+
+
+class DeletedAs(enum.StrEnum):
+    """In which capacity a comment was deleted: audits and notifications tell these apart."""
+
+    AUTHOR = "author"
+    VIDEO_OWNER = "video_owner"
+    MODERATOR = "moderator"
+
+
+# -- events ----------------------------------------------------------------------------------------
+
+
+@event("CommentPosted", personal=("text",), subject="author_id")
+@dataclasses.dataclass(frozen=True, slots=True)
+class CommentPosted(DomainEvent):
+    comment_id: str
+    video_id: str
+    author_id: str
+    text: str | None  # None once the author's key is erased
+    parent_id: str | None = None
+    reply_to_id: str | None = None
+
+
+@event("CommentEdited", personal=("text",), subject="author_id")
+@dataclasses.dataclass(frozen=True, slots=True)
+class CommentEdited(DomainEvent):
+    comment_id: str
+    video_id: str
+    author_id: str
+    text: str | None  # None once the author's key is erased
+    parent_id: str | None = None
+
+
+@event("CommentDeleted")
+@dataclasses.dataclass(frozen=True, slots=True)
+class CommentDeleted(DomainEvent):
+    comment_id: str
+    video_id: str
+    deleted_by: str
+    deleted_as: str  # a DeletedAs
+    parent_id: str | None = None
+
+
+Event = CommentPosted | CommentEdited | CommentDeleted
+
+# -- commands --------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PostComment:
+    actor: Actor
+    comment_id: str
+    video_id: str
+    text: str
+    reply_to_id: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EditComment:
+    actor: Actor
+    comment_id: str
+    text: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DeleteComment:
+    actor: Actor
+    comment_id: str
+
+
+# -- state -----------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class State:
+    posted: bool = False
+    comment_id: str = ""
+    video_id: str = ""
+    author_id: str = ""
+    parent_id: str | None = None
+    text: str | None = None
+    deleted: bool = False
+
+
+initial = State()
+
+
+def evolve(state: State, event: Event) -> State:
+    match event:
+        case CommentPosted():
+            return State(
+                posted=True,
+                comment_id=event.comment_id,
+                video_id=event.video_id,
+                author_id=event.author_id,
+                parent_id=event.parent_id,
+                text=event.text,
+            )
+        case CommentEdited():
+            return dataclasses.replace(state, text=event.text)
+        case CommentDeleted():
+            return dataclasses.replace(state, deleted=True)
+
+
+# -- deciders --------------------------------------------------------------------------------------
+
+
+def decide_post_comment(
+    state: State,
+    cmd: PostComment,
+    *,
+    video: VideoAccess,
+    follows_owner: bool,
+    blocked: bool,
+    reply_to: State | None = None,
+) -> list[Event]:
+    """Post a comment or a reply on a video the author may engage with and that takes comments.
+
+    ``reply_to`` is the state of the comment named by ``cmd.reply_to_id`` (None or ``initial`` when
+    that stream is empty); ``blocked`` says whether the video's owner blocked the author.
+    """
+    if state.posted:
+        raise Conflict("a comment with this id already exists")
+    require_id(cmd.comment_id, "comment_id")
+    require_id(cmd.video_id, "video_id")
+    text = _clean(cmd.text)
+    ensure_can_engage(video, cmd.actor, cmd.video_id, follows_owner=follows_owner, blocked=blocked)
+    if not video.comments_allowed:
+        raise Conflict("comments are turned off for this video")
+    parent_id = _thread_parent(cmd, reply_to)
+    return [
+        CommentPosted(
+            comment_id=cmd.comment_id,
+            video_id=cmd.video_id,
+            author_id=cmd.actor.user_id,
+            text=text,
+            parent_id=parent_id,
+            reply_to_id=cmd.reply_to_id,
+        )
+    ]
+
+
+def decide_edit_comment(state: State, cmd: EditComment) -> list[Event]:
+    """Only the author edits; the same text again records nothing."""
+    ensure_open(state)
+    if cmd.actor.user_id != state.author_id:
+        raise NotAllowed("only the author can edit a comment")
+    text = _clean(cmd.text)
+    if text == state.text:
+        return []
+    return [
+        CommentEdited(
+            comment_id=state.comment_id,
+            video_id=state.video_id,
+            author_id=state.author_id,
+            text=text,
+            parent_id=state.parent_id,
+        )
+    ]
+
+
+def decide_delete_comment(state: State, cmd: DeleteComment, *, video: VideoAccess) -> list[Event]:
+    """The author, the video's owner (it is their page) or a moderator may delete a comment, once."""
+    ensure_open(state)
+    if video.video_id != state.video_id:
+        raise ValueError(f"access for video {video.video_id!r} given for a comment on {state.video_id!r}")
+    capacity = _deleting_as(state, cmd.actor, video)
+    return [
+        CommentDeleted(
+            comment_id=state.comment_id,
+            video_id=state.video_id,
+            deleted_by=cmd.actor.user_id,
+            deleted_as=capacity.value,
+            parent_id=state.parent_id,
+        )
+    ]
+
+
+def ensure_open(state: State) -> None:
+    """A comment that was never posted is not found; a deleted one accepts nothing more."""
+    if not state.posted:
+        raise NotFound("comment not found")
+    if state.deleted:
+        raise Conflict("the comment was deleted")
+
+
+def _clean(text: str) -> str:
+    return clean_text(text, field="comment", min_len=1, max_len=MAX_COMMENT_LENGTH, multiline=True)
+
+
+def _thread_parent(cmd: PostComment, reply_to: State | None) -> str | None:
+    """The top-level comment a reply hangs under: a reply to a reply shares its parent."""
+    if cmd.reply_to_id is None:
+        return None
+    if reply_to is None or not reply_to.posted:
+        raise NotFound("the comment replied to was not found")
+    if reply_to.comment_id != cmd.reply_to_id:
+        raise ValueError(f"state of comment {reply_to.comment_id!r} given for {cmd.reply_to_id!r}")
+    if reply_to.deleted:
+        raise Conflict("the comment replied to was deleted")
+    if reply_to.video_id != cmd.video_id:
+        raise InvalidCommand("the comment replied to is on another video")
+    return reply_to.parent_id or reply_to.comment_id
+
+
+def _deleting_as(state: State, actor: Actor, video: VideoAccess) -> DeletedAs:
+    if actor.user_id == state.author_id:
+        return DeletedAs.AUTHOR
+    if actor.user_id == video.owner_id:
+        return DeletedAs.VIDEO_OWNER
+    if actor.moderates:
+        return DeletedAs.MODERATOR
+    raise NotAllowed("only the author, the video's owner or a moderator can delete a comment")
