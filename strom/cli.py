@@ -91,5 +91,28 @@ def audit_verify(
     typer.echo(f"OK {verifier.checked} events verified")
 
 
+@app.command("api")
+def api_command(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (default: STROM_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default: STROM_PORT).")] = None,
+) -> None:
+    """Serve the HTTP API on the configured stores."""
+    from strom.serve import serve
+
+    settings = Settings()
+    serve(settings, host or settings.host, port or settings.port)
+
+
+@app.command("run")
+def run_command(
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default: STROM_PORT).")] = None,
+) -> None:
+    """Everything in one process on the embedded defaults: the way to try Strom locally."""
+    from strom.serve import serve
+
+    settings = Settings()
+    serve(settings, settings.host, port or settings.port)
+
+
 def main() -> None:
     app()

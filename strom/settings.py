@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+from pathlib import Path
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENGINES = {
@@ -14,17 +17,52 @@ ENGINES = {
 }
 
 
+WEAK_SECRETS = {"changeme", "change-me", "secret", "password", "development", "strom"}
+
+
 class Settings(BaseSettings):
     """Embedded defaults: everything lives in files under ``var/`` so ``make run`` needs nothing else."""
 
     model_config = SettingsConfigDict(env_prefix="STROM_", extra="ignore")
 
+    data_dir: Path = Path("var")
     eventstore_url: str = "sqlite:///var/events.db"
     eventstore_sync: Literal["full", "normal"] = "full"
     readstore_url: str = "sqlite:///var/read.db"
     keystore_url: str = "sqlite:///var/keys.db"
     broker_url: str = "memory://"
     media_url: str = "file:///var/media"
+
+    #: Signs bearer tokens. Unset: a random one is made once and kept in ``var/jwt.secret``.
+    jwt_secret: SecretStr | None = None
+    token_ttl_s: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    write_rate_per_s: float = Field(default=10.0, gt=0)
+    write_burst: int = Field(default=40, ge=1)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _strong_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        secret = value.get_secret_value()
+        if len(secret) < 32 or secret.lower() in WEAK_SECRETS or len(set(secret)) < 8:
+            raise ValueError("STROM_JWT_SECRET must be at least 32 random characters, not a placeholder")
+        return value
+
+    def token_secret(self) -> str:
+        """The configured secret, or one generated once for this machine's embedded setup."""
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        path = self.data_dir / "jwt.secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
 
     @field_validator("eventstore_url", "readstore_url", "keystore_url")
     @classmethod

@@ -1,0 +1,58 @@
+"""The app factory: builds the API around ports it is given; creates nothing at import time."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import ORJSONResponse
+
+from api import problems
+from api.limits import BodyLimit, RateLimiter
+from api.metrics import Metrics, RequestTimer
+from api.state import AppState
+from api.tokens import Tokens
+from commands.context import Ports
+
+
+def create_app(
+    ports: Ports,
+    *,
+    secret: str,
+    routers: Iterable[APIRouter],
+    metrics: Metrics | None = None,
+    token_ttl_s: int = 3600,
+    write_rate_per_s: float = 10.0,
+    write_burst: int = 40,
+    max_body_bytes: int = 64 * 1024,
+    closers: Sequence[Callable[[], None]] = (),
+) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        for close in closers:
+            close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="Strom API",
+        version="1",
+        summary="Commands in, feeds out: the API of an event-sourced short-video platform.",
+        default_response_class=ORJSONResponse,
+    )
+    metrics = metrics or Metrics()
+    app.state.strom = AppState(
+        ports=ports,
+        tokens=Tokens(secret, token_ttl_s),
+        limiter=RateLimiter(write_rate_per_s, write_burst),
+        metrics=metrics,
+        fingerprint_key=hashlib.sha256(b"idempotency\x1f" + secret.encode()).digest(),
+    )
+    problems.install(app)
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes, exempt_prefixes=("/v1/uploads",))
+    app.add_middleware(RequestTimer, metrics=metrics)
+    return app

@@ -1,0 +1,48 @@
+"""Running a command from a route: idempotent replay, then the handler, then the remembered result."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from fastapi import Request as HttpRequest
+from fastapi.responses import ORJSONResponse
+from pydantic import BaseModel
+
+from api.problems import Problem
+from api.state import AppState
+from commands.context import Request
+from commands.idempotency import recall, remember
+
+
+def fingerprint(state: AppState, http: HttpRequest, body: BaseModel | None) -> str:
+    """Keyed, so a fingerprint stored in the log reveals nothing about a body (passwords)."""
+    payload = orjson.dumps([http.method, http.url.path, body.model_dump(mode="json") if body else None])
+    return hmac.new(state.fingerprint_key, payload, hashlib.sha256).hexdigest()
+
+
+def run(
+    state: AppState,
+    http: HttpRequest,
+    request: Request,
+    body: BaseModel | None,
+    action: Callable[[], dict[str, Any]],
+    status: int = 200,
+) -> ORJSONResponse:
+    """Applies ``action`` once per idempotency key; a retry gets the first response back."""
+    key = request.idempotency_key
+    if key is None:
+        return ORJSONResponse(action(), status_code=status)
+    print_ = fingerprint(state, http, body)
+    earlier = recall(state.ports, request.actor.user_id, key)
+    if earlier is None:
+        first = remember(state.ports, request, print_, status, action())
+        return ORJSONResponse(first.response, status_code=first.status)
+    if earlier.fingerprint != print_:
+        raise Problem(422, "this Idempotency-Key was already used for a different request")
+    return ORJSONResponse(
+        earlier.response, status_code=earlier.status, headers={"Idempotent-Replayed": "true"}
+    )

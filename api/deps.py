@@ -1,0 +1,72 @@
+"""Dependencies routes declare: the write-side ports, the caller, and the command request."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header
+from fastapi import Request as HttpRequest
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.problems import Problem
+from api.state import AppState
+from commands.context import Ports, Request
+from commands.idempotency import check_key
+from domain.actors import Actor
+from domain.errors import InvalidCommand
+
+_bearer = HTTPBearer(auto_error=False, description="A token from POST /v1/auth/token")
+
+
+def app_state(http: HttpRequest) -> AppState:
+    state: AppState = http.app.state.strom
+    return state
+
+
+AppStateDep = Annotated[AppState, Depends(app_state)]
+
+
+def ports(state: AppStateDep) -> Ports:
+    return state.ports
+
+
+PortsDep = Annotated[Ports, Depends(ports)]
+
+
+def optional_actor(
+    state: AppStateDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Actor | None:
+    return None if creds is None else state.tokens.verify(creds.credentials)
+
+
+def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
+    if actor is None:
+        raise Problem(
+            401, "sign in first: send 'Authorization: Bearer <token>'", {"WWW-Authenticate": "Bearer"}
+        )
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def command_request(
+    state: AppStateDep,
+    actor: CurrentActor,
+    idempotency_key: Annotated[
+        str | None, Header(description="Retries with the same key apply once.")
+    ] = None,
+    x_correlation_id: Annotated[str | None, Header(max_length=128, pattern=r"^[\x21-\x7e]+$")] = None,
+) -> Request:
+    """The write request of a signed-in actor, after its rate limit."""
+    state.limiter.check(actor.user_id)
+    if idempotency_key is not None:
+        try:
+            check_key(idempotency_key)
+        except InvalidCommand as exc:
+            raise Problem(400, str(exc)) from exc
+    extra = {"correlation_id": x_correlation_id} if x_correlation_id else {}
+    return Request(actor=actor, idempotency_key=idempotency_key, **extra)
+
+
+CommandRequest = Annotated[Request, Depends(command_request)]

@@ -1,0 +1,104 @@
+"""The one way a command touches the log: load the stream, fold, decide, append, retry."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
+from typing import Generic, TypeVar
+
+from commands.context import Outcome, Ports, Request
+from commands.errors import Unavailable
+from domain.errors import Conflict
+from domain.events import DomainEvent
+from eventstore.envelope import StreamState
+from eventstore.errors import StoreUnavailable, StreamNotFound, WrongExpectedVersion
+from eventstore.ids import id_from_key
+
+S = TypeVar("S")
+MAX_ATTEMPTS = 5
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Loaded(Generic[S]):
+    state: S
+    version: int | None
+    position: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Aggregate(Generic[S]):
+    """How to rebuild one kind of stream's state from its events."""
+
+    initial: S
+    evolve: Callable[[S, DomainEvent], S]
+
+
+@contextlib.contextmanager
+def store_errors() -> Iterator[None]:
+    """The API speaks of our write side, never of the engine behind it."""
+    try:
+        yield
+    except StoreUnavailable as exc:
+        raise Unavailable(str(exc)) from exc
+
+
+def load(ports: Ports, stream: str, aggregate: Aggregate[S]) -> Loaded[S]:
+    """The stream's current state, revision, and the position of its last event (0 if none)."""
+    try:
+        with store_errors():
+            records = ports.store.read_stream(stream)
+    except StreamNotFound:
+        return Loaded(aggregate.initial, None, 0)
+    state = aggregate.initial
+    for record in records:
+        state = aggregate.evolve(state, ports.codec.decode(record).event)
+    return Loaded(state, records[-1].version if records else None, records[-1].position if records else 0)
+
+
+def execute(
+    ports: Ports,
+    request: Request,
+    stream: str,
+    aggregate: Aggregate[S],
+    decide: Callable[[S], Sequence[DomainEvent]],
+) -> Outcome:
+    """Decides against the freshest state; on a concurrent append, reloads and decides again.
+
+    With an idempotency key the event ids are derived from it, so a retried request whose
+    first attempt already landed is recognised by the store and stores nothing new.
+    """
+    for _ in range(MAX_ATTEMPTS):
+        loaded = load(ports, stream, aggregate)
+        events = decide(loaded.state)
+        if not events:
+            return Outcome(position=loaded.position)
+        try:
+            return append(ports, request, stream, events, loaded.version)
+        except WrongExpectedVersion:
+            continue
+    raise Conflict(f"{stream} is changing too fast; try again")
+
+
+def append(
+    ports: Ports,
+    request: Request,
+    stream: str,
+    events: Sequence[DomainEvent],
+    version: int | None,
+) -> Outcome:
+    expected = StreamState.NO_STREAM if version is None else version
+    metadata = request.metadata()
+    encoded = [
+        ports.codec.encode(event, metadata, event_id=_event_id(request, stream, index))
+        for index, event in enumerate(events)
+    ]
+    with store_errors():
+        result = ports.store.append(stream, encoded, expected)
+    return Outcome(position=result.position, appended=len(encoded))
+
+
+def _event_id(request: Request, stream: str, index: int) -> str | None:
+    if request.idempotency_key is None:
+        return None
+    return id_from_key(request.actor.user_id, request.idempotency_key, stream, str(index))

@@ -1,0 +1,39 @@
+"""Builds the API process from settings: stores, routers, and the server that runs them."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api.app import create_app
+from api.metrics import Metrics
+from api.routers import ROUTERS
+from commands.context import Ports
+from strom.settings import Settings
+from strom.timed import TimedEventStore
+from strom.wiring import make_codec, open_event_store, open_key_store
+
+
+def build_app(settings: Settings) -> FastAPI:
+    metrics = Metrics()
+    keys = open_key_store(settings)
+    store = TimedEventStore(open_event_store(settings), metrics.appends)
+    ports = Ports(store=store, codec=make_codec(keys), keys=keys)
+    return create_app(
+        ports,
+        secret=settings.token_secret(),
+        routers=ROUTERS,
+        metrics=metrics,
+        token_ttl_s=settings.token_ttl_s,
+        write_rate_per_s=settings.write_rate_per_s,
+        write_burst=settings.write_burst,
+        max_body_bytes=settings.max_body_bytes,
+        closers=(store.close, keys.close),
+    )
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    app = build_app(settings)
+    print(f"Strom API on http://{host}:{port}  (OpenAPI: http://{host}:{port}/docs)", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
