@@ -7,7 +7,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from eventstore.errors import InvalidAppend
+from eventstore.errors import InvalidAppend, WrongExpectedVersion
 from eventstore.ids import uuid7
 
 
@@ -131,3 +131,16 @@ def check_append(stream: str, events: object) -> None:
     ids = [e.event_id for e in events]
     if len(set(ids)) != len(ids):
         raise InvalidAppend(f"stream {stream!r}: the same event id twice in one append")
+
+
+def check_expected(stream: str, expected: Expected, current: int | None) -> None:
+    """The caller's condition against the stream's current revision (``None``: no stream)."""
+    ok = (
+        expected is StreamState.ANY
+        or (expected is StreamState.NO_STREAM and current is None)
+        or (expected is StreamState.EXISTS and current is not None)
+        or (isinstance(expected, int) and expected == current)
+    )
+    if not ok:
+        shown = expected.value if isinstance(expected, StreamState) else expected
+        raise WrongExpectedVersion(stream, shown, current)

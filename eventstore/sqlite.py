@@ -22,9 +22,9 @@ from eventstore.envelope import (
     Metadata,
     NewEvent,
     RecordedEvent,
-    StreamState,
     category_of,
     check_append,
+    check_expected,
     check_stream_name,
 )
 from eventstore.errors import (
@@ -32,7 +32,6 @@ from eventstore.errors import (
     DuplicateEventId,
     StoreUnavailable,
     StreamNotFound,
-    WrongExpectedVersion,
 )
 from eventstore.wakeup import Listener, Waker, channel_dir
 
@@ -164,7 +163,7 @@ class SQLiteEventStore:
             return earlier
         row = conn.execute("SELECT version, last_hash FROM streams WHERE stream = ?", (stream,)).fetchone()
         current = row[0] if row and row[0] >= 0 else None
-        _check_expected(stream, expected, current)
+        check_expected(stream, expected, current)
         first = 0 if current is None else current + 1
         linked = link(stream, first, row[1] if row else GENESIS, events)
         category = category_of(stream)
@@ -329,18 +328,6 @@ class SQLiteSubscription:
     def stop(self) -> None:
         self._stopped.set()
         self._listener.nudge()
-
-
-def _check_expected(stream: str, expected: Expected, current: int | None) -> None:
-    ok = (
-        expected is StreamState.ANY
-        or (expected is StreamState.NO_STREAM and current is None)
-        or (expected is StreamState.EXISTS and current is not None)
-        or (isinstance(expected, int) and expected == current)
-    )
-    if not ok:
-        shown = expected.value if isinstance(expected, StreamState) else expected
-        raise WrongExpectedVersion(stream, shown, current)
 
 
 def _filter_sql(filter: EventFilter | None) -> tuple[str, tuple[str, ...]]:
