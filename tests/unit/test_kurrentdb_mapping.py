@@ -14,7 +14,15 @@ from kurrentdbclient.common import construct_filter_include_regex
 from kurrentdbclient.connection_spec import ConnectionSpec
 
 from eventstore.chain import GENESIS, link, verify_chain
-from eventstore.envelope import AppendResult, EventFilter, Metadata, NewEvent, RecordedEvent, StreamState
+from eventstore.envelope import (
+    AppendResult,
+    EventFilter,
+    Metadata,
+    NewEvent,
+    RecordedEvent,
+    StreamState,
+    check_expected,
+)
 from eventstore.errors import (
     CorruptEvent,
     DuplicateEventId,
