@@ -10,11 +10,11 @@ from typing import Annotated
 import orjson
 import typer
 
+from commands import audit
+from domain.errors import NotFound
 from eventstore.chain import ChainVerifier
 from eventstore.errors import CorruptEvent, EventStoreError
 from eventstore.port import EventStore
-from eventstore.sealing import Sealer
-from strom import audit
 from strom.settings import Settings
 from strom.wiring import open_event_store, open_key_store
 
@@ -55,13 +55,9 @@ def audit_stream(
     keys = open_key_store(settings)
     try:
         with _event_store() as store:
-            sealer = Sealer(keys)
-            for event in audit.history(store, stream, cutoff):
-                sys.stdout.buffer.write(
-                    orjson.dumps(audit.describe(event, sealer), option=orjson.OPT_INDENT_2)
-                )
-                sys.stdout.buffer.write(b"\n")
-    except EventStoreError as exc:
+            for shown in audit.readable_history(store, keys, stream, cutoff):
+                sys.stdout.buffer.write(orjson.dumps(shown, option=orjson.OPT_INDENT_2) + b"\n")
+    except (EventStoreError, NotFound) as exc:
         raise _fail(str(exc)) from exc
     finally:
         keys.close()

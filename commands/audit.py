@@ -6,7 +6,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from domain.errors import NotFound
 from eventstore.envelope import RecordedEvent
+from eventstore.errors import StreamNotFound
+from eventstore.keystore import KeyStore
 from eventstore.port import EventStore
 from eventstore.sealing import Sealer
 
@@ -29,7 +32,12 @@ def parse_as_of(value: str | None) -> int | datetime | None:
 
 
 def history(store: EventStore, stream: str, as_of: int | datetime | None = None) -> Iterator[RecordedEvent]:
-    for event in store.read_stream(stream):
+    """The stream as it stood at a position or a moment; raises ``NotFound`` for no such stream."""
+    try:
+        events = store.read_stream(stream)
+    except StreamNotFound as exc:
+        raise NotFound(str(exc)) from exc
+    for event in events:
         if isinstance(as_of, int) and event.position > as_of:
             return
         if isinstance(as_of, datetime) and datetime.fromisoformat(event.metadata.occurred_at) > as_of:
@@ -50,3 +58,10 @@ def describe(event: RecordedEvent, sealer: Sealer) -> dict[str, Any]:
         "data": {k: (ERASED if k in erased else v) for k, v in data.items()},
         "metadata": event.metadata.to_dict(),
     }
+
+
+def readable_history(
+    store: EventStore, keys: KeyStore, stream: str, as_of: int | datetime | None = None
+) -> Iterator[dict[str, Any]]:
+    sealer = Sealer(keys)
+    return (describe(event, sealer) for event in history(store, stream, as_of))

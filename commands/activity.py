@@ -1,0 +1,48 @@
+"""Watch signals: high volume, appended per viewer and day with no concurrency check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from commands import streams
+from commands.context import Outcome, Ports, Request
+from commands.handling import store_errors
+from domain.watching import Event, RecordWatchBatch, decide_record_watch_batch, dedupe_key
+from eventstore.envelope import NewEvent, StreamState
+from eventstore.errors import DuplicateEventId
+from eventstore.ids import id_from_key
+
+Clock = Callable[[], datetime]
+
+
+def record_watch_batch(
+    cmd: RecordWatchBatch, *, ports: Ports, request: Request, clock: Clock = lambda: datetime.now(UTC)
+) -> Outcome:
+    """Each client signal gets an id derived from its client id, so a resent signal is stored once."""
+    events = decide_record_watch_batch(cmd)
+    stream = streams.activity(cmd.actor.user_id, clock().strftime("%Y%m%d"))
+    encoded = _encode(ports, request, events)
+    with store_errors():
+        try:
+            result = ports.store.append(stream, encoded, StreamState.ANY)
+        except DuplicateEventId:
+            return _append_new_ones(ports, stream, encoded)
+    return Outcome(position=result.position, appended=len(encoded))
+
+
+def _encode(ports: Ports, request: Request, events: Sequence[Event]) -> list[NewEvent]:
+    metadata = request.metadata()
+    return [ports.codec.encode(e, metadata, event_id=id_from_key(*dedupe_key(e))) for e in events]
+
+
+def _append_new_ones(ports: Ports, stream: str, encoded: Sequence[NewEvent]) -> Outcome:
+    """A resend mixed with new signals (or crossing midnight): store each signal not stored yet."""
+    position, appended = ports.store.head_position(), 0
+    for event in encoded:
+        try:
+            position = ports.store.append(stream, [event], StreamState.ANY).position
+            appended += 1
+        except DuplicateEventId:
+            continue
+    return Outcome(position=position, appended=appended)
