@@ -8,6 +8,7 @@ once released. A new shape gets a new ``schema_version`` and an upcaster
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
@@ -66,5 +67,12 @@ def event_from_data(
     cls = (EVENT_TYPES if types is None else types).get(event_type)
     if cls is None:
         raise KeyError(event_type)
-    names = {f.name for f in dataclasses.fields(cls)}
+    names = _field_names(cls)
+    if data.keys() <= names:
+        return cls(**data)
     return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@functools.cache
+def _field_names(cls: type[DomainEvent]) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))

@@ -104,6 +104,7 @@ def link(stream: str, first_version: int, prev_hash: str, events: Sequence[NewEv
             metadata=e.metadata.unchained(),
             prev_hash=prev_hash,
         )
-        linked.append(dataclasses.replace(e, metadata=e.metadata.chained(hash=digest, prev_hash=prev_hash)))
+        metadata = e.metadata.chained(hash=digest, prev_hash=prev_hash)
+        linked.append(NewEvent(e.type, e.data, e.event_id, e.schema_version, metadata))
         prev_hash = digest
     return linked

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,20 +31,33 @@ class Metadata:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Metadata:
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in raw.items() if k in names})
+        """Unknown keys (written by a newer version) are ignored, not fatal."""
+        if raw.keys() <= _METADATA_FIELDS:
+            return cls(**raw)
+        return cls(**{k: v for k, v in raw.items() if k in _METADATA_FIELDS})
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return {**self.unchained(), "hash": self.hash, "prev_hash": self.prev_hash}
 
     def chained(self, *, hash: str, prev_hash: str) -> Metadata:
-        return dataclasses.replace(self, hash=hash, prev_hash=prev_hash)
+        return Metadata(**self.unchained(), hash=hash, prev_hash=prev_hash)
 
     def unchained(self) -> dict[str, Any]:
-        """The metadata the hash covers: everything but the chain links themselves."""
-        raw = self.to_dict()
-        del raw["hash"], raw["prev_hash"]
-        return raw
+        """The metadata the hash covers: everything but the chain links themselves.
+
+        Spelled out rather than ``dataclasses.asdict``: this runs for every appended event.
+        """
+        return {
+            "actor": self.actor,
+            "correlation_id": self.correlation_id,
+            "causation_id": self.causation_id,
+            "occurred_at": self.occurred_at,
+            "idempotency_key": self.idempotency_key,
+            "key_id": self.key_id,
+        }
+
+
+_METADATA_FIELDS = frozenset(f.name for f in dataclasses.fields(Metadata))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -114,12 +128,13 @@ def category_of(stream: str) -> str:
 
 
 MAX_STREAM_NAME = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def check_stream_name(stream: str) -> None:
     if not isinstance(stream, str) or not stream or len(stream) > MAX_STREAM_NAME:
         raise InvalidAppend(f"stream name must be 1..{MAX_STREAM_NAME} characters")
-    if stream.startswith("$") or any(ord(c) < 32 or ord(c) == 127 for c in stream):
+    if stream.startswith("$") or _CONTROL.search(stream):
         raise InvalidAppend(f"stream name {stream!r} is reserved or has control characters")
 
 

@@ -167,22 +167,20 @@ class SQLiteEventStore:
         first = 0 if current is None else current + 1
         linked = link(stream, first, row[1] if row else GENESIS, events)
         category = category_of(stream)
-        conn.executemany(
-            _INSERT,
-            [
-                (
-                    stream,
-                    first + i,
-                    e.event_id,
-                    e.type,
-                    e.schema_version,
-                    orjson.dumps(e.data),
-                    orjson.dumps(e.metadata),
-                    category,
-                )
-                for i, e in enumerate(linked)
-            ],
-        )
+        rows = [
+            (
+                stream,
+                first + i,
+                e.event_id,
+                e.type,
+                e.schema_version,
+                orjson.dumps(e.data),
+                orjson.dumps(e.metadata),
+                category,
+            )
+            for i, e in enumerate(linked)
+        ]
+        position = _insert(conn, rows)
         last = first + len(linked) - 1
         conn.execute(
             "INSERT INTO streams (stream, version, last_hash) VALUES (?, ?, ?) "
@@ -190,7 +188,6 @@ class SQLiteEventStore:
             "last_hash = excluded.last_hash",
             (stream, last, linked[-1].metadata.hash),
         )
-        position = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
         return AppendResult(version=last, position=position)
 
     def _earlier_append(
@@ -328,6 +325,17 @@ class SQLiteSubscription:
     def stop(self) -> None:
         self._stopped.set()
         self._listener.nudge()
+
+
+def _insert(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> int:
+    """Inserts the rows; returns the position of the last one."""
+    if len(rows) == 1:
+        position = conn.execute(_INSERT, rows[0]).lastrowid
+        assert position is not None
+        return position
+    conn.executemany(_INSERT, rows)
+    last: int = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+    return last
 
 
 def _filter_sql(filter: EventFilter | None) -> tuple[str, tuple[str, ...]]:
