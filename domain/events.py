@@ -8,7 +8,6 @@ once released. A new shape gets a new ``schema_version`` and an upcaster
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
@@ -73,6 +72,12 @@ def event_from_data(
     return cls(**{k: v for k, v in data.items() if k in names})
 
 
-@functools.cache
+_FIELD_NAMES: dict[type[DomainEvent], frozenset[str]] = {}
+
+
 def _field_names(cls: type[DomainEvent]) -> frozenset[str]:
-    return frozenset(f.name for f in dataclasses.fields(cls))
+    """Cached: reflection per decoded event would cost more than decoding it."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in dataclasses.fields(cls))
+    return names
