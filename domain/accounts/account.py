@@ -1,0 +1,252 @@
+"""The user account (stream ``user-<id>``): registration, log-in, profile, role, consent, erasure.
+
+Self-service commands act on the actor's own account (``user-<actor.user_id>``); commands an admin
+may give on someone else's account name it with ``user_id``. An erased account accepts nothing,
+and log-in to it fails like any wrong password.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from domain.accounts.events import (
+    DataExportRequested,
+    ErasureRequested,
+    Event,
+    PasswordChanged,
+    PersonalisationConsentGiven,
+    PersonalisationConsentWithdrawn,
+    ProfileChanged,
+    UserLoggedIn,
+    UserRegistered,
+    UserRoleChanged,
+)
+from domain.accounts.rules import (
+    require_id,
+    valid_avatar_url,
+    valid_bio,
+    valid_display_name,
+    valid_email,
+    valid_handle,
+    valid_password_hash,
+)
+from domain.actors import Actor, Role
+from domain.errors import Conflict, InvalidCredentials, NotAllowed, NotFound
+
+# -- commands --------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RegisterUser:
+    """Sent after the handle and email claims succeeded; ``password_hash`` is computed by the caller."""
+
+    user_id: str
+    handle: str
+    email: str
+    password_hash: str
+    display_name: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LogIn:
+    """The caller verified the password against ``State.password_hash``."""
+
+    user_id: str
+    password_matches: bool
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ChangeProfile:
+    """The whole profile as it should stand: a blank bio clears it, ``avatar_url=None`` removes it."""
+
+    actor: Actor
+    display_name: str
+    bio: str = ""
+    avatar_url: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ChangePassword:
+    actor: Actor
+    new_password_hash: str
+    current_password_matches: bool
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetRole:
+    actor: Actor
+    user_id: str
+    role: Role
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class GiveConsent:
+    """Consent to a personalised feed, trained on what the holder does."""
+
+    actor: Actor
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class WithdrawConsent:
+    actor: Actor
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RequestDataExport:
+    actor: Actor
+    export_id: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RequestErasure:
+    actor: Actor
+    user_id: str
+
+
+# -- state -----------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class State:
+    """Personalisation consent starts withdrawn: it is given explicitly, never assumed."""
+
+    user_id: str = ""
+    registered: bool = False
+    erased: bool = False
+    handle: str = ""
+    role: Role = Role.USER
+    consent: bool = False
+    password_hash: str | None = None  # what the caller verifies a log-in against
+    display_name: str | None = None
+    bio: str | None = None
+    avatar_url: str | None = None
+
+
+initial = State()
+
+
+def evolve(state: State, event: Event) -> State:
+    match event:
+        case UserRegistered():
+            return State(
+                user_id=event.user_id,
+                registered=True,
+                handle=event.handle,
+                password_hash=event.password_hash,
+                display_name=event.display_name,
+                bio="",
+            )
+        case ProfileChanged(display_name=name, bio=bio, avatar_url=avatar):
+            return dataclasses.replace(state, display_name=name, bio=bio, avatar_url=avatar)
+        case PasswordChanged(password_hash=password_hash):
+            return dataclasses.replace(state, password_hash=password_hash)
+        case UserRoleChanged(role=role):
+            return dataclasses.replace(state, role=Role(role))
+        case PersonalisationConsentGiven():
+            return dataclasses.replace(state, consent=True)
+        case PersonalisationConsentWithdrawn():
+            return dataclasses.replace(state, consent=False)
+        case ErasureRequested():
+            return _erased(state)
+        case UserLoggedIn() | DataExportRequested():
+            return state
+
+
+def _erased(state: State) -> State:
+    """What an erased account reads as: its id, handle and role, nothing personal."""
+    return State(user_id=state.user_id, registered=True, erased=True, handle=state.handle, role=state.role)
+
+
+# -- deciders --------------------------------------------------------------------------------------
+
+
+def decide_register(state: State, cmd: RegisterUser) -> list[Event]:
+    if state.registered:
+        raise Conflict("this account is already registered")
+    return [
+        UserRegistered(
+            user_id=require_id(cmd.user_id, "user_id"),
+            handle=valid_handle(cmd.handle),
+            email=valid_email(cmd.email),
+            password_hash=valid_password_hash(cmd.password_hash),
+            display_name=valid_display_name(cmd.display_name),
+        )
+    ]
+
+
+def decide_log_in(state: State, cmd: LogIn) -> list[Event]:
+    """Unknown, erased and wrong-password log-ins fail alike, so none reveals which it was."""
+    if not state.registered or state.erased or not cmd.password_matches:
+        raise InvalidCredentials("wrong handle or password")
+    return [UserLoggedIn(user_id=state.user_id)]
+
+
+def decide_change_profile(state: State, cmd: ChangeProfile) -> list[Event]:
+    """The same profile again records nothing."""
+    _ensure_holder(state, cmd.actor, "change this profile")
+    name = valid_display_name(cmd.display_name)
+    bio = valid_bio(cmd.bio)
+    avatar = valid_avatar_url(cmd.avatar_url)
+    if (name, bio, avatar) == (state.display_name, state.bio, state.avatar_url):
+        return []
+    return [ProfileChanged(user_id=state.user_id, display_name=name, bio=bio, avatar_url=avatar)]
+
+
+def decide_change_password(state: State, cmd: ChangePassword) -> list[Event]:
+    """A wrong current password is refused as 403, not 401: the bearer token itself is fine."""
+    _ensure_holder(state, cmd.actor, "change this password")
+    if not cmd.current_password_matches:
+        raise NotAllowed("the current password is wrong")
+    return [PasswordChanged(user_id=state.user_id, password_hash=valid_password_hash(cmd.new_password_hash))]
+
+
+def decide_set_role(state: State, cmd: SetRole) -> list[Event]:
+    """Admins set roles, never their own (so the last admin cannot demote themselves by accident)."""
+    if cmd.actor.role is not Role.ADMIN:
+        raise NotAllowed("only an admin can set roles")
+    _ensure_open(state, cmd.user_id)
+    if cmd.actor.user_id == state.user_id:
+        raise NotAllowed("you cannot change your own role")
+    if cmd.role == state.role:
+        return []
+    return [UserRoleChanged(user_id=state.user_id, role=Role(cmd.role).value, changed_by=cmd.actor.user_id)]
+
+
+def decide_give_consent(state: State, cmd: GiveConsent) -> list[Event]:
+    _ensure_holder(state, cmd.actor, "give consent for this account")
+    return [] if state.consent else [PersonalisationConsentGiven(user_id=state.user_id)]
+
+
+def decide_withdraw_consent(state: State, cmd: WithdrawConsent) -> list[Event]:
+    _ensure_holder(state, cmd.actor, "withdraw consent for this account")
+    return [PersonalisationConsentWithdrawn(user_id=state.user_id)] if state.consent else []
+
+
+def decide_request_data_export(state: State, cmd: RequestDataExport) -> list[Event]:
+    _ensure_holder(state, cmd.actor, "export this account's data")
+    export_id = require_id(cmd.export_id, "export_id")
+    return [DataExportRequested(user_id=state.user_id, export_id=export_id, requested_by=cmd.actor.user_id)]
+
+
+def decide_request_erasure(state: State, cmd: RequestErasure) -> list[Event]:
+    """The holder or an admin may erase an account, once."""
+    _ensure_open(state, cmd.user_id)
+    if cmd.actor.user_id != state.user_id and cmd.actor.role is not Role.ADMIN:
+        raise NotAllowed("only the account holder or an admin can erase this account")
+    return [ErasureRequested(user_id=state.user_id, requested_by=cmd.actor.user_id)]
+
+
+def _ensure_open(state: State, user_id: str | None = None) -> None:
+    """The account exists and is not erased; ``user_id``, when given, must name this account."""
+    if not state.registered:
+        raise NotFound("account not found")
+    if user_id is not None and user_id != state.user_id:
+        raise ValueError(f"state of account {state.user_id!r} given for {user_id!r}")
+    if state.erased:
+        raise Conflict("the account was erased")
+
+
+def _ensure_holder(state: State, actor: Actor, what: str) -> None:
+    _ensure_open(state)
+    if actor.user_id != state.user_id:
+        raise NotAllowed(f"only the account holder can {what}")

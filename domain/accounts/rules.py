@@ -1,0 +1,84 @@
+"""What a valid handle, email address and profile look like, and the keys of the claim streams."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from domain.errors import InvalidCommand
+from domain.text import clean_text
+
+HANDLE_MIN, HANDLE_MAX = 3, 24
+EMAIL_MAX = 254
+DISPLAY_NAME_MAX = 50
+BIO_MAX = 160
+AVATAR_URL_MAX = 2048
+
+_HANDLE = re.compile(r"[A-Za-z0-9_.]+")
+# Plausible, not RFC 5322: one '@', a local part of unquoted characters, a dotted domain of
+# letters, digits and hyphens (any script) and a top-level label of letters.
+_EMAIL = re.compile(r"[^\s@\"(),:;<>\[\]\\]{1,64}@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}")
+_URL = re.compile(r"https?://[^\s/?#]+\S*")
+
+
+def handle_key(handle: str) -> str:
+    """Handles are unique regardless of case: the claim stream is ``handle-<handle_key>``."""
+    return handle.strip().lower()
+
+
+def normalise_email(email: str) -> str:
+    return unicodedata.normalize("NFC", email.strip().lower())
+
+
+def email_key(email: str) -> str:
+    """The claim stream is ``email-<email_key>``: a digest, so the stream name holds no address."""
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+
+
+def valid_handle(handle: str) -> str:
+    text = clean_text(handle, field="handle", max_len=HANDLE_MAX, min_len=HANDLE_MIN)
+    if text.startswith("."):
+        raise InvalidCommand("handle must not start with '.'")
+    if not _HANDLE.fullmatch(text):
+        raise InvalidCommand("handle may hold only letters A-Z, digits, '_' and '.'")
+    return text
+
+
+def valid_email(email: str) -> str:
+    text = normalise_email(clean_text(email, field="email", max_len=EMAIL_MAX, min_len=3))
+    if len(text) > EMAIL_MAX or not _EMAIL.fullmatch(text):
+        raise InvalidCommand("email does not look like an email address")
+    return text
+
+
+def valid_display_name(name: str) -> str:
+    return clean_text(name, field="display name", max_len=DISPLAY_NAME_MAX, min_len=1)
+
+
+def valid_bio(bio: str) -> str:
+    return clean_text(bio, field="bio", max_len=BIO_MAX, multiline=True)
+
+
+def valid_avatar_url(url: str | None) -> str | None:
+    """An http(s) address, or None (or blank) for no avatar."""
+    if url is None or not url.strip():
+        return None
+    text = clean_text(url, field="avatar URL", max_len=AVATAR_URL_MAX)
+    if not _URL.fullmatch(text):
+        raise InvalidCommand("avatar URL must be an http or https address")
+    return text
+
+
+def valid_password_hash(password_hash: str) -> str:
+    """The hash is computed by the caller; an empty one would let anyone in."""
+    if not isinstance(password_hash, str) or not password_hash.strip():
+        raise InvalidCommand("a password hash is required")
+    return password_hash
+
+
+def require_id(value: str, field: str) -> str:
+    """Ids come from the caller; an empty one would name no stream."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidCommand(f"{field} is required")
+    return value

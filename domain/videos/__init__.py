@@ -1,0 +1,117 @@
+"""The video aggregate (stream ``video-<id>``), split by who acts on it:
+
+- ``pipeline``: the owner creates a draft and uploads; the media pipeline (``PIPELINE``) reports
+  processing, in order: draft → uploaded → processing → processed or failed (then retried or
+  uploaded again).
+- ``owner``: the owner publishes (only once processing succeeded), edits, unpublishes, deletes, and
+  pins a comment.
+- ``moderation``: a moderator hides or restores it.
+
+``events``, ``commands`` and ``state`` hold what they share; ``rules`` what valid input looks like.
+A deleted video accepts nothing. ``access(state)`` is what engagement deciders elsewhere need.
+"""
+
+from domain.videos.commands import (
+    CompleteProcessing,
+    CompleteUpload,
+    CreateDraft,
+    DeleteVideo,
+    EditVideo,
+    FailProcessing,
+    HideVideo,
+    PinComment,
+    PublishVideo,
+    ReportProcessingProgress,
+    RestoreVideo,
+    StartProcessing,
+    UnpinComment,
+    UnpublishVideo,
+)
+from domain.videos.events import (
+    CommentPinned,
+    CommentUnpinned,
+    Event,
+    VideoDeleted,
+    VideoDraftCreated,
+    VideoEdited,
+    VideoHidden,
+    VideoProcessingFailed,
+    VideoProcessingProgressed,
+    VideoProcessingStarted,
+    VideoProcessingSucceeded,
+    VideoPublished,
+    VideoRestored,
+    VideoUnpublished,
+    VideoUploadCompleted,
+)
+from domain.videos.moderation import decide_hide_video, decide_restore_video
+from domain.videos.owner import (
+    decide_delete_video,
+    decide_edit_video,
+    decide_pin_comment,
+    decide_publish_video,
+    decide_unpin_comment,
+    decide_unpublish_video,
+)
+from domain.videos.pipeline import (
+    decide_complete_processing,
+    decide_complete_upload,
+    decide_create_draft,
+    decide_fail_processing,
+    decide_report_processing_progress,
+    decide_start_processing,
+)
+from domain.videos.rules import PIPELINE
+from domain.videos.state import Stage, State, access, evolve, initial
+
+__all__ = [
+    "PIPELINE",
+    "CommentPinned",
+    "CommentUnpinned",
+    "CompleteProcessing",
+    "CompleteUpload",
+    "CreateDraft",
+    "DeleteVideo",
+    "EditVideo",
+    "Event",
+    "FailProcessing",
+    "HideVideo",
+    "PinComment",
+    "PublishVideo",
+    "ReportProcessingProgress",
+    "RestoreVideo",
+    "Stage",
+    "StartProcessing",
+    "State",
+    "UnpinComment",
+    "UnpublishVideo",
+    "VideoDeleted",
+    "VideoDraftCreated",
+    "VideoEdited",
+    "VideoHidden",
+    "VideoProcessingFailed",
+    "VideoProcessingProgressed",
+    "VideoProcessingStarted",
+    "VideoProcessingSucceeded",
+    "VideoPublished",
+    "VideoRestored",
+    "VideoUnpublished",
+    "VideoUploadCompleted",
+    "access",
+    "decide_complete_processing",
+    "decide_complete_upload",
+    "decide_create_draft",
+    "decide_delete_video",
+    "decide_edit_video",
+    "decide_fail_processing",
+    "decide_hide_video",
+    "decide_pin_comment",
+    "decide_publish_video",
+    "decide_report_processing_progress",
+    "decide_restore_video",
+    "decide_start_processing",
+    "decide_unpin_comment",
+    "decide_unpublish_video",
+    "evolve",
+    "initial",
+]

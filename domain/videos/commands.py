@@ -1,0 +1,129 @@
+"""What the owner, a moderator or the media pipeline asks of a video. Each names its video, so the
+caller knows which stream to load; the decider checks the state it is given is that video's."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from domain.access import Visibility
+from domain.actors import Actor
+
+# -- the pipeline (``actor`` is ``PIPELINE``, or the owner for an upload) ---------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CreateDraft:
+    actor: Actor
+    video_id: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CompleteUpload:
+    actor: Actor
+    video_id: str
+    upload_id: str
+    size_bytes: int
+    duration_ms: int
+    width: int
+    height: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StartProcessing:
+    actor: Actor
+    video_id: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ReportProcessingProgress:
+    actor: Actor
+    video_id: str
+    percent: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CompleteProcessing:
+    actor: Actor
+    video_id: str
+    renditions: list[str]
+    master_playlist: str
+    poster: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FailProcessing:
+    actor: Actor
+    video_id: str
+    reason: str
+
+
+# -- the owner -------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PublishVideo:
+    """``hashtags`` are added to the ``#tags`` found in the caption."""
+
+    actor: Actor
+    video_id: str
+    caption: str = ""
+    hashtags: list[str] = dataclasses.field(default_factory=list)
+    visibility: Visibility = Visibility.PUBLIC
+    comments_allowed: bool = True
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EditVideo:
+    """The published details as they should stand, all of them (as on the publish form)."""
+
+    actor: Actor
+    video_id: str
+    caption: str = ""
+    hashtags: list[str] = dataclasses.field(default_factory=list)
+    visibility: Visibility = Visibility.PUBLIC
+    comments_allowed: bool = True
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class UnpublishVideo:
+    actor: Actor
+    video_id: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DeleteVideo:
+    actor: Actor
+    video_id: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PinComment:
+    """The caller checks that the comment belongs to this video."""
+
+    actor: Actor
+    video_id: str
+    comment_id: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class UnpinComment:
+    actor: Actor
+    video_id: str
+    comment_id: str
+
+
+# -- moderation ------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class HideVideo:
+    actor: Actor
+    video_id: str
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RestoreVideo:
+    actor: Actor
+    video_id: str
+    reason: str

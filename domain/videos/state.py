@@ -1,0 +1,145 @@
+"""A video's state, folded from its stream, and the guards every decider applies first."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+
+from domain.access import VideoAccess, Visibility
+from domain.actors import Actor
+from domain.errors import Conflict, NotAllowed, NotFound
+from domain.videos.events import (
+    CommentPinned,
+    CommentUnpinned,
+    Event,
+    VideoDeleted,
+    VideoDraftCreated,
+    VideoEdited,
+    VideoHidden,
+    VideoProcessingFailed,
+    VideoProcessingProgressed,
+    VideoProcessingStarted,
+    VideoProcessingSucceeded,
+    VideoPublished,
+    VideoRestored,
+    VideoUnpublished,
+    VideoUploadCompleted,
+)
+
+
+class Stage(enum.StrEnum):
+    """Where the video is in the pipeline: draft → uploaded → processing → processed (or failed)."""
+
+    DRAFT = "draft"
+    UPLOADED = "uploaded"
+    PROCESSING = "processing"
+    PROCESSED = "processed"
+    FAILED = "failed"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class State:
+    exists: bool = False
+    video_id: str = ""
+    owner_id: str = ""
+    stage: Stage = Stage.DRAFT
+    percent: int = 0
+    published: bool = False
+    caption: str | None = None  # None once the owner's key is erased
+    hashtags: tuple[str, ...] = ()
+    visibility: Visibility = Visibility.PUBLIC
+    comments_allowed: bool = True
+    hidden: bool = False
+    deleted: bool = False
+    pinned_comment_id: str | None = None
+
+
+initial = State()
+
+
+def evolve(state: State, event: Event) -> State:
+    match event:
+        case VideoDraftCreated():
+            return State(exists=True, video_id=event.video_id, owner_id=event.owner_id)
+        case VideoUploadCompleted():
+            return dataclasses.replace(state, stage=Stage.UPLOADED, percent=0)
+        case VideoProcessingStarted():
+            return dataclasses.replace(state, stage=Stage.PROCESSING, percent=0)
+        case VideoProcessingProgressed(percent=percent):
+            return dataclasses.replace(state, percent=percent)
+        case VideoProcessingSucceeded():
+            return dataclasses.replace(state, stage=Stage.PROCESSED, percent=100)
+        case VideoProcessingFailed():
+            return dataclasses.replace(state, stage=Stage.FAILED)
+        case VideoPublished() | VideoEdited():
+            return _with_details(dataclasses.replace(state, published=True), event)
+        case VideoUnpublished():
+            return dataclasses.replace(state, published=False)
+        case VideoDeleted():
+            return dataclasses.replace(state, deleted=True, published=False)
+        case CommentPinned(comment_id=comment_id):
+            return dataclasses.replace(state, pinned_comment_id=comment_id)
+        case CommentUnpinned():
+            return dataclasses.replace(state, pinned_comment_id=None)
+        case VideoHidden():
+            return dataclasses.replace(state, hidden=True)
+        case VideoRestored():
+            return dataclasses.replace(state, hidden=False)
+
+
+def _with_details(state: State, event: VideoPublished | VideoEdited) -> State:
+    return dataclasses.replace(
+        state,
+        caption=event.caption,
+        hashtags=tuple(event.hashtags),
+        visibility=Visibility(event.visibility),
+        comments_allowed=event.comments_allowed,
+    )
+
+
+def access(state: State) -> VideoAccess:
+    """What engagement deciders need to know about this video."""
+    return VideoAccess(
+        video_id=state.video_id,
+        owner_id=state.owner_id,
+        exists=state.exists,
+        published=state.published,
+        visibility=state.visibility,
+        comments_allowed=state.comments_allowed,
+        hidden=state.hidden,
+        deleted=state.deleted,
+    )
+
+
+# -- guards ----------------------------------------------------------------------------------------
+
+
+def ensure_open(state: State, video_id: str) -> None:
+    """The video exists and is not deleted. State for another video is the caller's bug."""
+    if not state.exists:
+        raise NotFound("video not found")
+    if state.video_id != video_id:
+        raise ValueError(f"state of video {state.video_id!r} given for video {video_id!r}")
+    if state.deleted:
+        raise Conflict("the video was deleted")
+
+
+def ensure_owner(state: State, actor: Actor, video_id: str) -> None:
+    ensure_open(state, video_id)
+    if actor.user_id != state.owner_id:
+        raise NotAllowed("only the video's owner can do this")
+
+
+def ensure_stage(state: State, *stages: Stage, to: str) -> None:
+    """The pipeline runs in order; ``to`` says what was refused, e.g. "start processing"."""
+    if state.stage not in stages:
+        raise Conflict(f"cannot {to}: the video {_STAGE_AS_TOLD[state.stage]}")
+
+
+_STAGE_AS_TOLD = {
+    Stage.DRAFT: "has no upload yet",
+    Stage.UPLOADED: "is uploaded but not processing",
+    Stage.PROCESSING: "is still processing",
+    Stage.PROCESSED: "is already processed",
+    Stage.FAILED: "failed processing",
+}
