@@ -48,5 +48,6 @@ def activity(user_id: str, day: str) -> str:
     return f"activity-{user_id}-{day}"
 
 
-def report(reporter_id: str, target_kind: str, target_id: str) -> str:
-    return f"report-{reporter_id}-{target_kind}-{target_id}"
+def reports(reporter_id: str) -> str:
+    """Reports live with the reporter, so a much-reported video never gets a hot stream."""
+    return f"reports-{reporter_id}"
