@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Path
 from fastapi import Request as HttpRequest
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -70,3 +70,7 @@ def command_request(
 
 
 CommandRequest = Annotated[Request, Depends(command_request)]
+
+
+#: Ids in paths: our ids are UUIDs; anything else is refused before it reaches a handler.
+IdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]

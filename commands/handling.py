@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from commands.context import Outcome, Ports, Request
 from commands.errors import Unavailable
@@ -31,7 +31,8 @@ class Aggregate(Generic[S]):
     """How to rebuild one kind of stream's state from its events."""
 
     initial: S
-    evolve: Callable[[S, DomainEvent], S]
+    #: Typed ``Any`` in the event: each aggregate's ``evolve`` takes its own event union.
+    evolve: Callable[[S, Any], S]
 
 
 @contextlib.contextmanager

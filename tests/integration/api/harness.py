@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,14 +12,20 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.routers import ROUTERS
 from api.state import AppState
-from commands.context import Ports
+from commands import streams
+from commands.context import Ports, Request
+from commands.handling import Aggregate, execute
+from domain import videos
+from domain.access import Visibility
 from domain.actors import Actor, Role
+from domain.videos.rules import PIPELINE
 from eventstore.codec import EventCodec
 from eventstore.ids import uuid7
 from eventstore.keystore import SQLiteKeyStore
 from eventstore.sealing import Sealer
 from eventstore.sqlite import SQLiteEventStore
 
+VIDEO: Aggregate[videos.State] = Aggregate(videos.initial, videos.evolve)
 SECRET = "test-secret-" + "x9Yq2LmZ" * 5
 
 
@@ -65,13 +71,61 @@ class System:
         user_id = response.json()["user_id"]
         return User(user_id=user_id, handle=handle, token=self.token_for(user_id, role))
 
+    def processed_video(self, owner: User) -> str:
+        """A video that went through upload and processing, ready for its owner to publish."""
+        video_id = str(uuid7())
+        owner_actor = Actor(owner.user_id)
+        steps: list[tuple[Actor, Callable[[videos.State], list[Any]]]] = [
+            (owner_actor, lambda s: videos.decide_create_draft(s, videos.CreateDraft(owner_actor, video_id))),
+            (
+                owner_actor,
+                lambda s: videos.decide_complete_upload(
+                    s, videos.CompleteUpload(owner_actor, video_id, "up-1", 1_000_000, 15_000, 1080, 1920)
+                ),
+            ),
+            (
+                PIPELINE,
+                lambda s: videos.decide_start_processing(s, videos.StartProcessing(PIPELINE, video_id)),
+            ),
+            (
+                PIPELINE,
+                lambda s: videos.decide_complete_processing(
+                    s,
+                    videos.CompleteProcessing(
+                        PIPELINE,
+                        video_id,
+                        ["240p", "720p"],
+                        f"{video_id}/master.m3u8",
+                        f"{video_id}/poster.jpg",
+                    ),
+                ),
+            ),
+        ]
+        for actor, decide in steps:
+            execute(self.ports, Request(actor), streams.video(video_id), VIDEO, decide)
+        return video_id
+
+    def published_video(
+        self,
+        owner: User,
+        *,
+        visibility: Visibility = Visibility.PUBLIC,
+        comments_allowed: bool = True,
+        caption: str = "a clip #demo",
+    ) -> str:
+        video_id = self.processed_video(owner)
+        cmd = videos.PublishVideo(Actor(owner.user_id), video_id, caption, [], visibility, comments_allowed)
+        outcome = execute(
+            self.ports,
+            Request(cmd.actor),
+            streams.video(video_id),
+            VIDEO,
+            lambda s: videos.decide_publish_video(s, cmd),
+        )
+        assert outcome.appended == 1
+        return video_id
+
     def close(self) -> None:
         self.client.close()
         self.store.close()
         self.keys.close()
-
-
-def system_fixture(tmp_path: Path) -> Iterator[System]:
-    system = System(tmp_path)
-    yield system
-    system.close()
