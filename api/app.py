@@ -7,7 +7,6 @@ import hashlib
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import ORJSONResponse
 
 from api import problems
 from api.limits import BodyLimit, RateLimiter
@@ -40,7 +39,6 @@ def create_app(
         title="Strom API",
         version="1",
         summary="Commands in, feeds out: the API of an event-sourced short-video platform.",
-        default_response_class=ORJSONResponse,
     )
     metrics = metrics or Metrics()
     app.state.strom = AppState(

@@ -9,10 +9,10 @@ from typing import Any
 
 import orjson
 from fastapi import Request as HttpRequest
-from fastapi.responses import ORJSONResponse
 from pydantic import BaseModel
 
 from api.problems import Problem
+from api.responses import JSONBytes
 from api.state import AppState
 from commands.context import Request
 from commands.idempotency import recall, remember
@@ -31,18 +31,16 @@ def run(
     body: BaseModel | None,
     action: Callable[[], dict[str, Any]],
     status: int = 200,
-) -> ORJSONResponse:
+) -> JSONBytes:
     """Applies ``action`` once per idempotency key; a retry gets the first response back."""
     key = request.idempotency_key
     if key is None:
-        return ORJSONResponse(action(), status_code=status)
+        return JSONBytes(action(), status_code=status)
     print_ = fingerprint(state, http, body)
     earlier = recall(state.ports, request.actor.user_id, key)
     if earlier is None:
         first = remember(state.ports, request, print_, status, action())
-        return ORJSONResponse(first.response, status_code=first.status)
+        return JSONBytes(first.response, status_code=first.status)
     if earlier.fingerprint != print_:
         raise Problem(422, "this Idempotency-Key was already used for a different request")
-    return ORJSONResponse(
-        earlier.response, status_code=earlier.status, headers={"Idempotent-Replayed": "true"}
-    )
+    return JSONBytes(earlier.response, status_code=earlier.status, headers={"Idempotent-Replayed": "true"})

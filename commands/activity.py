@@ -24,11 +24,13 @@ def record_watch_batch(
     stream = streams.activity(cmd.actor.user_id, clock().strftime("%Y%m%d"))
     encoded = _encode(ports, request, events)
     with store_errors():
+        head = ports.store.head_position()
         try:
             result = ports.store.append(stream, encoded, StreamState.ANY)
         except DuplicateEventId:
-            return _append_new_ones(ports, stream, encoded)
-    return Outcome(position=result.position, appended=len(encoded))
+            return _append_new_ones(ports, stream, encoded, head)
+    # A resent batch is answered with its first position, which no new append can have.
+    return Outcome(position=result.position, appended=len(encoded) if result.position > head else 0)
 
 
 def _encode(ports: Ports, request: Request, events: Sequence[Event]) -> list[NewEvent]:
@@ -36,13 +38,14 @@ def _encode(ports: Ports, request: Request, events: Sequence[Event]) -> list[New
     return [ports.codec.encode(e, metadata, event_id=id_from_key(*dedupe_key(e))) for e in events]
 
 
-def _append_new_ones(ports: Ports, stream: str, encoded: Sequence[NewEvent]) -> Outcome:
+def _append_new_ones(ports: Ports, stream: str, encoded: Sequence[NewEvent], head: int) -> Outcome:
     """A resend mixed with new signals (or crossing midnight): store each signal not stored yet."""
-    position, appended = ports.store.head_position(), 0
+    position, appended = head, 0
     for event in encoded:
         try:
-            position = ports.store.append(stream, [event], StreamState.ANY).position
-            appended += 1
+            result = ports.store.append(stream, [event], StreamState.ANY)
         except DuplicateEventId:
-            continue
+            continue  # stored before, in another day's stream
+        position = max(position, result.position)
+        appended += result.position > head
     return Outcome(position=position, appended=appended)

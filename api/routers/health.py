@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import ORJSONResponse
 from starlette.responses import Response
 
 from api.deps import AppStateDep
+from api.responses import JSONBytes
 from commands.health import store_ready
 
 router = APIRouter(tags=["operations"])
@@ -18,11 +18,11 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", summary="The process can serve: its stores answer", responses={503: {}})
-def readyz(state: AppStateDep) -> ORJSONResponse:
+def readyz(state: AppStateDep) -> JSONBytes:
     problem = store_ready(state.ports)
     if problem is None:
-        return ORJSONResponse({"status": "ready"})
-    return ORJSONResponse({"status": "not ready", "reason": problem}, status_code=503)
+        return JSONBytes({"status": "ready"})
+    return JSONBytes({"status": "not ready", "reason": problem}, status_code=503)
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)

@@ -57,6 +57,11 @@ class System:
     def token_for(self, user_id: str, role: Role = Role.USER) -> str:
         return self.state.tokens.issue(Actor(user_id, role))
 
+    def anonymous_user(self, role: Role = Role.USER) -> User:
+        """A signed-in user with no account events: enough for routes that decide on the actor alone."""
+        user_id = str(uuid7())
+        return User(user_id=user_id, handle="", token=self.token_for(user_id, role))
+
     def register(self, handle: str | None = None, role: Role = Role.USER) -> User:
         """Registers through the API and signs in with the role given (granted by an admin)."""
         handle = handle or f"u{uuid7().hex[-10:]}"
