@@ -32,6 +32,7 @@ test: lint
 
 bench: install
 	$(BIN)/python -m benchmarks.append
+	$(BIN)/python -m benchmarks.api_commands
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .pytest_cache
