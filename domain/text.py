@@ -7,7 +7,9 @@ import unicodedata
 
 from domain.errors import InvalidCommand
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# C0/C1 controls, the zero-width space, and bidi overrides/isolates (used to disguise text).
+# Joiners (U+200C/D) and direction marks (U+200E/F) stay: emoji sequences and RTL scripts need them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(value: str, *, field: str, max_len: int, min_len: int = 0, multiline: bool = False) -> str:
