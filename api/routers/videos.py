@@ -1,7 +1,282 @@
-"""Routes for videos."""
+"""Videos: the owner creates, publishes, edits, unpublishes, deletes and pins; moderators hide.
+
+Uploading and processing are the media pipeline's (tus uploads and workers), not these routes'.
+Every route is a command: an ``Idempotency-Key`` replays the first answer.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Callable
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter
+from fastapi import Request as HttpRequest
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.commanding import run
+from api.deps import AppStateDep, CommandRequest, IdPath
+from api.responses import JSONBytes
+from api.state import AppState
+from commands import videos as handlers
+from commands.context import Outcome, Ports, Request
+from domain import videos
+from domain.access import Visibility
+from domain.videos.rules import MAX_CAPTION, MAX_HASHTAGS, MAX_REASON
+
+router = APIRouter(prefix="/v1/videos", tags=["videos"])
+
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+POSITION = "Global position of the last event; pass as min_position to read it"
+
+Caption = Annotated[str, Field(max_length=MAX_CAPTION, description="Plain text; #tags in it are hashtags")]
+Hashtag = Annotated[str, Field(pattern=r"^#?[A-Za-z0-9_]{1,50}$", description="With or without '#'")]
+Hashtags = Annotated[list[Hashtag], Field(max_length=MAX_HASHTAGS, description="Added to the caption's")]
+Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON)]
+Strict = Annotated[bool, Field(strict=True)]
+
+
+# -- bodies ----------------------------------------------------------------------------------------
+
+
+class VideoCreate(BaseModel):
+    """Nothing to say yet (the body may be left out): the draft is filled by an upload."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class VideoPublish(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    caption: Caption = ""
+    hashtags: Hashtags = Field(default_factory=list)
+    visibility: Visibility = Visibility.PUBLIC
+    comments_allowed: Strict = True
+
+
+class VideoUpdate(BaseModel):
+    """The published details as they should stand, all of them: nothing is left as it was."""
+
+    model_config = ConfigDict(extra="forbid")
+    caption: Caption
+    hashtags: Hashtags
+    visibility: Visibility
+    comments_allowed: Strict
+
+
+class ModerationNote(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Reason = Field(description="Why; shown to the owner and kept for audits")
+
+
+class CommentPin(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment_id: str = Field(pattern=UUID_PATTERN, description="A comment on this video")
+
+
+# -- answers ---------------------------------------------------------------------------------------
+
+
+class VideoCreated(BaseModel):
+    video_id: str = Field(description="The new draft; upload its file next")
+    position: int = Field(description=POSITION)
+
+
+class VideoPublication(BaseModel):
+    video_id: str
+    published: bool = Field(description="Whether the video is published now")
+    position: int = Field(description=POSITION)
+
+
+class VideoRemoved(BaseModel):
+    video_id: str
+    deleted: bool = Field(description="Always true: deleting is final")
+    position: int = Field(description=POSITION)
+
+
+class VideoModeration(BaseModel):
+    video_id: str
+    hidden: bool = Field(description="Whether the video is hidden by moderation now")
+    position: int = Field(description=POSITION)
+
+
+class PinnedComment(BaseModel):
+    video_id: str
+    pinned_comment_id: str | None = Field(description="The comment pinned now, or null")
+    position: int = Field(description=POSITION)
+
+
+# -- routes ----------------------------------------------------------------------------------------
+
+
+def _command(
+    state: AppState,
+    http: HttpRequest,
+    request: Request,
+    body: BaseModel | None,
+    act: Callable[[Ports], Outcome],
+    answer: Callable[[Outcome], BaseModel],
+    status: int = 200,
+) -> JSONBytes:
+    """Runs the handler once per Idempotency-Key and answers with its outcome."""
+
+    def action() -> dict[str, Any]:
+        return answer(act(state.ports)).model_dump()
+
+    return run(state, http, request, body, action, status)
+
+
+@router.post("", status_code=201, response_model=VideoCreated, summary="Create a video draft")
+def create_video(
+    state: AppStateDep, http: HttpRequest, request: CommandRequest, body: VideoCreate | None = None
+) -> JSONBytes:
+    """A draft owned by the signed-in user, to upload a file into. With an Idempotency-Key a retry
+    gets the same draft back instead of a second one."""
+    cmd = videos.CreateDraft(actor=request.actor, video_id=request.new_id("video"))
+    return _command(
+        state,
+        http,
+        request,
+        body,
+        lambda ports: handlers.create_draft(cmd, ports=ports, request=request),
+        lambda outcome: VideoCreated(video_id=cmd.video_id, position=outcome.position),
+        status=201,
+    )
+
+
+@router.post("/{video_id}/publish", response_model=VideoPublication, summary="Publish a processed video")
+def publish_video(
+    video_id: IdPath, body: VideoPublish, state: AppStateDep, http: HttpRequest, request: CommandRequest
+) -> JSONBytes:
+    """Only the owner, once processing succeeded (409 before). A published video is edited, not
+    published again. Hashtags are those given plus the caption's ``#tags``, 30 at most."""
+    cmd = videos.PublishVideo(
+        request.actor, video_id, body.caption, list(body.hashtags), body.visibility, body.comments_allowed
+    )
+    return _command(
+        state,
+        http,
+        request,
+        body,
+        lambda ports: handlers.publish_video(cmd, ports=ports, request=request),
+        lambda outcome: VideoPublication(video_id=video_id, published=True, position=outcome.position),
+    )
+
+
+@router.put("/{video_id}", response_model=VideoPublication, summary="Edit a published video")
+def edit_video(
+    video_id: IdPath, body: VideoUpdate, state: AppStateDep, http: HttpRequest, request: CommandRequest
+) -> JSONBytes:
+    """Only the owner, of a published video; every detail is sent. The same details again record
+    nothing."""
+    cmd = videos.EditVideo(
+        request.actor, video_id, body.caption, list(body.hashtags), body.visibility, body.comments_allowed
+    )
+    return _command(
+        state,
+        http,
+        request,
+        body,
+        lambda ports: handlers.edit_video(cmd, ports=ports, request=request),
+        lambda outcome: VideoPublication(video_id=video_id, published=True, position=outcome.position),
+    )
+
+
+@router.post("/{video_id}/unpublish", response_model=VideoPublication, summary="Unpublish a video")
+def unpublish_video(
+    video_id: IdPath, state: AppStateDep, http: HttpRequest, request: CommandRequest
+) -> JSONBytes:
+    """Only the owner, of a published video (409 otherwise); it can be published again later."""
+    cmd = videos.UnpublishVideo(request.actor, video_id)
+    return _command(
+        state,
+        http,
+        request,
+        None,
+        lambda ports: handlers.unpublish_video(cmd, ports=ports, request=request),
+        lambda outcome: VideoPublication(video_id=video_id, published=False, position=outcome.position),
+    )
+
+
+@router.delete("/{video_id}", response_model=VideoRemoved, summary="Delete a video")
+def delete_video(
+    video_id: IdPath, state: AppStateDep, http: HttpRequest, request: CommandRequest
+) -> JSONBytes:
+    """Only the owner. Deleting is final: a deleted video accepts nothing more (409)."""
+    cmd = videos.DeleteVideo(request.actor, video_id)
+    return _command(
+        state,
+        http,
+        request,
+        None,
+        lambda ports: handlers.delete_video(cmd, ports=ports, request=request),
+        lambda outcome: VideoRemoved(video_id=video_id, deleted=True, position=outcome.position),
+    )
+
+
+@router.post("/{video_id}/hide", response_model=VideoModeration, summary="Hide a video (moderators)")
+def hide_video(
+    video_id: IdPath, body: ModerationNote, state: AppStateDep, http: HttpRequest, request: CommandRequest
+) -> JSONBytes:
+    """Moderators only (403 for others). Hidden from everyone but its owner until restored; hiding a
+    hidden video is a conflict."""
+    cmd = videos.HideVideo(request.actor, video_id, body.reason)
+    return _command(
+        state,
+        http,
+        request,
+        body,
+        lambda ports: handlers.hide_video(cmd, ports=ports, request=request),
+        lambda outcome: VideoModeration(video_id=video_id, hidden=True, position=outcome.position),
+    )
+
+
+@router.post(
+    "/{video_id}/restore", response_model=VideoModeration, summary="Restore a hidden video (moderators)"
+)
+def restore_video(
+    video_id: IdPath, body: ModerationNote, state: AppStateDep, http: HttpRequest, request: CommandRequest
+) -> JSONBytes:
+    """Moderators only (403 for others), of a hidden video (409 otherwise)."""
+    cmd = videos.RestoreVideo(request.actor, video_id, body.reason)
+    return _command(
+        state,
+        http,
+        request,
+        body,
+        lambda ports: handlers.restore_video(cmd, ports=ports, request=request),
+        lambda outcome: VideoModeration(video_id=video_id, hidden=False, position=outcome.position),
+    )
+
+
+@router.put("/{video_id}/pin", response_model=PinnedComment, summary="Pin a comment")
+def pin_comment(
+    video_id: IdPath, body: CommentPin, state: AppStateDep, http: HttpRequest, request: CommandRequest
+) -> JSONBytes:
+    """Only the owner; the comment must be on this video (404 otherwise). One comment is pinned at
+    a time: pinning another replaces it, pinning the same again changes nothing."""
+    cmd = videos.PinComment(request.actor, video_id, body.comment_id)
+    return _command(
+        state,
+        http,
+        request,
+        body,
+        lambda ports: handlers.pin_comment(cmd, ports=ports, request=request),
+        lambda outcome: PinnedComment(
+            video_id=video_id, pinned_comment_id=body.comment_id, position=outcome.position
+        ),
+    )
+
+
+@router.delete("/{video_id}/pin", response_model=PinnedComment, summary="Unpin the pinned comment")
+def unpin_comment(
+    video_id: IdPath, state: AppStateDep, http: HttpRequest, request: CommandRequest
+) -> JSONBytes:
+    """Only the owner. With nothing pinned, nothing changes."""
+    cmd = handlers.UnpinPinnedComment(request.actor, video_id)
+    return _command(
+        state,
+        http,
+        request,
+        None,
+        lambda ports: handlers.unpin_pinned_comment(cmd, ports=ports, request=request),
+        lambda outcome: PinnedComment(video_id=video_id, pinned_comment_id=None, position=outcome.position),
+    )

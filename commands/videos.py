@@ -1,0 +1,152 @@
+"""Videos: one stream per video (``video-<id>``), written by its owner, moderators and the pipeline.
+
+Every handler loads, folds, decides and appends through ``commands.handling.execute``. The media
+workers call the pipeline handlers with ``Request(PIPELINE)``; a repeated report records nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
+
+from commands import streams
+from commands.context import Outcome, Ports, Request
+from commands.handling import Aggregate, execute, load
+from domain import videos
+from domain.actors import Actor
+from domain.engagement import comments
+from domain.errors import NotFound
+from domain.videos.state import ensure_owner
+
+VIDEO: Aggregate[videos.State] = Aggregate(videos.initial, videos.evolve)
+COMMENT: Aggregate[comments.State] = Aggregate(comments.initial, comments.evolve)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class UnpinPinnedComment:
+    """Unpin whichever comment is pinned now (the API's ``DELETE /pin`` names none)."""
+
+    actor: Actor
+    video_id: str
+
+
+class _OnVideo(Protocol):
+    @property
+    def video_id(self) -> str: ...
+
+
+C = TypeVar("C", bound=_OnVideo)
+
+
+def _decide(
+    ports: Ports, request: Request, cmd: C, decider: Callable[[videos.State, C], Sequence[videos.Event]]
+) -> Outcome:
+    return execute(ports, request, streams.video(cmd.video_id), VIDEO, lambda state: decider(state, cmd))
+
+
+# -- the pipeline ----------------------------------------------------------------------------------
+
+
+def create_draft(cmd: videos.CreateDraft, *, ports: Ports, request: Request) -> Outcome:
+    """``cmd.video_id`` comes from ``request.new_id("video")``: a keyed retry whose first attempt
+    landed finds its own draft, and is answered as done rather than as a duplicate."""
+
+    def decide(state: videos.State) -> list[videos.Event]:
+        if request.idempotency_key is not None and state.exists and state.owner_id == cmd.actor.user_id:
+            return []
+        return videos.decide_create_draft(state, cmd)
+
+    return execute(ports, request, streams.video(cmd.video_id), VIDEO, decide)
+
+
+def complete_upload(cmd: videos.CompleteUpload, *, ports: Ports, request: Request) -> Outcome:
+    return _decide(ports, request, cmd, videos.decide_complete_upload)
+
+
+def start_processing(cmd: videos.StartProcessing, *, ports: Ports, request: Request) -> Outcome:
+    return _decide(ports, request, cmd, videos.decide_start_processing)
+
+
+def report_processing_progress(
+    cmd: videos.ReportProcessingProgress, *, ports: Ports, request: Request
+) -> Outcome:
+    return _decide(ports, request, cmd, videos.decide_report_processing_progress)
+
+
+def complete_processing(cmd: videos.CompleteProcessing, *, ports: Ports, request: Request) -> Outcome:
+    return _decide(ports, request, cmd, videos.decide_complete_processing)
+
+
+def fail_processing(cmd: videos.FailProcessing, *, ports: Ports, request: Request) -> Outcome:
+    return _decide(ports, request, cmd, videos.decide_fail_processing)
+
+
+# -- the owner -------------------------------------------------------------------------------------
+
+
+def publish_video(cmd: videos.PublishVideo, *, ports: Ports, request: Request) -> Outcome:
+    return _decide(ports, request, cmd, videos.decide_publish_video)
+
+
+def edit_video(cmd: videos.EditVideo, *, ports: Ports, request: Request) -> Outcome:
+    return _decide(ports, request, cmd, videos.decide_edit_video)
+
+
+def unpublish_video(cmd: videos.UnpublishVideo, *, ports: Ports, request: Request) -> Outcome:
+    return _decide(ports, request, cmd, videos.decide_unpublish_video)
+
+
+def delete_video(cmd: videos.DeleteVideo, *, ports: Ports, request: Request) -> Outcome:
+    return _decide(ports, request, cmd, videos.decide_delete_video)
+
+
+def pin_comment(cmd: videos.PinComment, *, ports: Ports, request: Request) -> Outcome:
+    """The owner's checks come first; then the comment must exist, be on this video, and be open.
+
+    The comment's stream is read on every attempt, so a deletion that lands meanwhile is seen."""
+
+    def decide(state: videos.State) -> list[videos.Event]:
+        events = videos.decide_pin_comment(state, cmd)
+        if events:
+            _ensure_comment_on(ports, cmd.comment_id, cmd.video_id)
+        return events
+
+    return execute(ports, request, streams.video(cmd.video_id), VIDEO, decide)
+
+
+def unpin_comment(cmd: videos.UnpinComment, *, ports: Ports, request: Request) -> Outcome:
+    """Unpinning a comment that is not the pinned one records nothing."""
+    return _decide(ports, request, cmd, videos.decide_unpin_comment)
+
+
+def unpin_pinned_comment(cmd: UnpinPinnedComment, *, ports: Ports, request: Request) -> Outcome:
+    """Unpin what is pinned; with nothing pinned, only the owner's checks apply and nothing is recorded."""
+
+    def decide(state: videos.State) -> list[videos.Event]:
+        if state.pinned_comment_id is None:
+            ensure_owner(state, cmd.actor, cmd.video_id)
+            return []
+        unpin = videos.UnpinComment(cmd.actor, cmd.video_id, state.pinned_comment_id)
+        return videos.decide_unpin_comment(state, unpin)
+
+    return execute(ports, request, streams.video(cmd.video_id), VIDEO, decide)
+
+
+# -- moderation ------------------------------------------------------------------------------------
+
+
+def hide_video(cmd: videos.HideVideo, *, ports: Ports, request: Request) -> Outcome:
+    return _decide(ports, request, cmd, videos.decide_hide_video)
+
+
+def restore_video(cmd: videos.RestoreVideo, *, ports: Ports, request: Request) -> Outcome:
+    return _decide(ports, request, cmd, videos.decide_restore_video)
+
+
+def _ensure_comment_on(ports: Ports, comment_id: str, video_id: str) -> None:
+    """A comment never posted, or posted on another video, is not found; a deleted one conflicts."""
+    comment = load(ports, streams.comment(comment_id), COMMENT).state
+    if not comment.posted or comment.video_id != video_id:
+        raise NotFound("comment not found on this video")
+    comments.ensure_open(comment)
