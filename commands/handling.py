@@ -12,7 +12,7 @@ from commands.errors import Unavailable
 from domain.errors import Conflict
 from domain.events import DomainEvent
 from eventstore.envelope import StreamState
-from eventstore.errors import StoreUnavailable, StreamNotFound, WrongExpectedVersion
+from eventstore.errors import StoreUnavailable, StreamNotFound, SubjectErased, WrongExpectedVersion
 from eventstore.ids import id_from_key
 
 S = TypeVar("S")
@@ -90,10 +90,13 @@ def append(
 ) -> Outcome:
     expected = StreamState.NO_STREAM if version is None else version
     metadata = request.metadata()
-    encoded = [
-        ports.codec.encode(event, metadata, event_id=_event_id(request, stream, index))
-        for index, event in enumerate(events)
-    ]
+    try:
+        encoded = [
+            ports.codec.encode(event, metadata, event_id=_event_id(request, stream, index))
+            for index, event in enumerate(events)
+        ]
+    except SubjectErased as exc:
+        raise Conflict("this account was erased; it can no longer act") from exc
     with store_errors():
         result = ports.store.append(stream, encoded, expected)
     return Outcome(position=result.position, appended=len(encoded))

@@ -53,3 +53,11 @@ class StoreUnavailable(EventStoreError):
 
 class InvalidAppend(EventStoreError, ValueError):
     """The append itself is malformed (empty, bad stream name); nothing was written."""
+
+
+class SubjectErased(EventStoreError):
+    """The person's data was erased: nothing personal may be sealed for them again."""
+
+    def __init__(self, subject: str) -> None:
+        super().__init__(f"the personal data of {subject} was erased")
+        self.subject = subject

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Protocol
 
-from eventstore.errors import StoreUnavailable
+from eventstore.errors import StoreUnavailable, SubjectErased
 
 KEY_BYTES = 32
 
@@ -56,7 +56,7 @@ class SQLiteKeyStore:
             )
             row = self._db.execute("SELECT key FROM data_keys WHERE subject = ?", (subject,)).fetchone()
         if row[0] is None:
-            raise PermissionError(f"data of {subject} was erased; nothing personal may be sealed for it")
+            raise SubjectErased(subject)
         key: bytes = row[0]
         return key
 

@@ -16,6 +16,7 @@ from eventstore.chain import ChainVerifier
 from eventstore.errors import CorruptEvent, EventStoreError
 from eventstore.port import EventStore
 from strom.settings import Settings
+from strom.users_cli import users_app
 from strom.wiring import open_event_store, open_key_store
 
 AS_OF_HELP = "Show the stream up to a global position, or an ISO-8601 time with zone."
@@ -23,6 +24,7 @@ AS_OF_HELP = "Show the stream up to a global position, or an ISO-8601 time with 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Strom: an event-sourced video feed.")
 audit_app = typer.Typer(no_args_is_help=True, help="Replay and verify the event history.")
 app.add_typer(audit_app, name="audit")
+app.add_typer(users_app, name="users")
 
 
 @contextmanager

@@ -10,7 +10,7 @@ import pytest
 from eventstore.chain import verify_chain
 from eventstore.codec import EventCodec
 from eventstore.envelope import StreamState
-from eventstore.errors import CorruptEvent
+from eventstore.errors import CorruptEvent, SubjectErased
 from eventstore.keystore import SQLiteKeyStore
 from eventstore.sealing import SEALED, Sealer
 from eventstore.sqlite import SQLiteEventStore
@@ -73,7 +73,7 @@ def test_erasing_the_key_makes_personal_fields_read_as_erased_and_the_chain_stil
 def test_an_erased_subject_never_gets_a_new_key(keys: SQLiteKeyStore) -> None:
     keys.key_for("u1")
     keys.erase("u1")
-    with pytest.raises(PermissionError):
+    with pytest.raises(SubjectErased):
         keys.key_for("u1")
     assert keys.find("u1") is None
     assert keys.erase("u1") is False

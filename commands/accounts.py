@@ -1,0 +1,277 @@
+"""Accounts: registration with unique handles and email addresses, log-in, profile, role, consent,
+data export and erasure (crypto-shredding).
+
+Handles and email addresses are kept unique by claim streams (``handle-<key>``, ``email-<key>``),
+appended with expected version "no stream" before the account itself (DESIGN.md §3). The domain has
+no event that releases a claim, so a claim whose holder never got an account is *abandoned*: once
+it is older than ``CLAIM_GRACE`` and ``user-<holder>`` still does not exist, anyone may claim the
+value again (the new claim is appended after the old one, so the stream says who holds it now).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from commands import passwords, streams
+from commands.context import Outcome, Ports, Request
+from commands.handling import Aggregate, execute, load, store_errors
+from commands.passwords import check_strength, hash_password, matches
+from domain import accounts
+from domain.accounts import ClaimEmail, ClaimHandle, claims, rules
+from domain.actors import Actor, Role
+from domain.errors import Conflict, InvalidCommand, InvalidCredentials
+
+Clock = Callable[[], datetime]
+
+ACCOUNT: Aggregate[accounts.State] = Aggregate(accounts.initial, accounts.evolve)
+CLAIM: Aggregate[claims.State] = Aggregate(claims.initial, claims.evolve)
+
+#: Whoever registers or logs in before they have a token; scopes their Idempotency-Keys.
+ANONYMOUS = Actor("anonymous")
+#: The operator at the shell (``strom users grant-role``), e.g. to make the first admin.
+OPERATOR = Actor("system:operator", Role.ADMIN)
+#: How long a claim whose holder has no account yet is held for a registration still in flight.
+CLAIM_GRACE = timedelta(seconds=60)
+LOGIN_FAILED = "wrong login or password"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- commands the domain does not have: they carry passwords in the clear -------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NewAccount:
+    handle: str
+    email: str
+    password: str
+    display_name: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Credentials:
+    login: str  # a handle or an email address
+    password: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PasswordChange:
+    actor: Actor
+    current_password: str
+    new_password: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Registered:
+    user_id: str
+    position: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LoggedIn:
+    actor: Actor  # what the token is issued for
+    position: int
+
+
+# -- registration ---------------------------------------------------------------------------------
+
+
+def register_user(cmd: NewAccount, *, ports: Ports, request: Request, clock: Clock = _now) -> Registered:
+    """Claim the email, then the handle, then record the account; each step is safe to retry.
+
+    Everything is validated (and the password hashed) before anything is claimed, and both claims
+    are checked before either is made, so a taken handle or email claims nothing. Only a race lost
+    between the two claims leaves a claim without an account; it is abandoned (see the module).
+    With an Idempotency-Key the user id and event ids come from the key, so a retry whose first
+    attempt was cut short anywhere finishes it, and one that had finished records nothing new.
+    """
+    check_strength(cmd.password)
+    handle, email = rules.valid_handle(cmd.handle), rules.valid_email(cmd.email)
+    rules.valid_display_name(cmd.display_name)  # all refused before the (slow) hashing
+    user_id = request.new_id("user")
+    password_hash = hash_password(cmd.password)
+    draft = accounts.RegisterUser(user_id, cmd.handle, cmd.email, password_hash, cmd.display_name)
+    accounts.decide_register(accounts.initial, draft)  # every rule of the domain, before any claim
+    wanted: list[tuple[str, ClaimHandle | ClaimEmail]] = [
+        (streams.email_claim(accounts.email_key(email)), ClaimEmail(email, user_id)),
+        (streams.handle_claim(accounts.handle_key(handle)), ClaimHandle(handle, user_id)),
+    ]
+    now = clock()
+    for stream, claim in wanted:
+        _decide_claim(ports, stream, load(ports, stream, CLAIM).state, claim, now)
+    as_user = _acting_as(request, user_id)
+    for stream, claim in wanted:
+        _claim(ports, as_user, stream, claim, now)
+    for stream, claim in wanted:
+        _ensure_still_held(ports, stream, claim)
+
+    def decide(state: accounts.State) -> list[accounts.Event]:
+        if state.registered and state.handle == handle:
+            return []  # this very registration, recorded by an earlier attempt with the same key
+        return accounts.decide_register(state, draft)
+
+    outcome = execute(ports, as_user, streams.user(user_id), ACCOUNT, decide)
+    return Registered(user_id=user_id, position=outcome.position)
+
+
+def _claim(ports: Ports, request: Request, stream: str, cmd: ClaimHandle | ClaimEmail, now: datetime) -> None:
+    execute(ports, request, stream, CLAIM, lambda state: _decide_claim(ports, stream, state, cmd, now))
+
+
+def _decide_claim(
+    ports: Ports, stream: str, state: claims.State, cmd: ClaimHandle | ClaimEmail, now: datetime
+) -> list[accounts.ClaimEvent]:
+    if state.claimed_by not in (None, cmd.user_id) and _abandoned(ports, stream, state.claimed_by, now):
+        state = claims.initial
+    return claims.decide_claim(state, cmd)
+
+
+def _abandoned(ports: Ports, stream: str, holder: str | None, now: datetime) -> bool:
+    """The holder has no account, and its claim is too old to belong to a registration in flight."""
+    with store_errors():
+        if holder is None or ports.store.stream_version(streams.user(holder)) is not None:
+            return False
+        (last,) = ports.store.read_stream(stream, backwards=True, limit=1)
+    return now - datetime.fromisoformat(last.metadata.occurred_at) >= CLAIM_GRACE
+
+
+def _ensure_still_held(ports: Ports, stream: str, cmd: ClaimHandle | ClaimEmail) -> None:
+    """Just before the account is recorded: a registration stalled past the grace may have lost a
+    claim to someone else, and must then not record an account with a value it no longer holds."""
+    state = load(ports, stream, CLAIM).state
+    if state.claimed_by != cmd.user_id:
+        claims.decide_claim(state, cmd)  # raises the domain's words for a value someone else holds
+        raise Conflict("the registration was interrupted; try again")
+
+
+# -- log-in ---------------------------------------------------------------------------------------
+
+
+def find_user_id(login: str, *, ports: Ports) -> str | None:
+    """Who holds this handle or email address (``None``: nobody). Handles never contain ``@``."""
+    try:
+        if "@" in login:
+            stream = streams.email_claim(accounts.email_key(rules.valid_email(login)))
+        else:
+            stream = streams.handle_claim(accounts.handle_key(rules.valid_handle(login)))
+    except InvalidCommand:
+        return None  # nobody can hold what could never be claimed
+    return load(ports, stream, CLAIM).state.claimed_by
+
+
+def log_in(cmd: Credentials, *, ports: Ports, request: Request) -> LoggedIn:
+    """Unknown login, erased account and wrong password fail alike, in words and in time."""
+    user_id = find_user_id(cmd.login, ports=ports)
+    if user_id is None:
+        _verify(None, cmd.password)
+        raise InvalidCredentials(LOGIN_FAILED)
+    verified = functools.cache(lambda password_hash: _verify(password_hash, cmd.password))
+    decided: list[accounts.State] = []
+
+    def decide(state: accounts.State) -> list[accounts.Event]:
+        decided.append(state)
+        return accounts.decide_log_in(state, accounts.LogIn(user_id, verified(state.password_hash)))
+
+    try:
+        outcome = execute(ports, _acting_as(request, user_id), streams.user(user_id), ACCOUNT, decide)
+    except InvalidCredentials:
+        raise InvalidCredentials(LOGIN_FAILED) from None
+    return LoggedIn(actor=Actor(user_id, decided[-1].role), position=outcome.position)
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    return passwords.hash_password("no account has this password 7f3a")
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
+    """Always runs argon2, so a login without an account takes as long as one with a wrong password."""
+    return matches(password_hash or _decoy_hash(), password) and password_hash is not None
+
+
+def _acting_as(request: Request, user_id: str) -> Request:
+    return dataclasses.replace(request, actor=Actor(user_id))
+
+
+# -- the account holder's own changes --------------------------------------------------------------
+
+
+def change_profile(cmd: accounts.ChangeProfile, *, ports: Ports, request: Request) -> Outcome:
+    return _on_account(ports, request, cmd.actor.user_id, lambda s: accounts.decide_change_profile(s, cmd))
+
+
+def change_password(cmd: PasswordChange, *, ports: Ports, request: Request) -> Outcome:
+    """The current password is checked against the freshest hash; the new one is hashed only once
+    the current one was right (a wrong one is refused before the hash is looked at)."""
+    check_strength(cmd.new_password)
+    verified = functools.cache(lambda password_hash: matches(password_hash, cmd.current_password))
+    new_hash = functools.cache(lambda: hash_password(cmd.new_password))
+
+    def decide(state: accounts.State) -> list[accounts.Event]:
+        right = verified(state.password_hash)
+        change = accounts.ChangePassword(cmd.actor, new_hash() if right else "", right)
+        return accounts.decide_change_password(state, change)
+
+    return _on_account(ports, request, cmd.actor.user_id, decide)
+
+
+def give_consent(cmd: accounts.GiveConsent, *, ports: Ports, request: Request) -> Outcome:
+    return _on_account(ports, request, cmd.actor.user_id, lambda s: accounts.decide_give_consent(s, cmd))
+
+
+def withdraw_consent(cmd: accounts.WithdrawConsent, *, ports: Ports, request: Request) -> Outcome:
+    return _on_account(ports, request, cmd.actor.user_id, lambda s: accounts.decide_withdraw_consent(s, cmd))
+
+
+def request_data_export(cmd: accounts.RequestDataExport, *, ports: Ports, request: Request) -> Outcome:
+    """Recorded here; the export itself is a job a process manager starts from the event."""
+    return _on_account(
+        ports, request, cmd.actor.user_id, lambda s: accounts.decide_request_data_export(s, cmd)
+    )
+
+
+# -- roles and erasure -----------------------------------------------------------------------------
+
+
+def set_role(cmd: accounts.SetRole, *, ports: Ports, request: Request) -> Outcome:
+    """Admins only; the role is in the tokens issued from the next log-in on."""
+    return _on_account(ports, request, cmd.user_id, lambda s: accounts.decide_set_role(s, cmd))
+
+
+def grant_role(user_id: str, role: Role, *, ports: Ports) -> Outcome:
+    """The operator's way in, e.g. for the first admin: decided like an admin's, as ``OPERATOR``."""
+    return set_role(accounts.SetRole(OPERATOR, user_id, role), ports=ports, request=Request(OPERATOR))
+
+
+def request_erasure(cmd: accounts.RequestErasure, *, ports: Ports, request: Request) -> Outcome:
+    """Record the erasure, then delete the holder's data key: their sealed fields read as erased
+    everywhere, while every stream's hash chain still verifies.
+
+    Asked again by someone allowed to (the holder or an admin), it records nothing and deletes the
+    key again, so a request cut short between the event and the key deletion can be finished.
+    """
+
+    def decide(state: accounts.State) -> list[accounts.Event]:
+        allowed = cmd.actor.user_id == state.user_id or cmd.actor.role is Role.ADMIN
+        if state.erased and state.user_id == cmd.user_id and allowed:
+            return []
+        return accounts.decide_request_erasure(state, cmd)
+
+    outcome = _on_account(ports, request, cmd.user_id, decide)
+    with store_errors():
+        ports.keys.erase(cmd.user_id)
+    return outcome
+
+
+def _on_account(
+    ports: Ports,
+    request: Request,
+    user_id: str,
+    decide: Callable[[accounts.State], Sequence[accounts.Event]],
+) -> Outcome:
+    return execute(ports, request, streams.user(user_id), ACCOUNT, decide)
