@@ -18,7 +18,7 @@ from domain.errors import InvalidCommand
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /v1/auth/token")
 
 
-def app_state(http: HttpRequest) -> AppState:
+async def app_state(http: HttpRequest) -> AppState:
     state: AppState = http.app.state.strom
     return state
 
@@ -26,20 +26,20 @@ def app_state(http: HttpRequest) -> AppState:
 AppStateDep = Annotated[AppState, Depends(app_state)]
 
 
-def ports(state: AppStateDep) -> Ports:
+async def ports(state: AppStateDep) -> Ports:
     return state.ports
 
 
 PortsDep = Annotated[Ports, Depends(ports)]
 
 
-def optional_actor(
+async def optional_actor(
     state: AppStateDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Actor | None:
     return None if creds is None else state.tokens.verify(creds.credentials)
 
 
-def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
+async def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
     if actor is None:
         raise Problem(
             401, "sign in first: send 'Authorization: Bearer <token>'", {"WWW-Authenticate": "Bearer"}
@@ -50,7 +50,7 @@ def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Ac
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
-def command_request(
+async def command_request(
     state: AppStateDep,
     actor: CurrentActor,
     idempotency_key: Annotated[

@@ -31,6 +31,8 @@ def recall(ports: Ports, actor_id: str, key: str) -> RequestCompleted | None:
         records = ports.store.read_stream(stream_for(actor_id, key), limit=1)
     except StreamNotFound:
         return None
+    if not records:
+        return None
     event = ports.codec.decode(records[0]).event
     return event if isinstance(event, RequestCompleted) else None
 

@@ -6,6 +6,7 @@ reader never sees a gap that fills later. Durable by default (``synchronous=FULL
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -80,6 +81,7 @@ class SQLiteEventStore:
         self._conns_lock = threading.Lock()
         self._wake_dir = channel_dir(self.path)
         self._waker = Waker(self._wake_dir)
+        self._writer = _writer_lock(self.path)
         self._initialise()
 
     # -- connections -------------------------------------------------------------------
@@ -106,7 +108,7 @@ class SQLiteEventStore:
     def _unavailable(self, exc: sqlite3.Error) -> StoreUnavailable:
         text = str(exc)
         if "locked" in text or "busy" in text:
-            return StoreUnavailable(f"{self.path}: locked by another process for {self._timeout}s")
+            return StoreUnavailable(f"{self.path}: the database stayed locked for {self._timeout}s")
         if "not a database" in text:
             return StoreUnavailable(f"{self.path}: not a SQLite database")
         return StoreUnavailable(f"{self.path}: {text}")
@@ -140,6 +142,14 @@ class SQLiteEventStore:
     def append(self, stream: str, events: Sequence[NewEvent], expected: Expected) -> AppendResult:
         check_append(stream, events)
         conn = self._conn()
+        with self._writer:
+            result = self._append_in_transaction(conn, stream, events, expected)
+        self._waker.wake()
+        return result
+
+    def _append_in_transaction(
+        self, conn: sqlite3.Connection, stream: str, events: Sequence[NewEvent], expected: Expected
+    ) -> AppendResult:
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -152,7 +162,6 @@ class SQLiteEventStore:
             raise DuplicateEventId(stream, f"one of {[e.event_id for e in events]}") from exc
         except sqlite3.OperationalError as exc:
             raise self._unavailable(exc) from exc
-        self._waker.wake()
         return result
 
     def _append_locked(
@@ -249,10 +258,25 @@ class SQLiteEventStore:
         else:
             start = from_version or 0
             sql = f"SELECT {_COLUMNS} FROM events WHERE stream = ? AND version >= ? ORDER BY version"
-        rows = self._query(f"{sql} LIMIT ?", (stream, start, -1 if limit is None else limit))
-        if not rows and self.stream_version(stream) is None:
-            raise StreamNotFound(stream)
+        with self._snapshot():
+            rows = self._query(f"{sql} LIMIT ?", (stream, start, -1 if limit is None else limit))
+            # Same snapshot: a stream created between two reads must not look empty-but-existing.
+            if not rows and self.stream_version(stream) is None:
+                raise StreamNotFound(stream)
         return [_decode(r) for r in rows]
+
+    @contextlib.contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """Statements inside see one consistent state of the log (a WAL read transaction)."""
+        conn = self._conn()
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            conn.execute("COMMIT")
 
     def read_all(
         self,
@@ -325,6 +349,17 @@ class SQLiteSubscription:
     def stop(self) -> None:
         self._stopped.set()
         self._listener.nudge()
+
+
+_WRITERS: dict[Path, threading.Lock] = {}
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_lock(path: Path) -> threading.Lock:
+    """One lock per database file and process: threads queue here, in order, rather than in
+    SQLite's busy handler, whose sleep-and-retry starves some writers past the timeout."""
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(path.resolve(), threading.Lock())
 
 
 def _insert(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> int:

@@ -1,0 +1,54 @@
+"""What every engagement decision needs to know: the video, and how the actor stands with its owner.
+
+Engagement is appended to the actor's streams (DESIGN.md §3, no hot streams); the video's stream and
+the two people's graphs are only read. The handlers are split by aggregate: ``likes`` (videos and
+comments), ``shares`` and ``comments``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from commands import streams
+from commands.context import Ports
+from commands.handling import Aggregate, load
+from commands.social import FOLLOWS
+from domain import social, videos
+from domain.access import VideoAccess
+from domain.actors import Actor
+
+VIDEO: Aggregate[videos.State] = Aggregate(videos.initial, videos.evolve)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Audience:
+    """The keyword arguments every engagement decider takes about a video."""
+
+    video: VideoAccess
+    follows_owner: bool = False
+    blocked: bool = False  # the video's owner blocked the actor
+
+
+def video_access(ports: Ports, video_id: str) -> VideoAccess:
+    """The video as engagement sees it; one never created is there for no one."""
+    state = load(ports, streams.video(video_id), VIDEO).state if video_id else videos.initial
+    if not state.exists:
+        return VideoAccess(video_id=video_id, owner_id="", exists=False)
+    return videos.access(state)
+
+
+def audience(ports: Ports, actor: Actor, video_id: str) -> Audience:
+    """The video, whether the actor follows its owner (actor's graph) and is blocked (owner's graph).
+
+    Nobody follows or is blocked by themselves, and a missing video has no owner to ask about.
+    """
+    video = video_access(ports, video_id)
+    if not video.exists or video.owner_id == actor.user_id:
+        return Audience(video)
+    mine = load(ports, streams.follows(actor.user_id), FOLLOWS).state
+    owners = load(ports, streams.follows(video.owner_id), FOLLOWS).state
+    return Audience(
+        video,
+        follows_owner=video.owner_id in mine.following,
+        blocked=social.has_blocked(owners, actor.user_id),
+    )

@@ -1,0 +1,60 @@
+"""Likes of videos (``likes-<user>-<video>``) and of comments (``commentlikes-<user>-<comment>``).
+
+A like is decided against the video's access as it is now, read on every attempt; an unlike reads
+nothing but the like itself, so a like can always be taken back.
+"""
+
+from __future__ import annotations
+
+from commands import streams
+from commands.comments import COMMENT
+from commands.context import Outcome, Ports, Request
+from commands.engagement import audience
+from commands.handling import Aggregate, execute, load
+from domain.engagement import comment_likes, likes
+
+VIDEO_LIKE: Aggregate[likes.State] = Aggregate(likes.initial, likes.evolve)
+COMMENT_LIKE: Aggregate[comment_likes.State] = Aggregate(comment_likes.initial, comment_likes.evolve)
+
+
+def like_video(cmd: likes.LikeVideo, *, ports: Ports, request: Request) -> Outcome:
+    """Like a video the actor may engage with; liking it again records nothing."""
+
+    def decide(state: likes.State) -> list[likes.Event]:
+        seen = audience(ports, cmd.actor, cmd.video_id)
+        return likes.decide_like_video(
+            state, cmd, video=seen.video, follows_owner=seen.follows_owner, blocked=seen.blocked
+        )
+
+    return execute(ports, request, streams.video_like(cmd.actor.user_id, cmd.video_id), VIDEO_LIKE, decide)
+
+
+def unlike_video(cmd: likes.UnlikeVideo, *, ports: Ports, request: Request) -> Outcome:
+    stream = streams.video_like(cmd.actor.user_id, cmd.video_id)
+    return execute(ports, request, stream, VIDEO_LIKE, lambda state: likes.decide_unlike_video(state, cmd))
+
+
+def like_comment(cmd: comment_likes.LikeComment, *, ports: Ports, request: Request) -> Outcome:
+    """Like a live comment on a video the actor may engage with; liking it again records nothing."""
+
+    def decide(state: comment_likes.State) -> list[comment_likes.Event]:
+        comment = load(ports, streams.comment(cmd.comment_id), COMMENT).state
+        seen = audience(ports, cmd.actor, comment.video_id)
+        return comment_likes.decide_like_comment(
+            state,
+            cmd,
+            comment=comment,
+            video=seen.video,
+            follows_owner=seen.follows_owner,
+            blocked=seen.blocked,
+        )
+
+    stream = streams.comment_like(cmd.actor.user_id, cmd.comment_id)
+    return execute(ports, request, stream, COMMENT_LIKE, decide)
+
+
+def unlike_comment(cmd: comment_likes.UnlikeComment, *, ports: Ports, request: Request) -> Outcome:
+    stream = streams.comment_like(cmd.actor.user_id, cmd.comment_id)
+    return execute(
+        ports, request, stream, COMMENT_LIKE, lambda state: comment_likes.decide_unlike_comment(state, cmd)
+    )
