@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 from api import problems
 from api.limits import BodyLimit, RateLimiter
 from api.metrics import Metrics, RequestTimer
+from api.problems import COMMON_PROBLEMS
 from api.state import AppState
 from api.tokens import Tokens
 from commands.context import Ports
@@ -50,7 +51,7 @@ def create_app(
     )
     problems.install(app)
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, responses=COMMON_PROBLEMS)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes, exempt_prefixes=("/v1/uploads",))
     app.add_middleware(RequestTimer, metrics=metrics)
     return app

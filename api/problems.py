@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -37,6 +38,37 @@ TITLES = {
     500: "Internal error",
     503: "Unavailable",
 }
+
+
+class ProblemDocument(BaseModel):
+    """RFC 9457; a 422 from schema validation adds ``errors``."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = Field(default=None, description="Where the body is wrong")
+
+
+_PROBLEM = {MEDIA_TYPE: {"schema": ProblemDocument.model_json_schema()}}
+
+
+def problems(**described: str) -> dict[int | str, dict[str, Any]]:
+    """``problems(s409="...")``: the problem documents a route may answer with, for OpenAPI."""
+    return {int(code[1:]): {"description": text, "content": _PROBLEM} for code, text in described.items()}
+
+
+#: What any route may answer; routes add or sharpen their own.
+COMMON_PROBLEMS = problems(
+    s401="No valid bearer token",
+    s403="The caller may not do this",
+    s404="Unknown, or not visible to the caller",
+    s409="Conflicts with the current state",
+    s413="The body is over the size limit",
+    s422="The body or parameters are invalid; see errors",
+    s429="Too many writes; see Retry-After",
+)
 
 
 class Problem(Exception):

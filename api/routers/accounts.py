@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.commanding import run
 from api.deps import AppStateDep, CommandRequest, IdPath
-from api.problems import Problem
+from api.problems import Problem, problems
 from api.responses import JSONBytes
 from api.state import AppState
 from commands import accounts as handlers
@@ -130,25 +130,6 @@ class ErasureAccepted(_Body):
     position: Position
 
 
-class ProblemDocument(BaseModel):
-    """RFC 9457; a 422 from schema validation adds ``errors``."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str | None = None
-    errors: list[dict[str, Any]] | None = Field(default=None, description="Where the body is wrong")
-
-
-_PROBLEM = {"application/problem+json": {"schema": ProblemDocument.model_json_schema()}}
-
-
-def _problems(**described: str) -> dict[int | str, dict[str, Any]]:
-    """``_problems(s409="...")``: the problem documents a route may answer with."""
-    return {int(code[1:]): {"description": text, "content": _PROBLEM} for code, text in described.items()}
-
-
 _SIGNED_IN = {"s401": "No valid bearer token", "s429": "Too many writes; see Retry-After"}
 _INVALID = "The body does not match its schema, or breaks a rule (e.g. a control character)"
 
@@ -192,7 +173,7 @@ def _limit(state: AppState, http: HttpRequest) -> None:
     status_code=201,
     response_model=AccountCreated,
     summary="Create an account",
-    responses=_problems(
+    responses=problems(
         s400="Malformed Idempotency-Key",
         s409="The handle or the email address is taken",
         s422=f"{_INVALID}, a weak password, or an Idempotency-Key reused for another body",
@@ -218,7 +199,7 @@ def create_account(
     "/auth/token",
     response_model=TokenIssued,
     summary="Sign in: exchange a handle or email and password for a bearer token",
-    responses=_problems(
+    responses=problems(
         s401="Wrong login or password (which of them is not said)",
         s422=_INVALID,
         s429="Too many sign-ins from this address",
@@ -247,7 +228,7 @@ def issue_token(body: TokenCreate, state: AppStateDep, http: HttpRequest, respon
     "/me/profile",
     response_model=AccountResult,
     summary="Change your profile",
-    responses=_problems(**_SIGNED_IN, s404="No account", s409="The account was erased", s422=_INVALID),
+    responses=problems(**_SIGNED_IN, s404="No account", s409="The account was erased", s422=_INVALID),
 )
 def update_profile(
     body: ProfileUpdate, state: AppStateDep, http: HttpRequest, request: CommandRequest
@@ -266,7 +247,7 @@ def update_profile(
     "/me/password",
     response_model=AccountResult,
     summary="Change your password",
-    responses=_problems(
+    responses=problems(
         **_SIGNED_IN,
         s403="The current password is wrong",
         s404="No account",
@@ -291,7 +272,7 @@ def update_password(
     "/me/consent",
     response_model=ConsentResult,
     summary="Give or withdraw consent to a personalised feed",
-    responses=_problems(**_SIGNED_IN, s404="No account", s409="The account was erased", s422=_INVALID),
+    responses=problems(**_SIGNED_IN, s404="No account", s409="The account was erased", s422=_INVALID),
 )
 def update_consent(
     body: ConsentUpdate, state: AppStateDep, http: HttpRequest, request: CommandRequest
@@ -320,7 +301,7 @@ def update_consent(
     status_code=202,
     response_model=ExportAccepted,
     summary="Ask for a copy of your data",
-    responses=_problems(**_SIGNED_IN, s404="No account", s409="The account was erased"),
+    responses=problems(**_SIGNED_IN, s404="No account", s409="The account was erased"),
 )
 def request_export(state: AppStateDep, http: HttpRequest, request: CommandRequest) -> JSONBytes:
     """Accepted now, prepared in the background; each request is a new export unless retried with
@@ -339,7 +320,7 @@ def request_export(state: AppStateDep, http: HttpRequest, request: CommandReques
     status_code=202,
     response_model=ErasureAccepted,
     summary="Erase your account",
-    responses=_problems(**_SIGNED_IN, s404="No account"),
+    responses=problems(**_SIGNED_IN, s404="No account"),
 )
 def erase_me(state: AppStateDep, http: HttpRequest, request: CommandRequest) -> JSONBytes:
     """For good: your personal data (email, name, bio, what you wrote) becomes unreadable, and you
@@ -355,7 +336,7 @@ def erase_me(state: AppStateDep, http: HttpRequest, request: CommandRequest) -> 
     "/users/{user_id}/role",
     response_model=RoleResult,
     summary="Set a user's role (admins)",
-    responses=_problems(
+    responses=problems(
         **_SIGNED_IN,
         s403="Not an admin, or your own role",
         s404="No such account",
@@ -381,7 +362,7 @@ def set_role(
     status_code=202,
     response_model=ErasureAccepted,
     summary="Erase a user's account (admins, or the holder)",
-    responses=_problems(**_SIGNED_IN, s403="Neither an admin nor the holder", s404="No such account"),
+    responses=problems(**_SIGNED_IN, s403="Neither an admin nor the holder", s404="No such account"),
 )
 def erase_user(user_id: IdPath, state: AppStateDep, http: HttpRequest, request: CommandRequest) -> JSONBytes:
     """As ``DELETE /v1/me``, on someone else's account. Asking again changes nothing."""
