@@ -1,0 +1,483 @@
+"""Start, stop and check the single-node Cassandra 5.0 used by tests and local runs (DESIGN.md §10).
+
+    .venv/bin/python scripts/cassandra_node.py start [--if-needed] [--port N] [--timeout S]
+    .venv/bin/python scripts/cassandra_node.py stop [--if-started]
+    .venv/bin/python scripts/cassandra_node.py status [--port N]
+    .venv/bin/python scripts/cassandra_node.py resolve
+
+Cassandra comes from Maven Central: `start` copies org.apache.cassandra:cassandra-all and its runtime
+dependencies (ops/cassandra/pom.xml) into .cassandra/lib when that folder is missing or came from another POM,
+then runs org.apache.cassandra.service.CassandraDaemon on Java 17 with ops/cassandra/conf/cassandra.yaml,
+logback.xml and jvm.options, in the background, and waits until the Python driver connects. Everything it
+writes lies under the git-ignored .cassandra/: lib/, data/, logs/, cassandra.pid, the class-data archive.
+
+`start --if-needed` leaves a marker when it starts a node (and none when one was already answering);
+`stop --if-started` stops the node only when that marker names it. So `make test` stops only what it started.
+
+Environment: CASSANDRA_PORT (CQL port, default 9042; --port wins), CASSANDRA_JVM_EXTRA_OPTS (appended to
+jvm.options), CASSANDRA_CDS=0 (no class-data sharing archive), JAVA_HOME.
+
+Exit status: 0 done or nothing to do, 1 failed, 3 (`status`) not running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+POM = ROOT / "ops" / "cassandra" / "pom.xml"
+CONF = ROOT / "ops" / "cassandra" / "conf"
+STATE = ROOT / ".cassandra"
+LIB = STATE / "lib"
+LIB_STAMP = LIB / ".pom-sha256"
+LOGS = STATE / "logs"
+DATA = STATE / "data"
+PID_FILE = STATE / "cassandra.pid"
+PORT_FILE = STATE / "cassandra.port"
+MARKER = STATE / "started-if-needed"
+CDS_PENDING = STATE / "cds-pending"  # names the archive the running JVM writes when it exits
+LOCK_FILE = STATE / "cassandra.lock"
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 9042
+START_TIMEOUT_S = 120.0
+STOP_GRACE_S = 20.0
+STOP_GRACE_WHILE_ARCHIVING_S = 90.0
+MAIN_CLASS = "org.apache.cassandra.service.CassandraDaemon"
+NOT_RUNNING = 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    start = sub.add_parser("start", help="start Cassandra (resolving the jars first if needed)")
+    start.add_argument("--if-needed", action="store_true", help="leave a marker for `stop --if-started`")
+    start.add_argument("--port", type=int, default=None, help="CQL port (default $CASSANDRA_PORT or 9042)")
+    start.add_argument("--timeout", type=float, default=START_TIMEOUT_S, help="seconds to wait for CQL")
+    stop = sub.add_parser("stop", help="stop the Cassandra this script started (harmless if none)")
+    stop.add_argument("--if-started", action="store_true", help="only if `start --if-needed` started it")
+    status = sub.add_parser("status", help="exit 0 if running, 3 if not")
+    status.add_argument("--port", type=int, default=None, help="CQL port (default $CASSANDRA_PORT or 9042)")
+    sub.add_parser("resolve", help="(re)copy the jars into .cassandra/lib")
+    args = parser.parse_args(argv)
+
+    if args.command == "status":
+        return _status(args.port)
+    STATE.mkdir(exist_ok=True)
+    with _lock():
+        if args.command == "start":
+            return _start(_port(args.port), if_needed=args.if_needed, timeout=args.timeout)
+        if args.command == "stop":
+            return _stop(if_started=args.if_started)
+        if _our_pid() is not None:
+            print("Cassandra is running from .cassandra/lib; stop it first.", file=sys.stderr)
+            return 1
+        _resolve(force=True)
+        return 0
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _start(port: int, *, if_needed: bool, timeout: float) -> int:
+    pid = _our_pid()
+    if pid is not None:
+        running_port = _read_int(PORT_FILE) or port
+        if _port_open(running_port) and _cql_ready(running_port, 10.0):
+            print(f"Cassandra is already running (pid {pid}, {HOST}:{running_port}); nothing to do.")
+            return 0
+        # Alive but not answering (yet): a start that was interrupted, or it hangs. Wait as that start would.
+        print(f"Cassandra (pid {pid}) is running but not answering on {HOST}:{running_port} yet; waiting.")
+        return _wait_ready(pid, running_port, time.monotonic(), timeout, None, [])
+
+    _forget()
+    if _port_open(port):
+        if _cql_ready(port, 3.0):
+            print(f"A Cassandra this script did not start already answers on {HOST}:{port}; using it.")
+            return 0
+        print(f"Something that is not Cassandra listens on {HOST}:{port}; not starting.", file=sys.stderr)
+        return 1
+
+    _resolve(force=False)
+    java, java_version = _java()
+    classpath = ":".join(str(jar) for jar in sorted(LIB.glob("*.jar")))
+    options = _jvm_options()
+    cds, archive = _cds_options(java, java_version, options, classpath)
+    LOGS.mkdir(parents=True, exist_ok=True)
+    DATA.mkdir(parents=True, exist_ok=True)
+    (STATE / "triggers").mkdir(exist_ok=True)
+    if port != DEFAULT_PORT:
+        options.append(f"-Dcassandra.native_transport_port={port}")
+
+    began = time.monotonic()
+    proc = _launch([java, *options, *cds, "-cp", classpath, MAIN_CLASS])
+    if archive is not None:
+        CDS_PENDING.write_text(f"{archive}\n")
+    PID_FILE.write_text(f"{proc.pid}\n")
+    PORT_FILE.write_text(f"{port}\n")
+    if if_needed:
+        MARKER.write_text(f"{proc.pid}\n")
+    note = " (it writes a class-data archive when it stops)" if archive is not None else ""
+    print(f"Starting Cassandra 5.0 (pid {proc.pid}, CQL on {HOST}:{port}){note} ...", flush=True)
+    return _wait_ready(proc.pid, port, began, timeout, proc, cds)
+
+
+def _wait_ready(
+    pid: int, port: int, began: float, timeout: float, proc: subprocess.Popen[bytes] | None, cds: list[str]
+) -> int:
+    deadline = began + timeout
+    while time.monotonic() < deadline:
+        if not _alive(pid, proc):
+            print(f"Cassandra (pid {pid}) exited while starting.", file=sys.stderr)
+            _print_log_tail()
+            _forget()
+            console = LOGS / "stdout.log"
+            if cds and "CDS" in (console.read_text(errors="replace") if console.is_file() else ""):
+                _drop_cds_archives()
+                print("The class-data archive was removed; CASSANDRA_CDS=0 turns it off.", file=sys.stderr)
+            return 1
+        if _port_open(port) and _cql_ready(port, 10.0):
+            took = time.monotonic() - began
+            print(
+                f"Cassandra is up on {HOST}:{port} after {took:.1f} s "
+                f"(pid {pid}, {_cpu_seconds(pid):.1f} s of CPU, RSS {_rss(pid)}{_cds_note(pid, cds)})."
+            )
+            print(f"Logs: {LOGS / 'system.log'} (JVM console: {LOGS / 'stdout.log'})")
+            return 0
+        time.sleep(0.2)
+    print(f"Cassandra (pid {pid}) did not answer on {HOST}:{port} within {timeout:.0f} s; stopping it.")
+    _print_log_tail()
+    _stop_process(pid, proc)
+    return 1
+
+
+def _stop(*, if_started: bool) -> int:
+    pid = _our_pid()
+    if if_started:
+        marked = _read_int(MARKER)
+        if marked is None:
+            print("Cassandra was not started by `start --if-needed`; leaving it be.")
+            return 0
+        if pid != marked:
+            print("The Cassandra that `start --if-needed` started is gone already.")
+            _forget()
+            return 0
+    if pid is None:
+        print("Cassandra is not running.")
+        _forget()
+        return 0
+    began = time.monotonic()
+    how = _stop_process(pid, None)
+    print(f"Cassandra (pid {pid}) stopped ({how}) in {time.monotonic() - began:.1f} s.")
+    return 0
+
+
+def _stop_process(pid: int, proc: subprocess.Popen[bytes] | None) -> str:
+    """Stop it and forget it; an archive it was to write at exit is kept only if it exited by itself."""
+    archive = CDS_PENDING.read_text().strip() if CDS_PENDING.is_file() else ""
+    how = _terminate(pid, proc, STOP_GRACE_WHILE_ARCHIVING_S if archive else STOP_GRACE_S)
+    if archive and how != "SIGTERM":
+        Path(archive).unlink(missing_ok=True)  # possibly half written
+    _forget()
+    if archive and Path(archive).is_file():
+        how += ", class-data archive written"
+    return how
+
+
+def _status(port: int | None) -> int:
+    pid = _our_pid()
+    check_port = (_read_int(PORT_FILE) if pid is not None else None) or _port(port)
+    if pid is not None and _port_open(check_port):
+        print(f"Cassandra is running on {HOST}:{check_port} (pid {pid}).")
+        return 0
+    if pid is None and _port_open(check_port):
+        if _cql_ready(check_port, 3.0):
+            print(f"A Cassandra this script did not start answers on {HOST}:{check_port}.")
+            return 0
+        print(f"Something that is not Cassandra listens on {HOST}:{check_port}.")
+        return NOT_RUNNING
+    if pid is not None:
+        print(f"Cassandra (pid {pid}) is alive but not answering on {HOST}:{check_port} (starting or stuck).")
+    else:
+        print("Cassandra is not running.")
+    return NOT_RUNNING
+
+
+# ---------------------------------------------------------------- jars
+
+
+def _resolve(*, force: bool) -> None:
+    """Copy cassandra-all and its runtime dependencies into .cassandra/lib, unless they are there already."""
+    want = hashlib.sha256(POM.read_bytes()).hexdigest()
+    fresh = LIB_STAMP.is_file() and LIB_STAMP.read_text().strip() == want
+    if fresh and not force and any(LIB.glob("cassandra-all-*.jar")) and any(LIB.glob("jamm-*.jar")):
+        return
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        sys.exit(
+            "Maven (mvn) fetches Cassandra from Maven Central; install it first (apt-get install maven)."
+        )
+    staging = STATE / "lib.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    print(f"Resolving Cassandra's jars from Maven Central into {LIB} ...", flush=True)
+    began = time.monotonic()
+    command = [mvn, "-q", "-B", "-f", str(POM), "dependency:copy-dependencies"]
+    command += [f"-DoutputDirectory={staging}", "-DincludeScope=runtime"]
+    done = subprocess.run(command, cwd=POM.parent, check=False, capture_output=True, text=True)
+    if done.returncode != 0 or not any(staging.glob("cassandra-all-*.jar")):
+        shutil.rmtree(staging, ignore_errors=True)
+        print(done.stdout + done.stderr, file=sys.stderr)
+        sys.exit(f"`{shlex.join(command)}` failed (exit {done.returncode}).")
+    (staging / LIB_STAMP.name).write_text(want + "\n")
+    shutil.rmtree(LIB, ignore_errors=True)
+    staging.rename(LIB)
+    _drop_cds_archives()
+    print(f"Resolved {sum(1 for _ in LIB.glob('*.jar'))} jars in {time.monotonic() - began:.1f} s.")
+
+
+# ---------------------------------------------------------------- JVM
+
+
+def _java() -> tuple[str, str]:
+    home = os.environ.get("JAVA_HOME")
+    java = str(Path(home) / "bin" / "java") if home else shutil.which("java")
+    if java is None or not Path(java).exists():
+        sys.exit("Cassandra 5.0 runs on Java 17: install it (apt-get install openjdk-17-jre-headless).")
+    version = subprocess.run([java, "-version"], capture_output=True, text=True, check=False).stderr
+    first = version.splitlines()[0] if version else "unknown"
+    if '"17' not in first:
+        print(
+            f"warning: ops/cassandra/conf/jvm.options is written for Java 17; {java} is {first}",
+            file=sys.stderr,
+        )
+    return java, version
+
+
+def _jvm_options() -> list[str]:
+    """ops/cassandra/conf/jvm.options with its placeholders filled in, then $CASSANDRA_JVM_EXTRA_OPTS."""
+    jamm = sorted(LIB.glob("jamm-*.jar"))
+    if not jamm:
+        sys.exit(f"No jamm jar in {LIB}; run `scripts/cassandra_node.py resolve`.")
+    values = {"${repo}": str(ROOT), "${state}": str(STATE), "${conf}": str(CONF), "${jamm}": str(jamm[-1])}
+    options = []
+    for raw in (CONF / "jvm.options").read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        for name, value in values.items():
+            line = line.replace(name, value)
+        if "${" in line:
+            sys.exit(f"Unknown placeholder in {CONF / 'jvm.options'}: {raw}")
+        # Split as Cassandra's shell scripts do: "--add-opens a/b=ALL-UNNAMED" is two arguments.
+        options.extend(shlex.split(line))
+    options.extend(shlex.split(os.environ.get("CASSANDRA_JVM_EXTRA_OPTS", "")))
+    return options
+
+
+def _cds_options(
+    java: str, version: str, options: list[str], classpath: str
+) -> tuple[list[str], Path | None]:
+    """Class-data sharing: the first run writes an archive of the classes it loaded when it exits, later
+    runs map it (about a third less CPU to start). The archive is named by everything it depends on, so a
+    new Java, new jars or new options make a new one. Returns the options and the archive to be written."""
+    if os.environ.get("CASSANDRA_CDS", "1") == "0":
+        return [], None
+    key = hashlib.sha256()
+    for part in (java, version, *options, classpath):
+        key.update(part.encode() + b"\0")
+    for jar in classpath.split(":"):
+        stat = Path(jar).stat()
+        key.update(f"{stat.st_size}:{stat.st_mtime_ns}\0".encode())
+    archive = STATE / f"cds-{key.hexdigest()[:16]}.jsa"
+    unlock = ["-XX:+UnlockDiagnosticVMOptions", "-XX:+AllowArchivingWithJavaAgent"]
+    if archive.is_file():
+        return [*unlock, f"-XX:SharedArchiveFile={archive}"], None
+    _drop_cds_archives()
+    # -Xlog: the dump warns about every class it cannot archive (old class files, JFR events); not news.
+    return [*unlock, f"-XX:ArchiveClassesAtExit={archive}", "-Xlog:cds*=error"], archive
+
+
+def _cds_note(pid: int, cds: list[str]) -> str:
+    """Whether the JVM mapped its archive; an archive it refused (say it is corrupt) is removed."""
+    used = [o.split("=", 1)[1] for o in cds if o.startswith("-XX:SharedArchiveFile=")]
+    if not used:
+        return ""
+    try:
+        mapped = used[0] in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return ""
+    if not mapped:
+        Path(used[0]).unlink(missing_ok=True)
+        return ", class-data archive refused and removed"
+    return ", class-data archive used"
+
+
+def _drop_cds_archives() -> None:
+    for old in STATE.glob("cds-*.jsa"):
+        old.unlink(missing_ok=True)
+    CDS_PENDING.unlink(missing_ok=True)
+
+
+def _launch(command: list[str]) -> subprocess.Popen[bytes]:
+    with open(LOGS / "stdout.log", "wb") as out:
+        return subprocess.Popen(
+            command,
+            cwd=STATE,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+            preexec_fn=_no_memory_locking,  # safe: this script runs no threads yet
+        )
+
+
+def _no_memory_locking() -> None:
+    """Runs in the child before exec. Cassandra calls mlockall() at start; as root (with CAP_IPC_LOCK) that
+    faults in and pins the whole 1 GiB heap: seconds of start time, 1.5 GiB resident from the first moment.
+    Dropping CAP_IPC_LOCK from the bounding set makes the JVM exec without it, so mlockall() fails against
+    RLIMIT_MEMLOCK and Cassandra logs a warning and goes on. Without the privilege to drop it: no-op."""
+    import ctypes
+
+    pr_capbset_drop, cap_ipc_lock = 24, 14
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_capbset_drop, cap_ipc_lock, 0, 0, 0)
+
+
+# ---------------------------------------------------------------- process and port
+
+
+def _our_pid() -> int | None:
+    """The pid in the pid file if that process is alive and is a CassandraDaemon (pids get reused)."""
+    pid = _read_int(PID_FILE)
+    if pid is None or not _alive(pid, None):
+        return None
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    return pid if MAIN_CLASS.encode() in cmdline else None
+
+
+def _alive(pid: int, proc: subprocess.Popen[bytes] | None) -> bool:
+    if proc is not None:
+        return proc.poll() is None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (exited, not yet reaped by its new parent) counts as gone.
+    with contextlib.suppress(OSError, IndexError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("State:"):
+                return line.split()[1] != "Z"
+    return True
+
+
+def _terminate(pid: int, proc: subprocess.Popen[bytes] | None, grace: float) -> str:
+    """SIGTERM (Cassandra drains: flushes memtables, stops listening), then SIGKILL after `grace` seconds."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if not _alive(pid, proc):
+                return sig.name
+            time.sleep(0.1)
+    return "still alive after SIGKILL"
+
+
+def _port_open(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=1.0):
+        return True
+    return False
+
+
+def _cql_ready(port: int, timeout: float) -> bool:
+    """True when the Python driver connects and runs a query, as the tests will."""
+    logging.getLogger("cassandra").setLevel(logging.CRITICAL)
+    from cassandra.cluster import Cluster
+
+    cluster = Cluster([HOST], port=port, connect_timeout=timeout, control_connection_timeout=timeout)
+    try:
+        session = cluster.connect()
+        session.execute("SELECT release_version FROM system.local", timeout=timeout)
+    except Exception:
+        return False
+    finally:
+        cluster.shutdown()
+    return True
+
+
+def _rss(pid: int) -> str:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return f"{int(line.split()[1]) / 1024:.0f} MiB"
+    return "unknown"
+
+
+def _cpu_seconds(pid: int) -> float:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return float("nan")
+
+
+def _print_log_tail(lines: int = 40) -> None:
+    for log in (LOGS / "system.log", LOGS / "stdout.log"):
+        if log.is_file() and log.stat().st_size:
+            tail = log.read_text(errors="replace").splitlines()[-lines:]
+            print(f"--- last {len(tail)} lines of {log} ---", file=sys.stderr)
+            print("\n".join(tail), file=sys.stderr)
+
+
+# ---------------------------------------------------------------- files
+
+
+def _port(given: int | None) -> int:
+    if given is not None:
+        return given
+    return int(os.environ.get("CASSANDRA_PORT") or DEFAULT_PORT)
+
+
+def _read_int(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _forget() -> None:
+    for path in (PID_FILE, PORT_FILE, MARKER, CDS_PENDING):
+        path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _lock() -> Iterator[None]:
+    """One start or stop at a time (two `make test` runs side by side)."""
+    with open(LOCK_FILE, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+if __name__ == "__main__":
+    sys.exit(main())
