@@ -15,6 +15,7 @@ from api.problems import COMMON_PROBLEMS
 from api.state import AppState
 from api.tokens import Tokens
 from commands.context import Ports
+from read_models.port import ReadStore
 
 
 def create_app(
@@ -28,6 +29,7 @@ def create_app(
     write_burst: int = 40,
     max_body_bytes: int = 64 * 1024,
     closers: Sequence[Callable[[], None]] = (),
+    read_store: ReadStore | None = None,
 ) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -48,6 +50,7 @@ def create_app(
         limiter=RateLimiter(write_rate_per_s, write_burst),
         metrics=metrics,
         fingerprint_key=hashlib.sha256(b"idempotency\x1f" + secret.encode()).digest(),
+        read_store=read_store,
     )
     problems.install(app)
     for router in routers:

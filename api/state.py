@@ -8,6 +8,7 @@ from api.limits import RateLimiter
 from api.metrics import Metrics
 from api.tokens import Tokens
 from commands.context import Ports
+from read_models.port import ReadStore
 
 
 @dataclasses.dataclass(slots=True)
@@ -17,3 +18,4 @@ class AppState:
     limiter: RateLimiter
     metrics: Metrics
     fingerprint_key: bytes
+    read_store: ReadStore | None = None

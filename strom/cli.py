@@ -15,6 +15,7 @@ from domain.errors import NotFound
 from eventstore.chain import ChainVerifier
 from eventstore.errors import CorruptEvent, EventStoreError
 from eventstore.port import EventStore
+from strom.migrate_cli import migrate_command
 from strom.settings import Settings
 from strom.users_cli import users_app
 from strom.wiring import open_event_store, open_key_store
@@ -25,6 +26,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="Strom: an ev
 audit_app = typer.Typer(no_args_is_help=True, help="Replay and verify the event history.")
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
+app.command("migrate")(migrate_command)
 
 
 @contextmanager
@@ -109,6 +111,7 @@ def run_command(
     from strom.serve import serve
 
     settings = Settings()
+    migrate_command(show_status=False)
     serve(settings, settings.host, port or settings.port)
 
 

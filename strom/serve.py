@@ -10,13 +10,14 @@ from api.routers import ROUTERS
 from commands.context import Ports
 from strom.settings import Settings
 from strom.timed import TimedEventStore
-from strom.wiring import make_codec, open_event_store, open_key_store
+from strom.wiring import make_codec, open_event_store, open_key_store, open_read_store
 
 
 def build_app(settings: Settings) -> FastAPI:
     metrics = Metrics()
     keys = open_key_store(settings)
     store = TimedEventStore(open_event_store(settings), metrics.appends)
+    read_store = open_read_store(settings)
     ports = Ports(store=store, codec=make_codec(keys), keys=keys)
     return create_app(
         ports,
@@ -27,7 +28,8 @@ def build_app(settings: Settings) -> FastAPI:
         write_rate_per_s=settings.write_rate_per_s,
         write_burst=settings.write_burst,
         max_body_bytes=settings.max_body_bytes,
-        closers=(store.close, keys.close),
+        closers=(store.close, keys.close, read_store.close),
+        read_store=read_store,
     )
 
 

@@ -6,6 +6,7 @@ from eventstore.codec import EventCodec
 from eventstore.keystore import KeyStore, SQLiteKeyStore
 from eventstore.port import EventStore
 from eventstore.sealing import Sealer
+from read_models.port import ReadStore
 from strom.settings import Settings, sqlite_path
 
 
@@ -26,3 +27,15 @@ def open_key_store(settings: Settings) -> KeyStore:
 
 def make_codec(keys: KeyStore) -> EventCodec:
     return EventCodec(Sealer(keys))
+
+
+def open_read_store(settings: Settings) -> ReadStore:
+    """Connects lazily: a Cassandra that is down surfaces at first use, naming its hosts."""
+    url = settings.readstore_url
+    if url.startswith("sqlite://"):
+        from read_models.sqlite import SQLiteReadStore
+
+        return SQLiteReadStore(sqlite_path(url))
+    from read_models.cassandra import CassandraReadStore
+
+    return CassandraReadStore.from_url(url)

@@ -7,7 +7,9 @@ from starlette.responses import Response
 
 from api.deps import AppStateDep
 from api.responses import JSONBytes
+from api.state import AppState
 from commands.health import store_ready
+from read_models.errors import ReadStoreError
 
 router = APIRouter(tags=["operations"])
 
@@ -19,7 +21,8 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", summary="The process can serve: its stores answer", responses={503: {}})
 def readyz(state: AppStateDep) -> JSONBytes:
-    problem = store_ready(state.ports)
+    """Not ready, with the reason, while a store cannot answer: the process stays up and retries."""
+    problem = store_ready(state.ports) or _read_store_problem(state)
     if problem is None:
         return JSONBytes({"status": "ready"})
     return JSONBytes({"status": "not ready", "reason": problem}, status_code=503)
@@ -28,3 +31,13 @@ def readyz(state: AppStateDep) -> JSONBytes:
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
 def metrics(state: AppStateDep) -> Response:
     return state.metrics.exposition()
+
+
+def _read_store_problem(state: AppState) -> str | None:
+    if state.read_store is None:
+        return None
+    try:
+        state.read_store.ping()
+    except ReadStoreError as exc:
+        return f"read store: {exc}"
+    return None

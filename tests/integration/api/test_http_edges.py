@@ -93,3 +93,17 @@ def test_the_openapi_document_types_every_route(system: System) -> None:
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
             assert operation.get("summary"), f"{method.upper()} {path} has no summary"
+
+
+def test_readiness_reports_an_unreachable_cassandra_naming_its_host(tmp_path: Path) -> None:
+    # Given an API whose read store points at a port where no Cassandra listens
+    from read_models.cassandra import CassandraReadStore
+
+    down = CassandraReadStore.from_url("cassandra://127.0.0.1:1/strom?connect_timeout=1")
+    system = System(tmp_path, read_store=down)
+    # When / Then: the process keeps serving and says why it is not ready
+    response = system.client.get("/readyz")
+    assert response.status_code == 503
+    assert "127.0.0.1:1" in response.json()["reason"]
+    assert system.client.get("/healthz").status_code == 200
+    system.close()

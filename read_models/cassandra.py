@@ -1,0 +1,287 @@
+"""The production read store: Cassandra 5.0 through the DataStax driver.
+
+It connects on first use (or ``connect``/``ping``), so an API whose Cassandra is down still starts
+and reports "not ready" instead of crashing; every failure to reach a node names the hosts. Statements
+are prepared once per (table, operation, shape) and routed token-aware to a replica of the partition;
+each operation has its own consistency level. Pages use Cassandra's paging state as the cursor.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from cassandra import (
+    ConsistencyLevel,
+    DriverException,
+    InvalidRequest,
+    OperationTimedOut,
+    ReadTimeout,
+    Unavailable,
+    UnresolvableContactPoints,
+    WriteTimeout,
+)
+from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, NoHostAvailable, Session
+from cassandra.policies import DCAwareRoundRobinPolicy, TokenAwarePolicy
+from cassandra.query import BatchStatement, BatchType, PreparedStatement, SimpleStatement, tuple_factory
+
+from read_models import cql
+from read_models.cassandra_config import CassandraConfig, parse_url
+from read_models.checks import (
+    CheckedWrite,
+    check_batch,
+    check_page,
+    check_write,
+    decode_cursor,
+    encode_cursor,
+)
+from read_models.errors import (
+    MissingTable,
+    ReadStoreError,
+    ReadStoreUnavailable,
+    RetryableReadError,
+    RetryableWriteError,
+)
+from read_models.port import Delete, Page, Upsert, Write
+from read_models.tables import Column, ColumnType, Row, Table, check_key
+
+Timeouts = (WriteTimeout, ReadTimeout, OperationTimedOut, Unavailable)
+ConnectFailures = (NoHostAvailable, UnresolvableContactPoints, OperationTimedOut, OSError)
+
+SCHEMA_TIMEOUT_S = 60.0  # DDL waits for schema agreement across the cluster
+
+
+class CassandraReadStore:
+    engine = "cassandra"
+
+    def __init__(self, config: CassandraConfig) -> None:
+        self.config = config
+        self.keyspace = config.keyspace
+        self._cluster: Cluster | None = None
+        self._session: Session | None = None
+        self._prepared: dict[tuple[Table, str, tuple[Any, ...]], PreparedStatement] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_url(cls, url: str) -> CassandraReadStore:
+        return cls(parse_url(url))
+
+    # -- connection -------------------------------------------------------------------------
+
+    def connect(self) -> Session:
+        """The session, connecting first if needed; a failed attempt is retried on the next call."""
+        with self._lock:
+            if self._session is None:
+                self._session = self._open()
+            return self._session
+
+    def _open(self) -> Session:
+        profile = ExecutionProfile(
+            load_balancing_policy=TokenAwarePolicy(DCAwareRoundRobinPolicy(local_dc=self.config.local_dc)),
+            request_timeout=self.config.request_timeout_s,
+            row_factory=tuple_factory,
+            consistency_level=_level(self.config.level("schema")),
+        )
+        cluster = Cluster(
+            contact_points=list(self.config.endpoints),
+            execution_profiles={EXEC_PROFILE_DEFAULT: profile},
+            connect_timeout=self.config.connect_timeout_s,
+            control_connection_timeout=self.config.connect_timeout_s,
+        )
+        try:
+            session = cluster.connect()
+        except ConnectFailures as exc:
+            cluster.shutdown()
+            raise ReadStoreUnavailable(self.config.where, _summary(exc)) from exc
+        self._cluster = cluster
+        return session
+
+    def ping(self) -> None:
+        with self._errors("system.local", write=False):
+            self.connect().execute("SELECT release_version FROM system.local")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._cluster is not None:
+                self._cluster.shutdown()
+            self._cluster = self._session = None
+            self._prepared.clear()
+
+    @contextmanager
+    def _errors(self, table: str, *, write: bool) -> Iterator[None]:
+        """Driver errors become ours; timeouts are retryable because every write is idempotent."""
+        try:
+            yield
+        except NoHostAvailable as exc:
+            raise ReadStoreUnavailable(self.config.where, _summary(exc)) from exc
+        except Timeouts as exc:
+            retry = RetryableWriteError if write else RetryableReadError
+            raise retry(f"table {table!r}: {type(exc).__name__}: {exc}") from exc
+        except InvalidRequest as exc:
+            text = str(exc)
+            if "unconfigured table" in text or "does not exist" in text:
+                raise MissingTable(table, text) from exc
+            raise ReadStoreError(f"table {table!r}: {text}") from exc
+        except DriverException as exc:
+            raise ReadStoreError(f"table {table!r}: {type(exc).__name__}: {exc}") from exc
+
+    # -- schema -----------------------------------------------------------------------------
+
+    def ensure_keyspace(self) -> None:
+        self._schema(self.keyspace, cql.create_keyspace(self.keyspace, self.config.replication))
+
+    def drop_keyspace(self) -> None:
+        """For tests and teardown only: the port has no way to drop a whole store."""
+        self._schema(self.keyspace, f"DROP KEYSPACE IF EXISTS {cql.q(self.keyspace)}")
+
+    def create_table(self, table: Table) -> None:
+        self._schema(table.name, cql.create_table(self.keyspace, table))
+
+    def add_column(self, table: Table, column: Column) -> None:
+        found = self._run(
+            table.name,
+            False,
+            lambda s: s.execute(
+                "SELECT column_name FROM system_schema.columns WHERE keyspace_name = %s AND table_name = %s",
+                (self.keyspace, table.name),
+            ).all(),
+        )
+        if not found:
+            raise MissingTable(table.name)
+        if column.name not in {r[0] for r in found}:
+            self._schema(table.name, cql.add_column(self.keyspace, table, column))
+
+    def drop_table(self, table: Table) -> None:
+        self._schema(table.name, cql.drop_table(self.keyspace, table))
+        with self._lock:
+            self._prepared = {k: v for k, v in self._prepared.items() if k[0].name != table.name}
+
+    def _schema(self, name: str, statement: str) -> None:
+        simple = SimpleStatement(statement, consistency_level=_level(self.config.level("schema")))
+        self._run(name, True, lambda s: s.execute(simple, timeout=SCHEMA_TIMEOUT_S))
+
+    def _run(self, table: str, write: bool, call: Callable[[Session], Any]) -> Any:
+        with self._errors(table, write=write):
+            return call(self.connect())
+
+    def _statement(
+        self, table: Table, operation: str, shape: tuple[Any, ...], text: str
+    ) -> PreparedStatement:
+        """Prepared once per (table, operation, shape), with the operation's consistency level."""
+        key = (table, operation, shape)
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            prepared = self._run(table.name, False, lambda s: s.prepare(text))
+            prepared.consistency_level = _level(self.config.level(operation))
+            if operation == "insert_if_absent":
+                prepared.serial_consistency_level = _level(self.config.serial_consistency)
+            self._prepared[key] = prepared
+        return prepared
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def upsert(
+        self, table: Table, row: Mapping[str, Any], *, timestamp: int | None = None, ttl: int | None = None
+    ) -> None:
+        bound = self._bind(table, check_write(table, Upsert(row, timestamp, ttl)), "upsert")
+        self._run(table.name, True, lambda s: s.execute(bound))
+
+    def delete(self, table: Table, key: Mapping[str, Any], *, timestamp: int | None = None) -> None:
+        bound = self._bind(table, check_write(table, Delete(key, timestamp)), "delete")
+        self._run(table.name, True, lambda s: s.execute(bound))
+
+    def batch(self, table: Table, writes: Sequence[Write]) -> None:
+        """One partition, so Cassandra applies it atomically and in isolation."""
+        checked = check_batch(table, writes)
+        if not checked:
+            return
+        batch = BatchStatement(
+            batch_type=BatchType.LOGGED, consistency_level=_level(self.config.level("batch"))
+        )
+        for write in checked:
+            batch.add(self._bind(table, write, "batch"))
+        self._run(table.name, True, lambda s: s.execute(batch))
+
+    def insert_if_absent(self, table: Table, row: Mapping[str, Any], *, ttl: int | None = None) -> bool:
+        write = check_write(table, Upsert(row, None, ttl))
+        text = cql.upsert(self.keyspace, table, timestamp=False, ttl=ttl is not None, if_not_exists=True)
+        prepared = self._statement(table, "insert_if_absent", (ttl is not None,), text)
+        params = [write.values[c] for c in table.names] + ([ttl] if ttl is not None else [])
+        result = self._run(table.name, True, lambda s: s.execute(prepared.bind(params)))
+        return bool(result.was_applied)
+
+    def _bind(self, table: Table, write: CheckedWrite, operation: str) -> Any:
+        has_ts = write.timestamp is not None
+        if write.deleted:
+            text = cql.delete(self.keyspace, table, timestamp=has_ts)
+            params = [write.timestamp] if has_ts else []
+            params += [write.values[c] for c in table.key_names]
+        else:
+            has_ttl = write.ttl is not None
+            text = cql.upsert(self.keyspace, table, timestamp=has_ts, ttl=has_ttl)
+            params = [write.values[c] for c in table.names]
+            params += [p for p, on in ((write.timestamp, has_ts), (write.ttl, has_ttl)) if on]
+        shape = ("delete" if write.deleted else "upsert", has_ts, write.ttl is not None)
+        return self._statement(table, operation, shape, text).bind(params)
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def get(self, table: Table, key: Mapping[str, Any]) -> Row | None:
+        checked = check_key(table, key)
+        prepared = self._statement(table, "get", (), cql.get(self.keyspace, table))
+        bound = prepared.bind([checked[c] for c in table.key_names])
+        found = self._run(table.name, False, lambda s: s.execute(bound).one())
+        return None if found is None else _row(table, found)
+
+    def page(
+        self,
+        table: Table,
+        partition: Mapping[str, Any],
+        *,
+        start: Sequence[Any] | None = None,
+        end: Sequence[Any] | None = None,
+        descending: bool = False,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> Page:
+        query = check_page(table, partition, start, end, descending, limit)
+        state = None if cursor is None else decode_cursor(query, cursor)
+        shape = (len(query.start or ()), len(query.end or ()), query.descending)
+        text = cql.page(self.keyspace, table, start=shape[0], end=shape[1], descending=shape[2])
+        bound = self._statement(table, "page", shape, text).bind(
+            [*query.partition.values(), *(query.start or ()), *(query.end or ())]
+        )
+        bound.fetch_size = limit
+        result = self._run(table.name, False, lambda s: s.execute(bound, paging_state=state))
+        rows = [_row(table, r) for r in result.current_rows]
+        more = result.paging_state
+        return Page(rows, encode_cursor(query, more) if more else None)
+
+
+def _row(table: Table, found: Sequence[Any]) -> Row:
+    return {name: _value(table.types[name], v) for name, v in zip(table.names, found, strict=True)}
+
+
+def _value(type_: ColumnType, value: Any) -> Any:
+    """What the driver returns, in the same shape the SQLite adapter returns."""
+    if type_ is ColumnType.TEXT_LIST:
+        return list(value or [])
+    if type_ is ColumnType.TIMESTAMP and isinstance(value, datetime):
+        return value.replace(tzinfo=UTC)  # the driver hands back naive UTC
+    return value
+
+
+def _level(name: str) -> int:
+    level: int = getattr(ConsistencyLevel, name.upper())
+    return level
+
+
+def _summary(exc: Exception) -> str:
+    """NoHostAvailable carries one error per host; show them all, briefly."""
+    errors = getattr(exc, "errors", None)
+    if isinstance(errors, dict) and errors:
+        return "; ".join(f"{host}: {error}" for host, error in errors.items())
+    return f"{type(exc).__name__}: {exc}"

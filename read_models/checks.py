@@ -1,0 +1,113 @@
+"""Checks shared by both adapters, run before any engine is touched: write options, batches, limits,
+and the opaque cursors. Keeping them in one place is what makes the adapters refuse the same things."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from read_models.errors import InvalidQuery
+from read_models.port import MAX_LIMIT, Delete, Upsert, Write
+from read_models.tables import (
+    INT_MAX,
+    MAX_TTL,
+    Row,
+    Table,
+    check_key,
+    check_partition,
+    check_prefix,
+    check_row,
+    partition_of,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedWrite:
+    """A write whose values are normalised: the whole row for an upsert, the key for a delete."""
+
+    values: Row
+    deleted: bool
+    timestamp: int | None
+    ttl: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedPage:
+    partition: Row
+    start: tuple[Any, ...] | None
+    end: tuple[Any, ...] | None
+    descending: bool
+    limit: int
+    fingerprint: bytes
+
+
+def check_write(table: Table, write: Write) -> CheckedWrite:
+    if isinstance(write, Upsert):
+        return CheckedWrite(
+            check_row(table, write.row), False, check_timestamp(write.timestamp), check_ttl(write.ttl)
+        )
+    if isinstance(write, Delete):
+        return CheckedWrite(check_key(table, write.key), True, check_timestamp(write.timestamp), None)
+    raise InvalidQuery(f"not a write: {write!r}")
+
+
+def check_batch(table: Table, writes: Sequence[Write]) -> list[CheckedWrite]:
+    """Every write checked, and all in one partition: Cassandra is atomic only within one."""
+    checked = [check_write(table, w) for w in writes]
+    partitions = {partition_of(table, w.values) for w in checked}
+    if len(partitions) > 1:
+        raise InvalidQuery(f"table {table.name!r}: a batch spans {len(partitions)} partitions, not one")
+    return checked
+
+
+def check_timestamp(timestamp: int | None) -> int | None:
+    if timestamp is None:
+        return None
+    if isinstance(timestamp, bool) or not isinstance(timestamp, int) or not 0 <= timestamp <= INT_MAX:
+        raise InvalidQuery(f"write timestamp must be an int within 0..2**63-1, got {timestamp!r}")
+    return timestamp
+
+
+def check_ttl(ttl: int | None) -> int | None:
+    if ttl is None:
+        return None
+    if isinstance(ttl, bool) or not isinstance(ttl, int) or not 0 <= ttl <= MAX_TTL:
+        raise InvalidQuery(f"ttl must be an int within 0..{MAX_TTL} seconds, got {ttl!r}")
+    return ttl
+
+
+def check_page(
+    table: Table,
+    partition: Mapping[str, Any],
+    start: Sequence[Any] | None,
+    end: Sequence[Any] | None,
+    descending: bool,
+    limit: int,
+) -> CheckedPage:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 < limit <= MAX_LIMIT:
+        raise InvalidQuery(f"limit must be within 1..{MAX_LIMIT}, got {limit!r}")
+    key = check_partition(table, partition)
+    low = None if start is None else check_prefix(table, start, "start")
+    high = None if end is None else check_prefix(table, end, "end")
+    identity = repr((table.name, table.names, tuple(key.values()), low, high, bool(descending)))
+    fingerprint = hashlib.blake2b(identity.encode(), digest_size=8).digest()
+    return CheckedPage(key, low, high, bool(descending), limit, fingerprint)
+
+
+def encode_cursor(query: CheckedPage, state: bytes) -> str:
+    """Opaque to callers; carries the query's fingerprint so a cursor cannot be replayed elsewhere."""
+    return base64.urlsafe_b64encode(query.fingerprint + state).decode().rstrip("=")
+
+
+def decode_cursor(query: CheckedPage, cursor: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except (binascii.Error, ValueError):
+        raise InvalidQuery("malformed cursor") from None
+    if len(raw) <= len(query.fingerprint) or raw[: len(query.fingerprint)] != query.fingerprint:
+        raise InvalidQuery("this cursor belongs to another query")
+    return raw[len(query.fingerprint) :]

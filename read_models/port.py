@@ -1,0 +1,105 @@
+"""The read-store port: what projections write and queries read, on SQLite or Cassandra alike.
+
+The semantics are Cassandra's, and the SQLite adapter mirrors them, so a projection tested on the
+embedded store behaves the same in production:
+
+- An upsert writes the whole row: columns it leaves out become null. (Every cell of a row then
+  carries the same write timestamp, so last-write-wins per row on SQLite equals per cell on Cassandra.)
+- Last write wins by write timestamp (microseconds, or any growing number such as a global position):
+  a write older than what a row holds is ignored; a delete leaves a tombstone that also hides older
+  upserts replayed after it; at equal timestamps a delete wins. Without a timestamp, "now" is used.
+  Use one scheme per table: a "now" in microseconds dwarfs any position.
+- TTLs are in seconds; ``None`` takes the table's default, ``0`` means "never expires".
+- Reads see neither deleted nor expired rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from read_models.tables import Column, Row, Table
+
+MAX_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Upsert:
+    row: Mapping[str, Any]
+    timestamp: int | None = None
+    ttl: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    key: Mapping[str, Any]
+    timestamp: int | None = None
+
+
+Write = Upsert | Delete
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Rows in reading order; ``cursor`` fetches the next page, ``None`` once the range is exhausted
+    (Cassandra may also hand out a cursor whose next page turns out empty)."""
+
+    rows: list[Row]
+    cursor: str | None
+
+
+class ReadStore(Protocol):
+    def ensure_keyspace(self) -> None:
+        """Creates the keyspace (Cassandra) with the configured replication; a no-op on SQLite."""
+
+    def create_table(self, table: Table) -> None:
+        """Creates the table if it is missing. An existing table is left as it is, even if different."""
+
+    def add_column(self, table: Table, column: Column) -> None:
+        """Adds a column to an existing table unless it is already there (so a migration re-runs)."""
+
+    def drop_table(self, table: Table) -> None:
+        """Drops the table if it exists, with all its rows."""
+
+    def upsert(
+        self, table: Table, row: Mapping[str, Any], *, timestamp: int | None = None, ttl: int | None = None
+    ) -> None:
+        """Writes the whole row, unless the row holds a newer write. Raises ``InvalidRow`` first."""
+
+    def delete(self, table: Table, key: Mapping[str, Any], *, timestamp: int | None = None) -> None:
+        """Deletes one row by its full primary key, leaving a tombstone at ``timestamp``."""
+
+    def get(self, table: Table, key: Mapping[str, Any]) -> Row | None:
+        """One live row by its full primary key."""
+
+    def page(
+        self,
+        table: Table,
+        partition: Mapping[str, Any],
+        *,
+        start: Sequence[Any] | None = None,
+        end: Sequence[Any] | None = None,
+        descending: bool = False,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> Page:
+        """Up to ``limit`` (≤ 1000) rows of one partition in clustering order, or its reverse.
+
+        ``start`` (inclusive) and ``end`` (exclusive) bound the rows by value, whatever the clustering
+        order: each is a tuple of the first n clustering columns' values. ``cursor`` comes from the
+        previous page of the same query; it is opaque and refused by any other query."""
+
+    def batch(self, table: Table, writes: Sequence[Write]) -> None:
+        """Applies all writes or none. All must fall in one partition (``InvalidQuery`` otherwise), and
+        every row is checked before anything is sent."""
+
+    def insert_if_absent(self, table: Table, row: Mapping[str, Any], *, ttl: int | None = None) -> bool:
+        """Writes the row only if no live row has its key; says whether it did. For the rare uniqueness
+        case: on Cassandra it is a lightweight transaction (Paxos), slow and not for hot paths. Write
+        such a table only through this method and ``delete``."""
+
+    def ping(self) -> None:
+        """Raises ``ReadStoreUnavailable`` unless the store answers: for readiness checks."""
+
+    def close(self) -> None: ...

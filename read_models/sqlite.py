@@ -1,0 +1,261 @@
+"""The embedded read store: one SQLite file in WAL mode that behaves like Cassandra.
+
+Last write wins by write timestamp, deletes leave tombstones, TTLs expire rows on read, upserts
+replace whole rows, and pages are keyset cursors over the clustering key. So a projection replayed on
+SQLite ends in the same state as on Cassandra. The store can be rebuilt from the log, so it syncs
+``NORMAL`` by default (WAL keeps it consistent; a power cut may lose the last commits, not corrupt).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from read_models import sqlite_sql as sql
+from read_models.checks import (
+    CheckedPage,
+    CheckedWrite,
+    check_batch,
+    check_page,
+    check_write,
+    decode_cursor,
+    encode_cursor,
+)
+from read_models.errors import (
+    InvalidQuery,
+    MissingTable,
+    ReadStoreError,
+    ReadStoreUnavailable,
+    RetryableReadError,
+    RetryableWriteError,
+)
+from read_models.port import Delete, Page, Upsert, Write
+from read_models.tables import Column, ColumnType, Row, Table, check_key
+
+APPLICATION_ID = 0x53545252  # "STRR": a Strom read store, so an event store is never mistaken for one
+
+
+class SQLiteReadStore:
+    engine = "sqlite"
+
+    def __init__(self, path: Path | str, *, sync: str = "normal", busy_timeout_s: float = 5.0) -> None:
+        if sync not in ("full", "normal"):
+            raise ValueError("sync must be 'full' or 'normal'")
+        self.path = Path(path)
+        self._sync = sync
+        self._timeout = busy_timeout_s
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._last_ts = 0
+        try:
+            self._initialise()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- connections ------------------------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(
+                    self.path, isolation_level=None, check_same_thread=False, timeout=self._timeout
+                )
+                conn.execute(f"PRAGMA synchronous={self._sync.upper()}")
+            except sqlite3.Error as exc:
+                raise ReadStoreUnavailable([str(self.path)], str(exc)) from exc
+            with self._lock:
+                self._conns.append(conn)
+            self._local.conn = conn
+        return conn
+
+    def _initialise(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._errors("", write=True):
+            conn = self._conn()
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if app_id != APPLICATION_ID and (app_id != 0 or tables):
+                raise ReadStoreUnavailable([str(self.path)], "not a Strom read store")
+            if app_id == 0:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+
+    @contextmanager
+    def _errors(self, table: str, *, write: bool) -> Iterator[None]:
+        """Driver errors become ours: missing tables, busy locks (retryable), unusable files."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            text = str(exc)
+            if "no such table" in text:
+                raise MissingTable(table, text) from exc
+            if "locked" in text or "busy" in text:
+                retry = RetryableWriteError if write else RetryableReadError
+                raise retry(f"{self.path}: locked by another process for {self._timeout}s") from exc
+            if "unable to open" in text or "not a database" in text or "disk I/O" in text:
+                raise ReadStoreUnavailable([str(self.path)], text) from exc
+            raise ReadStoreError(f"{self.path}: table {table!r}: {text}") from exc
+
+    @contextmanager
+    def _transaction(self, conn: sqlite3.Connection) -> Iterator[None]:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def ensure_keyspace(self) -> None:
+        """One file is one keyspace."""
+
+    def ping(self) -> None:
+        with self._errors("", write=False):
+            self._conn().execute("SELECT 1").fetchone()
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._conns:
+                conn.close()
+            self._conns.clear()
+        self._local = threading.local()
+
+    # -- schema -----------------------------------------------------------------------------
+
+    def create_table(self, table: Table) -> None:
+        with self._errors(table.name, write=True):
+            self._conn().execute(sql.create_table(table))
+
+    def add_column(self, table: Table, column: Column) -> None:
+        with self._errors(table.name, write=True):
+            conn = self._conn()
+            existing = {r[1] for r in conn.execute(f"PRAGMA table_info({sql.q(table.name)})")}
+            if not existing:
+                raise MissingTable(table.name)
+            if column.name not in existing:
+                conn.execute(sql.add_column(table, column))
+
+    def drop_table(self, table: Table) -> None:
+        with self._errors(table.name, write=True):
+            self._conn().execute(f"DROP TABLE IF EXISTS {sql.q(table.name)}")
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def upsert(
+        self, table: Table, row: Mapping[str, Any], *, timestamp: int | None = None, ttl: int | None = None
+    ) -> None:
+        self._write(table, [check_write(table, Upsert(row, timestamp, ttl))])
+
+    def delete(self, table: Table, key: Mapping[str, Any], *, timestamp: int | None = None) -> None:
+        self._write(table, [check_write(table, Delete(key, timestamp))])
+
+    def batch(self, table: Table, writes: Sequence[Write]) -> None:
+        checked = check_batch(table, writes)
+        if checked:
+            self._write(table, checked)
+
+    def insert_if_absent(self, table: Table, row: Mapping[str, Any], *, ttl: int | None = None) -> bool:
+        write = check_write(table, Upsert(row, None, ttl))
+        conn = self._conn()
+        with self._errors(table.name, write=True), self._transaction(conn):
+            key = [sql.to_sql(table.types[c], write.values[c]) for c in table.key_names]
+            if conn.execute(sql.get(table), [*key, _now_ms()]).fetchone() is not None:
+                return False
+            conn.execute(sql.upsert(table), self._params(table, write))
+        return True
+
+    def _write(self, table: Table, writes: list[CheckedWrite]) -> None:
+        statements = [
+            (sql.delete(table) if w.deleted else sql.upsert(table), self._params(table, w)) for w in writes
+        ]
+        conn = self._conn()
+        with self._errors(table.name, write=True):
+            if len(statements) == 1:
+                conn.execute(*statements[0])
+                return
+            with self._transaction(conn):
+                for statement, params in statements:
+                    conn.execute(statement, params)
+
+    def _params(self, table: Table, write: CheckedWrite) -> list[Any]:
+        cols = table.key_names if write.deleted else table.names
+        params = [sql.to_sql(table.types[c], write.values[c]) for c in cols]
+        params.append(self._now_us() if write.timestamp is None else write.timestamp)
+        if not write.deleted:
+            ttl = table.default_ttl if write.ttl is None else write.ttl
+            params.append(_now_ms() + ttl * 1000 if ttl else None)
+        return params
+
+    def _now_us(self) -> int:
+        """Like the Cassandra driver's client timestamps: microseconds, never repeating."""
+        with self._lock:
+            self._last_ts = max(self._last_ts + 1, time.time_ns() // 1000)
+            return self._last_ts
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def get(self, table: Table, key: Mapping[str, Any]) -> Row | None:
+        checked = check_key(table, key)
+        params = [sql.to_sql(table.types[c], checked[c]) for c in table.key_names]
+        with self._errors(table.name, write=False):
+            found = self._conn().execute(sql.get(table), [*params, _now_ms()]).fetchone()
+        return None if found is None else _row(table, found)
+
+    def page(
+        self,
+        table: Table,
+        partition: Mapping[str, Any],
+        *,
+        start: Sequence[Any] | None = None,
+        end: Sequence[Any] | None = None,
+        descending: bool = False,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> Page:
+        query = check_page(table, partition, start, end, descending, limit)
+        after = None if cursor is None else _cursor_key(table, decode_cursor(query, cursor))
+        statement, params = sql.page(table, query, after, _now_ms())
+        with self._errors(table.name, write=False):
+            found = self._conn().execute(statement, [*params, limit + 1]).fetchall()
+        rows = found[:limit]
+        more = len(found) > limit
+        return Page([_row(table, r) for r in rows], _next_cursor(table, query, rows[-1]) if more else None)
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _row(table: Table, found: Sequence[Any]) -> Row:
+    return {name: sql.from_sql(table.types[name], v) for name, v in zip(table.names, found, strict=True)}
+
+
+def _next_cursor(table: Table, query: CheckedPage, last: Sequence[Any]) -> str:
+    """The last row's clustering key, as stored; the next page starts strictly after it."""
+    first = len(table.partition_key)
+    stored = last[first : first + len(table.clustering)]
+    payload = [v.hex() if isinstance(v, bytes) else v for v in stored]
+    return encode_cursor(query, json.dumps(payload, ensure_ascii=False).encode())
+
+
+def _cursor_key(table: Table, raw: bytes) -> tuple[Any, ...]:
+    try:
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(table.clustering) or not values:
+            raise ValueError("wrong shape")
+        binary = (ColumnType.UUID, ColumnType.BLOB)
+        return tuple(
+            bytes.fromhex(v) if table.types[c] in binary else v
+            for c, v in zip(table.clustering_names, values, strict=True)
+        )
+    except (ValueError, TypeError) as exc:
+        raise InvalidQuery(f"malformed cursor: {exc}") from None

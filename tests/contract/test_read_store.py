@@ -1,0 +1,392 @@
+"""The read-store contract: every adapter must behave exactly like this (Cassandra's semantics).
+
+Tables are declared beside the openers, created once per engine; every test writes its own random partitions.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from read_models.errors import InvalidQuery, InvalidRow, MissingTable
+from read_models.port import Delete, ReadStore, Upsert
+from read_models.tables import INT, TEXT, Column, Table, columns_of
+from tests.contract.read_store_backends import (
+    EPHEMERAL,
+    FEED,
+    ITEMS,
+    NAMES,
+    OPENERS,
+    T0,
+    TABLES,
+    WORDS,
+)
+
+
+@pytest.fixture(scope="session", params=sorted(OPENERS))
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadStore]:
+    with OPENERS[request.param](tmp_path_factory.mktemp(request.param)) as s:
+        for table in TABLES:
+            s.create_table(table)
+        yield s
+
+
+@pytest.fixture
+def k() -> str:
+    """A partition no other test writes."""
+    return f"p-{uuid.uuid4().hex}"
+
+
+def fill(store: ReadStore, k: str, numbers: list[int]) -> None:
+    store.batch(ITEMS, [Upsert({"k": k, "n": n, "v": f"v{n}"}) for n in numbers])
+
+
+def walk(store: ReadStore, table: Table, partition: dict[str, Any], limit: int, **query: Any) -> list[Any]:
+    """Every page of a query, each no longer than ``limit``; the clustering values, in order."""
+    seen, cursor = [], None
+    while True:
+        page = store.page(table, partition, limit=limit, cursor=cursor, **query)
+        assert len(page.rows) <= limit
+        seen += [r[table.clustering_names[0]] for r in page.rows]
+        cursor = page.cursor
+        if cursor is None:
+            return seen
+
+
+# -- rows ----------------------------------------------------------------------------------
+
+
+def test_a_row_reads_back_with_every_type_as_written(store: ReadStore, k: str) -> None:
+    # Given
+    item = uuid.uuid4()
+    row = {
+        "owner": k, "bucket": -7, "at": T0 + timedelta(microseconds=999), "item": item, "title": "hé 🎬",
+        "score": 0.25, "tags": ["a", "ß"], "seen": True, "payload": b"\x00\xff",
+    }  # fmt: skip
+    # When
+    store.upsert(FEED, row)
+    # Then: timestamps keep milliseconds, as Cassandra does
+    got = store.get(FEED, {"owner": k, "bucket": -7, "at": T0, "item": item})
+    assert got == {**row, "at": T0}
+    assert got["at"].tzinfo is not None
+
+
+def test_a_missing_row_reads_as_none(store: ReadStore, k: str) -> None:
+    assert store.get(ITEMS, {"k": k, "n": 1}) is None
+
+
+def test_an_upsert_replaces_the_whole_row(store: ReadStore, k: str) -> None:
+    store.upsert(ITEMS, {"k": k, "n": 1, "v": "a", "w": "b"})
+    store.upsert(ITEMS, {"k": k, "n": 1, "v": "c"})
+    assert store.get(ITEMS, {"k": k, "n": 1}) == {"k": k, "n": 1, "v": "c", "w": None}
+
+
+def test_an_empty_or_missing_list_reads_back_empty(store: ReadStore, k: str) -> None:
+    empty: dict[str, Any] = {"title": None, "score": None, "tags": [], "seen": None, "payload": None}
+    tags: list[str] | None
+    for n, tags in enumerate([[], None]):
+        key = {"owner": k, "bucket": 0, "at": T0, "item": uuid.UUID(int=n)}
+        store.upsert(FEED, {**key, "tags": tags})
+        assert store.get(FEED, key) == {**key, **empty}
+
+
+# -- pages ---------------------------------------------------------------------------------
+
+
+def test_rows_come_in_clustering_order_or_its_reverse(store: ReadStore, k: str) -> None:
+    # Given
+    numbers = random.sample(range(-50, 50), 20)
+    fill(store, k, numbers)
+    items = [uuid.uuid4() for _ in range(5)]
+    for i, item in enumerate(items):
+        store.upsert(FEED, {"owner": k, "bucket": 1, "at": T0 + timedelta(seconds=i), "item": item})
+    # When / Then
+    assert [r["n"] for r in store.page(ITEMS, {"k": k}).rows] == sorted(numbers)
+    assert [r["n"] for r in store.page(ITEMS, {"k": k}, descending=True).rows] == sorted(
+        numbers, reverse=True
+    )
+    newest_first = store.page(FEED, {"owner": k, "bucket": 1}).rows
+    assert [r["item"] for r in newest_first] == items[::-1]
+    assert [r["item"] for r in store.page(FEED, {"owner": k, "bucket": 1}, descending=True).rows] == items
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_cursors_walk_every_row_exactly_once(store: ReadStore, k: str, descending: bool) -> None:
+    fill(store, k, list(range(25)))
+    seen = walk(store, ITEMS, {"k": k}, 7, descending=descending)
+    assert seen == sorted(range(25), reverse=descending)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_cursors_follow_a_mixed_clustering_order(store: ReadStore, k: str, descending: bool) -> None:
+    # Given: newest first, then by item ascending; three items at each of four times
+    items = sorted(uuid.uuid4() for _ in range(3))
+    times = [T0 + timedelta(minutes=m) for m in range(4)]
+    for at in times:
+        store.batch(FEED, [Upsert({"owner": k, "bucket": 2, "at": at, "item": i}) for i in items])
+    expected = [(at, i) for at in reversed(times) for i in items]
+    # When
+    seen, cursor = [], None
+    while True:
+        page = store.page(FEED, {"owner": k, "bucket": 2}, limit=5, cursor=cursor, descending=descending)
+        seen += [(r["at"], r["item"]) for r in page.rows]
+        if (cursor := page.cursor) is None:
+            break
+    # Then
+    assert seen == (expected[::-1] if descending else expected)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_bounds_include_start_and_exclude_end_in_both_directions(
+    store: ReadStore, k: str, descending: bool
+) -> None:
+    fill(store, k, list(range(20)))
+    seen = walk(store, ITEMS, {"k": k}, 3, start=(5,), end=(15,), descending=descending)
+    assert seen == sorted(range(5, 15), reverse=descending)
+    assert walk(store, ITEMS, {"k": k}, 3, start=(18,)) == [18, 19]
+    assert walk(store, ITEMS, {"k": k}, 3, end=(2,)) == [0, 1]
+
+
+def test_bounds_compare_by_value_even_on_a_descending_clustering(store: ReadStore, k: str) -> None:
+    # Given: newest first, then by item ascending
+    items = sorted(uuid.UUID(int=i) for i in range(1, 4))
+    for s in range(3):
+        for item in items:
+            store.upsert(FEED, {"owner": k, "bucket": 0, "at": T0 + timedelta(seconds=s), "item": item})
+    partition = {"owner": k, "bucket": 0}
+    # When
+    one, two = T0 + timedelta(seconds=1), T0 + timedelta(seconds=2)
+    later = store.page(FEED, partition, start=(one,)).rows
+    from_middle = store.page(FEED, partition, start=(one, items[1]), end=(two,)).rows
+    # Then
+    assert [(r["at"], r["item"]) for r in later] == [(t, i) for t in (two, one) for i in items]
+    assert [r["item"] for r in from_middle] == items[1:]
+
+
+def test_a_cursor_only_works_for_its_own_query(store: ReadStore, k: str) -> None:
+    fill(store, k, list(range(5)))
+    cursor = store.page(ITEMS, {"k": k}, limit=2).cursor
+    assert cursor is not None
+    with pytest.raises(InvalidQuery):
+        store.page(ITEMS, {"k": k}, limit=2, cursor=cursor, descending=True)
+    with pytest.raises(InvalidQuery):
+        store.page(ITEMS, {"k": k + "x"}, limit=2, cursor=cursor)
+    with pytest.raises(InvalidQuery):
+        store.page(ITEMS, {"k": k}, limit=2, cursor="not a cursor!")
+
+
+@pytest.mark.parametrize("limit", [0, -1, 1001])
+def test_a_limit_out_of_range_is_refused(store: ReadStore, k: str, limit: int) -> None:
+    with pytest.raises(InvalidQuery):
+        store.page(ITEMS, {"k": k}, limit=limit)
+
+
+def test_a_large_partition_is_paged_in_small_steps(store: ReadStore, k: str) -> None:
+    # Given: 5,000 rows, written in single-partition batches
+    for first in range(0, 5000, 50):
+        fill(store, k, list(range(first, first + 50)))
+    # When
+    pages, cursor, seen = 0, None, []
+    while True:
+        page = store.page(ITEMS, {"k": k}, limit=100, cursor=cursor, descending=True)
+        assert len(page.rows) <= 100
+        seen += [r["n"] for r in page.rows]
+        pages += 1
+        if (cursor := page.cursor) is None:
+            break
+    # Then
+    assert seen == list(range(4999, -1, -1))
+    assert 50 <= pages <= 51
+
+
+def test_unicode_keys_stay_distinct_and_sort_by_code_point(store: ReadStore) -> None:
+    # Given: emoji, right-to-left scripts, and the same letter composed and decomposed
+    words = ["z", "a", "é", "e\u0301", "😀", "שלום", "مرحبا", "🎬🔥", "ａ", "a\u0308\u0323"]
+    partitions = [f"{w}-{uuid.uuid4().hex[:6]}" for w in ["🎬🔥", "שלום עולם", "e\u0301", "\u00e9"]]
+    for p in partitions:
+        store.batch(WORDS, [Upsert({"k": p, "word": w, "n": i}) for i, w in enumerate(words)])
+    # Then
+    for p in partitions:
+        page = store.page(WORDS, {"k": p}).rows
+        assert [r["word"] for r in page] == sorted(words)
+        assert {r["k"] for r in page} == {p}
+    assert store.get(WORDS, {"k": partitions[2], "word": "é"}) == {"k": partitions[2], "word": "é", "n": 2}
+
+
+# -- time to live --------------------------------------------------------------------------
+
+
+def test_rows_expire_after_their_ttl_or_the_table_default(store: ReadStore, k: str) -> None:
+    # Given
+    store.upsert(ITEMS, {"k": k, "n": 1, "v": "expires"}, ttl=2)
+    store.upsert(ITEMS, {"k": k, "n": 2, "v": "stays"})
+    store.upsert(EPHEMERAL, {"k": k, "n": 1, "v": "default ttl"})
+    store.upsert(EPHEMERAL, {"k": k, "n": 2, "v": "never"}, ttl=0)
+    assert [r["n"] for r in store.page(ITEMS, {"k": k}).rows] == [1, 2]
+    assert [r["n"] for r in store.page(EPHEMERAL, {"k": k}).rows] == [1, 2]
+    # When
+    time.sleep(3.2)
+    # Then
+    assert [r["n"] for r in store.page(ITEMS, {"k": k}).rows] == [2]
+    assert [r["n"] for r in store.page(EPHEMERAL, {"k": k}).rows] == [2]
+    assert store.get(ITEMS, {"k": k, "n": 1}) is None
+
+
+# -- batches -------------------------------------------------------------------------------
+
+
+def test_a_batch_applies_upserts_and_deletes_of_one_partition(store: ReadStore, k: str) -> None:
+    fill(store, k, [1, 2, 3])
+    store.batch(ITEMS, [Delete({"k": k, "n": 2}), Upsert({"k": k, "n": 4, "v": "v4"})])
+    assert [r["n"] for r in store.page(ITEMS, {"k": k}).rows] == [1, 3, 4]
+
+
+def test_a_batch_with_one_invalid_row_writes_nothing(store: ReadStore, k: str) -> None:
+    writes = [Upsert({"k": k, "n": 1, "v": "ok"}), Upsert({"k": k, "n": "two", "v": "bad"})]
+    with pytest.raises(InvalidRow):
+        store.batch(ITEMS, writes)
+    assert store.page(ITEMS, {"k": k}).rows == []
+
+
+def test_a_batch_across_partitions_is_refused(store: ReadStore, k: str) -> None:
+    with pytest.raises(InvalidQuery, match="partitions"):
+        store.batch(ITEMS, [Upsert({"k": k, "n": 1}), Upsert({"k": k + "b", "n": 1})])
+    assert store.page(ITEMS, {"k": k}).rows == []
+
+
+# -- last write wins -----------------------------------------------------------------------
+
+
+def test_an_older_write_never_overwrites_a_newer_one(store: ReadStore, k: str) -> None:
+    store.upsert(ITEMS, {"k": k, "n": 1, "v": "new"}, timestamp=10)
+    store.upsert(ITEMS, {"k": k, "n": 1, "v": "old"}, timestamp=5)
+    store.batch(ITEMS, [Upsert({"k": k, "n": 1, "v": "older"}, timestamp=4)])
+    assert store.get(ITEMS, {"k": k, "n": 1}) == {"k": k, "n": 1, "v": "new", "w": None}
+    store.upsert(ITEMS, {"k": k, "n": 1, "v": "newer"}, timestamp=11)
+    assert store.get(ITEMS, {"k": k, "n": 1}) == {"k": k, "n": 1, "v": "newer", "w": None}
+
+
+def test_a_delete_hides_older_upserts_replayed_after_it(store: ReadStore, k: str) -> None:
+    # Given
+    store.upsert(ITEMS, {"k": k, "n": 1, "v": "a"}, timestamp=10)
+    store.delete(ITEMS, {"k": k, "n": 1}, timestamp=20)
+    # When: a replay writes the older upsert again
+    store.upsert(ITEMS, {"k": k, "n": 1, "v": "a"}, timestamp=15)
+    # Then
+    assert store.get(ITEMS, {"k": k, "n": 1}) is None
+    assert store.page(ITEMS, {"k": k}).rows == []
+    store.upsert(ITEMS, {"k": k, "n": 1, "v": "b"}, timestamp=21)
+    assert store.get(ITEMS, {"k": k, "n": 1}) == {"k": k, "n": 1, "v": "b", "w": None}
+
+
+def test_at_equal_timestamps_a_delete_wins(store: ReadStore, k: str) -> None:
+    store.upsert(ITEMS, {"k": k, "n": 1, "v": "a"}, timestamp=10)
+    store.delete(ITEMS, {"k": k, "n": 1}, timestamp=10)
+    store.delete(ITEMS, {"k": k, "n": 2}, timestamp=10)
+    store.upsert(ITEMS, {"k": k, "n": 2, "v": "a"}, timestamp=10)
+    assert store.page(ITEMS, {"k": k}).rows == []
+
+
+# -- conditional writes --------------------------------------------------------------------
+
+
+def test_insert_if_absent_writes_only_the_first_time(store: ReadStore, k: str) -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    assert store.insert_if_absent(NAMES, {"name": k, "owner": first}) is True
+    assert store.insert_if_absent(NAMES, {"name": k, "owner": second}) is False
+    assert store.get(NAMES, {"name": k}) == {"name": k, "owner": first}
+    store.delete(NAMES, {"name": k})
+    assert store.insert_if_absent(NAMES, {"name": k, "owner": second}) is True
+    assert store.get(NAMES, {"name": k}) == {"name": k, "owner": second}
+
+
+# -- bad input -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param({"n": 1, "v": "x"}, id="missing partition key"),
+        pytest.param({"k": "K", "v": "x"}, id="missing clustering key"),
+        pytest.param({"k": "K", "n": None}, id="null key"),
+        pytest.param({"k": "K", "n": 1, "colour": "red"}, id="unknown column"),
+        pytest.param({"k": "K", "n": "1"}, id="text for bigint"),
+        pytest.param({"k": "K", "n": True}, id="bool for bigint"),
+        pytest.param({"k": "K", "n": 2**63}, id="bigint overflow"),
+        pytest.param({"k": "K", "n": 1, "v": 5}, id="int for text"),
+        pytest.param({"k": "", "n": 1}, id="empty partition key"),
+        pytest.param({"k": "\ud800", "n": 1}, id="lone surrogate"),
+        pytest.param({"k": "x" * 70_000, "n": 1}, id="key over 64 KiB"),
+    ],
+)
+def test_rows_that_do_not_fit_are_refused_before_the_engine(store: ReadStore, row: dict[str, Any]) -> None:
+    with pytest.raises(InvalidRow):
+        store.upsert(ITEMS, row)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pytest.param({"at": datetime(2026, 1, 1)}, id="naive datetime"),
+        pytest.param({"item": str(uuid.uuid4())}, id="str for uuid"),
+        pytest.param({"score": float("nan")}, id="NaN"),
+        pytest.param({"tags": "a,b"}, id="str for list"),
+        pytest.param({"tags": ["a", 1]}, id="int in list"),
+        pytest.param({"seen": 1}, id="int for bool"),
+        pytest.param({"payload": "bytes?"}, id="str for blob"),
+    ],
+)
+def test_values_of_the_wrong_type_are_refused(store: ReadStore, k: str, values: dict[str, Any]) -> None:
+    key = {"owner": k, "bucket": 0, "at": T0, "item": uuid.uuid4()}
+    with pytest.raises(InvalidRow):
+        store.upsert(FEED, {**key, **values})
+
+
+def test_keys_that_do_not_fit_are_refused(store: ReadStore, k: str) -> None:
+    with pytest.raises(InvalidRow):
+        store.get(ITEMS, {"k": k})
+    with pytest.raises(InvalidRow):
+        store.delete(ITEMS, {"k": k, "n": 1, "v": "x"})
+    with pytest.raises(InvalidRow):
+        store.page(ITEMS, {"k": k, "n": 1})
+    with pytest.raises(InvalidRow):
+        store.page(ITEMS, {"k": k}, start=("one",))
+    with pytest.raises(InvalidRow):
+        store.page(ITEMS, {"k": k}, start="1")
+
+
+@pytest.mark.parametrize("options", [{"timestamp": -1}, {"timestamp": 1.5}, {"ttl": -1}, {"ttl": 10**10}])
+def test_bad_timestamps_and_ttls_are_refused(store: ReadStore, k: str, options: dict[str, Any]) -> None:
+    with pytest.raises(InvalidQuery):
+        store.upsert(ITEMS, {"k": k, "n": 1}, **options)
+
+
+# -- schema --------------------------------------------------------------------------------
+
+
+def test_a_table_that_was_never_created_is_named(store: ReadStore, k: str) -> None:
+    ghost = Table(f"ghost_{uuid.uuid4().hex[:8]}", columns_of(k=TEXT), ("k",))
+    with pytest.raises(MissingTable, match=ghost.name):
+        store.get(ghost, {"k": k})
+
+
+def test_a_column_added_twice_is_added_once(store: ReadStore, k: str) -> None:
+    # Given
+    before = Table(f"grow_{uuid.uuid4().hex[:8]}", columns_of(k=TEXT, v=TEXT), ("k",))
+    after = Table(before.name, (*before.columns, Column("extra", INT)), ("k",))
+    store.create_table(before)
+    # When
+    store.add_column(before, Column("extra", INT))
+    store.add_column(before, Column("extra", INT))
+    # Then
+    store.upsert(after, {"k": k, "v": "x", "extra": 3})
+    assert store.get(after, {"k": k}) == {"k": k, "v": "x", "extra": 3}
+    store.drop_table(after)
+    with pytest.raises(MissingTable):
+        store.get(after, {"k": k})
