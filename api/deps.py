@@ -72,5 +72,6 @@ async def command_request(
 CommandRequest = Annotated[Request, Depends(command_request)]
 
 
-#: Ids in paths: our ids are UUIDs; anything else is refused before it reaches a handler.
-IdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+#: Our ids are UUIDs (time-ordered v7); anything else is refused before it reaches a handler.
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+IdPath = Annotated[str, Path(pattern=UUID_PATTERN)]

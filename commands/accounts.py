@@ -16,8 +16,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from commands import passwords, streams
+from commands.aggregates import ACCOUNT, CLAIM
 from commands.context import Outcome, Ports, Request
-from commands.handling import Aggregate, execute, load, store_errors
+from commands.handling import execute, load, store_errors
 from commands.passwords import check_strength, hash_password, matches
 from domain import accounts
 from domain.accounts import ClaimEmail, ClaimHandle, claims, rules
@@ -26,8 +27,6 @@ from domain.errors import Conflict, InvalidCommand, InvalidCredentials
 
 Clock = Callable[[], datetime]
 
-ACCOUNT: Aggregate[accounts.State] = Aggregate(accounts.initial, accounts.evolve)
-CLAIM: Aggregate[claims.State] = Aggregate(claims.initial, claims.evolve)
 
 #: Whoever registers or logs in before they have a token; scopes their Idempotency-Keys.
 ANONYMOUS = Actor("anonymous")

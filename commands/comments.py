@@ -7,13 +7,12 @@ replied to. Deleting reads the video's access, for its owner's right to delete o
 from __future__ import annotations
 
 from commands import streams
+from commands.aggregates import COMMENT
 from commands.context import Outcome, Ports, Request
 from commands.engagement import audience, video_access
-from commands.handling import Aggregate, execute, load
+from commands.handling import execute, load
 from domain.access import VideoAccess
 from domain.engagement import comments
-
-COMMENT: Aggregate[comments.State] = Aggregate(comments.initial, comments.evolve)
 
 
 def post_comment(cmd: comments.PostComment, *, ports: Ports, request: Request) -> Outcome:

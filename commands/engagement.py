@@ -10,14 +10,12 @@ from __future__ import annotations
 import dataclasses
 
 from commands import streams
+from commands.aggregates import FOLLOWS, VIDEO
 from commands.context import Ports
-from commands.handling import Aggregate, load
-from commands.social import FOLLOWS
+from commands.handling import load
 from domain import social, videos
 from domain.access import VideoAccess
 from domain.actors import Actor
-
-VIDEO: Aggregate[videos.State] = Aggregate(videos.initial, videos.evolve)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

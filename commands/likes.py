@@ -7,14 +7,11 @@ nothing but the like itself, so a like can always be taken back.
 from __future__ import annotations
 
 from commands import streams
-from commands.comments import COMMENT
+from commands.aggregates import COMMENT, COMMENT_LIKE, VIDEO_LIKE
 from commands.context import Outcome, Ports, Request
 from commands.engagement import audience
-from commands.handling import Aggregate, execute, load
+from commands.handling import execute, load
 from domain.engagement import comment_likes, likes
-
-VIDEO_LIKE: Aggregate[likes.State] = Aggregate(likes.initial, likes.evolve)
-COMMENT_LIKE: Aggregate[comment_likes.State] = Aggregate(comment_likes.initial, comment_likes.evolve)
 
 
 def like_video(cmd: likes.LikeVideo, *, ports: Ports, request: Request) -> Outcome:

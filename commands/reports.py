@@ -9,17 +9,14 @@ comment, is left to the decider, which refuses it as invalid (422) rather than a
 from __future__ import annotations
 
 from commands import streams
+from commands.aggregates import COMMENT, FOLLOWS, REPORTS, VIDEO
 from commands.context import Outcome, Ports, Request
-from commands.handling import Aggregate, execute, load, store_errors
-from commands.videos import COMMENT, VIDEO
-from domain import reports, social, videos
+from commands.handling import execute, load, store_errors
+from domain import reports, videos
 from domain.access import Visibility
 from domain.engagement.visibility import can_see
 from domain.errors import NotFound
 from domain.reports import TargetKind
-
-REPORTS: Aggregate[reports.State] = Aggregate(reports.initial, reports.evolve)
-FOLLOWS: Aggregate[social.State] = Aggregate(social.initial, social.evolve)
 
 
 def file_report(cmd: reports.FileReport, *, ports: Ports, request: Request) -> Outcome:

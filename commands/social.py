@@ -7,12 +7,11 @@ have of the blocker lives on their graph, so blocking appends there too (see ``b
 from __future__ import annotations
 
 from commands import streams
+from commands.aggregates import FOLLOWS
 from commands.context import Outcome, Ports, Request
-from commands.handling import Aggregate, execute, load, store_errors
+from commands.handling import execute, load, store_errors
 from domain import social
 from domain.errors import NotFound
-
-FOLLOWS: Aggregate[social.State] = Aggregate(social.initial, social.evolve)
 
 
 def follow_user(cmd: social.FollowUser, *, ports: Ports, request: Request) -> Outcome:

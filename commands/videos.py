@@ -11,16 +11,14 @@ from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
 from commands import streams
+from commands.aggregates import COMMENT, VIDEO
 from commands.context import Outcome, Ports, Request
-from commands.handling import Aggregate, execute, load
+from commands.handling import execute, load
 from domain import videos
 from domain.actors import Actor
 from domain.engagement import comments
 from domain.errors import NotFound
 from domain.videos.state import ensure_owner
-
-VIDEO: Aggregate[videos.State] = Aggregate(videos.initial, videos.evolve)
-COMMENT: Aggregate[comments.State] = Aggregate(comments.initial, comments.evolve)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from fastapi import Request as HttpRequest
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.commanding import run
-from api.deps import AppStateDep, CommandRequest, IdPath
+from api.deps import UUID_PATTERN, AppStateDep, CommandRequest, IdPath
 from api.responses import JSONBytes
 from commands.comments import delete_comment, edit_comment, post_comment
 from commands.likes import like_comment, like_video, unlike_comment, unlike_video
@@ -22,7 +22,6 @@ from domain.engagement import comment_likes, comments, likes, shares
 
 router = APIRouter(prefix="/v1", tags=["engagement"])
 
-_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 Position = Annotated[
     int, Field(description="Global position of the last event; pass as min_position to read it")
 ]
@@ -59,7 +58,9 @@ class CommentCreate(_Body):
     text: CommentText
     parent_id: Annotated[
         str | None,
-        Field(pattern=_UUID, description="The comment replied to; a reply to a reply joins its thread"),
+        Field(
+            pattern=UUID_PATTERN, description="The comment replied to; replies to replies join its thread"
+        ),
     ] = None
 
 

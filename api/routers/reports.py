@@ -9,15 +9,13 @@ from fastapi import Request as HttpRequest
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.commanding import run
-from api.deps import AppStateDep, CommandRequest
+from api.deps import UUID_PATTERN, AppStateDep, CommandRequest
 from api.responses import JSONBytes
 from commands.reports import file_report
 from domain import reports
 from domain.reports import MAX_NOTE, ReportReason, TargetKind
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
-
-UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 
 class ReportCreate(BaseModel):

@@ -14,7 +14,7 @@ from fastapi import Request as HttpRequest
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.commanding import run
-from api.deps import AppStateDep, CommandRequest, IdPath
+from api.deps import UUID_PATTERN, AppStateDep, CommandRequest, IdPath
 from api.responses import JSONBytes
 from api.state import AppState
 from commands import videos as handlers
@@ -25,7 +25,6 @@ from domain.videos.rules import MAX_CAPTION, MAX_HASHTAGS, MAX_REASON
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"])
 
-UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 POSITION = "Global position of the last event; pass as min_position to read it"
 
 Caption = Annotated[str, Field(max_length=MAX_CAPTION, description="Plain text; #tags in it are hashtags")]

@@ -11,7 +11,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from commands import accounts as handlers
-from commands import streams
+from commands import aggregates, streams
 from commands.context import Ports, Request
 from commands.handling import execute
 from domain import accounts
@@ -60,7 +60,7 @@ def claim_without_account(ports: Ports, user_id: str, *, handle: str = "", email
         stream = streams.email_claim(email_key(email))
     else:
         cmd, stream = ClaimHandle(handle, user_id), streams.handle_claim(handle_key(handle))
-    execute(ports, Request(Actor(user_id)), stream, handlers.CLAIM, lambda s: claims.decide_claim(s, cmd))
+    execute(ports, Request(Actor(user_id)), stream, aggregates.CLAIM, lambda s: claims.decide_claim(s, cmd))
 
 
 def types_in(ports: Ports, stream: str) -> list[str]:
@@ -189,7 +189,7 @@ def test_an_erasure_cut_short_before_the_key_was_deleted_is_finished_when_asked_
     cmd = accounts.RequestErasure(holder, registered.user_id)
     stream = streams.user(registered.user_id)
     execute(
-        ports, Request(holder), stream, handlers.ACCOUNT, lambda s: accounts.decide_request_erasure(s, cmd)
+        ports, Request(holder), stream, aggregates.ACCOUNT, lambda s: accounts.decide_request_erasure(s, cmd)
     )
     head = ports.store.head_position()
     # When

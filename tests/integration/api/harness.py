@@ -13,8 +13,9 @@ from api.app import create_app
 from api.routers import ROUTERS
 from api.state import AppState
 from commands import streams
+from commands.aggregates import VIDEO
 from commands.context import Ports, Request
-from commands.handling import Aggregate, execute
+from commands.handling import execute
 from domain import videos
 from domain.access import Visibility
 from domain.actors import Actor, Role
@@ -25,7 +26,6 @@ from eventstore.keystore import SQLiteKeyStore
 from eventstore.sealing import Sealer
 from eventstore.sqlite import SQLiteEventStore
 
-VIDEO: Aggregate[videos.State] = Aggregate(videos.initial, videos.evolve)
 SECRET = "test-secret-" + "x9Yq2LmZ" * 5
 
 

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from commands import streams
+from commands.aggregates import ACCOUNT, COMMENT, FOLLOWS, VIDEO
 from commands.context import Request
-from commands.handling import Aggregate, execute, load
-from commands.videos import COMMENT, VIDEO
+from commands.handling import execute, load
 from domain import accounts, reports, social, videos
 from domain.access import Visibility
 from domain.actors import Actor, Role
@@ -17,8 +17,6 @@ from domain.engagement import comments
 from domain.reports import ReportReason
 from eventstore.ids import uuid7
 from tests.integration.api.harness import System, User
-
-ACCOUNT: Aggregate[accounts.State] = Aggregate(accounts.initial, accounts.evolve)
 
 
 def account(system: System) -> User:
@@ -154,7 +152,7 @@ def test_a_followers_only_video_is_reported_by_followers_alone(system: System) -
         system.ports,
         Request(follow.actor),
         streams.follows(follower.user_id),
-        Aggregate(social.initial, social.evolve),
+        FOLLOWS,
         lambda state: social.decide_follow_user(state, follow, blocked_by_target=False),
     )
     # When both report it, Then the follower's report is recorded and the stranger finds nothing

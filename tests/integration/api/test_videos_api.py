@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from commands import streams
+from commands import aggregates, streams
 from commands import videos as handlers
+from commands.aggregates import COMMENT
 from commands.context import Request
-from commands.handling import Aggregate, execute, load
+from commands.handling import execute, load
 from domain import videos
 from domain.actors import Actor, Role
 from domain.engagement import comments
@@ -20,7 +21,6 @@ from domain.videos.rules import PIPELINE
 from eventstore.ids import uuid7
 from tests.integration.api.harness import System, User
 
-COMMENT: Aggregate[comments.State] = Aggregate(comments.initial, comments.evolve)
 DETAILS: dict[str, Any] = {
     "caption": "first try #Skate",
     "hashtags": ["park"],
@@ -66,7 +66,7 @@ def on_comment(
 
 def post_comment(system: System, author: User, video_id: str) -> str:
     comment_id, actor = str(uuid7()), Actor(author.user_id)
-    video = videos.access(load(system.ports, streams.video(video_id), handlers.VIDEO).state)
+    video = videos.access(load(system.ports, streams.video(video_id), aggregates.VIDEO).state)
     cmd = comments.PostComment(actor, comment_id, video_id, "nice one")
     on_comment(
         system,
@@ -270,7 +270,7 @@ def test_a_deleted_comment_cannot_be_pinned(system: System) -> None:
     video_id = system.published_video(owner)
     comment_id = post_comment(system, viewer, video_id)
     delete = comments.DeleteComment(Actor(viewer.user_id), comment_id)
-    video = videos.access(load(system.ports, streams.video(video_id), handlers.VIDEO).state)
+    video = videos.access(load(system.ports, streams.video(video_id), aggregates.VIDEO).state)
     on_comment(
         system, delete.actor, comment_id, lambda s: comments.decide_delete_comment(s, delete, video=video)
     )
