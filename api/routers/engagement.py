@@ -58,9 +58,7 @@ class CommentCreate(_Body):
     text: CommentText
     parent_id: Annotated[
         str | None,
-        Field(
-            pattern=UUID_PATTERN, description="The comment replied to; replies to replies join its thread"
-        ),
+        Field(pattern=UUID_PATTERN, description="The comment replied to; replies to replies join its thread"),
     ] = None
 
 
