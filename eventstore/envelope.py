@@ -90,6 +90,14 @@ class RecordedEvent:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """From a subscription that asked for them: every event up to ``position`` that the filter
+    selects was delivered before this marker, so a consumer may record ``position`` as done."""
+
+    position: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class AppendResult:
     """Where the last appended event landed: stream revision and global position."""
 

@@ -32,6 +32,7 @@ from kurrentdbclient.connection_spec import ConnectionSpec
 from eventstore.chain import GENESIS, link
 from eventstore.envelope import (
     AppendResult,
+    Checkpoint,
     EventFilter,
     Expected,
     Metadata,
@@ -147,10 +148,15 @@ def _alternatives(names: Iterable[str]) -> str:
 
 def matching(
     raws: Iterable[kdb.RecordedEvent], after: int, filter: EventFilter | None
-) -> Iterator[RecordedEvent]:
+) -> Iterator[RecordedEvent | Checkpoint]:
     """Our events strictly after ``after`` (KurrentDB reads from a position inclusively),
-    without system events, filtered exactly as ``EventFilter.matches`` says."""
+    without system events, filtered exactly as ``EventFilter.matches`` says; the server's
+    checkpoints (asked for with ``include_checkpoints``) pass through as ours."""
     for raw in raws:
+        if isinstance(raw, kdb.Checkpoint):
+            if raw.commit_position > after:
+                yield Checkpoint(raw.commit_position)
+            continue
         if raw.commit_position <= after or raw.stream_name.startswith("$") or raw.type.startswith("$"):
             continue
         if filter is None or filter.matches(raw.stream_name, raw.type):
@@ -331,10 +337,12 @@ class KurrentDBEventStore:
                 yield from islice(matching(response, -1 if after is None else after, filter), limit)
 
     def subscribe(
-        self, *, after: int | None = None, filter: EventFilter | None = None
+        self, *, after: int | None = None, filter: EventFilter | None = None, checkpoints: bool = False
     ) -> KurrentDBSubscription:
         with translated(self._host):
-            raw = self._client.subscribe_to_all(commit_position=after or None, **server_filter(filter))
+            raw = self._client.subscribe_to_all(
+                commit_position=after or None, include_checkpoints=checkpoints, **server_filter(filter)
+            )
         return KurrentDBSubscription(raw, -1 if after is None else after, filter, self._host)
 
 
@@ -351,7 +359,7 @@ class KurrentDBSubscription:
         self._host = host
         self._stopped = threading.Event()
 
-    def __iter__(self) -> Iterator[RecordedEvent]:
+    def __iter__(self) -> Iterator[RecordedEvent | Checkpoint]:
         try:
             yield from matching(self._received(), self._after, self._filter)
         finally:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
-from eventstore.envelope import AppendResult, EventFilter, Expected, NewEvent, RecordedEvent
+from eventstore.envelope import AppendResult, Checkpoint, EventFilter, Expected, NewEvent, RecordedEvent
 
 
 class Subscription(Protocol):
-    """A catch-up subscription: yields history after a position, then new events as they land."""
+    """A catch-up subscription: yields history after a position, then new events as they land;
+    with ``checkpoints=True`` also ``Checkpoint`` markers, so filtered-out events count as progress."""
 
-    def __iter__(self) -> Iterator[RecordedEvent]: ...
+    def __iter__(self) -> Iterator[RecordedEvent | Checkpoint]: ...
 
     def stop(self) -> None:
         """Ends iteration promptly, also from another thread."""
@@ -44,7 +45,9 @@ class EventStore(Protocol):
     ) -> Iterator[RecordedEvent]:
         """Events of every stream in global order, strictly after ``after``."""
 
-    def subscribe(self, *, after: int | None = None, filter: EventFilter | None = None) -> Subscription:
+    def subscribe(
+        self, *, after: int | None = None, filter: EventFilter | None = None, checkpoints: bool = False
+    ) -> Subscription:
         """``read_all`` that does not end: it waits, without polling, for new events."""
 
     def head_position(self) -> int:

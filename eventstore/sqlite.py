@@ -18,6 +18,7 @@ import orjson
 from eventstore.chain import GENESIS, link
 from eventstore.envelope import (
     AppendResult,
+    Checkpoint,
     EventFilter,
     Expected,
     Metadata,
@@ -301,8 +302,10 @@ class SQLiteEventStore:
             position = rows[-1][0]
             remaining = remaining - len(rows) if remaining > 0 else remaining
 
-    def subscribe(self, *, after: int | None = None, filter: EventFilter | None = None) -> SQLiteSubscription:
-        return SQLiteSubscription(self, after or 0, filter)
+    def subscribe(
+        self, *, after: int | None = None, filter: EventFilter | None = None, checkpoints: bool = False
+    ) -> SQLiteSubscription:
+        return SQLiteSubscription(self, after or 0, filter, checkpoints=checkpoints)
 
     def _query(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         try:
@@ -319,9 +322,16 @@ class SQLiteSubscription:
     """Catches up from the log, then sleeps on a wake-up socket until an append nudges it."""
 
     def __init__(
-        self, store: SQLiteEventStore, after: int, filter: EventFilter | None, fallback_s: float = 1.0
+        self,
+        store: SQLiteEventStore,
+        after: int,
+        filter: EventFilter | None,
+        *,
+        checkpoints: bool = False,
+        fallback_s: float = 1.0,
     ) -> None:
         self._store = store
+        self._checkpoints = checkpoints
         self._position = after
         self._filter = filter
         self._fallback_s = fallback_s
@@ -329,7 +339,8 @@ class SQLiteSubscription:
         # Listen before the first read, so an append between the read and the wait still wakes us.
         self._listener = Listener(store._wake_dir)
 
-    def __iter__(self) -> Iterator[RecordedEvent]:
+    def __iter__(self) -> Iterator[RecordedEvent | Checkpoint]:
+        marked = self._position
         try:
             while not self._stopped.is_set():
                 head = self._store.head_position()
@@ -342,6 +353,9 @@ class SQLiteSubscription:
                         return
                 if got < PAGE:
                     self._position = max(self._position, head)
+                    if self._checkpoints and self._position > marked:
+                        marked = self._position
+                        yield Checkpoint(marked)
                     self._listener.wait(self._fallback_s)
         finally:
             self._listener.close()

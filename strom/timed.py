@@ -42,8 +42,10 @@ class TimedEventStore:
     ) -> Iterator[RecordedEvent]:
         return self._inner.read_all(after=after, filter=filter, limit=limit)
 
-    def subscribe(self, *, after: int | None = None, filter: EventFilter | None = None) -> Subscription:
-        return self._inner.subscribe(after=after, filter=filter)
+    def subscribe(
+        self, *, after: int | None = None, filter: EventFilter | None = None, checkpoints: bool = False
+    ) -> Subscription:
+        return self._inner.subscribe(after=after, filter=filter, checkpoints=checkpoints)
 
     def head_position(self) -> int:
         return self._inner.head_position()

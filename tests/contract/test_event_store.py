@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from eventstore.chain import verify_chain
-from eventstore.envelope import EventFilter, Metadata, NewEvent, RecordedEvent, StreamState
+from eventstore.envelope import Checkpoint, EventFilter, Metadata, NewEvent, RecordedEvent, StreamState
 from eventstore.errors import InvalidAppend, StreamNotFound, WrongExpectedVersion
-from eventstore.port import EventStore
+from eventstore.port import EventStore, Subscription
 from tests.contract.event_store_backends import OPENERS, Opener
 
 
@@ -224,6 +224,7 @@ def test_subscription_catches_up_then_receives_live_events_promptly(
 
     def consume() -> None:
         for event in sub:
+            assert isinstance(event, RecordedEvent)  # no checkpoints unless asked for
             received.append((event, time.monotonic()))
             if len(received) == 5:
                 return
@@ -242,6 +243,32 @@ def test_subscription_catches_up_then_receives_live_events_promptly(
     # Then it sees history and live events once each, in order, well within the fallback
     assert [e.version for e, _ in received] == [0, 1, 2, 3, 4]
     assert received[3][1] - sent_at < 0.5
+
+
+def test_checkpoints_mark_progress_through_events_the_filter_leaves_out(
+    store: EventStore, category: str
+) -> None:
+    # Given a subscription to one category, asking for checkpoints
+    other = "u" + category[1:]
+    start = store.head_position()
+    sub = store.subscribe(after=start, filter=EventFilter(categories=(category,)), checkpoints=True)
+    seen: list[RecordedEvent | Checkpoint] = []
+    # When only other categories' events are appended
+    last = store.append(stream_of(other), new(40), StreamState.ANY).position
+    thread = threading.Thread(target=lambda: _collect_until(sub, seen, last), daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+    sub.stop()
+    # Then it reports a checkpoint at or past them, and no event
+    assert any(isinstance(item, Checkpoint) and item.position >= last for item in seen)
+    assert not any(isinstance(item, RecordedEvent) for item in seen)
+
+
+def _collect_until(sub: Subscription, seen: list[RecordedEvent | Checkpoint], position: int) -> None:
+    for item in sub:
+        seen.append(item)
+        if isinstance(item, Checkpoint) and item.position >= position:
+            return
 
 
 def test_stop_ends_a_waiting_subscription(store: EventStore, category: str) -> None:

@@ -16,6 +16,7 @@ from kurrentdbclient.connection_spec import ConnectionSpec
 from eventstore.chain import GENESIS, link, verify_chain
 from eventstore.envelope import (
     AppendResult,
+    Checkpoint,
     EventFilter,
     Metadata,
     NewEvent,
@@ -282,3 +283,13 @@ def test_error_messages_name_the_host_without_credentials() -> None:
 def test_a_server_that_does_not_answer_is_unavailable_naming_the_host() -> None:
     with pytest.raises(StoreUnavailable, match=re.escape("127.0.0.1:1")):
         KurrentDBEventStore("kurrentdb://127.0.0.1:1?tls=false", timeout_s=1)
+
+
+def test_server_checkpoints_pass_through_as_ours_and_old_ones_are_dropped() -> None:
+    import kurrentdbclient as kdb
+
+    raws = [
+        kdb.Checkpoint(commit_position=50, prepare_position=50, recorded_at=None),
+        kdb.Checkpoint(commit_position=120, prepare_position=120, recorded_at=None),
+    ]
+    assert list(matching(raws, 100, None)) == [Checkpoint(120)]
