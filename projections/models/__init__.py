@@ -1,0 +1,1 @@
+"""One module per read model: its tables, the events it handles, and the rows they write."""

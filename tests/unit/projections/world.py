@@ -1,0 +1,56 @@
+"""An event log and a read store on temporary files, and the real runner between them."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from domain.events import DomainEvent
+from eventstore.codec import EventCodec
+from eventstore.envelope import StreamState
+from eventstore.keystore import SQLiteKeyStore
+from eventstore.sealing import Sealer
+from eventstore.sqlite import SQLiteEventStore
+from projections.projector import Projector
+from projections.runner import Runner
+from read_models import projection_state
+from read_models.port import ReadStore
+from read_models.sqlite import SQLiteReadStore
+
+
+class World:
+    def __init__(self, tmp: Path, read_store: ReadStore | None = None) -> None:
+        self.keys = SQLiteKeyStore(tmp / "keys.db")
+        self.events = SQLiteEventStore(tmp / "events.db")
+        self.codec = EventCodec(Sealer(self.keys))
+        self.store = read_store or SQLiteReadStore(tmp / "read.db")
+        self.store.create_table(projection_state.PROJECTION_STATE)
+
+    def given(self, *events: DomainEvent, stream: str = "test-1") -> int:
+        """Appends the events (no concurrency check); returns the last position."""
+        encoded = [self.codec.encode(e) for e in events]
+        return self.events.append(stream, encoded, StreamState.ANY).position
+
+    def project(self, projector: Projector) -> None:
+        """Runs the projector until it has seen everything in the log."""
+        Runner(projector, events=self.events, codec=self.codec, store=self.store).run(
+            until=self.events.head_position()
+        )
+
+    def forget_checkpoint(self, projector: Projector) -> None:
+        """As after a crash that lost the checkpoint: the next run replays from the start."""
+        self.rewind(projector, 0)
+
+    def rewind(self, projector: Projector, position: int) -> None:
+        """As after a crash before the last checkpoints were saved: events after it come again."""
+        state = projection_state.load(self.store, projector.name, projector.version)
+        projection_state.save(self.store, dataclasses.replace(state, position=position))
+
+    def row(self, projector: Projector, table: str, **key: Any) -> dict[str, Any] | None:
+        return self.store.get(projector.physical()[table], key)
+
+    def close(self) -> None:
+        self.events.close()
+        self.keys.close()
+        self.store.close()
