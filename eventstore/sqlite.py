@@ -340,7 +340,7 @@ class SQLiteSubscription:
         self._listener = Listener(store._wake_dir)
 
     def __iter__(self) -> Iterator[RecordedEvent | Checkpoint]:
-        marked = self._position
+        marked = -1  # the first catch-up is always marked, even with nothing new
         try:
             while not self._stopped.is_set():
                 head = self._store.head_position()

@@ -82,6 +82,8 @@ class Runner:
     def run(self, *, until: int | None = None) -> states.ProjectionState:
         """Applies events until stopped (or, with ``until``, until caught up to that position)."""
         state = self.prepare()
+        if until is not None and state.position >= until:
+            return state
         subscription = self._events.subscribe(
             after=state.position, filter=EventFilter(types=self.projector.handles), checkpoints=True
         )
