@@ -46,6 +46,9 @@ class Partition:
         return "" if self.count == 1 else f"#{self.index}/{self.count}"
 
 
+WHOLE = Partition()
+
+
 class ProjectorFailed(Exception):
     def __init__(self, name: str, position: int, error: BaseException) -> None:
         super().__init__(f"projector {name} stopped at position {position}: {error!r}")
@@ -60,7 +63,7 @@ class Runner:
         events: EventStore,
         codec: EventCodec,
         store: ReadStore,
-        partition: Partition = Partition(),
+        partition: Partition = WHOLE,
         on_progress: Callable[[int], None] | None = None,
     ) -> None:
         self.projector = projector

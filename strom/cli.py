@@ -16,6 +16,7 @@ from eventstore.chain import ChainVerifier
 from eventstore.errors import CorruptEvent, EventStoreError
 from eventstore.port import EventStore
 from strom.migrate_cli import migrate_command
+from strom.project_cli import project_command, projections_app
 from strom.settings import Settings
 from strom.users_cli import users_app
 from strom.wiring import open_event_store, open_key_store
@@ -27,6 +28,8 @@ audit_app = typer.Typer(no_args_is_help=True, help="Replay and verify the event 
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.command("migrate")(migrate_command)
+app.command("project")(project_command)
+app.add_typer(projections_app, name="projections")
 
 
 @contextmanager
@@ -112,7 +115,7 @@ def run_command(
 
     settings = Settings()
     migrate_command(show_status=False)
-    serve(settings, settings.host, port or settings.port)
+    serve(settings, settings.host, port or settings.port, with_projectors=True)
 
 
 def main() -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routers import accounts, activity, audit, engagement, health, reports, social, videos
+from api.routers import accounts, activity, audit, engagement, health, reports, social, video_stats, videos
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     accounts.router,
     videos.router,
+    video_stats.router,
     social.router,
     engagement.router,
     activity.router,
