@@ -1,0 +1,103 @@
+"""The runner's promises: progress is recorded, a failing projector stops loudly and alone,
+and partitions split the entities between owners without overlap."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from domain.engagement.likes import VideoLiked
+from eventstore.codec import Decoded
+from projections.models.video_counters import PROJECTOR as COUNTERS
+from projections.runner import Partition, ProjectorFailed, Runner
+from projections.supervisor import Supervisor
+from projections.writer import Writer
+from read_models import projection_state
+from tests.unit.projections.world import World
+
+VIDEOS = [f"0190aaaa-bbbb-7ccc-8ddd-{i:012d}" for i in range(40)]
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    w = World(tmp_path)
+    yield w
+    w.close()
+
+
+def explode_on_third(decoded: Decoded, writer: Writer) -> None:
+    if writer.position == 3:
+        raise RuntimeError("bug in the projector")
+
+
+BROKEN = dataclasses.replace(COUNTERS, name="broken", project=explode_on_third)
+
+
+def test_a_failing_projector_stops_at_the_event_and_records_why(world: World) -> None:
+    # Given
+    world.given(*(VideoLiked(f"u{i}", VIDEOS[0]) for i in range(5)))
+    # When
+    with pytest.raises(ProjectorFailed, match="position 3"):
+        world.project(BROKEN)
+    # Then its state names the event and the error, and its checkpoint is before it
+    state = projection_state.load(world.store, "broken", BROKEN.version)
+    assert (state.status, state.error_position, state.position) == (projection_state.FAILED, 3, 2)
+    assert "bug in the projector" in (state.error or "")
+
+
+def test_one_failing_projector_leaves_the_others_running(world: World) -> None:
+    world.given(*(VideoLiked(f"u{i}", VIDEOS[0]) for i in range(5)))
+    supervisor = Supervisor([BROKEN, COUNTERS], events=world.events, codec=world.codec, store=world.store)
+    supervisor.start()
+    try:
+        _wait(lambda: projection_state.checkpoint_of(world.store, "video_counters") >= 5)
+    finally:
+        supervisor.stop()
+    assert projection_state.load(world.store, "broken", 1).status == projection_state.FAILED
+    assert world.row(COUNTERS, "video_counters", video_id=VIDEOS[0])["likes"] == 5  # type: ignore[index]
+
+
+def test_partitions_split_the_videos_between_owners_without_overlap(world: World) -> None:
+    # Given likes on forty videos
+    head = world.given(*(VideoLiked("u1", v) for v in VIDEOS))
+    # When two runners each own half of the entities
+    for index in (0, 1):
+        runner = Runner(
+            COUNTERS, events=world.events, codec=world.codec, store=world.store, partition=Partition(index, 2)
+        )
+        runner.run(until=head)
+    # Then every video was counted exactly once, and each half got some
+    owners = {v: Partition(0, 2).owns(v) for v in VIDEOS}
+    assert 0 < sum(owners.values()) < len(VIDEOS)
+    assert all(world.row(COUNTERS, "video_counters", video_id=v)["likes"] == 1 for v in VIDEOS)  # type: ignore[index]
+    assert projection_state.checkpoint_of(world.store, "video_counters#0/2") == head
+    assert projection_state.checkpoint_of(world.store, "video_counters#1/2") == head
+
+
+@pytest.mark.parametrize("text", ["2", "2/2", "-1/3", "a/b", "1/0"])
+def test_a_malformed_partition_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="--partition"):
+        Partition.parse(text)
+
+
+def test_a_live_runner_applies_new_events_promptly(world: World) -> None:
+    supervisor = Supervisor([COUNTERS], events=world.events, codec=world.codec, store=world.store)
+    supervisor.start()
+    try:
+        position = world.given(VideoLiked("u1", VIDEOS[1]))
+        _wait(lambda: projection_state.checkpoint_of(world.store, "video_counters") >= position)
+        assert world.row(COUNTERS, "video_counters", video_id=VIDEOS[1])["likes"] == 1  # type: ignore[index]
+    finally:
+        supervisor.stop()
+
+
+def _wait(condition: object, timeout: float = 5.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
