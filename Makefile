@@ -47,6 +47,7 @@ test: lint system-deps
 bench: install system-deps
 	$(BIN)/python -m benchmarks.append
 	$(BIN)/python -m benchmarks.api_commands
+	$(BIN)/python -m benchmarks.read_store
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .pytest_cache
