@@ -79,10 +79,8 @@ def execute(
             events = decide(loaded.state)
             if not events:
                 return Outcome(position=loaded.position)
-            try:
+            with contextlib.suppress(WrongExpectedVersion):
                 return append(ports, request, stream, events, loaded.version)
-            except WrongExpectedVersion:
-                pass
         time.sleep(random.uniform(0, 0.005 * 2**attempt))  # another process won: back off, retry
     raise Conflict(f"{stream} is changing too fast; try again")
 

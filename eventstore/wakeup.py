@@ -77,7 +77,7 @@ class Listener:
         self._sock.setblocking(False)
         with contextlib.suppress(BlockingIOError, OSError):
             while self._sock.recv(64):
-                pass
+                continue
 
     def nudge(self) -> None:
         """Wakes this listener from another thread (used to stop a subscription)."""

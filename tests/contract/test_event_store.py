@@ -277,7 +277,7 @@ def test_stop_ends_a_waiting_subscription(store: EventStore, category: str) -> N
 
     def drain() -> None:
         for _ in sub:
-            pass
+            continue
         done.set()
 
     thread = threading.Thread(target=drain, daemon=True)
