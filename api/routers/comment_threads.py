@@ -1,0 +1,112 @@
+"""Comment threads, as the ``comment_threads`` projector keeps them: top level by video, replies by parent."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from enum import StrEnum
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from api.deps import IdPath
+from api.problems import Problem
+from api.reading import Cursor, Limit, MinPosition, ReadStoreDep, caught_up
+from read_models import comment_threads
+from read_models.comment_threads import CommentPage, CommentView
+from read_models.errors import InvalidQuery
+
+router = APIRouter(prefix="/v1", tags=["comments"])
+
+PROJECTOR = "comment_threads"
+
+
+class CommentOrder(StrEnum):
+    NEWEST = "newest"
+    TOP = "top"
+
+
+class CommentItem(BaseModel):
+    comment_id: str
+    video_id: str
+    parent_id: str | None = Field(description="The top-level comment a reply hangs under; null at top level")
+    reply_to_id: str | None = Field(description="The comment a reply answered, if any")
+    author_id: str
+    text: str | None = Field(description="Null once deleted, or when the author's data was erased")
+    erased: bool = Field(description="The author's personal data was erased: the text is gone for good")
+    edited: bool
+    posted_at: datetime
+    likes: int
+    reply_count: int = Field(description="Live replies under this comment")
+    deleted: bool = Field(description="Deleted, and kept in the thread only because it has replies")
+    pinned: bool = Field(description="Pinned by the video's owner (first on the first page)")
+
+
+class CommentThreadPage(BaseModel):
+    items: list[CommentItem]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null at the end")
+
+
+def _page(page: CommentPage) -> CommentThreadPage:
+    return CommentThreadPage(items=[_item(v) for v in page.items], next_cursor=page.next_cursor)
+
+
+def _item(v: CommentView) -> CommentItem:
+    return CommentItem(
+        comment_id=v.comment_id,
+        video_id=v.video_id,
+        parent_id=v.parent_id,
+        reply_to_id=v.reply_to_id,
+        author_id=v.author_id,
+        text=v.text,
+        erased=v.erased,
+        edited=v.edited,
+        posted_at=v.posted_at,
+        likes=v.likes,
+        reply_count=v.reply_count,
+        deleted=v.deleted,
+        pinned=v.pinned,
+    )
+
+
+@router.get("/videos/{video_id}/comments", summary="Top-level comments of a video")
+async def video_comments(
+    video_id: IdPath,
+    store: ReadStoreDep,
+    order: CommentOrder = CommentOrder.NEWEST,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    min_position: MinPosition = None,
+) -> CommentThreadPage:
+    """Newest or most liked first; the pinned comment leads the first page (one item over ``limit``
+    at most). A deleted comment with replies shows as deleted; one without replies is gone."""
+    await caught_up(store, PROJECTOR, min_position)
+    try:
+        page = await asyncio.to_thread(
+            comment_threads.top_level,
+            store,
+            video_id,
+            order="top" if order is CommentOrder.TOP else "newest",
+            limit=limit,
+            cursor=cursor,
+        )
+    except InvalidQuery as exc:  # a cursor from another query, or not a cursor at all
+        raise Problem(400, str(exc)) from None
+    return _page(page)
+
+
+@router.get("/comments/{comment_id}/replies", summary="Replies under a comment")
+async def comment_replies(
+    comment_id: IdPath,
+    store: ReadStoreDep,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    min_position: MinPosition = None,
+) -> CommentThreadPage:
+    """Oldest first. Replies to replies are filed under their top-level comment."""
+    await caught_up(store, PROJECTOR, min_position)
+    try:
+        page = await asyncio.to_thread(comment_threads.replies, store, comment_id, limit=limit, cursor=cursor)
+    except InvalidQuery as exc:
+        raise Problem(400, str(exc)) from None
+    return _page(page)

@@ -1,0 +1,174 @@
+"""Comment threads: top level newest / most liked first per video, replies oldest first per parent.
+
+``comment_rows`` holds each comment's current state with an ``applied_position``: an event at or
+below it has already been applied to that comment and is skipped, so like and reply counts never
+count twice on replay. The listing rows are rendered from that state and written before it, each
+stamped with the event's position, so an event cut short by a crash is simply applied again.
+
+A like changes a clustering column of ``comments_by_likes``: the old row is deleted and the new one
+written. A deleted comment stays listed (as deleted, without text) while it has live replies.
+Text whose author's key was erased is stored as ``None`` with ``erased`` set.
+
+``CommentLiked``/``CommentUnliked`` name no video, so their entity is the comment id: until they do,
+run this projector unpartitioned (``0/1``), or a like may reach its owner before the comment does.
+A like of a comment this projector has not seen is ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from domain.engagement.comment_likes import CommentLiked, CommentUnliked
+from domain.engagement.comments import CommentDeleted, CommentEdited, CommentPosted
+from domain.videos.events import CommentPinned, CommentUnpinned
+from eventstore.codec import Decoded
+from projections.projector import Projector
+from projections.writer import Writer
+from read_models.comment_threads import APPLIED, TABLES, VERSION, rendered, visible
+from read_models.tables import Row
+
+HANDLES = (
+    CommentPosted,
+    CommentEdited,
+    CommentDeleted,
+    CommentLiked,
+    CommentUnliked,
+    CommentPinned,
+    CommentUnpinned,
+)
+
+
+def project(decoded: Decoded, writer: Writer) -> None:
+    match decoded.event:
+        case CommentPosted():
+            _posted(decoded, decoded.event, writer)
+        case CommentEdited(comment_id=comment_id, text=text):
+            _change(writer, comment_id, text=text, erased="text" in decoded.erased, edited=True)
+        case CommentDeleted(comment_id=comment_id, parent_id=parent_id):
+            if _change(writer, comment_id, deleted=True, text=None) and parent_id:
+                _count_reply(writer, parent_id, -1)
+        case CommentLiked(comment_id=comment_id):
+            _count_like(writer, comment_id, +1)
+        case CommentUnliked(comment_id=comment_id):
+            _count_like(writer, comment_id, -1)
+        case CommentPinned(video_id=video_id, comment_id=comment_id):
+            _pin(writer, video_id, comment_id, pinned=True)
+        case CommentUnpinned(video_id=video_id, comment_id=comment_id):
+            _pin(writer, video_id, comment_id, pinned=False)
+
+
+def entity(decoded: Decoded) -> str:
+    """The video; comment likes name none, so theirs is the comment (see the module's note)."""
+    data = decoded.event.to_data()
+    return str(data.get("video_id") or data["comment_id"])
+
+
+# -- state rows ------------------------------------------------------------------------------------
+
+
+def _fresh(writer: Writer, comment_id: str) -> Row | None:
+    """The comment's state if this event is not yet applied to it; ``None`` if applied or unknown."""
+    row = writer.get("comment_rows", {"comment_id": comment_id})
+    if row is None or (row.get(APPLIED) or -1) >= writer.position:
+        return None
+    return row
+
+
+def _save(writer: Writer, old: Row | None, new: dict[str, Any]) -> None:
+    """Listing rows first, the state (with its applied position) last."""
+    _place(writer, old, new)
+    writer.upsert("comment_rows", {**new, APPLIED: writer.position})
+
+
+def _place(writer: Writer, old: Row | None, new: Row) -> None:
+    row = rendered(new)
+    if new.get("parent_id"):
+        if new.get("deleted"):
+            writer.delete("comment_replies", _key(new, "parent_id", "posted_at", "comment_id"))
+        else:
+            writer.upsert("comment_replies", row)
+        return
+    shown = visible(new)
+    if shown:
+        writer.upsert("comments_newest", row)
+    else:
+        writer.delete("comments_newest", _key(new, "video_id", "posted_at", "comment_id"))
+    if old is not None and visible(old) and (old.get("likes") != new.get("likes") or not shown):
+        writer.delete("comments_by_likes", _key(old, "video_id", "likes", "comment_id"))
+    if shown:
+        writer.upsert("comments_by_likes", row)
+
+
+def _key(row: Row, *names: str) -> dict[str, Any]:
+    return {name: row.get(name) for name in names}
+
+
+# -- events ----------------------------------------------------------------------------------------
+
+
+def _posted(decoded: Decoded, event: CommentPosted, writer: Writer) -> None:
+    current = writer.get("comment_rows", {"comment_id": event.comment_id})
+    if current is not None and (current.get(APPLIED) or -1) >= writer.position:
+        return
+    new = {
+        "comment_id": event.comment_id,
+        "video_id": event.video_id,
+        "parent_id": event.parent_id,
+        "reply_to_id": event.reply_to_id,
+        "author_id": event.author_id,
+        "text": event.text,
+        "erased": "text" in decoded.erased,
+        "edited": False,
+        "posted_at": datetime.fromisoformat(decoded.record.metadata.occurred_at),
+        "likes": 0,
+        "reply_count": 0,
+        "deleted": False,
+        "pinned": False,
+    }
+    if event.parent_id:
+        _count_reply(writer, event.parent_id, +1)
+    _save(writer, None, new)
+
+
+def _change(writer: Writer, comment_id: str, **changes: Any) -> bool:
+    """Applies ``changes`` to the comment once; says whether it did (False: applied or unknown)."""
+    old = _fresh(writer, comment_id)
+    if old is None or old.get("deleted"):
+        return False
+    _save(writer, old, {**old, **changes})
+    return True
+
+
+def _count_reply(writer: Writer, parent_id: str, delta: int) -> None:
+    old = _fresh(writer, parent_id)
+    if old is not None:
+        _save(writer, old, {**old, "reply_count": max(0, (old.get("reply_count") or 0) + delta)})
+
+
+def _count_like(writer: Writer, comment_id: str, delta: int) -> None:
+    old = _fresh(writer, comment_id)
+    if old is not None:
+        _save(writer, old, {**old, "likes": max(0, (old.get("likes") or 0) + delta)})
+
+
+def _pin(writer: Writer, video_id: str, comment_id: str, *, pinned: bool) -> None:
+    pin = writer.get("comment_pins", {"video_id": video_id}) or {}
+    if (pin.get(APPLIED) or -1) < writer.position and (pinned or pin.get("comment_id") == comment_id):
+        writer.upsert(
+            "comment_pins",
+            {"video_id": video_id, "comment_id": comment_id if pinned else None, APPLIED: writer.position},
+        )
+    old = _fresh(writer, comment_id)
+    if old is not None:
+        _save(writer, old, {**old, "pinned": pinned})
+
+
+PROJECTOR = Projector(
+    name="comment_threads",
+    version=VERSION,
+    tables=TABLES,
+    handles=tuple(cls.event_type for cls in HANDLES),
+    project=project,
+    entity=entity,
+)

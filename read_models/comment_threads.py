@@ -1,0 +1,174 @@
+"""Comment threads of a video, as the ``comment_threads`` projector keeps them, and their queries.
+
+One table per access pattern (DESIGN §5): top-level comments by ``video_id`` newest first
+(``comments_newest``) and most liked first (``comments_by_likes``), replies by ``parent_id`` oldest
+first (``comment_replies``). A clustering column cannot change in place, so a like count change
+deletes the comment's old ``comments_by_likes`` row and writes the new one. Every listing row carries
+the whole rendered comment (no joins at read time); ``comment_rows`` is the projector's own state per
+comment (the source each listing row is rendered from), and ``comment_pins`` names a video's pinned
+comment, which the first page of either order puts first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any, Literal
+
+from read_models.port import ReadStore
+from read_models.tables import (
+    ASC,
+    BOOL,
+    DESC,
+    INT,
+    TEXT,
+    TIMESTAMP,
+    Clustering,
+    Row,
+    Table,
+    columns_of,
+    versioned,
+)
+
+#: Bumping it makes the projector fill fresh tables (``comments_newest_v2`` …) from the start of the log.
+VERSION = 1
+APPLIED = "applied_position"
+
+#: What every listing row carries about its comment.
+RENDERED = columns_of(
+    comment_id=TEXT,
+    video_id=TEXT,
+    parent_id=TEXT,
+    reply_to_id=TEXT,
+    author_id=TEXT,
+    text=TEXT,
+    erased=BOOL,
+    edited=BOOL,
+    posted_at=TIMESTAMP,
+    likes=INT,
+    reply_count=INT,
+    deleted=BOOL,
+)
+
+COMMENT_ROWS = Table(
+    "comment_rows",
+    columns=(*RENDERED, *columns_of(pinned=BOOL, **{APPLIED: INT})),
+    partition_key=("comment_id",),
+)
+COMMENTS_NEWEST = Table(
+    "comments_newest",
+    columns=RENDERED,
+    partition_key=("video_id",),
+    clustering=(Clustering("posted_at", DESC), Clustering("comment_id", DESC)),
+)
+COMMENTS_BY_LIKES = Table(
+    "comments_by_likes",
+    columns=RENDERED,
+    partition_key=("video_id",),
+    clustering=(Clustering("likes", DESC), Clustering("comment_id", ASC)),
+)
+COMMENT_REPLIES = Table(
+    "comment_replies",
+    columns=RENDERED,
+    partition_key=("parent_id",),
+    clustering=(Clustering("posted_at", ASC), Clustering("comment_id", ASC)),
+)
+COMMENT_PINS = Table(
+    "comment_pins",
+    columns=columns_of(video_id=TEXT, comment_id=TEXT, **{APPLIED: INT}),
+    partition_key=("video_id",),
+)
+
+TABLES = (COMMENT_ROWS, COMMENTS_NEWEST, COMMENTS_BY_LIKES, COMMENT_REPLIES, COMMENT_PINS)
+RENDERED_NAMES = tuple(c.name for c in RENDERED)
+
+Order = Literal["newest", "top"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CommentView:
+    comment_id: str
+    video_id: str
+    parent_id: str | None
+    reply_to_id: str | None
+    author_id: str
+    #: ``None`` when the comment is deleted or its author's key was erased (then ``erased`` is true).
+    text: str | None
+    erased: bool
+    edited: bool
+    posted_at: datetime
+    likes: int
+    reply_count: int
+    deleted: bool
+    pinned: bool = False
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CommentPage:
+    items: list[CommentView]
+    next_cursor: str | None
+
+
+def visible(row: Row) -> bool:
+    """A deleted comment stays listed (as deleted) while it has replies; without any it disappears."""
+    return not row.get("deleted") or bool(row.get("reply_count"))
+
+
+def view(row: Row, *, pinned: bool = False) -> CommentView:
+    deleted = bool(row.get("deleted"))
+    return CommentView(
+        comment_id=row["comment_id"],
+        video_id=row["video_id"],
+        parent_id=row.get("parent_id"),
+        reply_to_id=row.get("reply_to_id"),
+        author_id=row["author_id"],
+        text=None if deleted else row.get("text"),
+        erased=bool(row.get("erased")),
+        edited=bool(row.get("edited")),
+        posted_at=row["posted_at"],
+        likes=row.get("likes") or 0,
+        reply_count=row.get("reply_count") or 0,
+        deleted=deleted,
+        pinned=pinned,
+    )
+
+
+def pinned_comment(store: ReadStore, video_id: str) -> Row | None:
+    """The video's pinned top-level comment, if one is pinned and still listed."""
+    pin = store.get(versioned(COMMENT_PINS, VERSION), {"video_id": video_id})
+    if pin is None or not pin.get("comment_id"):
+        return None
+    row = store.get(versioned(COMMENT_ROWS, VERSION), {"comment_id": pin["comment_id"]})
+    if row is None or row.get("video_id") != video_id or row.get("parent_id") or not visible(row):
+        return None
+    return row
+
+
+def top_level(
+    store: ReadStore, video_id: str, *, order: Order = "newest", limit: int = 20, cursor: str | None = None
+) -> CommentPage:
+    """Top-level comments, newest or most liked first; the pinned one leads the first page.
+
+    The pinned comment is left out where it falls in the order, so a page may hold one item fewer.
+    """
+    table = COMMENTS_NEWEST if order == "newest" else COMMENTS_BY_LIKES
+    pinned = pinned_comment(store, video_id)
+    pinned_id = pinned["comment_id"] if pinned else None
+    page = store.page(versioned(table, VERSION), {"video_id": video_id}, limit=limit, cursor=cursor)
+    items = [view(row) for row in page.rows if row["comment_id"] != pinned_id]
+    if pinned is not None and cursor is None:
+        items.insert(0, view(pinned, pinned=True))
+    return CommentPage(items=items, next_cursor=page.cursor)
+
+
+def replies(store: ReadStore, parent_id: str, *, limit: int = 20, cursor: str | None = None) -> CommentPage:
+    """Replies under a top-level comment, oldest first."""
+    page = store.page(
+        versioned(COMMENT_REPLIES, VERSION), {"parent_id": parent_id}, limit=limit, cursor=cursor
+    )
+    return CommentPage(items=[view(row) for row in page.rows], next_cursor=page.cursor)
+
+
+def rendered(row: Row) -> dict[str, Any]:
+    """The listing columns of a ``comment_rows`` row."""
+    return {name: row.get(name) for name in RENDERED_NAMES}
