@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from projections.models import video_counters
+from projections.models import comment_threads, profiles, video_counters
 from projections.projector import Projector
 
-ALL: tuple[Projector, ...] = (video_counters.PROJECTOR,)
+ALL: tuple[Projector, ...] = (video_counters.PROJECTOR, comment_threads.PROJECTOR, profiles.PROJECTOR)
 
 
 def by_name(names: list[str] | None = None) -> tuple[Projector, ...]:

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routers import accounts, activity, audit, engagement, health, reports, social, video_stats, videos
+from api.routers import (
+    accounts,
+    activity,
+    audit,
+    comment_threads,
+    engagement,
+    health,
+    profiles,
+    reports,
+    social,
+    video_stats,
+    videos,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -12,7 +24,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     videos.router,
     video_stats.router,
     social.router,
+    profiles.router,
     engagement.router,
+    comment_threads.router,
     activity.router,
     reports.router,
     audit.router,

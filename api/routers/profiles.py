@@ -1,0 +1,174 @@
+"""Profiles as the ``profiles`` projector keeps them: the card with its totals, a user's videos,
+followers and following, each page newest first with an opaque ``next_cursor``."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Depends, Header, Response
+from pydantic import BaseModel, Field
+
+from api.deps import IdPath, optional_actor
+from api.problems import Problem
+from api.reading import Cursor, Limit, MinPosition, ReadStoreDep, caught_up
+from domain.actors import Actor
+from read_models import profiles as model
+from read_models.errors import InvalidQuery, InvalidRow, MissingTable
+
+router = APIRouter(prefix="/v1/users", tags=["profiles"])
+PROJECTOR = "profiles"
+T = TypeVar("T")
+
+
+class ProfileOut(BaseModel):
+    user_id: str
+    handle: str
+    display_name: str | None = Field(description="None once the user's personal data was erased")
+    erased: bool = Field(description="Whether the user's personal data was erased")
+    bio: str | None
+    avatar_url: str | None
+    followers: int
+    following: int
+    videos: int = Field(description="Published videos currently listed, whatever their visibility")
+    likes_received: int
+
+
+class VideoItem(BaseModel):
+    video_id: str
+    published_at: datetime
+    visibility: str
+    hashtags: list[str]
+
+
+class UserItem(BaseModel):
+    user_id: str
+    followed_at: datetime
+
+
+class VideoPage(BaseModel):
+    items: list[VideoItem]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null at the end")
+
+
+class UserPage(BaseModel):
+    items: list[UserItem]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null at the end")
+
+
+async def _query(call: Callable[[], T]) -> T:
+    try:
+        return await asyncio.to_thread(call)
+    except (InvalidQuery, InvalidRow) as exc:
+        raise Problem(400, f"bad cursor: {exc}") from None
+    except MissingTable:
+        raise Problem(503, "the profiles read model is not built yet", headers={"Retry-After": "5"}) from None
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or etag in tags
+
+
+@router.get(
+    "/{user_id}",
+    response_model=ProfileOut,
+    summary="A user's profile with its totals",
+    responses={304: {"description": "Unchanged since the ETag given in If-None-Match"}},
+)
+async def get_profile(
+    user_id: IdPath,
+    store: ReadStoreDep,
+    min_position: MinPosition = None,
+    if_none_match: Annotated[str | None, Header(max_length=1024)] = None,
+) -> Response:
+    """The profile card, followers, following, listed videos and likes received. Carries an ``ETag``;
+    send it back in ``If-None-Match`` to get 304 while nothing changed."""
+    await caught_up(store, PROJECTOR, min_position)
+    card = await _query(lambda: model.profile(store, user_id))
+    if card is None:
+        raise Problem(404, "user not found")
+    body = ProfileOut(
+        user_id=card.user_id,
+        handle=card.handle,
+        display_name=card.display_name,
+        erased=card.erased,
+        bio=card.bio,
+        avatar_url=card.avatar_url,
+        followers=card.followers,
+        following=card.following,
+        videos=card.videos,
+        likes_received=card.likes_received,
+    ).model_dump_json()
+    etag = _etag(body.encode())
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if _matches(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get("/{user_id}/videos", summary="A user's published videos, newest first")
+async def user_videos(
+    user_id: IdPath,
+    store: ReadStoreDep,
+    viewer: Annotated[Actor | None, Depends(optional_actor)],
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    min_position: MinPosition = None,
+) -> VideoPage:
+    """The owner sees all their listed videos; everyone else sees the public ones (a page may then
+    hold fewer than ``limit`` items and still have a ``next_cursor``)."""
+    await caught_up(store, PROJECTOR, min_position)
+    viewer_id = None if viewer is None else viewer.user_id
+    page = await _query(lambda: model.videos_of(store, user_id, viewer_id, limit, cursor))
+    return VideoPage(
+        items=[
+            VideoItem(
+                video_id=v.video_id, published_at=v.published_at, visibility=v.visibility, hashtags=v.hashtags
+            )
+            for v in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.get("/{user_id}/followers", summary="Who follows a user, most recent first")
+async def followers(
+    user_id: IdPath,
+    store: ReadStoreDep,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    min_position: MinPosition = None,
+) -> UserPage:
+    await caught_up(store, PROJECTOR, min_position)
+    page = await _query(lambda: model.followers_of(store, user_id, limit, cursor))
+    return _users(page)
+
+
+@router.get("/{user_id}/following", summary="Whom a user follows, most recent first")
+async def following(
+    user_id: IdPath,
+    store: ReadStoreDep,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    min_position: MinPosition = None,
+) -> UserPage:
+    await caught_up(store, PROJECTOR, min_position)
+    page = await _query(lambda: model.following_of(store, user_id, limit, cursor))
+    return _users(page)
+
+
+def _users(page: model.Page[model.Follow]) -> UserPage:
+    return UserPage(
+        items=[UserItem(user_id=f.user_id, followed_at=f.followed_at) for f in page.items],
+        next_cursor=page.next_cursor,
+    )

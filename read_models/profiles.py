@@ -1,0 +1,186 @@
+"""User profiles as the ``profiles`` projector keeps them, and their queries.
+
+One table per access pattern:
+
+- ``profiles``: the profile card by user (handle, display name or ``None`` once erased, bio, avatar).
+- ``profile_counts``: followers, following, listed videos and likes received by user; totals only
+  move through ``Writer.add`` (an ``applied_position`` per row), never counter columns.
+- ``user_videos``: a user's published, unhidden videos, newest first; ``visibility`` lets the query
+  show others only the public ones.
+- ``followers`` / ``following``: a user's followers and followees, most recent follow first.
+- ``video_owner`` and ``follow_edges``: the projector's own lookups (a video's owner and listing
+  state; when a follow began, to find the clustering key an unfollow deletes). Not for queries.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from read_models.port import ReadStore
+from read_models.tables import (
+    BOOL,
+    DESC,
+    INT,
+    TEXT,
+    TEXT_LIST,
+    TIMESTAMP,
+    Clustering,
+    Row,
+    Table,
+    columns_of,
+    versioned,
+)
+
+#: Bumping it makes the projector fill fresh tables (``profiles_v2``…) from the start of the log.
+VERSION = 1
+APPLIED = "applied_position"
+COUNTS = ("followers", "following", "videos", "likes_received")
+PUBLIC = "public"
+
+PROFILES = Table(
+    "profiles",
+    columns=columns_of(user_id=TEXT, handle=TEXT, display_name=TEXT, erased=BOOL, bio=TEXT, avatar_url=TEXT),
+    partition_key=("user_id",),
+)
+PROFILE_COUNTS = Table(
+    "profile_counts",
+    columns=columns_of(user_id=TEXT, **dict.fromkeys(COUNTS, INT), **{APPLIED: INT}),
+    partition_key=("user_id",),
+)
+USER_VIDEOS = Table(
+    "user_videos",
+    columns=columns_of(
+        user_id=TEXT, published_at=TIMESTAMP, video_id=TEXT, visibility=TEXT, hashtags=TEXT_LIST
+    ),
+    partition_key=("user_id",),
+    clustering=(Clustering("published_at", DESC), Clustering("video_id")),
+)
+FOLLOWERS = Table(
+    "followers",
+    columns=columns_of(user_id=TEXT, followed_at=TIMESTAMP, follower_id=TEXT),
+    partition_key=("user_id",),
+    clustering=(Clustering("followed_at", DESC), Clustering("follower_id")),
+)
+FOLLOWING = Table(
+    "following",
+    columns=columns_of(user_id=TEXT, followed_at=TIMESTAMP, followee_id=TEXT),
+    partition_key=("user_id",),
+    clustering=(Clustering("followed_at", DESC), Clustering("followee_id")),
+)
+VIDEO_OWNER = Table(
+    "video_owner",
+    columns=columns_of(
+        video_id=TEXT,
+        owner_id=TEXT,
+        published=BOOL,
+        published_at=TIMESTAMP,
+        visibility=TEXT,
+        hashtags=TEXT_LIST,
+        hidden=BOOL,
+        deleted=BOOL,
+        **{APPLIED: INT},
+    ),
+    partition_key=("video_id",),
+)
+FOLLOW_EDGES = Table(
+    "follow_edges",
+    columns=columns_of(follower_id=TEXT, followee_id=TEXT, followed_at=TIMESTAMP),
+    partition_key=("follower_id", "followee_id"),
+)
+
+TABLES = (PROFILES, PROFILE_COUNTS, USER_VIDEOS, FOLLOWERS, FOLLOWING, VIDEO_OWNER, FOLLOW_EDGES)
+
+T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Profile:
+    user_id: str
+    handle: str
+    display_name: str | None
+    erased: bool
+    bio: str | None
+    avatar_url: str | None
+    followers: int = 0
+    following: int = 0
+    videos: int = 0
+    likes_received: int = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ListedVideo:
+    video_id: str
+    published_at: datetime
+    visibility: str
+    hashtags: list[str]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Follow:
+    user_id: str
+    followed_at: datetime
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+def _table(table: Table) -> Table:
+    return versioned(table, VERSION)
+
+
+def profile(store: ReadStore, user_id: str) -> Profile | None:
+    """The profile card with its totals; ``None`` for a user never registered."""
+    row = store.get(_table(PROFILES), {"user_id": user_id})
+    if row is None:
+        return None
+    counts = store.get(_table(PROFILE_COUNTS), {"user_id": user_id}) or {}
+    return Profile(
+        user_id=user_id,
+        handle=row["handle"] or "",
+        display_name=row["display_name"],
+        erased=bool(row["erased"]),
+        bio=row["bio"],
+        avatar_url=row["avatar_url"],
+        **{name: counts.get(name) or 0 for name in COUNTS},
+    )
+
+
+def videos_of(
+    store: ReadStore, user_id: str, viewer_id: str | None, limit: int, cursor: str | None = None
+) -> Page[ListedVideo]:
+    """The user's listed videos, newest first: all of them to the owner, the public ones to others.
+
+    Others' pages may hold fewer than ``limit`` items (non-public rows are dropped after reading),
+    and still carry a ``next_cursor`` while the partition has more rows."""
+    page = store.page(_table(USER_VIDEOS), {"user_id": user_id}, limit=limit, cursor=cursor)
+    owner = viewer_id == user_id
+    return Page(
+        [_video(r) for r in page.rows if owner or r["visibility"] == PUBLIC],
+        page.cursor,
+    )
+
+
+def followers_of(store: ReadStore, user_id: str, limit: int, cursor: str | None = None) -> Page[Follow]:
+    """Who follows the user, most recent first."""
+    page = store.page(_table(FOLLOWERS), {"user_id": user_id}, limit=limit, cursor=cursor)
+    return Page([Follow(r["follower_id"], r["followed_at"]) for r in page.rows], page.cursor)
+
+
+def following_of(store: ReadStore, user_id: str, limit: int, cursor: str | None = None) -> Page[Follow]:
+    """Whom the user follows, most recent first."""
+    page = store.page(_table(FOLLOWING), {"user_id": user_id}, limit=limit, cursor=cursor)
+    return Page([Follow(r["followee_id"], r["followed_at"]) for r in page.rows], page.cursor)
+
+
+def _video(row: Row) -> ListedVideo:
+    return ListedVideo(
+        video_id=row["video_id"],
+        published_at=row["published_at"],
+        visibility=row["visibility"],
+        hashtags=list(row["hashtags"] or []),
+    )

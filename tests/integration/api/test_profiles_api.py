@@ -1,0 +1,162 @@
+"""Profiles through the real routes: act with commands, run the projector, then read the pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.routers import ROUTERS, profiles
+from domain.access import Visibility
+from projections.models.profiles import PROJECTOR
+from projections.runner import Runner
+from read_models import projection_state
+from read_models.sqlite import SQLiteReadStore
+from tests.integration.api.harness import SECRET, System, User
+
+
+class Profiles:
+    """The harness's write side, a read store, and an app that also mounts the profiles router."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.read = SQLiteReadStore(tmp / "read.db")
+        self.read.create_table(projection_state.PROJECTION_STATE)
+        self.system = System(tmp, read_store=self.read)
+        routers = ROUTERS if profiles.router in ROUTERS else (*ROUTERS, profiles.router)
+        app = create_app(
+            self.system.ports,
+            secret=SECRET,
+            routers=routers,
+            read_store=self.read,
+            write_rate_per_s=1000.0,
+            write_burst=1000,
+        )
+        self.client = TestClient(app, raise_server_exceptions=True)
+
+    def project(self) -> None:
+        Runner(PROJECTOR, events=self.system.store, codec=self.system.ports.codec, store=self.read).run(
+            until=self.system.store.head_position()
+        )
+
+    def follow(self, who: User, whom: User) -> int:
+        response = self.client.put(f"/v1/users/{whom.user_id}/follow", headers=who.auth)
+        assert response.status_code == 200, response.text
+        position: int = response.json()["position"]
+        return position
+
+    def get(self, path: str, user: User | None = None, **params: Any) -> Any:
+        response = self.client.get(path, params=params, headers=user.auth if user else {})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def all_pages(self, path: str, user: User | None = None, limit: int = 2) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while True:
+            params: dict[str, Any] = {"limit": limit} | ({"cursor": cursor} if cursor else {})
+            page = self.get(path, user, **params)
+            assert len(page["items"]) <= limit
+            items += page["items"]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return items
+
+    def close(self) -> None:
+        self.client.close()
+        self.system.close()
+        self.read.close()
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[Profiles]:
+    w = Profiles(tmp_path)
+    yield w
+    w.close()
+
+
+def test_a_profile_shows_its_totals_and_lists_page_by_page(world: Profiles) -> None:
+    ann = world.system.register("ann")
+    fans = [world.system.register(f"fan{i}") for i in range(5)]
+    for fan in fans:
+        world.follow(fan, ann)
+    world.follow(ann, fans[0])
+    public = [world.system.published_video(ann) for _ in range(2)]
+    private = world.system.published_video(ann, visibility=Visibility.PRIVATE)
+    like = world.client.put(f"/v1/videos/{public[0]}/like", headers=fans[1].auth)
+    assert like.status_code == 200, like.text
+    world.project()
+
+    card = world.get(f"/v1/users/{ann.user_id}")
+    assert card["handle"] == "ann"
+    assert card["display_name"] == "Ann"
+    assert card["erased"] is False
+    assert (card["followers"], card["following"], card["videos"], card["likes_received"]) == (5, 1, 3, 1)
+
+    followers = world.all_pages(f"/v1/users/{ann.user_id}/followers")
+    assert sorted(f["user_id"] for f in followers) == sorted(f.user_id for f in fans)
+    assert [f["user_id"] for f in world.all_pages(f"/v1/users/{fans[0].user_id}/following")] == [ann.user_id]
+
+    to_others = world.all_pages(f"/v1/users/{ann.user_id}/videos", fans[0], limit=1)
+    assert sorted(v["video_id"] for v in to_others) == sorted(public)
+    to_owner = world.all_pages(f"/v1/users/{ann.user_id}/videos", ann, limit=1)
+    assert sorted(v["video_id"] for v in to_owner) == sorted([*public, private])
+    anonymous = world.get(f"/v1/users/{ann.user_id}/videos")
+    assert sorted(v["video_id"] for v in anonymous["items"]) == sorted(public)
+
+
+def test_a_block_through_the_api_ends_the_follows(world: Profiles) -> None:
+    ann, bob = world.system.register("ann"), world.system.register("bob")
+    world.follow(bob, ann)
+    world.follow(ann, bob)
+    blocked = world.client.put(f"/v1/users/{bob.user_id}/block", headers=ann.auth)
+    assert blocked.status_code == 200, blocked.text
+    world.project()
+    for user in (ann, bob):
+        assert world.get(f"/v1/users/{user.user_id}/followers")["items"] == []
+        card = world.get(f"/v1/users/{user.user_id}")
+        assert (card["followers"], card["following"]) == (0, 0)
+
+
+def test_min_position_waits_for_the_projection(world: Profiles) -> None:
+    ann, bob = world.system.register("ann"), world.system.register("bob")
+    world.project()
+    position = world.follow(bob, ann)
+    late = world.client.get(f"/v1/users/{ann.user_id}/followers", params={"min_position": position})
+    assert late.status_code == 503
+    assert late.headers["Retry-After"] == "1"
+    world.project()
+    page = world.get(f"/v1/users/{ann.user_id}/followers", min_position=position)
+    assert [f["user_id"] for f in page["items"]] == [bob.user_id]
+
+
+def test_the_profile_carries_an_etag_and_answers_304_while_unchanged(world: Profiles) -> None:
+    ann, bob = world.system.register("ann"), world.system.register("bob")
+    world.project()
+    first = world.client.get(f"/v1/users/{ann.user_id}")
+    etag = first.headers["ETag"]
+    again = world.client.get(f"/v1/users/{ann.user_id}", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.headers["ETag"] == etag
+    assert again.content == b""
+
+    world.follow(bob, ann)
+    world.project()
+    changed = world.client.get(f"/v1/users/{ann.user_id}", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
+    assert changed.json()["followers"] == 1
+
+
+def test_unknown_users_and_bad_cursors_are_refused(world: Profiles) -> None:
+    ann = world.system.register("ann")
+    world.project()
+    missing = world.client.get("/v1/users/0190aaaa-bbbb-7ccc-8ddd-000000000099")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    bad = world.client.get(f"/v1/users/{ann.user_id}/followers", params={"cursor": "not-a-cursor"})
+    assert bad.status_code == 400
+    assert world.client.get(f"/v1/users/{ann.user_id}/following", params={"limit": 101}).status_code == 422
