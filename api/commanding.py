@@ -29,17 +29,21 @@ def run(
     http: HttpRequest,
     request: Request,
     body: BaseModel | None,
-    action: Callable[[], dict[str, Any]],
+    action: Callable[[], BaseModel],
     status: int = 200,
 ) -> JSONBytes:
     """Applies ``action`` once per idempotency key; a retry gets the first response back."""
+
+    def respond() -> dict[str, Any]:
+        return action().model_dump(mode="json")
+
     key = request.idempotency_key
     if key is None:
-        return JSONBytes(action(), status_code=status)
+        return JSONBytes(respond(), status_code=status)
     print_ = fingerprint(state, http, body)
     earlier = recall(state.ports, request.actor.user_id, key)
     if earlier is None:
-        first = remember(state.ports, request, print_, status, action())
+        first = remember(state.ports, request, print_, status, respond())
         return JSONBytes(first.response, status_code=first.status)
     if earlier.fingerprint != print_:
         raise Problem(422, "this Idempotency-Key was already used for a different request")

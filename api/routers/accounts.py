@@ -6,7 +6,7 @@ exception is ``POST /v1/auth/token``, whose response is a secret that must never
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Response
 from fastapi import Request as HttpRequest
@@ -188,9 +188,9 @@ def create_account(
     Then sign in with ``POST /v1/auth/token``."""
     cmd = handlers.NewAccount(body.handle, body.email, body.password, body.display_name)
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         registered = handlers.register_user(cmd, ports=state.ports, request=request)
-        return AccountCreated(user_id=registered.user_id, position=registered.position).model_dump()
+        return AccountCreated(user_id=registered.user_id, position=registered.position)
 
     return run(state, http, request, body, action, status=201)
 
@@ -236,9 +236,9 @@ def update_profile(
     """Replaces display name, bio and avatar; the same profile again records nothing."""
     cmd = accounts.ChangeProfile(request.actor, body.display_name, body.bio, body.avatar_url)
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         outcome = handlers.change_profile(cmd, ports=state.ports, request=request)
-        return AccountResult(user_id=request.actor.user_id, position=outcome.position).model_dump()
+        return AccountResult(user_id=request.actor.user_id, position=outcome.position)
 
     return run(state, http, request, body, action)
 
@@ -261,9 +261,9 @@ def update_password(
     """Needs the current password. Tokens issued before stay valid until they expire."""
     cmd = handlers.PasswordChange(request.actor, body.current_password, body.new_password)
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         outcome = handlers.change_password(cmd, ports=state.ports, request=request)
-        return AccountResult(user_id=request.actor.user_id, position=outcome.position).model_dump()
+        return AccountResult(user_id=request.actor.user_id, position=outcome.position)
 
     return run(state, http, request, body, action)
 
@@ -280,7 +280,7 @@ def update_consent(
     """Consent starts withdrawn. Without it the feed is not personalised and learns nothing about
     you. Setting what already stands records nothing."""
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         if body.personalisation:
             outcome = handlers.give_consent(
                 accounts.GiveConsent(request.actor), ports=state.ports, request=request
@@ -291,7 +291,7 @@ def update_consent(
             )
         return ConsentResult(
             user_id=request.actor.user_id, personalisation=body.personalisation, position=outcome.position
-        ).model_dump()
+        )
 
     return run(state, http, request, body, action)
 
@@ -308,9 +308,9 @@ def request_export(state: AppStateDep, http: HttpRequest, request: CommandReques
     the same Idempotency-Key."""
     cmd = accounts.RequestDataExport(request.actor, request.new_id("export"))
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         outcome = handlers.request_data_export(cmd, ports=state.ports, request=request)
-        return ExportAccepted(export_id=cmd.export_id, position=outcome.position).model_dump()
+        return ExportAccepted(export_id=cmd.export_id, position=outcome.position)
 
     return run(state, http, request, None, action, status=202)
 
@@ -350,9 +350,9 @@ def set_role(
     """Takes effect in the user's tokens from their next sign-in. Admins cannot change their own role."""
     cmd = accounts.SetRole(request.actor, user_id, body.role)
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         outcome = handlers.set_role(cmd, ports=state.ports, request=request)
-        return RoleResult(user_id=user_id, role=body.role, position=outcome.position).model_dump()
+        return RoleResult(user_id=user_id, role=body.role, position=outcome.position)
 
     return run(state, http, request, body, action)
 
@@ -370,8 +370,8 @@ def erase_user(user_id: IdPath, state: AppStateDep, http: HttpRequest, request: 
 
 
 def _erase(cmd: accounts.RequestErasure, state: AppState, http: HttpRequest, request: Request) -> JSONBytes:
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         outcome = handlers.request_erasure(cmd, ports=state.ports, request=request)
-        return ErasureAccepted(user_id=cmd.user_id, position=outcome.position).model_dump()
+        return ErasureAccepted(user_id=cmd.user_id, position=outcome.position)
 
     return run(state, http, request, None, action, status=202)

@@ -6,7 +6,7 @@ reads as not found; every response carries the position of its last event for re
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter
 from fastapi import Request as HttpRequest
@@ -90,9 +90,9 @@ def like(video_id: IdPath, state: AppStateDep, http: HttpRequest, request: Comma
     """Liking a video already liked changes nothing, so totals count people, not taps."""
     cmd = likes.LikeVideo(actor=request.actor, video_id=video_id)
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         outcome = like_video(cmd, ports=state.ports, request=request)
-        return VideoLikeResult(video_id=video_id, liked=True, position=outcome.position).model_dump()
+        return VideoLikeResult(video_id=video_id, liked=True, position=outcome.position)
 
     return run(state, http, request, None, action)
 
@@ -102,9 +102,9 @@ def unlike(video_id: IdPath, state: AppStateDep, http: HttpRequest, request: Com
     """Always allowed, even once the video is gone; unliking what is not liked changes nothing."""
     cmd = likes.UnlikeVideo(actor=request.actor, video_id=video_id)
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         outcome = unlike_video(cmd, ports=state.ports, request=request)
-        return VideoLikeResult(video_id=video_id, liked=False, position=outcome.position).model_dump()
+        return VideoLikeResult(video_id=video_id, liked=False, position=outcome.position)
 
     return run(state, http, request, None, action)
 
@@ -120,9 +120,9 @@ def share(
         actor=request.actor, share_id=request.new_id("share"), video_id=video_id, channel=body.channel
     )
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         outcome = share_video(cmd, ports=state.ports, request=request)
-        return ShareCreated(share_id=cmd.share_id, position=outcome.position).model_dump()
+        return ShareCreated(share_id=cmd.share_id, position=outcome.position)
 
     return run(state, http, request, body, action, status=201)
 
@@ -149,9 +149,9 @@ def comment(
         reply_to_id=body.parent_id,
     )
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         outcome = post_comment(cmd, ports=state.ports, request=request)
-        return CommentCreated(comment_id=cmd.comment_id, position=outcome.position).model_dump()
+        return CommentCreated(comment_id=cmd.comment_id, position=outcome.position)
 
     return run(state, http, request, body, action, status=201)
 
@@ -163,9 +163,9 @@ def edit(
     """Only the author edits; the same text again changes nothing."""
     cmd = comments.EditComment(actor=request.actor, comment_id=comment_id, text=body.text)
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         outcome = edit_comment(cmd, ports=state.ports, request=request)
-        return CommentResult(comment_id=comment_id, position=outcome.position).model_dump()
+        return CommentResult(comment_id=comment_id, position=outcome.position)
 
     return run(state, http, request, body, action)
 
@@ -175,9 +175,9 @@ def delete(comment_id: IdPath, state: AppStateDep, http: HttpRequest, request: C
     """Its author, the video's owner or a moderator may delete it; its replies stay."""
     cmd = comments.DeleteComment(actor=request.actor, comment_id=comment_id)
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         outcome = delete_comment(cmd, ports=state.ports, request=request)
-        return CommentResult(comment_id=comment_id, position=outcome.position).model_dump()
+        return CommentResult(comment_id=comment_id, position=outcome.position)
 
     return run(state, http, request, None, action)
 
@@ -189,9 +189,9 @@ def like_a_comment(
     """Liking a comment already liked changes nothing; a deleted comment takes no likes."""
     cmd = comment_likes.LikeComment(actor=request.actor, comment_id=comment_id)
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         outcome = like_comment(cmd, ports=state.ports, request=request)
-        return CommentLikeResult(comment_id=comment_id, liked=True, position=outcome.position).model_dump()
+        return CommentLikeResult(comment_id=comment_id, liked=True, position=outcome.position)
 
     return run(state, http, request, None, action)
 
@@ -205,8 +205,8 @@ def unlike_a_comment(
     """Always allowed; unliking what is not liked changes nothing."""
     cmd = comment_likes.UnlikeComment(actor=request.actor, comment_id=comment_id)
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         outcome = unlike_comment(cmd, ports=state.ports, request=request)
-        return CommentLikeResult(comment_id=comment_id, liked=False, position=outcome.position).model_dump()
+        return CommentLikeResult(comment_id=comment_id, liked=False, position=outcome.position)
 
     return run(state, http, request, None, action)

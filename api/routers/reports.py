@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter
 from fastapi import Request as HttpRequest
@@ -50,14 +50,13 @@ def create_report(
         note=body.note,
     )
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         outcome = file_report(cmd, ports=state.ports, request=request)
-        received = ReportReceived(
+        return ReportReceived(
             target_kind=body.target_kind,
             target_id=body.target_id,
             recorded=outcome.appended > 0,
             position=outcome.position,
         )
-        return received.model_dump(mode="json")
 
     return run(state, http, request, body, action, status=201)

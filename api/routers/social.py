@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from fastapi import Request as HttpRequest
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,9 +34,9 @@ def follow(user_id: IdPath, state: AppStateDep, http: HttpRequest, request: Comm
     """Following someone already followed changes nothing. A user who blocked you reads as not found."""
     cmd = social.FollowUser(actor=request.actor, target_id=user_id)
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         outcome = follow_user(cmd, ports=state.ports, request=request)
-        return FollowResult(user_id=user_id, following=True, position=outcome.position).model_dump()
+        return FollowResult(user_id=user_id, following=True, position=outcome.position)
 
     return run(state, http, request, None, action)
 
@@ -48,9 +46,9 @@ def unfollow(user_id: IdPath, state: AppStateDep, http: HttpRequest, request: Co
     """Unfollowing someone not followed changes nothing."""
     cmd = social.UnfollowUser(actor=request.actor, target_id=user_id)
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         outcome = unfollow_user(cmd, ports=state.ports, request=request)
-        return FollowResult(user_id=user_id, following=False, position=outcome.position).model_dump()
+        return FollowResult(user_id=user_id, following=False, position=outcome.position)
 
     return run(state, http, request, None, action)
 
@@ -61,9 +59,9 @@ def block(user_id: IdPath, state: AppStateDep, http: HttpRequest, request: Comma
     which read to them as not found."""
     cmd = social.BlockUser(actor=request.actor, target_id=user_id)
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         outcome = block_user(cmd, ports=state.ports, request=request)
-        return BlockResult(user_id=user_id, blocked=True, position=outcome.position).model_dump()
+        return BlockResult(user_id=user_id, blocked=True, position=outcome.position)
 
     return run(state, http, request, None, action)
 
@@ -73,8 +71,8 @@ def unblock(user_id: IdPath, state: AppStateDep, http: HttpRequest, request: Com
     """Unblocking restores no follow; unblocking someone not blocked changes nothing."""
     cmd = social.UnblockUser(actor=request.actor, target_id=user_id)
 
-    def action() -> dict[str, Any]:
+    def action() -> BaseModel:
         outcome = unblock_user(cmd, ports=state.ports, request=request)
-        return BlockResult(user_id=user_id, blocked=False, position=outcome.position).model_dump()
+        return BlockResult(user_id=user_id, blocked=False, position=outcome.position)
 
     return run(state, http, request, None, action)

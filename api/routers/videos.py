@@ -7,7 +7,7 @@ Every route is a command: an ``Idempotency-Key`` replays the first answer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter
 from fastapi import Request as HttpRequest
@@ -116,11 +116,7 @@ def _command(
     status: int = 200,
 ) -> JSONBytes:
     """Runs the handler once per Idempotency-Key and answers with its outcome."""
-
-    def action() -> dict[str, Any]:
-        return answer(act(state.ports)).model_dump()
-
-    return run(state, http, request, body, action, status)
+    return run(state, http, request, body, lambda: answer(act(state.ports)), status)
 
 
 @router.post("", status_code=201, response_model=VideoCreated, summary="Create a video draft")
