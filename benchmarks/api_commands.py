@@ -9,7 +9,7 @@ says what auth, dependencies, rate limiting, loading the streams and a durable a
 of the framework. Both servers run at once and take turns, so a machine that slows down during
 the run hurts both alike. Client and servers share the machine: on two cores the client's own
 CPU is part of both numbers, which is why the default client is a bare asyncio one (see
-``BareConnection``); ``--client httpx`` drives both through one ``httpx.AsyncClient`` instead.
+``benchmarks.http_clients``); ``--client httpx`` drives both through one ``httpx.AsyncClient`` instead.
 
 Section 11 of DESIGN.md has no row for HTTP commands; the per-API-process bar of its feed row
 (≥ 2,000 req/s, p99 ≤ 20 ms) is used as the target. Every response must be 2xx; the run exits 1
@@ -30,15 +30,16 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 import orjson
 
 from api.tokens import Tokens
-from benchmarks.append import machine
+from benchmarks.http_clients import CLIENT_ERRORS, CLIENTS, Sender, senders
+from benchmarks.report import Line, Rate, Target, machine, save, table
 from commands import streams
 from commands.context import Ports, Request
 from commands.handling import Aggregate, execute
@@ -64,9 +65,6 @@ WRITE_RATE = "1000000"
 READY_TIMEOUT_S = 30.0
 #: Per request; the store gives up on a locked database after 5 s, so this is never the first to act.
 TIMEOUT_S = 30.0
-#: What a client raises for a request that got no HTTP answer (TimeoutError is an OSError).
-CLIENT_ERRORS = (httpx.HTTPError, OSError, EOFError, asyncio.LimitOverrunError, ValueError)
-CLIENTS = ("bare", "httpx")
 #: Failures shown on the terminal; the JSON keeps the same number.
 SHOWN_FAILURES = 10
 
@@ -89,96 +87,6 @@ class Sizes:
 
 FULL = Sizes(requests=4_000, warmup_per_user=4)
 QUICK = Sizes(requests=400, warmup_per_user=2)
-
-
-# -- results ----------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Load:
-    """Requests answered in a time, one latency (seconds) per answer, and what went wrong."""
-
-    requests: int = 0
-    seconds: float = 0.0
-    latencies: tuple[float, ...] = ()
-    failures: tuple[str, ...] = ()
-
-    def __add__(self, other: Load) -> Load:
-        return Load(
-            self.requests + other.requests,
-            self.seconds + other.seconds,
-            self.latencies + other.latencies,
-            self.failures + other.failures,
-        )
-
-    @property
-    def per_s(self) -> float:
-        return self.requests / self.seconds if self.seconds > 0 else 0.0
-
-    def percentile_ms(self, p: float) -> float | None:
-        if not self.latencies:
-            return None
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "requests": self.requests,
-            "seconds": round(self.seconds, 4),
-            "requests_per_s": round(self.per_s, 1),
-            "p50_ms": _round(self.percentile_ms(50)),
-            "p99_ms": _round(self.percentile_ms(99)),
-            "non_2xx": len(self.failures),
-        }
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Target:
-    """The bar the verdict is printed against; see the module docstring for where it comes from."""
-
-    per_s: float
-    p99_ms: float
-
-    def met_by(self, load: Load) -> bool:
-        p99 = load.percentile_ms(99)
-        return load.per_s >= self.per_s and p99 is not None and p99 <= self.p99_ms and not load.failures
-
-    def __str__(self) -> str:
-        return f">= {self.per_s:,.0f} req/s, p99 <= {self.p99_ms:g} ms"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Line:
-    """One operation measured both ways; ``key`` names it in the JSON, ``operation`` in the table."""
-
-    key: str
-    operation: str
-    ours: Load
-    limit: Load
-    target: Target
-    how: str
-
-    @property
-    def met(self) -> bool:
-        return self.target.met_by(self.ours)
-
-    @property
-    def ratio(self) -> float:
-        return self.ours.per_s / self.limit.per_s if self.limit.per_s else 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "how": self.how,
-            "ours": self.ours.as_dict(),
-            "limit": self.limit.as_dict(),
-            "ratio": round(self.ratio, 3),
-            "target": {"requests_per_s": self.target.per_s, "p99_ms": self.target.p99_ms},
-            "met": self.met,
-        }
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
 
 
 # -- the data the API starts with -------------------------------------------------------
@@ -307,88 +215,6 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait()
 
 
-# -- clients ----------------------------------------------------------------------------
-
-
-class Sender(Protocol):
-    async def send(self, method: str, path: str, headers: Mapping[str, str]) -> tuple[int, bytes]: ...
-
-
-class BareConnection:
-    """One keep-alive HTTP/1.1 connection and the least client code that can drive it.
-
-    ``httpx.AsyncClient`` costs about 1.5 ms of CPU a request on the reference machine and slows
-    down as its pool grows (encode/httpx#3215): with 50 connections it fed the trivial app ~200
-    req/s when the app could answer ~1,400, so the "limit" measured the client. This one costs
-    about a tenth of that. It reads only bodies with a Content-Length, which uvicorn always sends
-    for these routes. It reconnects after an error, and when uvicorn has closed it for idling past
-    its keep-alive timeout (5 s) while the other server had its turn, as httpx would.
-    """
-
-    def __init__(self, port: int) -> None:
-        self._port = port
-        self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-
-    async def send(self, method: str, path: str, headers: Mapping[str, str]) -> tuple[int, bytes]:
-        if self._streams is None or self._streams[0].at_eof():
-            self.close()
-            self._streams = await asyncio.open_connection(HOST, self._port)
-        reader, writer = self._streams
-        try:
-            writer.write(_request(method, path, f"{HOST}:{self._port}", headers))
-            head = await reader.readuntil(b"\r\n\r\n")
-            body = await reader.readexactly(_content_length(head))
-        except BaseException:
-            self.close()
-            raise
-        return int(head[9:12]), body
-
-    def close(self) -> None:
-        if self._streams is not None:
-            self._streams[1].close()
-            self._streams = None
-
-
-def _request(method: str, path: str, host: str, headers: Mapping[str, str]) -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", *(f"{k}: {v}" for k, v in headers.items())]
-    return ("\r\n".join([*lines, "Content-Length: 0", "", ""])).encode("latin-1")
-
-
-def _content_length(head: bytes) -> int:
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            return int(value)
-    raise ValueError(f"no Content-Length in {head[:200]!r}")
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class HttpxSender:
-    """The same interface over a shared ``httpx.AsyncClient``, for ``--client httpx``."""
-
-    client: httpx.AsyncClient
-
-    async def send(self, method: str, path: str, headers: Mapping[str, str]) -> tuple[int, bytes]:
-        response = await self.client.request(method, path, headers=dict(headers))
-        return response.status_code, response.content
-
-
-@contextlib.asynccontextmanager
-async def senders(kind: str, server: Server) -> AsyncIterator[list[Sender]]:
-    """One per user: its own bare connection, or one httpx client with a connection per user."""
-    if kind == "httpx":
-        limits = httpx.Limits(max_connections=USERS, max_keepalive_connections=USERS)
-        async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=TIMEOUT_S) as client:
-            yield [HttpxSender(client)] * USERS
-        return
-    connections = [BareConnection(server.port) for _ in range(USERS)]
-    try:
-        yield list(connections)
-    finally:
-        for connection in connections:
-            connection.close()
-
-
 # -- load -------------------------------------------------------------------------------
 
 
@@ -401,7 +227,7 @@ class Job:
     path: str
 
 
-async def _user(job: Job, sender: Sender, headers: dict[str, str], count: int) -> Load:
+async def _user(job: Job, sender: Sender, headers: dict[str, str], count: int) -> Rate:
     latencies: list[float] = []
     failures: list[str] = []
     for i in range(count):
@@ -416,16 +242,16 @@ async def _user(job: Job, sender: Sender, headers: dict[str, str], count: int) -
         latencies.append(time.perf_counter() - start)
         if not 200 <= status < 300:
             failures.append(f"{method} {status}: {body[:300].decode(errors='replace')}")
-    return Load(len(latencies), 0.0, tuple(latencies), tuple(failures))
+    return Rate(len(latencies), 0.0, tuple(latencies), tuple(failures))
 
 
-async def phase(job: Job, users: Sequence[dict[str, str]], per_user: int) -> Load:
+async def phase(job: Job, users: Sequence[dict[str, str]], per_user: int) -> Rate:
     """Every user at once, ``per_user`` requests each; the time is the whole phase's wall clock."""
     start = time.perf_counter()
     pairs = zip(job.senders, users, strict=True)
     loads = await asyncio.gather(*(_user(job, sender, headers, per_user) for sender, headers in pairs))
     seconds = time.perf_counter() - start
-    return dataclasses.replace(sum(loads, Load()), seconds=seconds)
+    return dataclasses.replace(sum(loads, Rate()), seconds=seconds)
 
 
 async def _check_contract(job: Job, headers: dict[str, str]) -> None:
@@ -440,12 +266,15 @@ async def measure(
     sizes: Sizes, client: str, servers: tuple[Server, Server], video_id: str, users: Sequence[dict[str, str]]
 ) -> Line:
     api, trivial = servers
-    async with senders(client, api) as to_api, senders(client, trivial) as to_trivial:
+    async with (
+        senders(client, HOST, api.port, USERS, TIMEOUT_S) as to_api,
+        senders(client, HOST, trivial.port, USERS, TIMEOUT_S) as to_trivial,
+    ):
         ours_job = Job(to_api, ("PUT", "DELETE"), f"/v1/videos/{video_id}/like")
         limit_job = Job(to_trivial, ("PUT",), "/ping")
         await _check_contract(ours_job, users[0])
-        limit = Load(failures=(await phase(limit_job, users, sizes.warmup_per_user)).failures)
-        ours = Load(failures=(await phase(ours_job, users, sizes.warmup_per_user)).failures)
+        limit = Rate(failures=(await phase(limit_job, users, sizes.warmup_per_user)).failures)
+        ours = Rate(failures=(await phase(ours_job, users, sizes.warmup_per_user)).failures)
         for _ in range(ROUNDS):
             limit += await phase(limit_job, users, sizes.per_user_per_round())
             ours += await phase(ours_job, users, sizes.per_user_per_round())
@@ -453,7 +282,7 @@ async def measure(
         f"{USERS} users, a connection each ({client} client), alternating PUT/DELETE"
         " /v1/videos/{id}/like on one published video; limit: PUT /ping on a trivial FastAPI app"
     )
-    return Line("like_unlike", "like/unlike", ours, limit, Target(2_000, 20.0), how)
+    return Line("like_unlike", "like/unlike", ours, limit, Target(2_000, 20.0), how, unit="req")
 
 
 def run(sizes: Sizes, client: str, folder: Path) -> Line:
@@ -472,31 +301,6 @@ def run(sizes: Sizes, client: str, folder: Path) -> Line:
 
 
 # -- reporting --------------------------------------------------------------------------
-
-
-def _cell(load: Load) -> str:
-    p50, p99 = load.percentile_ms(50), load.percentile_ms(99)
-    text = f"{load.per_s:,.0f}/s"
-    return text if p50 is None or p99 is None else f"{text} (p50 {p50:.2f}, p99 {p99:.2f} ms)"
-
-
-def table(lines: Sequence[Line]) -> str:
-    head = ("operation", "ours", "limit", "ratio", "target", "met")
-    rows = [head] + [
-        (
-            x.operation,
-            _cell(x.ours),
-            _cell(x.limit),
-            f"{x.ratio:.2f}",
-            str(x.target),
-            "yes" if x.met else "no",
-        )
-        for x in lines
-    ]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    text = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
-    text.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(text)
 
 
 def failures(line: Line) -> list[str]:
@@ -543,11 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(table([line]))
     bad = failures(line)
     _show_failures(bad)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_bytes(
-        orjson.dumps(report(line, sizes, args.client, args.quick), option=orjson.OPT_INDENT_2)
-    )
-    print(f"\nresults: {args.out}")
+    save(args.out, report(line, sizes, args.client, args.quick))
     return 1 if bad else 0
 
 

@@ -14,18 +14,16 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
-import platform
 import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 import orjson
 
+from benchmarks.report import Line, Rate, Target, alternate, machine, save, table
 from domain.events import DomainEvent
 from eventstore.codec import EventCodec
 from eventstore.envelope import Metadata, NewEvent, StreamState
@@ -69,92 +67,6 @@ class BenchClipPublished(DomainEvent):
     duration_ms: int
     tags: list[str]
     visibility: str
-
-
-# -- results ----------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Rate:
-    """Events handled in a time; latencies (seconds, one per call) only where calls are timed."""
-
-    events: int
-    seconds: float
-    latencies: tuple[float, ...] = ()
-
-    def __add__(self, other: Rate) -> Rate:
-        latencies = self.latencies + other.latencies
-        return Rate(self.events + other.events, self.seconds + other.seconds, latencies)
-
-    @property
-    def per_s(self) -> float:
-        return self.events / self.seconds if self.seconds > 0 else 0.0
-
-    def percentile_ms(self, p: float) -> float | None:
-        if not self.latencies:
-            return None
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "events": self.events,
-            "seconds": round(self.seconds, 4),
-            "events_per_s": round(self.per_s, 1),
-            "p50_ms": _round(self.percentile_ms(50)),
-            "p99_ms": _round(self.percentile_ms(99)),
-        }
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Target:
-    """A row of DESIGN.md section 11, so the verdict is printed next to the measurement."""
-
-    events_per_s: float
-    p99_ms: float | None = None
-
-    def met_by(self, rate: Rate) -> bool:
-        p99 = rate.percentile_ms(99)
-        fast_enough = self.p99_ms is None or (p99 is not None and p99 <= self.p99_ms)
-        return rate.per_s >= self.events_per_s and fast_enough
-
-    def __str__(self) -> str:
-        text = f">= {self.events_per_s:,.0f}/s"
-        return text if self.p99_ms is None else f"{text}, p99 <= {self.p99_ms:g} ms"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Line:
-    """One operation measured both ways; ``key`` names it in the JSON, ``operation`` in the table."""
-
-    key: str
-    operation: str
-    ours: Rate
-    raw: Rate
-    target: Target
-    how: str
-
-    @property
-    def met(self) -> bool:
-        return self.target.met_by(self.ours)
-
-    @property
-    def ratio(self) -> float:
-        return self.ours.per_s / self.raw.per_s if self.raw.per_s else 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "how": self.how,
-            "ours": self.ours.as_dict(),
-            "raw_limit": self.raw.as_dict(),
-            "ratio": round(self.ratio, 3),
-            "target": {"events_per_s": self.target.events_per_s, "p99_ms": self.target.p99_ms},
-            "met": self.met,
-        }
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
 
 
 # -- workload ---------------------------------------------------------------------------
@@ -312,16 +224,6 @@ def _codec(folder: Path) -> tuple[EventCodec, SQLiteKeyStore]:
 # -- the runs ---------------------------------------------------------------------------
 
 
-def _alternate(
-    items: Sequence[Any], ours: Callable[[Sequence[Any]], Rate], raw: Callable[[Sequence[Any]], Rate]
-) -> tuple[Rate, Rate]:
-    ours_total, raw_total = Rate(0, 0.0), Rate(0, 0.0)
-    for chunk in _chunks(items, ROUNDS):
-        raw_total += raw(chunk)
-        ours_total += ours(chunk)
-    return ours_total, raw_total
-
-
 def _median_rate(measure: Callable[[], Rate], repeats: int) -> Rate:
     """Reads are CPU-bound and repeatable; the median of a few ignores one unlucky run."""
     runs = sorted((measure() for _ in range(repeats)), key=lambda r: r.per_s)
@@ -351,10 +253,11 @@ def _measure(sizes: Sizes, store: SQLiteEventStore, raw: sqlite3.Connection, cod
 
 
 def _single_line(sizes: Sizes, store: SQLiteEventStore, raw: sqlite3.Connection) -> Line:
-    ours, limit = _alternate(
+    ours, limit = alternate(
         _new_events(sizes.singles),
         lambda chunk: _ours_single(store, chunk),
         lambda chunk: _raw_single(raw, _raw_events(chunk)),
+        ROUNDS,
     )
     how = "1 event/call, each to a new stream with NO_STREAM; raw: 1 INSERT/transaction"
     return Line("single_append", "single append", ours, limit, Target(5_000, 5.0), how)
@@ -362,10 +265,11 @@ def _single_line(sizes: Sizes, store: SQLiteEventStore, raw: sqlite3.Connection)
 
 def _batched_line(sizes: Sizes, store: SQLiteEventStore, raw: sqlite3.Connection) -> Line:
     batches = list(_chunks(_new_events(sizes.batches * sizes.batch_size), sizes.batches))
-    ours, limit = _alternate(
+    ours, limit = alternate(
         batches,
         lambda chunk: _ours_batches(store, chunk),
         lambda chunk: _raw_batches(raw, [_raw_events(b) for b in chunk]),
+        ROUNDS,
     )
     how = f"{sizes.batch_size} events/call, each to a new stream; raw: executemany, 1 batch/transaction"
     return Line("batched_append", "batched append", ours, limit, Target(80_000), how)
@@ -387,34 +291,6 @@ def _read_lines(sizes: Sizes, store: SQLiteEventStore, codec: EventCodec) -> lis
 # -- reporting --------------------------------------------------------------------------
 
 
-def machine() -> dict[str, Any]:
-    return {
-        "cpu_count": os.cpu_count(),
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "platform": platform.platform(),
-        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-
-
-def _cell(rate: Rate) -> str:
-    p50, p99 = rate.percentile_ms(50), rate.percentile_ms(99)
-    text = f"{rate.per_s:,.0f}/s"
-    return text if p50 is None or p99 is None else f"{text} (p50 {p50:.2f}, p99 {p99:.2f} ms)"
-
-
-def table(lines: Sequence[Line]) -> str:
-    head = ("operation", "ours", "raw limit", "ratio", "DESIGN target", "met")
-    rows = [head] + [
-        (x.operation, _cell(x.ours), _cell(x.raw), f"{x.ratio:.2f}", str(x.target), "yes" if x.met else "no")
-        for x in lines
-    ]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    text = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
-    text.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(text)
-
-
 def report(lines: Sequence[Line], sizes: Sizes, quick: bool) -> dict[str, Any]:
     return {
         "benchmark": "append",
@@ -433,10 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = QUICK if args.quick else FULL
     with tempfile.TemporaryDirectory(prefix="strom-bench-") as folder:
         lines = run(sizes, Path(folder))
-    print(table(lines))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_bytes(orjson.dumps(report(lines, sizes, args.quick), option=orjson.OPT_INDENT_2))
-    print(f"\nresults: {args.out}")
+    print(table(lines, limit="raw limit", target="DESIGN target"))
+    save(args.out, report(lines, sizes, args.quick))
     return 0
 
 

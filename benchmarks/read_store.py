@@ -38,11 +38,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import cassandra
-import orjson
 from cassandra import ConsistencyLevel
 from cassandra.concurrent import execute_concurrent_with_args
 
-from benchmarks.append import Rate, machine
+from benchmarks.report import Line, Rate, Target, alternate, machine, save, table
 from read_models import sqlite_sql
 from read_models.cassandra import CassandraReadStore
 from read_models.port import ReadStore, Upsert
@@ -100,50 +99,20 @@ QUICK = Sizes(2_000, 2, 300, 800, 1, 1)
 # -- results ----------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Target:
-    """A DESIGN.md section 11 row that bears on a line, with where it comes from."""
-
-    source: str
-    per_s: float | None = None
-    p99_ms: float | None = None
-
-    def met_by(self, rate: Rate) -> bool:
-        p99 = rate.percentile_ms(99)
-        fast = self.p99_ms is None or (p99 is not None and p99 <= self.p99_ms)
-        return fast and (self.per_s is None or rate.per_s >= self.per_s)
-
-    def __str__(self) -> str:
-        text = f">= {self.per_s:,.0f}/s" if self.per_s else f"p99 <= {self.p99_ms:g} ms"
-        return f"{text} ({self.source})"
-
-
-FEED_PAGE = Target("feed page", p99_ms=20.0)
+FEED_PAGE = Target(p99_ms=20.0, source="feed page")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Line:
-    """One operation measured both ways; ``key`` names it in the JSON, ``operation`` in the table."""
+class ReadLine(Line):
+    """A line that may also show the engine past the port's shape (the driver's own pipelining).
 
-    key: str
-    operation: str
-    unit: str
-    ours: Rate
-    raw: Rate
-    target: Target
-    how: str
-    #: The engine past the port's shape (the driver's own pipelining), for scale; not a limit for ours.
+    That rate is for scale only, not a limit for ours: the port has no way to keep calls in flight.
+    """
+
     beyond: Rate | None = None
 
-    @property
-    def ratio(self) -> float:
-        return self.ours.per_s / self.raw.per_s if self.raw.per_s else 0.0
-
     def as_dict(self) -> dict[str, Any]:
-        """``events`` in the rates (the house's ``Rate``) counts rows or pages, as ``unit`` says."""
-        out: dict[str, Any] = {"unit": self.unit, "how": self.how}
-        out |= {"ours": self.ours.as_dict(), "raw_limit": self.raw.as_dict(), "ratio": round(self.ratio, 3)}
-        out |= {"target": dataclasses.asdict(self.target), "met": self.target.met_by(self.ours)}
+        out = Line.as_dict(self)
         if self.beyond is not None:
             out["raw_pipelined"] = self.beyond.as_dict() | {"in_flight": PIPELINE}
         return out
@@ -195,17 +164,6 @@ def _threaded(items: Sequence[T], call: Callable[[T], object]) -> Rate:
     return Rate(len(items), time.perf_counter() - start, tuple(x for r in results for x in r))
 
 
-def _alternate(
-    items: Sequence[T], ours: Callable[[Sequence[T]], Rate], raw: Callable[[Sequence[T]], Rate]
-) -> tuple[Rate, Rate]:
-    ours_total, raw_total = Rate(0, 0.0), Rate(0, 0.0)
-    step = max(1, -(-len(items) // ROUNDS))
-    for begin in range(0, len(items), step):
-        raw_total += raw(items[begin : begin + step])
-        ours_total += ours(items[begin : begin + step])
-    return ours_total, raw_total
-
-
 def _walk(partitions: Sequence[Row], read: PageReader) -> Rate:
     """Every partition page by page to its end, timing each page."""
     latencies = []
@@ -222,16 +180,17 @@ def _walk(partitions: Sequence[Row], read: PageReader) -> Rate:
 
 def _read_line(
     engine: str, data: Sequence[Sequence[Row]], passes: int, ours: PageReader, raw: PageReader
-) -> Line:
+) -> ReadLine:
     keys = [{"user_id": rows[0]["user_id"], "bucket": rows[0]["bucket"]} for rows in data]
     _walk(keys[:1], raw)  # warm up: page cache, statement caches, prepared statements
     _walk(keys[:1], ours)
-    ours_total, raw_total = Rate(0, 0.0), Rate(0, 0.0)
+    ours_total, raw_total = Rate(), Rate()
     for _ in range(passes):
         raw_total += _walk(keys, raw)
         ours_total += _walk(keys, ours)
     how = f"{PAGE} rows/page of {PARTITION_ROWS}-row partitions, newest first, by cursor to the end, 1 caller"
-    return Line(f"{engine}_page_read", f"{engine} page read", "pages", ours_total, raw_total, FEED_PAGE, how)
+    key, operation = f"{engine}_page_read", f"{engine} page read"
+    return ReadLine(key, operation, ours_total, raw_total, FEED_PAGE, how, "pages")
 
 
 def _ours_reader(store: ReadStore) -> PageReader:
@@ -283,7 +242,7 @@ def _raw_sqlite_reader(conn: sqlite3.Connection) -> PageReader:
     return read
 
 
-def sqlite_lines(sizes: Sizes, folder: Path) -> list[Line]:
+def sqlite_lines(sizes: Sizes, folder: Path) -> list[ReadLine]:
     store = SQLiteReadStore(folder / "read.db")
     try:
         store.create_table(FEED)
@@ -292,23 +251,24 @@ def sqlite_lines(sizes: Sizes, folder: Path) -> list[Line]:
         store.close()
 
 
-def _sqlite_writes(sizes: Sizes, store: SQLiteReadStore, raw_path: Path) -> Line:
+def _sqlite_writes(sizes: Sizes, store: SQLiteReadStore, raw_path: Path) -> ReadLine:
     raw = _raw_connect(raw_path)
     try:
         raw.execute(sqlite_sql.create_table(FEED))  # setup only: the very same table layout
-        ours, limit = _alternate(
+        ours, limit = alternate(
             _writes(sizes.sqlite_writes),
             lambda chunk: _sequential(chunk, lambda w: store.upsert(FEED, w[0], timestamp=w[1])),
             lambda chunk: _sequential(chunk, _raw_sqlite_upsert(raw)),
+            ROUNDS,
         )
     finally:
         raw.close()
     how = "1 row/call, each its own transaction; raw: INSERT … ON CONFLICT DO UPDATE … WHERE newer"
-    rebuild = Target("rebuild into SQLite, indirect", per_s=50_000)
-    return Line("sqlite_row_write", "sqlite row write", "rows", ours, limit, rebuild, how)
+    rebuild = Target(per_s=50_000, source="rebuild into SQLite, indirect")
+    return ReadLine("sqlite_row_write", "sqlite row write", ours, limit, rebuild, how, "rows")
 
 
-def _sqlite_reads(sizes: Sizes, store: SQLiteReadStore) -> Line:
+def _sqlite_reads(sizes: Sizes, store: SQLiteReadStore) -> ReadLine:
     """Both sides read the adapter's own file, so they walk the very same rows."""
     data = _partitions(sizes.sqlite_partitions)
     for rows in data:
@@ -369,7 +329,7 @@ def _raw_pipelined(store: CassandraReadStore, writes: Sequence[Write]) -> Rate:
     return Rate(len(writes), time.perf_counter() - start)
 
 
-def cassandra_lines(sizes: Sizes) -> list[Line]:
+def cassandra_lines(sizes: Sizes) -> list[ReadLine]:
     """A node only if none answers, a keyspace of our own; undone in reverse, whatever happens."""
     with contextlib.ExitStack() as undo:
         undo.callback(_node, "stop", "--if-started")
@@ -383,7 +343,7 @@ def cassandra_lines(sizes: Sizes) -> list[Line]:
         return _cassandra_measure(sizes, store)
 
 
-def _cassandra_measure(sizes: Sizes, store: CassandraReadStore) -> list[Line]:
+def _cassandra_measure(sizes: Sizes, store: CassandraReadStore) -> list[ReadLine]:
     raw = _raw_cql_upsert(store)
 
     def ours(item: Write) -> None:
@@ -392,21 +352,21 @@ def _cassandra_measure(sizes: Sizes, store: CassandraReadStore) -> list[Line]:
     warm_up = _writes(max(200, sizes.cassandra_writes // 3))  # connections, prepared statements, the JIT
     _sequential(warm_up, raw)
     _sequential(warm_up, ours)
-    single = _alternate(
-        _writes(sizes.cassandra_writes), lambda c: _sequential(c, ours), lambda c: _sequential(c, raw)
+    single = alternate(
+        _writes(sizes.cassandra_writes), lambda c: _sequential(c, ours), lambda c: _sequential(c, raw), ROUNDS
     )
-    threads = _alternate(
-        _writes(sizes.threaded_writes), lambda c: _threaded(c, ours), lambda c: _threaded(c, raw)
+    threads = alternate(
+        _writes(sizes.threaded_writes), lambda c: _threaded(c, ours), lambda c: _threaded(c, raw), ROUNDS
     )
     pipelined = _raw_pipelined(store, _writes(sizes.threaded_writes))
     data = _partitions(sizes.cassandra_partitions)
     _threaded([(row, 1) for rows in data for row in rows], ours)
-    rebuild = Target("rebuild into Cassandra, indirect", per_s=20_000)
+    rebuild = Target(per_s=20_000, source="rebuild into Cassandra, indirect")
     how = "1 row/call, USING TIMESTAMP, LOCAL_QUORUM; raw: session.execute(prepared, values)"
     return [
-        Line("cassandra_row_write", "cassandra row write", "rows", *single, rebuild, how),
-        Line("cassandra_row_write_threads", f"cassandra row write x{THREADS}", "rows", *threads, rebuild,
-             f"{THREADS} threads sharing one store (one session); {how}", pipelined),
+        ReadLine("cassandra_row_write", "cassandra row write", *single, rebuild, how, "rows"),
+        ReadLine("cassandra_row_write_threads", f"cassandra row write x{THREADS}", *threads, rebuild,
+                 f"{THREADS} threads sharing one store (one session); {how}", "rows", pipelined),
         _read_line("cassandra", data, sizes.read_passes, _ours_reader(store), _raw_cql_reader(store)),
     ]  # fmt: skip
 
@@ -414,27 +374,14 @@ def _cassandra_measure(sizes: Sizes, store: CassandraReadStore) -> list[Line]:
 # -- reporting ----------------------------------------------------------------------------
 
 
-def _cell(rate: Rate, unit: str) -> str:
-    p50, p99 = rate.percentile_ms(50) or 0.0, rate.percentile_ms(99) or 0.0
-    return f"{rate.per_s:,.0f} {unit}/s (p50 {p50:.2f}, p99 {p99:.2f} ms)"
-
-
-def table(lines: Sequence[Line]) -> str:
-    head = ("operation", "ours", "raw limit", "ratio", "DESIGN target", "met")
-    rows = [head] + [
-        (x.operation, _cell(x.ours, x.unit), _cell(x.raw, x.unit), f"{x.ratio:.2f}", str(x.target),
-         "yes" if x.target.met_by(x.ours) else "no")
-        for x in lines
-    ]  # fmt: skip
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    text = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
-    text.insert(1, "  ".join("-" * w for w in widths))
+def _table(lines: Sequence[ReadLine]) -> str:
     notes = [f"{x.operation}: raw driver pipelining, {PIPELINE} in flight: {x.beyond.per_s:,.0f} {x.unit}/s"
              for x in lines if x.beyond]  # fmt: skip
-    return "\n".join(text + ([""] if notes else []) + notes)
+    text = table(lines, limit="raw limit", target="DESIGN target")
+    return "\n".join([text, *([""] if notes else []), *notes])
 
 
-def report(lines: Sequence[Line], sizes: Sizes, quick: bool) -> dict[str, Any]:
+def report(lines: Sequence[ReadLine], sizes: Sizes, quick: bool) -> dict[str, Any]:
     extra = {
         "cassandra_driver": cassandra.__version__,
         "load_average_at_end": os.getloadavg(),
@@ -460,10 +407,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         lines = sqlite_lines(sizes, Path(folder))
     if not args.no_cassandra:
         lines += cassandra_lines(sizes)
-    print(table(lines))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_bytes(orjson.dumps(report(lines, sizes, args.quick), option=orjson.OPT_INDENT_2))
-    print(f"\nresults: {args.out}")
+    print(_table(lines))
+    save(args.out, report(lines, sizes, args.quick))
     return 0
 
 

@@ -22,7 +22,7 @@ def test_quick_run_writes_a_positive_rate_for_every_operation(tmp_path: Path) ->
     results: dict[str, Any] = orjson.loads(out.read_bytes())
     operations = results["operations"]
     for name in ("single_append", "batched_append", "read_all"):
-        assert operations[name]["ours"]["events_per_s"] > 0
-        assert operations[name]["raw_limit"]["events_per_s"] > 0
-    assert operations["read_all"]["ours"]["events"] == operations["read_all"]["raw_limit"]["events"]
+        assert operations[name]["ours"]["per_s"] > 0
+        assert operations[name]["limit"]["per_s"] > 0
+    assert operations["read_all"]["ours"]["count"] == operations["read_all"]["limit"]["count"]
     assert {"cpu_count", "python", "sqlite", "timestamp"} <= results["machine"].keys()
