@@ -15,6 +15,7 @@ from fastapi import Depends, Query
 from api.deps import AppStateDep
 from api.problems import Problem
 from read_models import projection_state
+from read_models.live import ReadModel
 from read_models.port import ReadStore
 
 MAX_WAIT_S = 2.0
@@ -35,14 +36,14 @@ MinPosition = Annotated[
 ]
 
 
-async def caught_up(store: ReadStore, projector: str, min_position: int | None) -> None:
-    """Returns once the projector's checkpoint reaches ``min_position``; else 503 with Retry-After."""
+async def caught_up(store: ReadStore, model: ReadModel, min_position: int | None) -> None:
+    """Returns once the live build's checkpoint reaches ``min_position``; else 503 with Retry-After."""
     if not min_position:
         return
     deadline = time.monotonic() + MAX_WAIT_S
-    while projection_state.checkpoint_of(store, projector) < min_position:
+    while projection_state.checkpoint_of(store, model.projector, model.build(store).label) < min_position:
         if time.monotonic() > deadline:
             raise Problem(
-                503, f"the {projector} read model has not caught up yet", headers={"Retry-After": "1"}
+                503, f"the {model.projector} read model has not caught up yet", headers={"Retry-After": "1"}
             )
         await asyncio.sleep(POLL_S)

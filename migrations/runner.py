@@ -59,6 +59,17 @@ class AddColumn:
 
 
 @dataclass(frozen=True)
+class DropTable:
+    table: Table
+
+    def apply(self, store: ReadStore) -> None:
+        store.drop_table(self.table)
+
+    def __str__(self) -> str:
+        return f"drop table {self.table.name}"
+
+
+@dataclass(frozen=True)
 class Migration:
     number: int
     description: str

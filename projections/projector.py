@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from eventstore.codec import Decoded
 from projections.writer import Writer
-from read_models.tables import Table, versioned
+from read_models.live import Build
+from read_models.tables import Table
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,7 +26,18 @@ class Projector:
     project: Callable[[Decoded, Writer], None]
     #: The entity an event belongs to: events of one entity are applied in order by one owner.
     entity: Callable[[Decoded], str]
+    #: Tables whose rows must land after all others, in this order. A projector that decides an
+    #: event's writes from a guard row (an ``applied_position``, a lookup it deletes) names the
+    #: guard here, so a batch cut short by a crash never leaves a guard ahead of what it guards.
+    last: tuple[str, ...] = ()
+    #: A rebuild's parity check recomputes one slice in this many of the entities. A projector
+    #: whose rows depend on events of other entities (a constant entity) must recompute all: 1.
+    sample_slices: int = 16
 
-    def physical(self) -> dict[str, Table]:
-        """Each table under its versioned name, so a rebuild can fill new tables beside the live ones."""
-        return {t.name: versioned(t, self.version) for t in self.tables}
+    def tables_of(self, build: Build) -> dict[str, Table]:
+        """Each table under the build's physical name: a rebuild fills new tables beside the live ones."""
+        return {t.name: build.table(t) for t in self.tables}
+
+    def wave_of(self, table: str) -> int:
+        """0 for the rows written first, then 1, 2… for the tables in ``last``."""
+        return self.last.index(table) + 1 if table in self.last else 0

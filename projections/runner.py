@@ -1,7 +1,12 @@
-"""Runs one projector: subscribe from its checkpoint, apply events, record progress, stop loudly.
+"""Runs one projector over one build: subscribe from its checkpoint, apply events in batches,
+record progress, stop loudly.
+
+A batch is up to ``FLUSH_EVERY`` events (or ``FLUSH_AFTER_S`` of them, or whatever arrived before
+the log went quiet); its rows and its checkpoint are written together (``Batch.flush``), so a crash
+replays at most one batch onto rows stamped to absorb it.
 
 A projector that raises is a bug, not bad luck: it stops with the event's position and the
-error in ``projection_state``, and is never skipped past silently. Other projectors go on.
+error in its checkpoint row, and is never skipped past silently. Other projectors go on.
 """
 
 from __future__ import annotations
@@ -17,12 +22,14 @@ from eventstore.codec import EventCodec
 from eventstore.envelope import Checkpoint, EventFilter, RecordedEvent
 from eventstore.port import EventStore, Subscription
 from projections.projector import Projector
-from projections.writer import Writer
+from projections.writer import Batch
+from read_models import live
 from read_models import projection_state as states
-from read_models.port import ReadStore
+from read_models.live import Build
+from read_models.port import ReadStore, TableWrite, Upsert
 
-FLUSH_EVERY = 500
-FLUSH_AFTER_S = 0.2
+FLUSH_EVERY = 2000
+FLUSH_AFTER_S = 0.05
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -42,8 +49,9 @@ class Partition:
     def owns(self, entity: str) -> bool:
         return self.count == 1 or zlib.crc32(entity.encode()) % self.count == self.index
 
-    def suffix(self) -> str:
-        return "" if self.count == 1 else f"#{self.index}/{self.count}"
+    @property
+    def label(self) -> str:
+        return f"{self.index}/{self.count}"
 
 
 WHOLE = Partition()
@@ -63,16 +71,21 @@ class Runner:
         events: EventStore,
         codec: EventCodec,
         store: ReadStore,
+        build: Build,
         partition: Partition = WHOLE,
+        watch_live: bool = False,
         on_progress: Callable[[int], None] | None = None,
     ) -> None:
         self.projector = projector
-        self.name = projector.name + partition.suffix()
+        self.build = build
+        self.name = projector.name + ("" if partition == WHOLE else f"#{partition.label}")
         self._events = events
         self._codec = codec
         self._store = store
         self._partition = partition
-        self._tables = projector.physical()
+        self._tables = projector.tables_of(build)
+        self._waves = {t.name: projector.wave_of(t.name) for t in projector.tables}
+        self._watch_live = watch_live
         self._on_progress = on_progress
         self._stopped = threading.Event()
         self._subscription: Subscription | None = None
@@ -80,10 +93,19 @@ class Runner:
     def prepare(self) -> states.ProjectionState:
         for table in self._tables.values():
             self._store.create_table(table)
-        return states.load(self._store, self.name, self.projector.version)
+        return states.load(
+            self._store,
+            self.projector.name,
+            self.build.label,
+            version=self.projector.version,
+            part=self._partition.label,
+        )
 
     def run(self, *, until: int | None = None) -> states.ProjectionState:
-        """Applies events until stopped (or, with ``until``, until caught up to that position)."""
+        """Applies events until stopped, or with ``until`` up to and including that position.
+
+        With ``watch_live``, a runner whose build a rebuild has replaced lets go within about
+        ``live.CACHE_S`` of its next event, writing nothing more (the state comes back ``RETIRED``)."""
         state = self.prepare()
         if until is not None and state.position >= until:
             return state
@@ -91,50 +113,61 @@ class Runner:
             after=state.position, filter=EventFilter(types=self.projector.handles), checkpoints=True
         )
         self._subscription = subscription
-        position, flushed, last_flush = state.position, state.position, time.monotonic()
-        self._save(state, position, states.RUNNING)
+        batch = Batch(self._store, self._tables, self._waves)
+        position, pending, last_flush, last_check = state.position, 0, time.monotonic(), time.monotonic()
+        state = self._flush(batch, state, position, states.RUNNING)
         try:
             for item in subscription:
+                if until is not None and item.position > until:
+                    break
                 if isinstance(item, RecordedEvent):
-                    self._apply(state, item, done=position)
+                    self._apply(batch, state, item, done=position)
+                    pending += 1
                 position = item.position
-                if (
-                    isinstance(item, Checkpoint)
-                    or position - flushed >= FLUSH_EVERY
-                    or (time.monotonic() - last_flush > FLUSH_AFTER_S)
-                ):
-                    self._save(state, position, states.RUNNING)
-                    flushed, last_flush = position, time.monotonic()
+                now = time.monotonic()
+                if self._watch_live and now - last_check > live.CACHE_S:
+                    last_check = now
+                    if live.live_build(self._store, self.projector.name) != self.build:
+                        return dataclasses.replace(state, status=states.RETIRED)
+                if isinstance(item, Checkpoint) or pending >= FLUSH_EVERY or now - last_flush > FLUSH_AFTER_S:
+                    state = self._flush(batch, state, position, states.RUNNING)
+                    pending, last_flush = 0, now
                 if self._stopped.is_set() or (until is not None and position >= until):
                     break
         finally:
             subscription.stop()
-        return self._save(state, position, states.STOPPED if until is None else states.RUNNING)
+        return self._flush(batch, state, position, states.STOPPED if until is None else states.RUNNING)
 
     def stop(self) -> None:
         self._stopped.set()
         if self._subscription is not None:
             self._subscription.stop()
 
-    def _apply(self, state: states.ProjectionState, record: RecordedEvent, *, done: int) -> None:
+    def _apply(
+        self, batch: Batch, state: states.ProjectionState, record: RecordedEvent, *, done: int
+    ) -> None:
         try:
             decoded = self._codec.decode(record)
             if self._partition.owns(self.projector.entity(decoded)):
-                self.projector.project(decoded, Writer(self._store, self._tables, record.position))
+                self.projector.project(decoded, batch.writer(record.position))
         except Exception as exc:
+            error = "".join(traceback.format_exception_only(exc)).strip()
             failed = dataclasses.replace(
-                state,
-                position=done,
-                status=states.FAILED,
-                error="".join(traceback.format_exception_only(exc)).strip(),
-                error_position=record.position,
+                state, position=done, status=states.FAILED, error=error, error_position=record.position
             )
-            states.save(self._store, failed)
+            batch.discard_latest()
+            batch.flush([_state_write(failed)])
             raise ProjectorFailed(self.name, record.position, exc) from exc
-        if self._on_progress is not None:
-            self._on_progress(record.position)
 
-    def _save(self, state: states.ProjectionState, position: int, status: str) -> states.ProjectionState:
+    def _flush(
+        self, batch: Batch, state: states.ProjectionState, position: int, status: str
+    ) -> states.ProjectionState:
         saved = dataclasses.replace(state, position=position, status=status, error=None, error_position=None)
-        states.save(self._store, saved)
+        batch.flush([_state_write(saved)])
+        if self._on_progress is not None:
+            self._on_progress(position)
         return saved
+
+
+def _state_write(state: states.ProjectionState) -> TableWrite:
+    return states.PROJECTION_STATE, Upsert(states.row_of(state))

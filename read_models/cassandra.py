@@ -8,6 +8,7 @@ each operation has its own consistency level. Pages use Cassandra's paging state
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from cassandra import (
     WriteTimeout,
 )
 from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, NoHostAvailable, Session
+from cassandra.concurrent import execute_concurrent
 from cassandra.policies import DCAwareRoundRobinPolicy, TokenAwarePolicy
 from cassandra.query import BatchStatement, BatchType, PreparedStatement, SimpleStatement, tuple_factory
 
@@ -45,13 +47,16 @@ from read_models.errors import (
     RetryableReadError,
     RetryableWriteError,
 )
-from read_models.port import Delete, Page, Upsert, Write
+from read_models.port import Delete, Page, TableWrite, Upsert, Write
 from read_models.tables import Column, ColumnType, Row, Table, check_key
 
 Timeouts = (WriteTimeout, ReadTimeout, OperationTimedOut, Unavailable)
 ConnectFailures = (NoHostAvailable, UnresolvableContactPoints, OperationTimedOut, OSError)
 
-SCHEMA_TIMEOUT_S = 60.0  # DDL waits for schema agreement across the cluster
+SCHEMA_TIMEOUT_S = 60.0
+WRITE_CONCURRENCY = (
+    64  # requests in flight per wave of ``write_all``  # DDL waits for schema agreement across the cluster
+)
 
 
 class CassandraReadStore:
@@ -205,6 +210,23 @@ class CassandraReadStore:
             batch.add(self._bind(table, write, "batch"))
         self._run(table.name, True, lambda s: s.execute(batch))
 
+    def write_all(self, waves: Sequence[Sequence[TableWrite]]) -> None:
+        """Each wave's writes go out concurrently (token-aware, so to their replicas); the next wave
+        waits for the whole of this one. A failure stops at its wave, naming the first error."""
+        checked = [[(table, check_write(table, write)) for table, write in wave] for wave in waves]
+        for wave in checked:
+            if wave:
+                statements = [(self._bind(table, write, "write_all"), ()) for table, write in wave]
+                self._run(wave[0][0].name, True, functools.partial(_concurrently, statements))
+
+    def scan(self, table: Table) -> Iterator[Row]:
+        statement = SimpleStatement(cql.scan(self.keyspace, table), fetch_size=1000)
+        statement.consistency_level = _level(self.config.level("page"))
+        result = self._run(table.name, False, lambda s: s.execute(statement, timeout=SCHEMA_TIMEOUT_S))
+        with self._errors(table.name, write=False):
+            for found in result:
+                yield _row(table, found)
+
     def insert_if_absent(self, table: Table, row: Mapping[str, Any], *, ttl: int | None = None) -> bool:
         write = check_write(table, Upsert(row, None, ttl))
         text = cql.upsert(self.keyspace, table, timestamp=False, ttl=ttl is not None, if_not_exists=True)
@@ -259,6 +281,10 @@ class CassandraReadStore:
         rows = [_row(table, r) for r in result.current_rows]
         more = result.paging_state
         return Page(rows, encode_cursor(query, more) if more else None)
+
+
+def _concurrently(statements: list[tuple[Any, tuple[()]]], session: Session) -> None:
+    execute_concurrent(session, statements, concurrency=WRITE_CONCURRENCY, raise_on_first_error=True)
 
 
 def _row(table: Table, found: Sequence[Any]) -> Row:

@@ -15,6 +15,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any, Literal
 
+from read_models.live import ReadModel
 from read_models.port import ReadStore
 from read_models.tables import (
     ASC,
@@ -27,11 +28,11 @@ from read_models.tables import (
     Row,
     Table,
     columns_of,
-    versioned,
 )
 
 #: Bumping it makes the projector fill fresh tables (``comments_newest_v2`` …) from the start of the log.
 VERSION = 1
+MODEL = ReadModel("comment_threads", VERSION)
 APPLIED = "applied_position"
 
 #: What every listing row carries about its comment.
@@ -135,10 +136,10 @@ def view(row: Row, *, pinned: bool = False) -> CommentView:
 
 def pinned_comment(store: ReadStore, video_id: str) -> Row | None:
     """The video's pinned top-level comment, if one is pinned and still listed."""
-    pin = store.get(versioned(COMMENT_PINS, VERSION), {"video_id": video_id})
+    pin = store.get(MODEL.table(store, COMMENT_PINS), {"video_id": video_id})
     if pin is None or not pin.get("comment_id"):
         return None
-    row = store.get(versioned(COMMENT_ROWS, VERSION), {"comment_id": pin["comment_id"]})
+    row = store.get(MODEL.table(store, COMMENT_ROWS), {"comment_id": pin["comment_id"]})
     if row is None or row.get("video_id") != video_id or row.get("parent_id") or not visible(row):
         return None
     return row
@@ -154,7 +155,7 @@ def top_level(
     table = COMMENTS_NEWEST if order == "newest" else COMMENTS_BY_LIKES
     pinned = pinned_comment(store, video_id)
     pinned_id = pinned["comment_id"] if pinned else None
-    page = store.page(versioned(table, VERSION), {"video_id": video_id}, limit=limit, cursor=cursor)
+    page = store.page(MODEL.table(store, table), {"video_id": video_id}, limit=limit, cursor=cursor)
     items = [view(row) for row in page.rows if row["comment_id"] != pinned_id]
     if pinned is not None and cursor is None:
         items.insert(0, view(pinned, pinned=True))
@@ -163,9 +164,8 @@ def top_level(
 
 def replies(store: ReadStore, parent_id: str, *, limit: int = 20, cursor: str | None = None) -> CommentPage:
     """Replies under a top-level comment, oldest first."""
-    page = store.page(
-        versioned(COMMENT_REPLIES, VERSION), {"parent_id": parent_id}, limit=limit, cursor=cursor
-    )
+    table = MODEL.table(store, COMMENT_REPLIES)
+    page = store.page(table, {"parent_id": parent_id}, limit=limit, cursor=cursor)
     return CommentPage(items=[view(row) for row in page.rows], next_cursor=page.cursor)
 
 

@@ -81,6 +81,10 @@ def get(keyspace: str, table: Table) -> str:
     return f"SELECT {_select(table)} FROM {qualified(keyspace, table)} WHERE {_equal(table.key_names)}"
 
 
+def scan(keyspace: str, table: Table) -> str:
+    return f"SELECT {_select(table)} FROM {qualified(keyspace, table)}"
+
+
 def page(keyspace: str, table: Table, *, start: int, end: int, descending: bool) -> str:
     """``start``/``end``: how many clustering values each bound has (0: none). Binds the partition
     key, then the start values, then the end values."""

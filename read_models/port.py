@@ -15,7 +15,7 @@ embedded store behaves the same in production:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -38,6 +38,7 @@ class Delete:
 
 
 Write = Upsert | Delete
+TableWrite = tuple[Table, Write]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,16 @@ class ReadStore(Protocol):
     def batch(self, table: Table, writes: Sequence[Write]) -> None:
         """Applies all writes or none. All must fall in one partition (``InvalidQuery`` otherwise), and
         every row is checked before anything is sent."""
+
+    def write_all(self, waves: Sequence[Sequence[TableWrite]]) -> None:
+        """Applies writes across tables and partitions, wave after wave: a wave starts only once the
+        one before it has wholly succeeded. SQLite applies all waves in one transaction; Cassandra
+        sends a wave's writes concurrently, each on its own (so each must be idempotent). Every row
+        is checked before anything is sent."""
+
+    def scan(self, table: Table) -> Iterator[Row]:
+        """Every live row of the table, in no promised order. For engineers' tools (parity checks,
+        comparing builds), never for queries: on Cassandra it reads every partition."""
 
     def insert_if_absent(self, table: Table, row: Mapping[str, Any], *, ttl: int | None = None) -> bool:
         """Writes the row only if no live row has its key; says whether it did. For the rare uniqueness

@@ -18,6 +18,7 @@ import dataclasses
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from read_models.live import ReadModel
 from read_models.port import ReadStore
 from read_models.tables import (
     BOOL,
@@ -30,11 +31,11 @@ from read_models.tables import (
     Row,
     Table,
     columns_of,
-    versioned,
 )
 
 #: Bumping it makes the projector fill fresh tables (``profiles_v2``…) from the start of the log.
 VERSION = 1
+MODEL = ReadModel("profiles", VERSION)
 APPLIED = "applied_position"
 COUNTS = ("followers", "following", "videos", "likes_received")
 PUBLIC = "public"
@@ -129,16 +130,12 @@ class Page(Generic[T]):
     next_cursor: str | None
 
 
-def _table(table: Table) -> Table:
-    return versioned(table, VERSION)
-
-
 def profile(store: ReadStore, user_id: str) -> Profile | None:
     """The profile card with its totals; ``None`` for a user never registered."""
-    row = store.get(_table(PROFILES), {"user_id": user_id})
+    row = store.get(MODEL.table(store, PROFILES), {"user_id": user_id})
     if row is None:
         return None
-    counts = store.get(_table(PROFILE_COUNTS), {"user_id": user_id}) or {}
+    counts = store.get(MODEL.table(store, PROFILE_COUNTS), {"user_id": user_id}) or {}
     return Profile(
         user_id=user_id,
         handle=row["handle"] or "",
@@ -157,7 +154,7 @@ def videos_of(
 
     Others' pages may hold fewer than ``limit`` items (non-public rows are dropped after reading),
     and still carry a ``next_cursor`` while the partition has more rows."""
-    page = store.page(_table(USER_VIDEOS), {"user_id": user_id}, limit=limit, cursor=cursor)
+    page = store.page(MODEL.table(store, USER_VIDEOS), {"user_id": user_id}, limit=limit, cursor=cursor)
     owner = viewer_id == user_id
     return Page(
         [_video(r) for r in page.rows if owner or r["visibility"] == PUBLIC],
@@ -167,13 +164,13 @@ def videos_of(
 
 def followers_of(store: ReadStore, user_id: str, limit: int, cursor: str | None = None) -> Page[Follow]:
     """Who follows the user, most recent first."""
-    page = store.page(_table(FOLLOWERS), {"user_id": user_id}, limit=limit, cursor=cursor)
+    page = store.page(MODEL.table(store, FOLLOWERS), {"user_id": user_id}, limit=limit, cursor=cursor)
     return Page([Follow(r["follower_id"], r["followed_at"]) for r in page.rows], page.cursor)
 
 
 def following_of(store: ReadStore, user_id: str, limit: int, cursor: str | None = None) -> Page[Follow]:
     """Whom the user follows, most recent first."""
-    page = store.page(_table(FOLLOWING), {"user_id": user_id}, limit=limit, cursor=cursor)
+    page = store.page(MODEL.table(store, FOLLOWING), {"user_id": user_id}, limit=limit, cursor=cursor)
     return Page([Follow(r["followee_id"], r["followed_at"]) for r in page.rows], page.cursor)
 
 

@@ -35,7 +35,7 @@ from read_models.errors import (
     RetryableReadError,
     RetryableWriteError,
 )
-from read_models.port import Delete, Page, Upsert, Write
+from read_models.port import Delete, Page, TableWrite, Upsert, Write
 from read_models.tables import Column, ColumnType, Row, Table, check_key
 
 APPLICATION_ID = 0x53545252  # "STRR": a Strom read store, so an event store is never mistaken for one
@@ -163,6 +163,17 @@ class SQLiteReadStore:
         if checked:
             self._write(table, checked)
 
+    def write_all(self, waves: Sequence[Sequence[TableWrite]]) -> None:
+        """One transaction: the waves' order matters only where writes can be seen half-done."""
+        checked = [(table, check_write(table, write)) for wave in waves for table, write in wave]
+        if not checked:
+            return
+        conn = self._conn()
+        with self._errors(checked[0][0].name, write=True), self._transaction(conn):
+            for table, write in checked:
+                statement = sql.delete(table) if write.deleted else sql.upsert(table)
+                conn.execute(statement, self._params(table, write))
+
     def insert_if_absent(self, table: Table, row: Mapping[str, Any], *, ttl: int | None = None) -> bool:
         write = check_write(table, Upsert(row, None, ttl))
         conn = self._conn()
@@ -209,6 +220,12 @@ class SQLiteReadStore:
         with self._errors(table.name, write=False):
             found = self._conn().execute(sql.get(table), [*params, _now_ms()]).fetchone()
         return None if found is None else _row(table, found)
+
+    def scan(self, table: Table) -> Iterator[Row]:
+        with self._errors(table.name, write=False):
+            cursor = self._conn().execute(sql.scan(table), [_now_ms()])
+            while found := cursor.fetchmany(1000):
+                yield from (_row(table, r) for r in found)
 
     def page(
         self,

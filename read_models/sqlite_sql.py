@@ -7,6 +7,7 @@ timestamp that last won), ``_deleted`` (a tombstone) and ``_expires_at`` (TTL, m
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -90,6 +91,7 @@ def add_column(table: Table, column: Column) -> str:
 # -- DML ------------------------------------------------------------------------------------
 
 
+@functools.cache
 def upsert(table: Table) -> str:
     """Applies only over an older write; at equal timestamps a tombstone stays (as in Cassandra)."""
     cols = table.names
@@ -105,6 +107,7 @@ def upsert(table: Table) -> str:
     )
 
 
+@functools.cache
 def delete(table: Table) -> str:
     """A tombstone: the row stays, emptied, with the delete's timestamp, to hide older writes."""
     keys = table.key_names
@@ -118,9 +121,15 @@ def delete(table: Table) -> str:
     )
 
 
+@functools.cache
 def get(table: Table) -> str:
     where = " AND ".join(f"{q(c)} = ?" for c in table.key_names)
     return f"SELECT {names(table.names)} FROM {q(table.name)} WHERE {where} AND {LIVE}"
+
+
+@functools.cache
+def scan(table: Table) -> str:
+    return f"SELECT {names(table.names)} FROM {q(table.name)} WHERE {LIVE}"
 
 
 def page(

@@ -11,7 +11,7 @@ import math
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cached_property
@@ -261,9 +261,3 @@ _NORMALISE: dict[ColumnType, Callable[[Any], Any]] = {
     ColumnType.BLOB: _blob,
     ColumnType.TEXT_LIST: _text_list,
 }
-
-
-def versioned(table: Table, version: int) -> Table:
-    """The physical table of a read model's version (``video_counters_v2``): a rebuild fills a new
-    version beside the live one, so declarations stay version-free."""
-    return replace(table, name=f"{table.name}_v{version}")

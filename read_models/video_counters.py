@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
+from read_models.live import ReadModel
 from read_models.port import ReadStore
-from read_models.tables import INT, TEXT, Table, columns_of, versioned
+from read_models.tables import INT, TEXT, Table, columns_of
 
 #: Bumping it makes the projector fill fresh tables (``video_counters_v2``) from the start of the log.
 VERSION = 1
+MODEL = ReadModel("video_counters", VERSION)
 APPLIED = "applied_position"
 COUNTS = ("likes", "comments", "shares", "views", "watch_ms", "watches", "completions", "skips")
 
@@ -40,5 +42,5 @@ class VideoCounts:
 
 
 def video_counts(store: ReadStore, video_id: str) -> VideoCounts:
-    row = store.get(versioned(VIDEO_COUNTERS, VERSION), {"video_id": video_id}) or {}
+    row = store.get(MODEL.table(store, VIDEO_COUNTERS), {"video_id": video_id}) or {}
     return VideoCounts(**{name: row.get(name) or 0 for name in COUNTS})

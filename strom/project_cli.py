@@ -1,8 +1,10 @@
-"""``strom project`` runs projectors; ``strom projections status`` says where each one stands."""
+"""``strom project`` runs projectors; ``strom projections status|rebuild`` are the engineers' tools."""
 
 from __future__ import annotations
 
 import signal
+import sys
+import time
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -10,13 +12,14 @@ import typer
 
 from migrations.runner import apply_pending
 from projections import registry
+from projections.rebuild import ParityFailed, rebuild
 from projections.runner import Partition
 from projections.supervisor import Supervisor
-from read_models import projection_state
+from read_models import live, projection_state
 from strom.settings import Settings
 from strom.wiring import make_codec, open_event_store, open_key_store, open_read_store
 
-projections_app = typer.Typer(no_args_is_help=True, help="Engineers: inspect the projections.")
+projections_app = typer.Typer(no_args_is_help=True, help="Engineers: inspect and rebuild the projections.")
 
 
 def project_command(
@@ -34,7 +37,7 @@ def project_command(
     supervisor = Supervisor(projectors, events=events, codec=make_codec(keys), store=store, partition=part)
     signal.signal(signal.SIGTERM, lambda *_: supervisor.stop())
     supervisor.start()
-    typer.echo(f"projecting {', '.join(r.name for r in supervisor.runners)}; Ctrl-C stops")
+    typer.echo(f"projecting {', '.join(supervisor.names)}; Ctrl-C stops")
     try:
         supervisor.wait()
     except KeyboardInterrupt:
@@ -43,19 +46,90 @@ def project_command(
 
 @projections_app.command("status")
 def status_command() -> None:
-    """Every projector: version, checkpoint, lag in events and seconds, state, and any error."""
+    """Every projector and build: version, checkpoint, lag in events and seconds, state, any error."""
     settings = Settings()
     events, store = open_event_store(settings), open_read_store(settings)
+    apply_pending(store)
     head = events.head_position()
-    typer.echo(f"{'projector':<24} {'ver':>3} {'checkpoint':>10} {'lag':>8} {'lag s':>7}  state")
+    typer.echo(f"{'projector':<24} {'build':<6} {'checkpoint':>10} {'lag':>8} {'lag s':>7}  state")
     for projector in registry.ALL:
-        state = projection_state.load(store, projector.name, projector.version)
-        lag = max(0, head - state.position)
-        seconds = _seconds_behind(state) if lag else 0.0
-        where = f"{state.version:>3} {state.position:>10} {lag:>8} {seconds:>7.1f}"
-        typer.echo(f"{projector.name:<24} {where}  {state.status}")
-        if state.error:
-            typer.echo(f"    stopped at position {state.error_position}: {state.error}")
+        current = live.live_build(store, projector.name)
+        rows = projection_state.states_of(store, projector.name)
+        if not rows:
+            typer.echo(f"{projector.name:<24} {'-':<6} {0:>10} {head:>8} {'-':>7}  never run")
+        for state in rows:
+            lag = max(0, head - state.position)
+            seconds = _seconds_behind(state) if lag else 0.0
+            mark = " (live)" if current is not None and current.label == state.build else ""
+            where = f"{state.build:<6} {state.position:>10} {lag:>8} {seconds:>7.1f}"
+            typer.echo(f"{state.name:<24} {where}  {state.status}{mark}")
+            if state.error:
+                typer.echo(f"    stopped at position {state.error_position}: {state.error}")
+
+
+@projections_app.command("rebuild")
+def rebuild_command(
+    name: Annotated[str, typer.Argument(help="The projector to rebuild.")],
+    accept_count_differences: Annotated[
+        bool, typer.Option(help="Switch even if row counts differ from the old build of the same version.")
+    ] = False,
+) -> None:
+    """Build the projector into fresh tables, check parity, switch the API over, drop the old tables."""
+    try:
+        (projector,) = registry.by_name([name])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    settings = Settings()
+    events, keys, store = open_event_store(settings), open_key_store(settings), open_read_store(settings)
+    apply_pending(store)
+    bar = ProgressBar()
+    try:
+        done = rebuild(
+            projector,
+            events=events,
+            codec=make_codec(keys),
+            store=store,
+            on_progress=bar.show,
+            accept_count_differences=accept_count_differences,
+        )
+    except ParityFailed as exc:
+        bar.close()
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    bar.close()
+    for line in done.report.lines():
+        typer.echo(line)
+    old = done.old.label if done.old else "none"
+    typer.echo(
+        f"{projector.name}: build {done.new.label} is live (was {old}); "
+        f"{done.position} events at {done.events_per_s:,.0f} events/s"
+    )
+
+
+class ProgressBar:
+    """One line on stderr, redrawn in place: how far, how fast."""
+
+    WIDTH = 30
+
+    def __init__(self) -> None:
+        self._started = time.monotonic()
+        self._drawn = 0.0
+
+    def show(self, position: int, head: int) -> None:
+        now = time.monotonic()
+        if now - self._drawn < 0.1 and position < head:
+            return
+        self._drawn = now
+        share = min(position / head, 1.0) if head else 1.0
+        filled = int(share * self.WIDTH)
+        rate = position / max(now - self._started, 1e-9)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        sys.stderr.write(f"\r[{bar}] {share:6.1%} {position:>10,}/{head:,} events  {rate:>9,.0f} events/s")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
 
 
 def _seconds_behind(state: projection_state.ProjectionState) -> float:

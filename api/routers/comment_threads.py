@@ -18,8 +18,6 @@ from read_models.errors import InvalidQuery
 
 router = APIRouter(prefix="/v1", tags=["comments"])
 
-PROJECTOR = "comment_threads"
-
 
 class CommentOrder(StrEnum):
     NEWEST = "newest"
@@ -80,7 +78,7 @@ async def video_comments(
 ) -> CommentThreadPage:
     """Newest or most liked first; the pinned comment leads the first page (one item over ``limit``
     at most). A deleted comment with replies shows as deleted; one without replies is gone."""
-    await caught_up(store, PROJECTOR, min_position)
+    await caught_up(store, comment_threads.MODEL, min_position)
     try:
         page = await asyncio.to_thread(
             comment_threads.top_level,
@@ -104,7 +102,7 @@ async def comment_replies(
     min_position: MinPosition = None,
 ) -> CommentThreadPage:
     """Oldest first. Replies to replies are filed under their top-level comment."""
-    await caught_up(store, PROJECTOR, min_position)
+    await caught_up(store, comment_threads.MODEL, min_position)
     try:
         page = await asyncio.to_thread(comment_threads.replies, store, comment_id, limit=limit, cursor=cursor)
     except InvalidQuery as exc:

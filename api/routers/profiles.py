@@ -20,7 +20,6 @@ from read_models import profiles as model
 from read_models.errors import InvalidQuery, InvalidRow, MissingTable
 
 router = APIRouter(prefix="/v1/users", tags=["profiles"])
-PROJECTOR = "profiles"
 T = TypeVar("T")
 
 
@@ -93,7 +92,7 @@ async def get_profile(
 ) -> Response:
     """The profile card, followers, following, listed videos and likes received. Carries an ``ETag``;
     send it back in ``If-None-Match`` to get 304 while nothing changed."""
-    await caught_up(store, PROJECTOR, min_position)
+    await caught_up(store, model.MODEL, min_position)
     card = await _query(lambda: model.profile(store, user_id))
     if card is None:
         raise Problem(404, "user not found")
@@ -127,7 +126,7 @@ async def user_videos(
 ) -> VideoPage:
     """The owner sees all their listed videos; everyone else sees the public ones (a page may then
     hold fewer than ``limit`` items and still have a ``next_cursor``)."""
-    await caught_up(store, PROJECTOR, min_position)
+    await caught_up(store, model.MODEL, min_position)
     viewer_id = None if viewer is None else viewer.user_id
     page = await _query(lambda: model.videos_of(store, user_id, viewer_id, limit, cursor))
     return VideoPage(
@@ -149,7 +148,7 @@ async def followers(
     cursor: Cursor = None,
     min_position: MinPosition = None,
 ) -> UserPage:
-    await caught_up(store, PROJECTOR, min_position)
+    await caught_up(store, model.MODEL, min_position)
     page = await _query(lambda: model.followers_of(store, user_id, limit, cursor))
     return _users(page)
 
@@ -162,7 +161,7 @@ async def following(
     cursor: Cursor = None,
     min_position: MinPosition = None,
 ) -> UserPage:
-    await caught_up(store, PROJECTOR, min_position)
+    await caught_up(store, model.MODEL, min_position)
     page = await _query(lambda: model.following_of(store, user_id, limit, cursor))
     return _users(page)
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import IdPath
 from api.reading import MinPosition, ReadStoreDep, caught_up
-from read_models.video_counters import video_counts
+from read_models.video_counters import MODEL, video_counts
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"])
 
@@ -28,7 +28,7 @@ class VideoStats(BaseModel):
 @router.get("/{video_id}/stats", summary="Engagement totals of a video")
 async def video_stats(video_id: IdPath, store: ReadStoreDep, min_position: MinPosition = None) -> VideoStats:
     """Totals over every like, comment, share, view and watch signal so far."""
-    await caught_up(store, "video_counters", min_position)
+    await caught_up(store, MODEL, min_position)
     counts = await asyncio.to_thread(video_counts, store, video_id)
     return VideoStats(
         video_id=video_id,

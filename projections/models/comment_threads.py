@@ -171,4 +171,6 @@ PROJECTOR = Projector(
     handles=tuple(cls.event_type for cls in HANDLES),
     project=project,
     entity=entity,
+    last=("comment_rows",),
+    sample_slices=1,
 )

@@ -239,4 +239,6 @@ PROJECTOR = Projector(
     handles=tuple(cls.event_type for cls in HANDLES),
     project=project,
     entity=entity,
+    last=("profile_counts", "follow_edges", "video_owner"),
+    sample_slices=1,
 )

@@ -25,6 +25,12 @@ from eventstore.ids import uuid7
 from eventstore.keystore import SQLiteKeyStore
 from eventstore.sealing import Sealer
 from eventstore.sqlite import SQLiteEventStore
+from migrations.runner import apply_pending
+from projections.projector import Projector
+from projections.rebuild import live_or_first
+from projections.runner import Runner
+from read_models.port import ReadStore
+from read_models.sqlite import SQLiteReadStore
 
 SECRET = "test-secret-" + "x9Yq2LmZ" * 5
 
@@ -48,6 +54,30 @@ class System:
         options = {"write_rate_per_s": 1000.0, "write_burst": 1000, **app_options}
         self.app = create_app(self.ports, secret=SECRET, routers=ROUTERS, **options)
         self.client = TestClient(self.app, raise_server_exceptions=True)
+        self._owned: list[ReadStore] = []
+
+    @classmethod
+    def with_read_side(cls, tmp: Path, **app_options: Any) -> System:
+        """A system whose API also serves queries, from a migrated SQLite read store of its own."""
+        read_store = SQLiteReadStore(tmp / "read.db")
+        apply_pending(read_store)
+        system = cls(tmp, read_store=read_store, **app_options)
+        system._owned.append(read_store)
+        return system
+
+    @property
+    def read_store(self) -> ReadStore:
+        store = self.state.read_store
+        assert store is not None, "this system serves no queries: use System.with_read_side"
+        return store
+
+    def project(self, *projectors: Projector) -> None:
+        """Runs each projector's live build until it has seen the whole log."""
+        for projector in projectors:
+            build = live_or_first(self.read_store, projector)
+            Runner(
+                projector, events=self.store, codec=self.ports.codec, store=self.read_store, build=build
+            ).run(until=self.store.head_position())
 
     @property
     def state(self) -> AppState:
@@ -134,3 +164,5 @@ class System:
         self.client.close()
         self.store.close()
         self.keys.close()
+        for store in self._owned:
+            store.close()

@@ -7,43 +7,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.routers import ROUTERS, comment_threads
 from projections.models.comment_threads import PROJECTOR
-from projections.runner import Runner
-from read_models import projection_state
-from read_models.sqlite import SQLiteReadStore
-from tests.integration.api.harness import SECRET, System, User
+from tests.integration.api.harness import System, User
 
 
 @pytest.fixture
 def system(tmp_path: Path) -> Iterator[System]:
-    read_store = SQLiteReadStore(tmp_path / "read.db")
-    read_store.create_table(projection_state.PROJECTION_STATE)
-    s = System(tmp_path, read_store=read_store)
-    if comment_threads.router not in ROUTERS:  # until it is mounted in api.routers.ROUTERS
-        s.client.close()
-        s.app = create_app(
-            s.ports,
-            secret=SECRET,
-            routers=(*ROUTERS, comment_threads.router),
-            read_store=read_store,
-            write_rate_per_s=1000.0,
-            write_burst=1000,
-        )
-        s.client = TestClient(s.app, raise_server_exceptions=True)
+    s = System.with_read_side(tmp_path)
     yield s
     s.close()
-    read_store.close()
 
 
 def project(system: System) -> None:
-    assert system.state.read_store is not None
-    Runner(PROJECTOR, events=system.store, codec=system.ports.codec, store=system.state.read_store).run(
-        until=system.store.head_position()
-    )
+    system.project(PROJECTOR)
 
 
 def post(

@@ -7,40 +7,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.routers import ROUTERS, profiles
 from domain.access import Visibility
 from projections.models.profiles import PROJECTOR
-from projections.runner import Runner
-from read_models import projection_state
-from read_models.sqlite import SQLiteReadStore
-from tests.integration.api.harness import SECRET, System, User
+from tests.integration.api.harness import System, User
 
 
 class Profiles:
     """The harness's write side, a read store, and an app that also mounts the profiles router."""
 
     def __init__(self, tmp: Path) -> None:
-        self.read = SQLiteReadStore(tmp / "read.db")
-        self.read.create_table(projection_state.PROJECTION_STATE)
-        self.system = System(tmp, read_store=self.read)
-        routers = ROUTERS if profiles.router in ROUTERS else (*ROUTERS, profiles.router)
-        app = create_app(
-            self.system.ports,
-            secret=SECRET,
-            routers=routers,
-            read_store=self.read,
-            write_rate_per_s=1000.0,
-            write_burst=1000,
-        )
-        self.client = TestClient(app, raise_server_exceptions=True)
+        self.system = System.with_read_side(tmp)
+        self.read = self.system.read_store
+        self.client = self.system.client
 
     def project(self) -> None:
-        Runner(PROJECTOR, events=self.system.store, codec=self.system.ports.codec, store=self.read).run(
-            until=self.system.store.head_position()
-        )
+        self.system.project(PROJECTOR)
 
     def follow(self, who: User, whom: User) -> int:
         response = self.client.put(f"/v1/users/{whom.user_id}/follow", headers=who.auth)
@@ -66,9 +48,7 @@ class Profiles:
                 return items
 
     def close(self) -> None:
-        self.client.close()
         self.system.close()
-        self.read.close()
 
 
 @pytest.fixture

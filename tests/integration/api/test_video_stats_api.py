@@ -9,22 +9,17 @@ import pytest
 
 from projections.models.video_counters import PROJECTOR
 from projections.supervisor import Supervisor
-from read_models import projection_state
-from read_models.sqlite import SQLiteReadStore
 from tests.integration.api.harness import System
 
 
 @pytest.fixture
 def system(tmp_path: Path) -> Iterator[System]:
-    read_store = SQLiteReadStore(tmp_path / "read.db")
-    read_store.create_table(projection_state.PROJECTION_STATE)
-    s = System(tmp_path, read_store=read_store)
-    supervisor = Supervisor([PROJECTOR], events=s.store, codec=s.ports.codec, store=read_store)
+    s = System.with_read_side(tmp_path)
+    supervisor = Supervisor([PROJECTOR], events=s.store, codec=s.ports.codec, store=s.read_store)
     supervisor.start()
     yield s
     supervisor.stop()
     s.close()
-    read_store.close()
 
 
 def test_a_like_is_counted_for_a_query_that_waits_for_its_position(system: System) -> None:

@@ -12,6 +12,7 @@ import pytest
 from domain.engagement.likes import VideoLiked
 from eventstore.codec import Decoded
 from projections.models.video_counters import PROJECTOR as COUNTERS
+from projections.rebuild import live_or_first
 from projections.runner import Partition, ProjectorFailed, Runner
 from projections.supervisor import Supervisor
 from projections.writer import Writer
@@ -43,7 +44,7 @@ def test_a_failing_projector_stops_at_the_event_and_records_why(world: World) ->
     with pytest.raises(ProjectorFailed, match="position 3"):
         world.project(BROKEN)
     # Then its state names the event and the error, and its checkpoint is before it
-    state = projection_state.load(world.store, "broken", BROKEN.version)
+    state = world.state(BROKEN)
     assert (state.status, state.error_position, state.position) == (projection_state.FAILED, 3, 2)
     assert "bug in the projector" in (state.error or "")
 
@@ -53,10 +54,10 @@ def test_one_failing_projector_leaves_the_others_running(world: World) -> None:
     supervisor = Supervisor([BROKEN, COUNTERS], events=world.events, codec=world.codec, store=world.store)
     supervisor.start()
     try:
-        _wait(lambda: projection_state.checkpoint_of(world.store, "video_counters") >= 5)
+        _wait(lambda: world.state(COUNTERS).position >= 5)
+        _wait(lambda: world.state(BROKEN).status == projection_state.FAILED)
     finally:
         supervisor.stop()
-    assert projection_state.load(world.store, "broken", 1).status == projection_state.FAILED
     assert world.row(COUNTERS, "video_counters", video_id=VIDEOS[0])["likes"] == 5  # type: ignore[index]
 
 
@@ -66,15 +67,20 @@ def test_partitions_split_the_videos_between_owners_without_overlap(world: World
     # When two runners each own half of the entities
     for index in (0, 1):
         runner = Runner(
-            COUNTERS, events=world.events, codec=world.codec, store=world.store, partition=Partition(index, 2)
+            COUNTERS,
+            events=world.events,
+            codec=world.codec,
+            store=world.store,
+            build=live_or_first(world.store, COUNTERS),
+            partition=Partition(index, 2),
         )
         runner.run(until=head)
     # Then every video was counted exactly once, and each half got some
     owners = {v: Partition(0, 2).owns(v) for v in VIDEOS}
     assert 0 < sum(owners.values()) < len(VIDEOS)
     assert all(world.row(COUNTERS, "video_counters", video_id=v)["likes"] == 1 for v in VIDEOS)  # type: ignore[index]
-    assert projection_state.checkpoint_of(world.store, "video_counters#0/2") == head
-    assert projection_state.checkpoint_of(world.store, "video_counters#1/2") == head
+    assert world.state(COUNTERS, "0/2").position == head
+    assert world.state(COUNTERS, "1/2").position == head
 
 
 @pytest.mark.parametrize("text", ["2", "2/2", "-1/3", "a/b", "1/0"])
@@ -88,7 +94,7 @@ def test_a_live_runner_applies_new_events_promptly(world: World) -> None:
     supervisor.start()
     try:
         position = world.given(VideoLiked("u1", VIDEOS[1]))
-        _wait(lambda: projection_state.checkpoint_of(world.store, "video_counters") >= position)
+        _wait(lambda: world.state(COUNTERS).position >= position)
         assert world.row(COUNTERS, "video_counters", video_id=VIDEOS[1])["likes"] == 1  # type: ignore[index]
     finally:
         supervisor.stop()

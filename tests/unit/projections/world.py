@@ -12,11 +12,14 @@ from eventstore.envelope import StreamState
 from eventstore.keystore import SQLiteKeyStore
 from eventstore.sealing import Sealer
 from eventstore.sqlite import SQLiteEventStore
+from migrations.runner import apply_pending
 from projections.projector import Projector
+from projections.rebuild import live_or_first
 from projections.runner import Runner
 from read_models import projection_state
 from read_models.port import ReadStore
 from read_models.sqlite import SQLiteReadStore
+from read_models.tables import Table
 
 
 class World:
@@ -25,7 +28,7 @@ class World:
         self.events = SQLiteEventStore(tmp / "events.db")
         self.codec = EventCodec(Sealer(self.keys))
         self.store = read_store or SQLiteReadStore(tmp / "read.db")
-        self.store.create_table(projection_state.PROJECTION_STATE)
+        apply_pending(self.store)
 
     def given(self, *events: DomainEvent, stream: str = "test-1") -> int:
         """Appends the events (no concurrency check); returns the last position."""
@@ -33,10 +36,14 @@ class World:
         return self.events.append(stream, encoded, StreamState.ANY).position
 
     def project(self, projector: Projector) -> None:
-        """Runs the projector until it has seen everything in the log."""
-        Runner(projector, events=self.events, codec=self.codec, store=self.store).run(
-            until=self.events.head_position()
-        )
+        """Runs the projector's live build until it has seen everything in the log."""
+        Runner(
+            projector,
+            events=self.events,
+            codec=self.codec,
+            store=self.store,
+            build=live_or_first(self.store, projector),
+        ).run(until=self.events.head_position())
 
     def forget_checkpoint(self, projector: Projector) -> None:
         """As after a crash that lost the checkpoint: the next run replays from the start."""
@@ -44,11 +51,21 @@ class World:
 
     def rewind(self, projector: Projector, position: int) -> None:
         """As after a crash before the last checkpoints were saved: events after it come again."""
-        state = projection_state.load(self.store, projector.name, projector.version)
-        projection_state.save(self.store, dataclasses.replace(state, position=position))
+        projection_state.save(self.store, dataclasses.replace(self.state(projector), position=position))
+
+    def state(
+        self, projector: Projector, part: str = projection_state.WHOLE
+    ) -> projection_state.ProjectionState:
+        """Where the projector's live build stands (for one partition ``i/n``)."""
+        build = live_or_first(self.store, projector).label
+        return projection_state.load(self.store, projector.name, build, version=projector.version, part=part)
+
+    def table(self, projector: Projector, table: str) -> Table:
+        """The physical table of the projector's live build."""
+        return projector.tables_of(live_or_first(self.store, projector))[table]
 
     def row(self, projector: Projector, table: str, **key: Any) -> dict[str, Any] | None:
-        return self.store.get(projector.physical()[table], key)
+        return self.store.get(self.table(projector, table), key)
 
     def close(self) -> None:
         self.events.close()
