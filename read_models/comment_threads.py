@@ -31,7 +31,7 @@ from read_models.tables import (
 )
 
 #: Bumping it makes the projector fill fresh tables (``comments_newest_v2`` …) from the start of the log.
-VERSION = 1
+VERSION = 2  # 2: comments_by_author, so an erasure finds its author's text to remove
 MODEL = ReadModel("comment_threads", VERSION)
 APPLIED = "applied_position"
 
@@ -80,7 +80,15 @@ COMMENT_PINS = Table(
     partition_key=("video_id",),
 )
 
-TABLES = (COMMENT_ROWS, COMMENTS_NEWEST, COMMENTS_BY_LIKES, COMMENT_REPLIES, COMMENT_PINS)
+#: The projector's own lookup: whose comments an erasure must empty. Not for queries.
+COMMENTS_BY_AUTHOR = Table(
+    "comments_by_author",
+    columns=columns_of(author_id=TEXT, comment_id=TEXT),
+    partition_key=("author_id",),
+    clustering=(Clustering("comment_id", ASC),),
+)
+
+TABLES = (COMMENT_ROWS, COMMENTS_NEWEST, COMMENTS_BY_LIKES, COMMENT_REPLIES, COMMENT_PINS, COMMENTS_BY_AUTHOR)
 RENDERED_NAMES = tuple(c.name for c in RENDERED)
 
 Order = Literal["newest", "top"]

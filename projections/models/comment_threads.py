@@ -7,10 +7,12 @@ stamped with the event's position, so an event cut short by a crash is simply ap
 
 A like changes a clustering column of ``comments_by_likes``: the old row is deleted and the new one
 written. A deleted comment stays listed (as deleted, without text) while it has live replies.
-Text whose author's key was erased is stored as ``None`` with ``erased`` set.
+Text whose author's key was erased is stored as ``None`` with ``erased`` set. Text projected before
+the erasure is removed when ``ErasureRequested`` arrives: ``comments_by_author`` finds it.
 
-``CommentLiked``/``CommentUnliked`` name no video, so their entity is the comment id: until they do,
-run this projector unpartitioned (``0/1``), or a like may reach its owner before the comment does.
+``CommentLiked``/``CommentUnliked`` name no video, so their entity is the comment id, and an erasure's
+is the user: run this projector unpartitioned (``0/1``), or a like or an erasure may reach its owner
+before the comment does.
 A like of a comment this projector has not seen is ignored.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from domain.accounts.events import ErasureRequested
 from domain.engagement.comment_likes import CommentLiked, CommentUnliked
 from domain.engagement.comments import CommentDeleted, CommentEdited, CommentPosted
 from domain.videos.events import CommentPinned, CommentUnpinned
@@ -36,6 +39,7 @@ HANDLES = (
     CommentUnliked,
     CommentPinned,
     CommentUnpinned,
+    ErasureRequested,
 )
 
 
@@ -56,12 +60,14 @@ def project(decoded: Decoded, writer: Writer) -> None:
             _pin(writer, video_id, comment_id, pinned=True)
         case CommentUnpinned(video_id=video_id, comment_id=comment_id):
             _pin(writer, video_id, comment_id, pinned=False)
+        case ErasureRequested(user_id=user_id):
+            _erase_author(writer, user_id)
 
 
 def entity(decoded: Decoded) -> str:
-    """The video; comment likes name none, so theirs is the comment (see the module's note)."""
+    """The video; comment likes name none, so theirs is the comment, and an erasure's is the user."""
     data = decoded.event.to_data()
-    return str(data.get("video_id") or data["comment_id"])
+    return str(data.get("video_id") or data.get("comment_id") or data["user_id"])
 
 
 # -- state rows ------------------------------------------------------------------------------------
@@ -128,7 +134,20 @@ def _posted(decoded: Decoded, event: CommentPosted, writer: Writer) -> None:
     }
     if event.parent_id:
         _count_reply(writer, event.parent_id, +1)
+    writer.upsert("comments_by_author", {"author_id": event.author_id, "comment_id": event.comment_id})
     _save(writer, None, new)
+
+
+def _erase_author(writer: Writer, author_id: str) -> None:
+    """Empties the text of every comment the author wrote; the threads keep their shape."""
+    cursor = None
+    while True:
+        page = writer.page("comments_by_author", {"author_id": author_id}, limit=1000, cursor=cursor)
+        for row in page.rows:
+            _change(writer, row["comment_id"], text=None, erased=True)
+        if page.cursor is None:
+            return
+        cursor = page.cursor
 
 
 def _change(writer: Writer, comment_id: str, **changes: Any) -> bool:

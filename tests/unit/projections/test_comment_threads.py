@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from domain.accounts.events import ErasureRequested
 from domain.engagement.comment_likes import CommentLiked, CommentUnliked
 from domain.engagement.comments import CommentDeleted, CommentEdited, CommentPosted
 from domain.events import DomainEvent
@@ -159,6 +160,23 @@ def test_an_erased_authors_text_renders_as_erased(world: World) -> None:
     by_id = {item.comment_id: item for item in top(world).items}
     assert (by_id["c1"].text, by_id["c1"].erased) == (None, True)
     assert (by_id["c2"].text, by_id["c2"].erased) == ("kept", False)
+
+
+def test_an_erasure_removes_text_projected_before_it_and_keeps_the_threads(world: World) -> None:
+    # Given the author's comment and reply are projected while their key still exists
+    world.given(posted("c1", author="gone", text="secret"), posted("c2", author="u2", text="kept"))
+    world.given(posted("r1", author="gone", text="also secret", parent="c2"))
+    world.project(PROJECTOR)
+    # When the author is erased
+    world.given(ErasureRequested("gone", "gone"))
+    world.keys.erase("gone")
+    world.project(PROJECTOR)
+    # Then no listing still holds their text, and the threads keep their shape
+    by_id = {item.comment_id: item for item in top(world).items}
+    assert (by_id["c1"].text, by_id["c1"].erased) == (None, True)
+    assert (by_id["c2"].text, by_id["c2"].reply_count) == ("kept", 1)
+    assert [(r.text, r.erased) for r in comment_threads.replies(world.store, "c2").items] == [(None, True)]
+    assert [i.text for i in top(world, order="top").items if i.comment_id == "c1"] == [None]
 
 
 def test_a_lost_checkpoint_replays_without_counting_twice(world: World) -> None:
