@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator, Mapping
 
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,8 +32,31 @@ class Metrics:
             registry=self.registry,
         )
 
+    def watch_projections(
+        self, head: Callable[[], int], checkpoints: Callable[[], Mapping[str, int]]
+    ) -> None:
+        """Projection lag per projector, read when scraped (so it is never stale)."""
+        self.registry.register(_ProjectionLag(head, checkpoints))
+
     def exposition(self) -> Response:
         return Response(generate_latest(self.registry), media_type="text/plain; version=0.0.4")
+
+
+class _ProjectionLag(Collector):
+    def __init__(self, head: Callable[[], int], checkpoints: Callable[[], Mapping[str, int]]) -> None:
+        self._head = head
+        self._checkpoints = checkpoints
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        lag = GaugeMetricFamily(
+            "strom_projection_lag_events",
+            "Events in the log the live build has not applied",
+            labels=["projector"],
+        )
+        head = self._head()
+        for name, position in self._checkpoints().items():
+            lag.add_metric([name], max(0, head - position))
+        yield lag
 
 
 class RequestTimer:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from projections.models import comment_threads, profiles, video_counters
 from projections.projector import Projector
+from read_models import projection_state
+from read_models.errors import ReadStoreError
+from read_models.live import Build, live_build
+from read_models.port import ReadStore
 
 ALL: tuple[Projector, ...] = (video_counters.PROJECTOR, comment_threads.PROJECTOR, profiles.PROJECTOR)
 
@@ -16,3 +20,17 @@ def by_name(names: list[str] | None = None) -> tuple[Projector, ...]:
     if unknown:
         raise ValueError(f"unknown projector(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     return tuple(known[n] for n in names)
+
+
+def live_checkpoints(store: ReadStore, projectors: tuple[Projector, ...] = ALL) -> dict[str, int]:
+    """Each projector's live build checkpoint (0 before it first ran): for lag metrics. A store that
+    does not answer yields nothing rather than failing the scrape."""
+    try:
+        return {
+            p.name: projection_state.checkpoint_of(
+                store, p.name, (live_build(store, p.name) or Build(p.version)).label
+            )
+            for p in projectors
+        }
+    except ReadStoreError:
+        return {}

@@ -25,6 +25,7 @@ def build_app(settings: Settings, *, with_projectors: bool = False) -> FastAPI:
     read_store = open_read_store(settings)
     ports = Ports(store=store, codec=make_codec(keys), keys=keys)
     closers: list[Callable[[], None]] = []
+    metrics.watch_projections(store.head_position, lambda: registry.live_checkpoints(read_store))
     if with_projectors:
         supervisor = Supervisor(registry.ALL, events=store, codec=ports.codec, store=read_store)
         supervisor.start()
