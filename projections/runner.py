@@ -25,11 +25,12 @@ from projections.projector import Projector
 from projections.writer import Batch
 from read_models import live
 from read_models import projection_state as states
+from read_models.checks import check_write
 from read_models.live import Build
 from read_models.port import ReadStore, TableWrite, Upsert
 
 FLUSH_EVERY = 2000
-FLUSH_AFTER_S = 0.05
+FLUSH_AFTER_S = 1.0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -148,7 +149,7 @@ class Runner:
     ) -> None:
         try:
             decoded = self._codec.decode(record)
-            if self._partition.owns(self.projector.entity(decoded)):
+            if self._partition == WHOLE or self._partition.owns(self.projector.entity(decoded)):
                 self.projector.project(decoded, batch.writer(record.position))
         except Exception as exc:
             error = "".join(traceback.format_exception_only(exc)).strip()
@@ -170,4 +171,4 @@ class Runner:
 
 
 def _state_write(state: states.ProjectionState) -> TableWrite:
-    return states.PROJECTION_STATE, Upsert(states.row_of(state))
+    return states.PROJECTION_STATE, check_write(states.PROJECTION_STATE, Upsert(states.row_of(state)))

@@ -16,19 +16,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from read_models.port import Delete, Page, ReadStore, TableWrite, Upsert, Write
-from read_models.tables import Row, Table, check_key, check_row
+from read_models.checks import check_write
+from read_models.port import CheckedWrite, Delete, Page, ReadStore, TableWrite, Upsert
+from read_models.tables import Row, Table, check_key, check_value
 
 APPLIED = "applied_position"
+#: How many rows a runner keeps in memory between flushes, most recently used last.
+REMEMBERED_ROWS = 200_000
+RowId = tuple[str, tuple[Any, ...]]
 
 
 class Batch:
-    def __init__(self, store: ReadStore, tables: Mapping[str, Table], waves: Mapping[str, int]) -> None:
+    def __init__(
+        self,
+        store: ReadStore,
+        tables: Mapping[str, Table],
+        waves: Mapping[str, int],
+        *,
+        remembered: int = REMEMBERED_ROWS,
+    ) -> None:
         self._store = store
         self._tables = tables
         self._waves = waves
-        self._pending: dict[tuple[str, tuple[Any, ...]], Write] = {}
-        self._undo: list[tuple[tuple[str, tuple[Any, ...]], Write | None]] = []
+        self._pending: dict[RowId, CheckedWrite] = {}
+        self._undo: list[tuple[RowId, CheckedWrite | None]] = []
+        self._known: dict[RowId, Row | None] = {}
+        self._remembered = remembered
 
     def __len__(self) -> int:
         return len(self._pending)
@@ -50,18 +63,24 @@ class Batch:
                 self._pending[identity] = previous
         self._undo.clear()
 
-    def put(self, table: str, key: Row, write: Write) -> None:
-        identity = (table, tuple(key.values()))
+    def put(self, table: str, write: CheckedWrite) -> None:
+        identity = (table, tuple(write.values[name] for name in self._tables[table].key_names))
         self._undo.append((identity, self._pending.pop(identity, None)))
         self._pending[identity] = write  # re-inserted last: the order rows were last written
 
     def get(self, table: str, key: Mapping[str, Any]) -> Row | None:
         physical = self._tables[table]
         checked = check_key(physical, key)
-        pending = self._pending.get((table, tuple(checked.values())))
-        if pending is None:
-            return self._store.get(physical, checked)
-        return dict(pending.row) if isinstance(pending, Upsert) else None
+        identity = (table, tuple(checked.values()))
+        pending = self._pending.get(identity)
+        if pending is not None:
+            return None if pending.deleted else dict(pending.values)
+        if identity in self._known:
+            known = self._known[identity]
+            return None if known is None else dict(known)
+        found = self._store.get(physical, checked)
+        self._remember(identity, found)
+        return None if found is None else dict(found)
 
     def page(self, table: str, partition: Mapping[str, Any], **options: Any) -> Page:
         """Reads a partition as the batch has it: what is pending is written out first (rows only, not
@@ -75,8 +94,18 @@ class Batch:
         for (table, _), write in self._pending.items():
             waves[self._waves.get(table, 0)].append((self._tables[table], write))
         self._store.write_all([w for w in waves if w] + ([list(then)] if then else []))
+        for identity, write in self._pending.items():
+            self._remember(identity, None if write.deleted else write.values)
         self._pending.clear()
         self._undo.clear()
+
+    def _remember(self, identity: RowId, row: Row | None) -> None:
+        """Rows this runner wrote or read stay known, so a hot row is not read back after each flush.
+        Sound because one runner owns each row (DESIGN.md §4: one owner per partition)."""
+        self._known.pop(identity, None)
+        self._known[identity] = row
+        if len(self._known) > self._remembered:
+            del self._known[next(iter(self._known))]
 
 
 class Writer:
@@ -87,13 +116,10 @@ class Writer:
         self.position = position
 
     def upsert(self, table: str, row: Mapping[str, Any], *, ttl: int | None = None) -> None:
-        checked = check_row(self._table(table), row)
-        key = {name: checked[name] for name in self._table(table).key_names}
-        self._batch.put(table, key, Upsert(checked, self.position, ttl))
+        self._batch.put(table, check_write(self._table(table), Upsert(row, self.position, ttl)))
 
     def delete(self, table: str, key: Mapping[str, Any]) -> None:
-        checked = check_key(self._table(table), key)
-        self._batch.put(table, checked, Delete(checked, self.position))
+        self._batch.put(table, check_write(self._table(table), Delete(key, self.position)))
 
     def get(self, table: str, key: Mapping[str, Any]) -> Row | None:
         return self._batch.get(table, key)
@@ -102,17 +128,21 @@ class Writer:
         return self._batch.page(table, partition, **options)
 
     def add(self, table: str, key: Mapping[str, Any], deltas: Mapping[str, int | float]) -> None:
-        """Adds ``deltas`` to the row's numbers once per event, however often the event is replayed."""
-        current = self.get(table, key) or {}
+        """Adds ``deltas`` to the row's numbers once per event, however often the event is replayed.
+
+        The hottest write of every rebuild, so it changes the row it read (already checked) in place
+        of checking the whole row again: only the key and the changed numbers are checked."""
+        declared = self._table(table)
+        checked_key = check_key(declared, key)
+        current = self.get(table, checked_key) or {}
         if current.get(APPLIED, -1) >= self.position:
             return
-        declared = self._table(table).types
-        row: dict[str, Any] = {name: current.get(name) for name in declared}
-        row.update(key)
+        row: dict[str, Any] = {name: current.get(name) for name in declared.names}
+        row.update(checked_key)
         for name, delta in deltas.items():
-            row[name] = (row.get(name) or 0) + delta
-        row[APPLIED] = self.position
-        self.upsert(table, row)
+            row[name] = check_value(declared, name, (row.get(name) or 0) + delta)
+        row[APPLIED] = check_value(declared, APPLIED, self.position)
+        self._batch.put(table, CheckedWrite(row, False, self.position, None))
 
     def _table(self, table: str) -> Table:
         return self._batch.table(table)

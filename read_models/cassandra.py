@@ -33,7 +33,6 @@ from cassandra.query import BatchStatement, BatchType, PreparedStatement, Simple
 from read_models import cql
 from read_models.cassandra_config import CassandraConfig, parse_url
 from read_models.checks import (
-    CheckedWrite,
     check_batch,
     check_page,
     check_write,
@@ -47,7 +46,7 @@ from read_models.errors import (
     RetryableReadError,
     RetryableWriteError,
 )
-from read_models.port import Delete, Page, TableWrite, Upsert, Write
+from read_models.port import CheckedWrite, Delete, Page, TableWrite, Upsert, Write
 from read_models.tables import Column, ColumnType, Row, Table, check_key
 
 Timeouts = (WriteTimeout, ReadTimeout, OperationTimedOut, Unavailable)
@@ -213,8 +212,7 @@ class CassandraReadStore:
     def write_all(self, waves: Sequence[Sequence[TableWrite]]) -> None:
         """Each wave's writes go out concurrently (token-aware, so to their replicas); the next wave
         waits for the whole of this one. A failure stops at its wave, naming the first error."""
-        checked = [[(table, check_write(table, write)) for table, write in wave] for wave in waves]
-        for wave in checked:
+        for wave in waves:
             if wave:
                 statements = [(self._bind(table, write, "write_all"), ()) for table, write in wave]
                 self._run(wave[0][0].name, True, functools.partial(_concurrently, statements))

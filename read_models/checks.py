@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from read_models.errors import InvalidQuery
-from read_models.port import MAX_LIMIT, Delete, Upsert, Write
+from read_models.port import MAX_LIMIT, CheckedWrite, Delete, Upsert, Write
 from read_models.tables import (
     INT_MAX,
     MAX_TTL,
@@ -23,16 +23,6 @@ from read_models.tables import (
     check_row,
     partition_of,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class CheckedWrite:
-    """A write whose values are normalised: the whole row for an upsert, the key for a delete."""
-
-    values: Row
-    deleted: bool
-    timestamp: int | None
-    ttl: int | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,20 @@ class Delete:
 
 
 Write = Upsert | Delete
-TableWrite = tuple[Table, Write]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedWrite:
+    """A write as ``read_models.checks.check_write`` returns it: values normalised (the whole row for
+    an upsert, the key for a delete). Bulk writes take these, so a row is checked once, where it is made."""
+
+    values: Row
+    deleted: bool
+    timestamp: int | None
+    ttl: int | None
+
+
+TableWrite = tuple[Table, CheckedWrite]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +109,9 @@ class ReadStore(Protocol):
         every row is checked before anything is sent."""
 
     def write_all(self, waves: Sequence[Sequence[TableWrite]]) -> None:
-        """Applies writes across tables and partitions, wave after wave: a wave starts only once the
-        one before it has wholly succeeded. SQLite applies all waves in one transaction; Cassandra
-        sends a wave's writes concurrently, each on its own (so each must be idempotent). Every row
-        is checked before anything is sent."""
+        """Applies checked writes across tables and partitions, wave after wave: a wave starts only
+        once the one before it has wholly succeeded. SQLite applies all waves in one transaction;
+        Cassandra sends a wave's writes concurrently, each on its own (so each must be idempotent)."""
 
     def scan(self, table: Table) -> Iterator[Row]:
         """Every live row of the table, in no promised order. For engineers' tools (parity checks,

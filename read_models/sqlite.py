@@ -8,6 +8,7 @@ SQLite ends in the same state as on Cassandra. The store can be rebuilt from the
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import threading
@@ -20,7 +21,6 @@ from typing import Any
 from read_models import sqlite_sql as sql
 from read_models.checks import (
     CheckedPage,
-    CheckedWrite,
     check_batch,
     check_page,
     check_write,
@@ -35,7 +35,7 @@ from read_models.errors import (
     RetryableReadError,
     RetryableWriteError,
 )
-from read_models.port import Delete, Page, TableWrite, Upsert, Write
+from read_models.port import CheckedWrite, Delete, Page, TableWrite, Upsert, Write
 from read_models.tables import Column, ColumnType, Row, Table, check_key
 
 APPLICATION_ID = 0x53545252  # "STRR": a Strom read store, so an event store is never mistaken for one
@@ -165,14 +165,15 @@ class SQLiteReadStore:
 
     def write_all(self, waves: Sequence[Sequence[TableWrite]]) -> None:
         """One transaction: the waves' order matters only where writes can be seen half-done."""
-        checked = [(table, check_write(table, write)) for wave in waves for table, write in wave]
-        if not checked:
+        writes = [write for wave in waves for write in wave]
+        if not writes:
             return
+        runs = itertools.groupby(writes, key=lambda w: (w[0], w[1].deleted))  # same statement in a row
         conn = self._conn()
-        with self._errors(checked[0][0].name, write=True), self._transaction(conn):
-            for table, write in checked:
-                statement = sql.delete(table) if write.deleted else sql.upsert(table)
-                conn.execute(statement, self._params(table, write))
+        with self._errors(writes[0][0].name, write=True), self._transaction(conn):
+            for (table, deleted), run in runs:
+                statement = sql.delete(table) if deleted else sql.upsert(table)
+                conn.executemany(statement, [self._params(table, write) for _, write in run])
 
     def insert_if_absent(self, table: Table, row: Mapping[str, Any], *, ttl: int | None = None) -> bool:
         write = check_write(table, Upsert(row, None, ttl))

@@ -139,6 +139,11 @@ def check_row(table: Table, row: Mapping[str, Any]) -> Row:
     return out
 
 
+def check_value(table: Table, name: str, value: Any) -> Any:
+    """One value column's value, normalised (for code that changes a row it already holds checked)."""
+    return _value(table, name, value)
+
+
 def check_key(table: Table, key: Mapping[str, Any]) -> Row:
     """A full primary key: every partition and clustering column, nothing else."""
     return _exact(table, key, table.key_names, "primary key")
