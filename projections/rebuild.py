@@ -70,6 +70,7 @@ def rebuild(
         codec=codec,
         store=store,
         build=new,
+        fresh=True,
         on_progress=None if on_progress is None else (lambda p: on_progress(p, head)),
     )
     state = runner.prepare()

@@ -75,6 +75,7 @@ class Runner:
         build: Build,
         partition: Partition = WHOLE,
         watch_live: bool = False,
+        fresh: bool = False,
         on_progress: Callable[[int], None] | None = None,
     ) -> None:
         self.projector = projector
@@ -87,6 +88,7 @@ class Runner:
         self._tables = projector.tables_of(build)
         self._waves = {t.name: projector.wave_of(t.name) for t in projector.tables}
         self._watch_live = watch_live
+        self._fresh = fresh
         self._on_progress = on_progress
         self._stopped = threading.Event()
         self._subscription: Subscription | None = None
@@ -106,7 +108,8 @@ class Runner:
         """Applies events until stopped, or with ``until`` up to and including that position.
 
         With ``watch_live``, a runner whose build a rebuild has replaced lets go within about
-        ``live.CACHE_S`` of its next event, writing nothing more (the state comes back ``RETIRED``)."""
+        ``live.CACHE_S`` of its next event, writing nothing more (the state comes back ``RETIRED``).
+        A ``fresh`` runner starts on tables just created empty (a rebuild), so it reads no row back."""
         state = self.prepare()
         if until is not None and state.position >= until:
             return state
@@ -114,7 +117,7 @@ class Runner:
             after=state.position, filter=EventFilter(types=self.projector.handles), checkpoints=True
         )
         self._subscription = subscription
-        batch = Batch(self._store, self._tables, self._waves)
+        batch = Batch(self._store, self._tables, self._waves, empty=self._fresh and state.position == 0)
         position, pending, last_flush, last_check = state.position, 0, time.monotonic(), time.monotonic()
         state = self._flush(batch, state, position, states.RUNNING)
         try:

@@ -22,7 +22,7 @@ from read_models.tables import Row, Table, check_key, check_value
 
 APPLIED = "applied_position"
 #: How many rows a runner keeps in memory between flushes, most recently used last.
-REMEMBERED_ROWS = 200_000
+REMEMBERED_ROWS = 100_000
 RowId = tuple[str, tuple[Any, ...]]
 
 
@@ -33,8 +33,11 @@ class Batch:
         tables: Mapping[str, Table],
         waves: Mapping[str, int],
         *,
+        empty: bool = False,
         remembered: int = REMEMBERED_ROWS,
     ) -> None:
+        """``empty``: the tables hold nothing yet (a rebuild's fresh build), so until the memory of
+        rows overflows, a row the batch does not know is a row that does not exist: no read."""
         self._store = store
         self._tables = tables
         self._waves = waves
@@ -42,6 +45,7 @@ class Batch:
         self._undo: list[tuple[RowId, CheckedWrite | None]] = []
         self._known: dict[RowId, Row | None] = {}
         self._remembered = remembered
+        self._complete = empty
 
     def __len__(self) -> int:
         return len(self._pending)
@@ -78,6 +82,8 @@ class Batch:
         if identity in self._known:
             known = self._known[identity]
             return None if known is None else dict(known)
+        if self._complete:
+            return None
         found = self._store.get(physical, checked)
         self._remember(identity, found)
         return None if found is None else dict(found)
@@ -106,6 +112,7 @@ class Batch:
         self._known[identity] = row
         if len(self._known) > self._remembered:
             del self._known[next(iter(self._known))]
+            self._complete = False
 
 
 class Writer:
