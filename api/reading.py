@@ -7,19 +7,24 @@ A command answers with the global position of its last event; a query given that
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Query
+from starlette.responses import Response
 
 from api.deps import AppStateDep
 from api.problems import Problem
 from read_models import projection_state
+from read_models.errors import InvalidQuery, InvalidRow, MissingTable
 from read_models.live import ReadModel
 from read_models.port import ReadStore
 
 MAX_WAIT_S = 2.0
 POLL_S = 0.01
+T = TypeVar("T")
 
 
 async def read_store(state: AppStateDep) -> ReadStore:
@@ -47,3 +52,27 @@ async def caught_up(store: ReadStore, model: ReadModel, min_position: int | None
                 503, f"the {model.projector} read model has not caught up yet", headers={"Retry-After": "1"}
             )
         await asyncio.sleep(POLL_S)
+
+
+async def query(model: ReadModel, call: Callable[[], T]) -> T:
+    """Runs a read-model query off the event loop. A cursor that is not this query's is the caller's
+    mistake (400); tables not built yet are ours, and pass (503 with Retry-After)."""
+    try:
+        return await asyncio.to_thread(call)
+    except (InvalidQuery, InvalidRow) as exc:
+        raise Problem(400, f"bad cursor or query: {exc}") from None
+    except MissingTable:
+        raise Problem(
+            503, f"the {model.projector} read model is not built yet", headers={"Retry-After": "5"}
+        ) from None
+
+
+def tagged(body: bytes, if_none_match: str | None, *, vary: str | None = None) -> Response:
+    """A JSON body with a strong ``ETag``; a 304 without it when ``If-None-Match`` names that tag.
+    ``no-cache``: clients and caches keep it but ask each time, which costs a 304 at most."""
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"} | ({"Vary": vary} if vary else {})
+    tags = {t.strip().removeprefix("W/") for t in (if_none_match or "").split(",") if t.strip()}
+    if "*" in tags or etag in tags:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from projections.models import comment_threads, profiles, video_counters
+from projections.models import (
+    comment_threads,
+    following_feed,
+    profiles,
+    trending,
+    video_counters,
+    video_details,
+)
 from projections.projector import Projector
 from read_models import projection_state
 from read_models.errors import ReadStoreError
 from read_models.live import Build, live_build
 from read_models.port import ReadStore
 
-ALL: tuple[Projector, ...] = (video_counters.PROJECTOR, comment_threads.PROJECTOR, profiles.PROJECTOR)
+ALL: tuple[Projector, ...] = (
+    video_counters.PROJECTOR,
+    comment_threads.PROJECTOR,
+    profiles.PROJECTOR,
+    video_details.PROJECTOR,
+    trending.PROJECTOR,
+    following_feed.PROJECTOR,
+)
 
 
 def by_name(names: list[str] | None = None) -> tuple[Projector, ...]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from enum import StrEnum
 
@@ -10,11 +9,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import IdPath
-from api.problems import Problem
-from api.reading import Cursor, Limit, MinPosition, ReadStoreDep, caught_up
+from api.reading import Cursor, Limit, MinPosition, ReadStoreDep, caught_up, query
 from read_models import comment_threads
 from read_models.comment_threads import CommentPage, CommentView
-from read_models.errors import InvalidQuery
 
 router = APIRouter(prefix="/v1", tags=["comments"])
 
@@ -79,17 +76,11 @@ async def video_comments(
     """Newest or most liked first; the pinned comment leads the first page (one item over ``limit``
     at most). A deleted comment with replies shows as deleted; one without replies is gone."""
     await caught_up(store, comment_threads.MODEL, min_position)
-    try:
-        page = await asyncio.to_thread(
-            comment_threads.top_level,
-            store,
-            video_id,
-            order="top" if order is CommentOrder.TOP else "newest",
-            limit=limit,
-            cursor=cursor,
-        )
-    except InvalidQuery as exc:  # a cursor from another query, or not a cursor at all
-        raise Problem(400, str(exc)) from None
+    ordering: comment_threads.Order = "top" if order is CommentOrder.TOP else "newest"
+    page = await query(
+        comment_threads.MODEL,
+        lambda: comment_threads.top_level(store, video_id, order=ordering, limit=limit, cursor=cursor),
+    )
     return _page(page)
 
 
@@ -103,8 +94,7 @@ async def comment_replies(
 ) -> CommentThreadPage:
     """Oldest first. Replies to replies are filed under their top-level comment."""
     await caught_up(store, comment_threads.MODEL, min_position)
-    try:
-        page = await asyncio.to_thread(comment_threads.replies, store, comment_id, limit=limit, cursor=cursor)
-    except InvalidQuery as exc:
-        raise Problem(400, str(exc)) from None
+    page = await query(
+        comment_threads.MODEL, lambda: comment_threads.replies(store, comment_id, limit=limit, cursor=cursor)
+    )
     return _page(page)

@@ -3,9 +3,6 @@ followers and following, each page newest first with an opaque ``next_cursor``."
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, TypeVar
 
@@ -14,10 +11,9 @@ from pydantic import BaseModel, Field
 
 from api.deps import IdPath, optional_actor
 from api.problems import Problem
-from api.reading import Cursor, Limit, MinPosition, ReadStoreDep, caught_up
+from api.reading import Cursor, Limit, MinPosition, ReadStoreDep, caught_up, query, tagged
 from domain.actors import Actor
 from read_models import profiles as model
-from read_models.errors import InvalidQuery, InvalidRow, MissingTable
 
 router = APIRouter(prefix="/v1/users", tags=["profiles"])
 T = TypeVar("T")
@@ -58,26 +54,6 @@ class UserPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as cursor for the next page; null at the end")
 
 
-async def _query(call: Callable[[], T]) -> T:
-    try:
-        return await asyncio.to_thread(call)
-    except (InvalidQuery, InvalidRow) as exc:
-        raise Problem(400, f"bad cursor: {exc}") from None
-    except MissingTable:
-        raise Problem(503, "the profiles read model is not built yet", headers={"Retry-After": "5"}) from None
-
-
-def _etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-    return "*" in tags or etag in tags
-
-
 @router.get(
     "/{user_id}",
     response_model=ProfileOut,
@@ -93,7 +69,7 @@ async def get_profile(
     """The profile card, followers, following, listed videos and likes received. Carries an ``ETag``;
     send it back in ``If-None-Match`` to get 304 while nothing changed."""
     await caught_up(store, model.MODEL, min_position)
-    card = await _query(lambda: model.profile(store, user_id))
+    card = await query(model.MODEL, lambda: model.profile(store, user_id))
     if card is None:
         raise Problem(404, "user not found")
     body = ProfileOut(
@@ -108,11 +84,7 @@ async def get_profile(
         videos=card.videos,
         likes_received=card.likes_received,
     ).model_dump_json()
-    etag = _etag(body.encode())
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    if _matches(if_none_match, etag):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+    return tagged(body.encode(), if_none_match)
 
 
 @router.get("/{user_id}/videos", summary="A user's published videos, newest first")
@@ -128,7 +100,7 @@ async def user_videos(
     hold fewer than ``limit`` items and still have a ``next_cursor``)."""
     await caught_up(store, model.MODEL, min_position)
     viewer_id = None if viewer is None else viewer.user_id
-    page = await _query(lambda: model.videos_of(store, user_id, viewer_id, limit, cursor))
+    page = await query(model.MODEL, lambda: model.videos_of(store, user_id, viewer_id, limit, cursor))
     return VideoPage(
         items=[
             VideoItem(
@@ -149,7 +121,7 @@ async def followers(
     min_position: MinPosition = None,
 ) -> UserPage:
     await caught_up(store, model.MODEL, min_position)
-    page = await _query(lambda: model.followers_of(store, user_id, limit, cursor))
+    page = await query(model.MODEL, lambda: model.followers_of(store, user_id, limit, cursor))
     return _users(page)
 
 
@@ -162,7 +134,7 @@ async def following(
     min_position: MinPosition = None,
 ) -> UserPage:
     await caught_up(store, model.MODEL, min_position)
-    page = await _query(lambda: model.following_of(store, user_id, limit, cursor))
+    page = await query(model.MODEL, lambda: model.following_of(store, user_id, limit, cursor))
     return _users(page)
 
 

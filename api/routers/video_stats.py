@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import IdPath
-from api.reading import MinPosition, ReadStoreDep, caught_up
+from api.reading import MinPosition, ReadStoreDep, caught_up, query
 from read_models.video_counters import MODEL, video_counts
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"])
@@ -29,7 +27,7 @@ class VideoStats(BaseModel):
 async def video_stats(video_id: IdPath, store: ReadStoreDep, min_position: MinPosition = None) -> VideoStats:
     """Totals over every like, comment, share, view and watch signal so far."""
     await caught_up(store, MODEL, min_position)
-    counts = await asyncio.to_thread(video_counts, store, video_id)
+    counts = await query(MODEL, lambda: video_counts(store, video_id))
     return VideoStats(
         video_id=video_id,
         likes=counts.likes,

@@ -1,0 +1,63 @@
+"""The signed-in user's Following feed, as the ``following_feed`` projector keeps it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from api.deps import CurrentActor
+from api.problems import problems
+from api.reading import Cursor, Limit, MinPosition, ReadStoreDep, caught_up, query
+from read_models import following_feed as model
+
+router = APIRouter(prefix="/v1/feed", tags=["feed"])
+
+
+class FeedVideo(BaseModel):
+    video_id: str
+    owner_id: str
+    published_at: datetime
+    visibility: str = Field(description="public or followers; private videos never appear")
+    hashtags: list[str]
+
+
+class FollowingFeedPage(BaseModel):
+    items: list[FeedVideo]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null at the end")
+
+
+@router.get(
+    "/following",
+    summary="Videos of the accounts the caller follows, newest first",
+    responses=problems(
+        s400="The cursor is not one this feed handed out",
+        s401="No valid bearer token",
+        s503="The read model is not built yet, or has not reached min_position",
+    ),
+)
+async def following_feed(
+    actor: CurrentActor,
+    store: ReadStoreDep,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    min_position: MinPosition = None,
+) -> FollowingFeedPage:
+    """Published public and followers-only videos of the last weeks, from every account the caller
+    follows. A full page carries a ``next_cursor`` even when nothing older remains."""
+    await caught_up(store, model.MODEL, min_position)
+    page = await query(model.MODEL, lambda: model.following_feed(store, actor.user_id, limit, cursor))
+    return FollowingFeedPage(
+        items=[
+            FeedVideo(
+                video_id=v.video_id,
+                owner_id=v.owner_id,
+                published_at=v.published_at,
+                visibility=v.visibility,
+                hashtags=v.hashtags,
+            )
+            for v in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )

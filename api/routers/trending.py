@@ -1,0 +1,74 @@
+"""Trending videos, as the ``trending`` projector keeps them: overall and per hashtag, most trending
+first, scores decayed to the time of the request. Anyone may read them, signed in or not."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, Field
+
+from api.problems import Problem, problems
+from api.reading import Cursor, Limit, MinPosition, ReadStoreDep, caught_up, query
+from domain.errors import InvalidCommand
+from domain.videos.rules import valid_hashtags
+from read_models import trending as model
+from read_models.port import ReadStore
+
+router = APIRouter(prefix="/v1/trending", tags=["trending"])
+
+TagPath = Annotated[str, Path(max_length=100, description="A hashtag, with or without its leading '#'")]
+RESPONSES = problems(
+    s400="The cursor is not one this list handed out",
+    s422="The limit or the hashtag is invalid",
+    s503="The trending read model is not built yet, or has not caught up with min_position",
+)
+
+
+class TrendingItem(BaseModel):
+    video_id: str
+    owner_id: str
+    score: float = Field(description="Engagement weighted (a like is 3) and halved every 6 hours, as of now")
+    hashtags: list[str]
+
+
+class TrendingOut(BaseModel):
+    items: list[TrendingItem]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null at the end")
+
+
+@router.get("", summary="The most trending public videos", responses=RESPONSES)
+async def trending(
+    store: ReadStoreDep, limit: Limit = 20, cursor: Cursor = None, min_position: MinPosition = None
+) -> TrendingOut:
+    """Videos engaged within the last day, by engagement decayed over time (half-life 6 hours)."""
+    await caught_up(store, model.MODEL, min_position)
+    return await _top(store, limit, cursor, None)
+
+
+@router.get("/hashtags/{tag}", summary="The most trending public videos with a hashtag", responses=RESPONSES)
+async def trending_hashtag(
+    tag: TagPath,
+    store: ReadStoreDep,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    min_position: MinPosition = None,
+) -> TrendingOut:
+    """The same ranking, among videos carrying the hashtag (matched as the domain writes it: lower case)."""
+    try:
+        (hashtag,) = valid_hashtags([tag], "")
+    except InvalidCommand as exc:
+        raise Problem(422, str(exc)) from None
+    await caught_up(store, model.MODEL, min_position)
+    return await _top(store, limit, cursor, hashtag)
+
+
+async def _top(store: ReadStore, limit: int, cursor: str | None, hashtag: str | None) -> TrendingOut:
+    page = await query(model.MODEL, lambda: model.top(store, limit, hashtag=hashtag, cursor=cursor))
+    return TrendingOut(
+        items=[
+            TrendingItem(video_id=v.video_id, owner_id=v.owner_id, score=v.score, hashtags=v.hashtags)
+            for v in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )

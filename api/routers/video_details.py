@@ -1,0 +1,160 @@
+"""A video's details as the ``video_details`` and ``video_counters`` projectors keep them.
+
+Who sees what follows the engagement rules (``domain.engagement.visibility``): what a viewer may not
+see reads as absence (404), so nobody learns that a private, hidden or deleted video exists, nor that
+its owner blocked them. The owner sees their own video in any state but deleted; moderators also see
+what moderation hid.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Depends, Header, Response
+from pydantic import BaseModel, Field
+
+from api.deps import IdPath, optional_actor
+from api.problems import Problem, problems
+from api.reading import MinPosition, ReadStoreDep, caught_up, query, tagged
+from api.routers.video_stats import VideoStats
+from domain.access import VideoAccess, Visibility
+from domain.actors import Actor
+from domain.engagement.visibility import can_see
+from read_models import profiles, video_counters
+from read_models import video_details as model
+from read_models.port import ReadStore
+
+router = APIRouter(prefix="/v1/videos", tags=["videos"])
+OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
+T = TypeVar("T")
+
+
+class VideoMedia(BaseModel):
+    """What the upload and the media pipeline said; ``None`` until they said it."""
+
+    duration_ms: int | None
+    width: int | None
+    height: int | None
+    renditions: list[str]
+    poster: str | None = Field(description="Path in media storage")
+    master_playlist: str | None = Field(description="Path in media storage")
+
+
+class VideoDetails(BaseModel):
+    video_id: str
+    owner_id: str
+    caption: str | None = Field(description="None once the owner's personal data was erased")
+    caption_erased: bool
+    hashtags: list[str]
+    visibility: Visibility
+    comments_allowed: bool
+    state: model.ListingState = Field(description="Only the owner and moderators see other than listed")
+    published_at: datetime | None = Field(description="When last published; None for a draft")
+    media: VideoMedia
+    stats: VideoStats
+    liked_by_me: bool | None = Field(description="Whether the caller likes it; None when anonymous")
+
+
+@router.get(
+    "/{video_id}",
+    response_model=VideoDetails,
+    summary="A video's details and engagement totals",
+    responses={
+        304: {"description": "Unchanged since the ETag given in If-None-Match"},
+        **problems(s404="Unknown, deleted, or not visible to the caller", s503="Not caught up yet"),
+    },
+)
+async def video_details(
+    video_id: IdPath,
+    store: ReadStoreDep,
+    actor: OptionalActor,
+    min_position: MinPosition = None,
+    if_none_match: Annotated[str | None, Header(max_length=1024)] = None,
+) -> Response:
+    """The card, its totals and whether the caller likes it. Carries an ``ETag`` (it differs per
+    caller, hence ``Vary: Authorization``); send it back in ``If-None-Match`` to get 304."""
+    await caught_up(store, model.MODEL, min_position)
+    await caught_up(store, video_counters.MODEL, min_position)
+    card = await query(model.MODEL, lambda: model.video_card(store, video_id))
+    if card is None or card.deleted:
+        raise Problem(404, "video not found")
+    if _hinges_on_following(card, actor):
+        await caught_up(store, profiles.MODEL, min_position)
+    if not await query(model.MODEL, lambda: _visible_to(store, card, actor)):
+        raise Problem(404, "video not found")
+    body = (await query(model.MODEL, lambda: _details(store, card, actor))).model_dump_json().encode()
+    return tagged(body, if_none_match, vary="Authorization")
+
+
+def _access(card: model.VideoCard) -> VideoAccess:
+    return VideoAccess(
+        video_id=card.video_id,
+        owner_id=card.owner_id,
+        published=card.published,
+        visibility=Visibility(card.visibility),
+        comments_allowed=card.comments_allowed,
+        hidden=card.hidden,
+        deleted=card.deleted,
+    )
+
+
+def _is_owner(card: model.VideoCard, actor: Actor | None) -> bool:
+    return actor is not None and actor.user_id == card.owner_id
+
+
+def _hinges_on_following(card: model.VideoCard, actor: Actor | None) -> bool:
+    return card.visibility == Visibility.FOLLOWERS and actor is not None and not _is_owner(card, actor)
+
+
+def _visible_to(store: ReadStore, card: model.VideoCard, actor: Actor | None) -> bool:
+    """The engagement rules, except that moderators see what moderation hid."""
+    access = _access(card)
+    if access.deleted:
+        return False
+    if _is_owner(card, actor):
+        return True
+    if not access.published:
+        return False
+    if access.hidden and not (actor is not None and actor.moderates):
+        return False
+    if actor is None:
+        return access.visibility is Visibility.PUBLIC
+    if model.has_blocked(store, card.owner_id, actor.user_id):
+        return False
+    follows = _hinges_on_following(card, actor) and model.follows(store, actor.user_id, card.owner_id)
+    return can_see(access, actor.user_id, follows_owner=follows)
+
+
+def _details(store: ReadStore, card: model.VideoCard, actor: Actor | None) -> VideoDetails:
+    counts = video_counters.video_counts(store, card.video_id)
+    return VideoDetails(
+        video_id=card.video_id,
+        owner_id=card.owner_id,
+        caption=card.caption,
+        caption_erased=card.caption_erased,
+        hashtags=card.hashtags,
+        visibility=Visibility(card.visibility),
+        comments_allowed=card.comments_allowed,
+        state=card.state,
+        published_at=card.published_at,
+        media=VideoMedia(
+            duration_ms=card.duration_ms,
+            width=card.width,
+            height=card.height,
+            renditions=card.renditions,
+            poster=card.poster,
+            master_playlist=card.master_playlist,
+        ),
+        stats=VideoStats(
+            video_id=card.video_id,
+            likes=counts.likes,
+            comments=counts.comments,
+            shares=counts.shares,
+            views=counts.views,
+            watch_ms=counts.watch_ms,
+            average_watch_ms=counts.average_watch_ms,
+            completion_rate=counts.completion_rate,
+        ),
+        liked_by_me=None if actor is None else model.liked(store, actor.user_id, card.video_id),
+    )

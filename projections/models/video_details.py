@@ -1,0 +1,154 @@
+"""Video cards: owner, caption, hashtags, visibility, listing state and media info; who likes what;
+who blocks whom.
+
+Every event sets the card's fields it is about to absolute values (a draft starts a fresh card), and
+every write is stamped with the event's position, so a replayed event rewrites what it wrote and an
+older one never overwrites a newer card. Nothing here is a total: no ``applied_position`` is needed.
+
+Entities: a video's events and its likes belong to the video; a block belongs to the blocker; an
+erasure to the erased user. An erasure clears the captions of the owner's videos this projector has
+seen (``owner_videos``), in their own table, so it never touches a card that a video's runner may be
+writing at the same time. A video seen only after the erasure decodes its caption as erased: the
+key is gone by then.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from domain.accounts.events import ErasureRequested
+from domain.engagement.likes import VideoLiked, VideoUnliked
+from domain.social import UserBlocked, UserUnblocked
+from domain.videos.events import (
+    VideoDeleted,
+    VideoDraftCreated,
+    VideoEdited,
+    VideoHidden,
+    VideoProcessingSucceeded,
+    VideoPublished,
+    VideoRestored,
+    VideoUnpublished,
+    VideoUploadCompleted,
+)
+from eventstore.codec import Decoded
+from projections.projector import Projector
+from projections.writer import Writer
+from read_models.port import MAX_LIMIT
+from read_models.video_details import TABLES, VERSION, VIDEO_DETAILS
+
+NAME = "video_details"
+VIDEO_EVENTS = (
+    VideoDraftCreated,
+    VideoUploadCompleted,
+    VideoProcessingSucceeded,
+    VideoPublished,
+    VideoEdited,
+    VideoUnpublished,
+    VideoDeleted,
+    VideoHidden,
+    VideoRestored,
+)
+HANDLES = (*VIDEO_EVENTS, VideoLiked, VideoUnliked, UserBlocked, UserUnblocked, ErasureRequested)
+
+
+def project(decoded: Decoded, writer: Writer) -> None:
+    match decoded.event:
+        case VideoLiked(user_id=user_id, video_id=video_id):
+            writer.upsert("video_likes", {"user_id": user_id, "video_id": video_id})
+        case VideoUnliked(user_id=user_id, video_id=video_id):
+            writer.delete("video_likes", {"user_id": user_id, "video_id": video_id})
+        case UserBlocked(blocker_id=blocker, blocked_id=blocked):
+            writer.upsert("user_blocks", {"blocker_id": blocker, "blocked_id": blocked})
+        case UserUnblocked(blocker_id=blocker, blocked_id=blocked):
+            writer.delete("user_blocks", {"blocker_id": blocker, "blocked_id": blocked})
+        case ErasureRequested(user_id=user_id):
+            _erase_captions(writer, user_id)
+        case (
+            VideoPublished(video_id=video_id, caption=caption)
+            | VideoEdited(video_id=video_id, caption=caption)
+        ):
+            erased = "caption" in decoded.erased
+            writer.upsert("video_captions", {"video_id": video_id, "caption": caption, "erased": erased})
+            _card(decoded, writer)
+        case _:
+            _card(decoded, writer)
+
+
+def _card(decoded: Decoded, writer: Writer) -> None:
+    data = decoded.event.to_data()
+    video_id, owner_id = str(data["video_id"]), str(data["owner_id"])
+    if isinstance(decoded.event, VideoDraftCreated):
+        writer.upsert("owner_videos", {"owner_id": owner_id, "video_id": video_id})
+        current: dict[str, Any] = {}
+    else:
+        current = writer.get("video_details", {"video_id": video_id}) or {}
+    card = {**{name: current.get(name) for name in VIDEO_DETAILS.types}, "video_id": video_id}
+    card.update(owner_id=owner_id, **_changes(decoded))
+    writer.upsert("video_details", card)
+
+
+def _changes(decoded: Decoded) -> dict[str, Any]:
+    """The card's fields the event sets, each to an absolute value."""
+    match decoded.event:
+        case VideoUploadCompleted(duration_ms=duration, width=width, height=height):
+            return {"duration_ms": duration, "width": width, "height": height}
+        case VideoProcessingSucceeded(renditions=renditions, master_playlist=playlist, poster=poster):
+            return {"renditions": renditions, "master_playlist": playlist, "poster": poster}
+        case VideoPublished():
+            return {"published": True, "published_at": _occurred_at(decoded), **_details(decoded.event)}
+        case VideoEdited():
+            return _details(decoded.event)
+        case VideoUnpublished():
+            return {"published": False}
+        case VideoDeleted():
+            return {"deleted": True, "published": False}
+        case VideoHidden():
+            return {"hidden": True}
+        case VideoRestored():
+            return {"hidden": False}
+    return {}
+
+
+def _details(event: VideoPublished | VideoEdited) -> dict[str, Any]:
+    return {
+        "hashtags": event.hashtags,
+        "visibility": event.visibility,
+        "comments_allowed": event.comments_allowed,
+    }
+
+
+def _occurred_at(decoded: Decoded) -> datetime:
+    return datetime.fromisoformat(decoded.record.metadata.occurred_at)
+
+
+def _erase_captions(writer: Writer, owner_id: str) -> None:
+    cursor: str | None = None
+    while True:
+        page = writer.page("owner_videos", {"owner_id": owner_id}, limit=MAX_LIMIT, cursor=cursor)
+        for row in page.rows:
+            writer.upsert("video_captions", {"video_id": row["video_id"], "caption": None, "erased": True})
+        if page.cursor is None:
+            return
+        cursor = page.cursor
+
+
+def entity(decoded: Decoded) -> str:
+    """The video for its events and likes, the blocker for blocks, the erased user for an erasure."""
+    data = decoded.event.to_data()
+    match decoded.event:
+        case UserBlocked() | UserUnblocked():
+            return str(data["blocker_id"])
+        case ErasureRequested():
+            return str(data["user_id"])
+    return str(data["video_id"])
+
+
+PROJECTOR = Projector(
+    name=NAME,
+    version=VERSION,
+    tables=TABLES,
+    handles=tuple(cls.event_type for cls in HANDLES),
+    project=project,
+    entity=entity,
+)

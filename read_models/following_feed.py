@@ -1,0 +1,225 @@
+"""The Following feed, as the ``following_feed`` projector keeps it, and its query.
+
+Hybrid fan-out (DESIGN §5): a video of a creator with few followers is copied into each follower's
+``following_feed`` when it is published; a creator with many followers ("large") is not fanned out,
+and the query merges their ``feed_creator_videos`` in at read time, listed for each follower in
+``feed_merged_creators``. Either way a row sits in a partition ``(user or creator, bucket)``, where
+the bucket is the week the video was published, clustered newest first, so every partition stays
+bounded. Rows expire ``HORIZON`` after publication; the query walks buckets from now back to the
+horizon until the page is full.
+
+The projector's own lookups, not for queries: ``feed_creators`` (follower count, large or not,
+erased), ``feed_video_state`` (each video's listing state), ``feed_followers`` / ``feed_followees``
+(the follow graph, to fan out and to clean up).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import heapq
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from read_models.errors import InvalidQuery
+from read_models.live import ReadModel
+from read_models.port import ReadStore
+from read_models.tables import (
+    BOOL,
+    DESC,
+    INT,
+    TEXT,
+    TEXT_LIST,
+    TIMESTAMP,
+    Clustering,
+    Row,
+    Table,
+    columns_of,
+)
+
+#: Bumping it makes the projector fill fresh tables (``following_feed_v2``…) from the start of the log.
+VERSION = 1
+MODEL = ReadModel("following_feed", VERSION)
+APPLIED = "applied_position"
+#: Partitions hold one week of videos each.
+BUCKET = timedelta(days=7)
+#: How long a video stays in feeds after it was published.
+HORIZON = timedelta(days=60)
+#: Visibilities a follower's feed shows; private videos never appear.
+SHOWN = ("public", "followers")
+
+#: What a feed row says about its video (a creator's own list has the same shape).
+_VIDEO = columns_of(
+    bucket=INT, published_at=TIMESTAMP, video_id=TEXT, owner_id=TEXT, visibility=TEXT, hashtags=TEXT_LIST
+)
+_NEWEST_FIRST = (Clustering("published_at", DESC), Clustering("video_id", DESC))
+
+FOLLOWING_FEED = Table(
+    "following_feed",
+    columns=(*columns_of(user_id=TEXT), *_VIDEO),
+    partition_key=("user_id", "bucket"),
+    clustering=_NEWEST_FIRST,
+)
+CREATOR_VIDEOS = Table(
+    "feed_creator_videos",
+    columns=_VIDEO,
+    partition_key=("owner_id", "bucket"),
+    clustering=_NEWEST_FIRST,
+)
+MERGED_CREATORS = Table(
+    "feed_merged_creators",
+    columns=columns_of(user_id=TEXT, creator_id=TEXT),
+    partition_key=("user_id",),
+    clustering=(Clustering("creator_id"),),
+)
+CREATORS = Table(
+    "feed_creators",
+    columns=columns_of(creator_id=TEXT, followers=INT, large=BOOL, erased=BOOL, **{APPLIED: INT}),
+    partition_key=("creator_id",),
+)
+VIDEO_STATE = Table(
+    "feed_video_state",
+    columns=columns_of(
+        video_id=TEXT,
+        owner_id=TEXT,
+        published=BOOL,
+        published_at=TIMESTAMP,
+        visibility=TEXT,
+        hashtags=TEXT_LIST,
+        hidden=BOOL,
+        deleted=BOOL,
+        **{APPLIED: INT},
+    ),
+    partition_key=("video_id",),
+)
+FOLLOWERS = Table(
+    "feed_followers",
+    columns=columns_of(creator_id=TEXT, follower_id=TEXT),
+    partition_key=("creator_id",),
+    clustering=(Clustering("follower_id"),),
+)
+FOLLOWEES = Table(
+    "feed_followees",
+    columns=columns_of(user_id=TEXT, followee_id=TEXT),
+    partition_key=("user_id",),
+    clustering=(Clustering("followee_id"),),
+)
+
+TABLES = (FOLLOWING_FEED, CREATOR_VIDEOS, MERGED_CREATORS, CREATORS, VIDEO_STATE, FOLLOWERS, FOLLOWEES)
+
+#: Rows a partition read fetches at most (the store's own ceiling).
+READ_LIMIT = 1000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def bucket_of(moment: datetime) -> int:
+    return (moment - _EPOCH) // BUCKET
+
+
+def buckets_back_from(now: datetime) -> range:
+    """The buckets that may hold live rows, newest first."""
+    return range(bucket_of(now), bucket_of(now - HORIZON) - 1, -1)
+
+
+def ttl_for(published_at: datetime, now: datetime) -> int | None:
+    """Seconds a row of a video published then has left to live; ``None`` once past the horizon."""
+    left = int((published_at + HORIZON - now).total_seconds())
+    return left if left > 0 else None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FeedItem:
+    video_id: str
+    owner_id: str
+    published_at: datetime
+    visibility: str
+    hashtags: list[str]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FeedPage:
+    items: list[FeedItem]
+    next_cursor: str | None
+
+
+def following_feed(
+    store: ReadStore, user_id: str, limit: int, cursor: str | None = None, now: datetime | None = None
+) -> FeedPage:
+    """The user's feed, newest first: fanned-out rows and large followees' videos, merged.
+
+    The cursor names the bucket and the last item's clustering key; the next page starts strictly
+    after it. A full page always carries a cursor, so the page after it may be empty."""
+    now = now or datetime.now(UTC)
+    buckets = buckets_back_from(now)
+    bucket, after = _decode(cursor) if cursor else (buckets[0], None)
+    bucket = min(bucket, buckets[0])  # a bucket ahead of now holds nothing yet
+    merged = [row["creator_id"] for row in _all(store, MODEL.table(store, MERGED_CREATORS), user_id)]
+    items: list[Row] = []
+    while bucket >= buckets[-1]:
+        items += _bucket(store, user_id, merged, bucket, after, limit - len(items))
+        if len(items) == limit:
+            return FeedPage([_item(r) for r in items], _encode(bucket, items[-1]))
+        bucket, after = bucket - 1, None
+    return FeedPage([_item(r) for r in items], None)
+
+
+def _bucket(
+    store: ReadStore, user_id: str, merged: list[str], bucket: int, after: tuple[datetime, str] | None, n: int
+) -> list[Row]:
+    """Up to ``n`` rows of one bucket after ``after``, from the user's partition and each merged one."""
+    feed, videos = MODEL.table(store, FOLLOWING_FEED), MODEL.table(store, CREATOR_VIDEOS)
+    sources = [store.page(feed, {"user_id": user_id, "bucket": bucket}, end=after, limit=n).rows]
+    sources += [
+        store.page(videos, {"owner_id": c, "bucket": bucket}, end=after, limit=n).rows for c in merged
+    ]
+    out: list[Row] = []
+    for row in heapq.merge(*sources, key=_clustering, reverse=True):
+        if len(out) == n:
+            break
+        if not out or out[-1]["video_id"] != row["video_id"]:
+            out.append(row)
+    return out
+
+
+def _clustering(row: Row) -> tuple[datetime, str]:
+    """Every source is read in descending order of this key, so merging keeps the feed's order."""
+    return row["published_at"], row["video_id"]
+
+
+def _all(store: ReadStore, table: Table, user_id: str) -> Iterable[Row]:
+    cursor: str | None = None
+    while True:
+        page = store.page(table, {"user_id": user_id}, limit=READ_LIMIT, cursor=cursor)
+        yield from page.rows
+        if page.cursor is None:
+            return
+        cursor = page.cursor
+
+
+def _item(row: Row) -> FeedItem:
+    return FeedItem(
+        video_id=row["video_id"],
+        owner_id=row["owner_id"],
+        published_at=row["published_at"],
+        visibility=row["visibility"],
+        hashtags=list(row["hashtags"] or []),
+    )
+
+
+def _encode(bucket: int, last: Row) -> str:
+    millis = round(last["published_at"].timestamp() * 1000)
+    raw = json.dumps([bucket, millis, last["video_id"]]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[int, tuple[datetime, str]]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        bucket, millis, video_id = json.loads(raw)
+        if not (type(bucket) is int and type(millis) is int and isinstance(video_id, str)):
+            raise ValueError("wrong shape")
+        return bucket, (_EPOCH + timedelta(milliseconds=millis), video_id)
+    except (binascii.Error, ValueError, TypeError, OverflowError, OSError) as exc:
+        raise InvalidQuery(f"not a following feed cursor: {exc}") from None

@@ -1,0 +1,162 @@
+"""Video cards as the ``video_details`` projector keeps them, and their key lookups.
+
+One table per access pattern:
+
+- ``video_details``: the card by video (owner, listing flags, visibility, hashtags, media info).
+- ``video_captions``: the caption by video, ``None`` with ``erased`` set once the owner's key is
+  gone. Apart from the card so that an erasure, which knows only the owner, rewrites captions and
+  nothing else: whatever it overwrites out of order is personal data it must clear anyway.
+- ``video_likes``: one row per (user, video) while the user likes it, so ``liked_by_me`` is one key
+  lookup. Keyed by both ids: a viral video's likes never pile up in one partition.
+- ``user_blocks``: one row per (blocker, blocked) while the block holds; a blocked viewer reads
+  the blocker's videos as absent, as the engagement rules do.
+- ``owner_videos``: an owner's video ids, for the projector to find the captions an erasure clears.
+  Not for queries.
+
+Whether a viewer follows the owner comes from the ``profiles`` read model's ``follow_edges``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from enum import StrEnum
+
+from read_models import profiles
+from read_models.live import ReadModel
+from read_models.port import ReadStore
+from read_models.tables import BOOL, INT, TEXT, TEXT_LIST, TIMESTAMP, Clustering, Row, Table, columns_of
+
+#: Bumping it makes the projector fill fresh tables (``video_details_v2``…) from the start of the log.
+VERSION = 1
+MODEL = ReadModel("video_details", VERSION)
+
+VIDEO_DETAILS = Table(
+    "video_details",
+    columns=columns_of(
+        video_id=TEXT,
+        owner_id=TEXT,
+        published=BOOL,
+        published_at=TIMESTAMP,
+        visibility=TEXT,
+        hashtags=TEXT_LIST,
+        comments_allowed=BOOL,
+        hidden=BOOL,
+        deleted=BOOL,
+        duration_ms=INT,
+        width=INT,
+        height=INT,
+        renditions=TEXT_LIST,
+        poster=TEXT,
+        master_playlist=TEXT,
+    ),
+    partition_key=("video_id",),
+)
+VIDEO_CAPTIONS = Table(
+    "video_captions",
+    columns=columns_of(video_id=TEXT, caption=TEXT, erased=BOOL),
+    partition_key=("video_id",),
+)
+VIDEO_LIKES = Table(
+    "video_likes",
+    columns=columns_of(user_id=TEXT, video_id=TEXT),
+    partition_key=("user_id", "video_id"),
+)
+USER_BLOCKS = Table(
+    "user_blocks",
+    columns=columns_of(blocker_id=TEXT, blocked_id=TEXT),
+    partition_key=("blocker_id", "blocked_id"),
+)
+OWNER_VIDEOS = Table(
+    "owner_videos",
+    columns=columns_of(owner_id=TEXT, video_id=TEXT),
+    partition_key=("owner_id",),
+    clustering=(Clustering("video_id"),),
+)
+
+TABLES = (VIDEO_DETAILS, VIDEO_CAPTIONS, VIDEO_LIKES, USER_BLOCKS, OWNER_VIDEOS)
+
+
+class ListingState(StrEnum):
+    DRAFT = "draft"  # never published
+    LISTED = "listed"
+    UNPUBLISHED = "unpublished"
+    HIDDEN = "hidden"  # by moderation
+    DELETED = "deleted"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class VideoCard:
+    video_id: str
+    owner_id: str
+    caption: str | None
+    caption_erased: bool
+    hashtags: list[str]
+    visibility: str
+    comments_allowed: bool
+    published: bool
+    published_at: datetime | None
+    hidden: bool
+    deleted: bool
+    duration_ms: int | None
+    width: int | None
+    height: int | None
+    renditions: list[str]
+    poster: str | None
+    master_playlist: str | None
+
+    @property
+    def state(self) -> ListingState:
+        if self.deleted:
+            return ListingState.DELETED
+        if self.hidden:
+            return ListingState.HIDDEN
+        if self.published:
+            return ListingState.LISTED
+        return ListingState.UNPUBLISHED if self.published_at else ListingState.DRAFT
+
+
+def video_card(store: ReadStore, video_id: str) -> VideoCard | None:
+    """The card with its caption; ``None`` for a video never seen as a draft."""
+    row = store.get(MODEL.table(store, VIDEO_DETAILS), {"video_id": video_id})
+    if row is None:
+        return None
+    caption = store.get(MODEL.table(store, VIDEO_CAPTIONS), {"video_id": video_id}) or {}
+    return _card(row, caption)
+
+
+def liked(store: ReadStore, user_id: str, video_id: str) -> bool:
+    return store.get(MODEL.table(store, VIDEO_LIKES), {"user_id": user_id, "video_id": video_id}) is not None
+
+
+def has_blocked(store: ReadStore, blocker_id: str, blocked_id: str) -> bool:
+    key = {"blocker_id": blocker_id, "blocked_id": blocked_id}
+    return store.get(MODEL.table(store, USER_BLOCKS), key) is not None
+
+
+def follows(store: ReadStore, follower_id: str, followee_id: str) -> bool:
+    """From the ``profiles`` read model: its follow edges say who follows whom right now."""
+    key = {"follower_id": follower_id, "followee_id": followee_id}
+    return store.get(profiles.MODEL.table(store, profiles.FOLLOW_EDGES), key) is not None
+
+
+def _card(row: Row, caption: Row) -> VideoCard:
+    return VideoCard(
+        video_id=row["video_id"],
+        owner_id=row["owner_id"],
+        caption=caption.get("caption"),
+        caption_erased=bool(caption.get("erased")),
+        hashtags=list(row["hashtags"] or []),
+        visibility=row["visibility"] or profiles.PUBLIC,
+        comments_allowed=row["comments_allowed"] is not False,
+        published=bool(row["published"]),
+        published_at=row["published_at"],
+        hidden=bool(row["hidden"]),
+        deleted=bool(row["deleted"]),
+        duration_ms=row["duration_ms"],
+        width=row["width"],
+        height=row["height"],
+        renditions=list(row["renditions"] or []),
+        poster=row["poster"],
+        master_playlist=row["master_playlist"],
+    )
