@@ -34,7 +34,7 @@ from read_models.tables import (
 )
 
 #: Bumping it makes the projector fill fresh tables (``profiles_v2``…) from the start of the log.
-VERSION = 1
+VERSION = 2  # 2: video_owner.known_since, so a replayed like counts as it did the first time
 MODEL = ReadModel("profiles", VERSION)
 APPLIED = "applied_position"
 COUNTS = ("followers", "following", "videos", "likes_received")
@@ -81,6 +81,7 @@ VIDEO_OWNER = Table(
         hashtags=TEXT_LIST,
         hidden=BOOL,
         deleted=BOOL,
+        known_since=INT,
         **{APPLIED: INT},
     ),
     partition_key=("video_id",),

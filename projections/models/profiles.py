@@ -5,9 +5,9 @@ wrote and never overwrites anything newer:
 
 - Totals go through ``Writer.add`` (one ``applied_position`` per counts row), so a follow that
   bumps both the follower's ``following`` and the followee's ``followers`` counts each once.
-- Likes received: a like names the video, not its owner, so ``video_owner`` (written from
-  ``VideoDraftCreated``) says whose total moves. A like on a video never seen as a draft counts
-  for no one.
+- Likes received: a like names the video, not its owner, so ``video_owner`` says whose total
+  moves. A like counts only if the owner was known before it (``known_since``, the position of the
+  video's first event): a replayed like must not find an owner that a later event recorded.
 - The videos list: ``video_owner`` also holds each video's listing state (published, hidden,
   deleted, when published), guarded by its own ``applied_position`` and written *last*, after the
   list row and the ``videos`` total: an event whose state write landed is wholly applied and is
@@ -100,7 +100,7 @@ def project(decoded: Decoded, writer: Writer) -> None:
             _drop_follow(writer, blocked, blocker)
         case VideoLiked(video_id=video_id) | VideoUnliked(video_id=video_id):
             owner = writer.get("video_owner", {"video_id": video_id})
-            if owner is not None and owner["owner_id"]:
+            if owner is not None and owner["owner_id"] and (owner["known_since"] or 0) < writer.position:
                 delta = 1 if isinstance(decoded.event, VideoLiked) else -1
                 _count(writer, owner["owner_id"], likes_received=delta)
         case _ if isinstance(decoded.event, VIDEO_EVENTS):
@@ -188,6 +188,7 @@ def _video(decoded: Decoded, writer: Writer) -> None:
         return  # wholly applied already: its state write comes last
     after = {**{name: before.get(name) for name in VIDEO_OWNER.types}, "video_id": video_id}
     after["owner_id"] = owner
+    after["known_since"] = before.get("known_since") or writer.position
     match decoded.event:
         case VideoPublished(visibility=visibility, hashtags=tags):
             after.update(
