@@ -48,6 +48,8 @@ bench: install system-deps
 	$(BIN)/python -m benchmarks.append
 	$(BIN)/python -m benchmarks.api_commands
 	$(BIN)/python -m benchmarks.read_store
+	$(CASSANDRA) start --if-needed
+	@trap '$(CASSANDRA) stop --if-started' EXIT INT TERM; STROM_TEST_CASSANDRA=127.0.0.1:9042 $(BIN)/python -m benchmarks.projections
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .pytest_cache

@@ -124,15 +124,16 @@ class Runner:
             for item in subscription:
                 if until is not None and item.position > until:
                     break
+                now = time.monotonic()
+                if self._watch_live and now - last_check > live.CACHE_S:
+                    last_check = now  # before applying: after a quiet spell, the old tables may be gone
+                    if live.live_build(self._store, self.projector.name) != self.build:
+                        return dataclasses.replace(state, status=states.RETIRED)
                 if isinstance(item, RecordedEvent):
                     self._apply(batch, state, item, done=position)
                     pending += 1
                 position = item.position
                 now = time.monotonic()
-                if self._watch_live and now - last_check > live.CACHE_S:
-                    last_check = now
-                    if live.live_build(self._store, self.projector.name) != self.build:
-                        return dataclasses.replace(state, status=states.RETIRED)
                 if isinstance(item, Checkpoint) or pending >= FLUSH_EVERY or now - last_flush > FLUSH_AFTER_S:
                     state = self._flush(batch, state, position, states.RUNNING)
                     pending, last_flush = 0, now
@@ -140,7 +141,7 @@ class Runner:
                     break
         finally:
             subscription.stop()
-        return self._flush(batch, state, position, states.STOPPED if until is None else states.RUNNING)
+        return self._flush(batch, state, position, states.STOPPED)
 
     def stop(self) -> None:
         self._stopped.set()
