@@ -6,19 +6,19 @@ Aggregates (counts, sums) cannot be rewritten blindly: ``add`` keeps an ``applie
 in the row and skips an event at or below it. Never counter columns: they double-count.
 
 Writes are not sent one by one: a ``Batch`` holds the latest write of each row across many events
-(a video liked 300 times in a batch is written once) and reads see it, so the projector folds as
-if every write had landed. ``Batch.flush`` sends them in waves (see ``Projector.last``) together
-with the checkpoint: in one transaction on SQLite, checkpoint last on Cassandra.
+(a video liked 300 times in a batch is written once) and reads (``get``, ``rows``) see it, so the
+projector folds as if every write had landed. ``Batch.flush`` sends them in waves (see
+``Projector.last``) with the checkpoint: in one transaction on SQLite, checkpoint last on Cassandra.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from read_models.checks import check_write
-from read_models.port import CheckedWrite, Delete, Page, ReadStore, TableWrite, Upsert
-from read_models.tables import Row, Table, check_key, check_value
+from read_models.port import MAX_LIMIT, CheckedWrite, Delete, ReadStore, TableWrite, Upsert
+from read_models.tables import Order, Row, Table, check_key, check_partition, check_value
 
 APPLIED = "applied_position"
 #: How many rows a runner keeps in memory between flushes, most recently used last.
@@ -44,6 +44,8 @@ class Batch:
         self._pending: dict[RowId, CheckedWrite] = {}
         self._undo: list[tuple[RowId, CheckedWrite | None]] = []
         self._known: dict[RowId, Row | None] = {}
+        #: Rows pending or known, by partition, for ``rows`` (pruned lazily: a row may have left both).
+        self._partitions: dict[RowId, set[RowId]] = {}
         self._remembered = remembered
         self._complete = empty
 
@@ -71,6 +73,7 @@ class Batch:
         identity = (table, tuple(write.values[name] for name in self._tables[table].key_names))
         self._undo.append((identity, self._pending.pop(identity, None)))
         self._pending[identity] = write  # re-inserted last: the order rows were last written
+        self._index(identity)
 
     def get(self, table: str, key: Mapping[str, Any]) -> Row | None:
         physical = self._tables[table]
@@ -88,11 +91,23 @@ class Batch:
         self._remember(identity, found)
         return None if found is None else dict(found)
 
-    def page(self, table: str, partition: Mapping[str, Any], **options: Any) -> Page:
-        """Reads a partition as the batch has it: what is pending is written out first (rows only, not
-        the checkpoint, so a crash replays the batch onto rows that already hold part of it: harmless)."""
-        self.flush(())
-        return self._store.page(self._tables[table], partition, **options)
+    def rows(self, table: str, partition: Mapping[str, Any]) -> list[Row]:
+        """The whole partition as the batch has it (stored rows with pending writes over them), in
+        clustering order. For the projector's own lookups, whose partitions are small."""
+        physical = self._tables[table]
+        where = (table, tuple(check_partition(physical, partition).values()))
+        merged: dict[tuple[Any, ...], Row | None] = {}
+        if not self._complete:
+            merged = {_key_of(physical, row): row for row in _whole(self._store, physical, where[1])}
+        for identity in list(self._partitions.get(where, ())):
+            if identity in self._pending:
+                write = self._pending[identity]
+                merged[identity[1]] = None if write.deleted else write.values
+            elif self._complete and identity in self._known:
+                merged[identity[1]] = self._known[identity]
+            else:
+                self._partitions[where].discard(identity)
+        return _clustered(physical, [dict(row) for row in merged.values() if row is not None])
 
     def flush(self, then: Sequence[TableWrite]) -> None:
         """Sends every pending write, wave by wave, then ``then`` (the checkpoint)."""
@@ -110,9 +125,37 @@ class Batch:
         Sound because one runner owns each row (DESIGN.md §4: one owner per partition)."""
         self._known.pop(identity, None)
         self._known[identity] = row
+        self._index(identity)
         if len(self._known) > self._remembered:
             del self._known[next(iter(self._known))]
             self._complete = False
+
+    def _index(self, identity: RowId) -> None:
+        table, key = identity
+        size = len(self._tables[table].partition_key)
+        self._partitions.setdefault((table, key[:size]), set()).add(identity)
+
+
+def _key_of(table: Table, row: Row) -> tuple[Any, ...]:
+    return tuple(row[name] for name in table.key_names)
+
+
+def _whole(store: ReadStore, table: Table, partition: tuple[Any, ...]) -> Iterator[Row]:
+    key = dict(zip(table.partition_key, partition, strict=True))
+    cursor: str | None = None
+    while True:
+        page = store.page(table, key, limit=MAX_LIMIT, cursor=cursor)
+        yield from page.rows
+        if page.cursor is None:
+            return
+        cursor = page.cursor
+
+
+def _clustered(table: Table, rows: list[Row]) -> list[Row]:
+    """Sorted as the store reads a partition: by each clustering column, in its order."""
+    for column in reversed(table.clustering):
+        rows.sort(key=lambda row: row[column.name], reverse=column.order is Order.DESC)
+    return rows
 
 
 class Writer:
@@ -131,8 +174,9 @@ class Writer:
     def get(self, table: str, key: Mapping[str, Any]) -> Row | None:
         return self._batch.get(table, key)
 
-    def page(self, table: str, partition: Mapping[str, Any], **options: Any) -> Page:
-        return self._batch.page(table, partition, **options)
+    def rows(self, table: str, partition: Mapping[str, Any]) -> list[Row]:
+        """Every row of one partition, pending writes included, in clustering order."""
+        return self._batch.rows(table, partition)
 
     def add(self, table: str, key: Mapping[str, Any], deltas: Mapping[str, int | float]) -> None:
         """Adds ``deltas`` to the row's numbers once per event, however often the event is replayed.

@@ -140,14 +140,8 @@ def _posted(decoded: Decoded, event: CommentPosted, writer: Writer) -> None:
 
 def _erase_author(writer: Writer, author_id: str) -> None:
     """Empties the text of every comment the author wrote; the threads keep their shape."""
-    cursor = None
-    while True:
-        page = writer.page("comments_by_author", {"author_id": author_id}, limit=1000, cursor=cursor)
-        for row in page.rows:
-            _change(writer, row["comment_id"], text=None, erased=True)
-        if page.cursor is None:
-            return
-        cursor = page.cursor
+    for row in writer.rows("comments_by_author", {"author_id": author_id}):
+        _change(writer, row["comment_id"], text=None, erased=True)
 
 
 def _change(writer: Writer, comment_id: str, **changes: Any) -> bool:

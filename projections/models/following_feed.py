@@ -67,7 +67,6 @@ from projections.projector import Projector
 from projections.writer import Writer
 from read_models.following_feed import (
     APPLIED,
-    READ_LIMIT,
     SHOWN,
     TABLES,
     VERSION,
@@ -314,13 +313,7 @@ def _recent_videos(writer: Writer, creator: str) -> Iterator[Row]:
 
 
 def _all(writer: Writer, table: str, partition: Row) -> Iterator[Row]:
-    cursor: str | None = None
-    while True:
-        page = writer.page(table, partition, limit=READ_LIMIT, cursor=cursor)
-        yield from page.rows
-        if page.cursor is None:
-            return
-        cursor = page.cursor
+    yield from writer.rows(table, partition)
 
 
 def _now() -> datetime:

@@ -34,7 +34,6 @@ from domain.videos.events import (
 from eventstore.codec import Decoded
 from projections.projector import Projector
 from projections.writer import Writer
-from read_models.port import MAX_LIMIT
 from read_models.video_details import TABLES, VERSION, VIDEO_DETAILS
 
 NAME = "video_details"
@@ -123,14 +122,8 @@ def _occurred_at(decoded: Decoded) -> datetime:
 
 
 def _erase_captions(writer: Writer, owner_id: str) -> None:
-    cursor: str | None = None
-    while True:
-        page = writer.page("owner_videos", {"owner_id": owner_id}, limit=MAX_LIMIT, cursor=cursor)
-        for row in page.rows:
-            writer.upsert("video_captions", {"video_id": row["video_id"], "caption": None, "erased": True})
-        if page.cursor is None:
-            return
-        cursor = page.cursor
+    for row in writer.rows("owner_videos", {"owner_id": owner_id}):
+        writer.upsert("video_captions", {"video_id": row["video_id"], "caption": None, "erased": True})
 
 
 def entity(decoded: Decoded) -> str:
