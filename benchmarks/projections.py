@@ -211,7 +211,7 @@ def rebuild_one(projector: Projector, log: synthetic.Log, store: ReadStore) -> R
     with opened(log) as o:
         head = o.events.head_position()
         runner = Runner(
-            projector, events=o.events, codec=o.codec, store=store, build=Build(projector.version)
+            projector, events=o.events, codec=o.codec, store=store, build=Build(projector.version), fresh=True
         )
         runner.prepare()
         start = time.perf_counter()

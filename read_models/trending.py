@@ -15,8 +15,10 @@ year; adding a term is a log-sum-exp. The sum never goes below zero: ``None`` me
 quantised to ``1 / RANK_STEPS`` (steps of about 1.1 %). A clustering column cannot change in place, so a
 new rank means deleting the old row and writing a new one: a tombstone. Quantising bounds that to about
 ``RANK_STEPS`` moves per half-life per video, however many likes a second a viral video takes; a like
-that leaves the rank as it was rewrites the row in place. Within a step, the newer video (larger UUIDv7)
-comes first, so items of one page may be up to one step out of score order.
+that leaves the rank as it was writes no ranking row at all (the rows carry the rank, not the exact
+score, so most views only touch the video's state). Within a step, the newer video (larger UUIDv7)
+comes first, so items of one page may be up to one step out of score order, and the score a page
+shows is the rank's (within 1.1 %).
 
 **Bounded partitions.** A video's rows live in the ``BUCKET`` (6 hours, UTC) of its latest positive
 engagement: ``(bucket)`` overall, ``(hashtag, bucket)`` per hashtag, and move with it. A query merges the
@@ -58,7 +60,7 @@ from read_models.tables import (
 )
 
 #: Bumping it makes the projector fill fresh tables (``trending_videos_v2`` …) from the start of the log.
-VERSION = 1
+VERSION = 2  # 2: ranking rows carry the rank alone, so an unchanged rank writes nothing
 MODEL = ReadModel("trending", VERSION)
 APPLIED = "applied_position"
 
@@ -76,7 +78,7 @@ RANKED_TTL = int(timedelta(days=2).total_seconds())
 RETRACT_WITHIN = timedelta(days=3)
 CONTRIBUTION_TTL = int(timedelta(days=7).total_seconds())
 
-RANKED = columns_of(rank=INT, video_id=TEXT, owner_id=TEXT, score=FLOAT, hashtags=TEXT_LIST)
+RANKED = columns_of(rank=INT, video_id=TEXT, owner_id=TEXT, hashtags=TEXT_LIST)
 BY_RANK = (Clustering("rank", DESC), Clustering("video_id", DESC))
 
 TRENDING_VIDEOS = Table(
@@ -224,7 +226,7 @@ def _item(row: Row, now: datetime) -> TrendingVideo:
     return TrendingVideo(
         video_id=row["video_id"],
         owner_id=row["owner_id"],
-        score=decayed(row["score"], now),
+        score=decayed(row["rank"] / RANK_STEPS, now),
         hashtags=list(row["hashtags"] or []),
     )
 
@@ -259,7 +261,6 @@ def listed_rows(state: Row) -> Iterable[tuple[str, Row]]:
         "rank": rank_of(score),
         "video_id": state["video_id"],
         "owner_id": state["owner_id"],
-        "score": score,
         "hashtags": state.get("hashtags"),
     }
     yield TRENDING_VIDEOS.name, row

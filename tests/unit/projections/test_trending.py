@@ -69,10 +69,11 @@ def likes(video_id: str, n: int) -> list[DomainEvent]:
     return [VideoLiked(f"fan-{i}", video_id) for i in range(n)]
 
 
-def ranking(world: World, now: datetime, hashtag: str | None = None) -> list[tuple[str, float]]:
+def ranking(world: World, now: datetime, hashtag: str | None = None) -> list[tuple[str, Any]]:
+    """Videos and scores, each score equal to any value within the rank's step (pages show the rank's)."""
     world.project(PROJECTOR)
     page = model.top(world.store, 100, hashtag=hashtag, now=now)
-    return [(v.video_id, round(v.score, 6)) for v in page.items]
+    return [(v.video_id, pytest.approx(v.score, rel=2 / model.RANK_STEPS)) for v in page.items]
 
 
 def rows(world: World, table: str) -> list[dict[str, Any]]:
