@@ -7,13 +7,13 @@
   the least any reader does with the same log, measured in the same run: one SELECT cursor and
   ``orjson.loads`` of data and metadata. The ``log read+decode`` line is ours on the input side alone
   (``read_all`` and ``EventCodec.decode``), so the rest of a rebuild's time is the projector's.
-- Live lag: a ``Supervisor`` follows a log of the same platform while another thread appends its
+- Live lag: a ``strom project`` process follows a log of the same platform while this one appends its
   next commands one at a time, at a steady rate and durably, as the API does. For every projector
   that handles one of an append's events, the lag is the time from the append's return until that
   projector's checkpoint reaches its position: on SQLite the checkpoint commits with the rows, on
   Cassandra it lands after them, so the rows are visible then. Checkpoints are polled every
   millisecond. The limit is the log's own delivery: a bare subscription receiving the event.
-  Everything shares one process (and its GIL) here; in production the projections run apart.
+  The projectors share their process (threads, one GIL), the appender and poller have this one.
 
 Cassandra runs when ``STROM_TEST_CASSANDRA`` (or ``--cassandra``) names a node (``127.0.0.1:9042``),
 in fresh keyspaces dropped afterwards, on a log of ``--cassandra-events`` (a one-node rebuild of a
@@ -33,6 +33,8 @@ import itertools
 import os
 import pstats
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -342,17 +344,45 @@ def _first_events(items: Iterator[synthetic.Append], count: int) -> Iterator[syn
 
 
 def live_lag(folder: Path, sizes: Sizes, stores: StoreOpener) -> Lags:
-    """Caught up first, then measured while the appends come."""
+    """Caught up first, then measured while the appends come. The projectors run as deployed, in a
+    ``strom project`` process of their own, so the appender and the poller here do not share its GIL."""
     lag_log = LagLog.build(folder, sizes)
-    with opened(lag_log.log) as o, stores() as store:
-        supervisor = Supervisor(ALL, events=o.events, codec=o.codec, store=store)
-        supervisor.start()
-        try:
-            wait_for(store, ALL, o.events.head_position(), poll_s=0.02)
-            appender = synthetic.Appender(o.events, o.codec, lag_log.versions)
-            return measure_lag(o, store, appender, lag_log.live, sizes.lag_rate)
-        finally:
-            supervisor.stop()
+    with opened(lag_log.log) as o, stores() as store, projecting(lag_log.log, store, folder):
+        wait_for(store, ALL, o.events.head_position(), poll_s=0.02)
+        appender = synthetic.Appender(o.events, o.codec, lag_log.versions)
+        return measure_lag(o, store, appender, lag_log.live, sizes.lag_rate)
+
+
+@contextlib.contextmanager
+def projecting(log: synthetic.Log, store: ReadStore, folder: Path) -> Iterator[None]:
+    """Every projector in one ``strom project`` process, stopped (SIGTERM) afterwards."""
+    env = {
+        **os.environ,
+        "STROM_EVENTSTORE_URL": f"sqlite:///{log.events}",
+        "STROM_KEYSTORE_URL": f"sqlite:///{log.keys}",
+        "STROM_READSTORE_URL": store_url(store),
+        "STROM_DATA_DIR": str(folder),
+    }
+    with (folder / "project.log").open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "strom", "project"], env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def store_url(store: ReadStore) -> str:
+    """The URL that opens ``store`` in another process."""
+    from read_models.cassandra import CassandraReadStore
+
+    if isinstance(store, SQLiteReadStore):
+        return f"sqlite:///{store.path}"
+    assert isinstance(store, CassandraReadStore), store
+    (host, port), *_ = store.config.endpoints
+    return f"cassandra://{host}:{port}/{store.keyspace}?replication=simple:1"
 
 
 def measure_lag(

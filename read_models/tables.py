@@ -100,6 +100,10 @@ class Table:
         """Every column: keys first, in key order, then the others in declaration order."""
         return self.key_names + self.value_names
 
+    @cached_property
+    def name_set(self) -> frozenset[str]:
+        return frozenset(self.names)
+
 
 def _check_declaration(table: Table) -> None:
     def bad(reason: str) -> InvalidRow:
@@ -130,7 +134,7 @@ def _check_declaration(table: Table) -> None:
 
 def check_row(table: Table, row: Mapping[str, Any]) -> Row:
     """The whole row, normalised; columns it leaves out are ``None`` (an upsert replaces the row)."""
-    unknown = set(row) - set(table.names)
+    unknown = row.keys() - table.name_set
     if unknown:
         raise InvalidRow(table.name, f"unknown column(s) {sorted(unknown)}")
     out = {name: _key_value(table, name, row.get(name)) for name in table.key_names}
@@ -177,7 +181,8 @@ def _key_value(table: Table, name: str, value: Any) -> Any:
         raise InvalidRow(table.name, f"key column {name!r} is missing or None")
     value = _value(table, name, value)
     if isinstance(value, str | bytes):
-        size = len(value.encode() if isinstance(value, str) else value)
+        short = isinstance(value, str) and len(value) * 4 <= MAX_KEY_BYTES  # UTF-8: ≤ 4 bytes a character
+        size = len(value) if short or isinstance(value, bytes) else len(value.encode())
         if size > MAX_KEY_BYTES:
             raise InvalidRow(table.name, f"key column {name!r} is {size} bytes, over {MAX_KEY_BYTES}")
         if size == 0 and name in table.partition_key:
@@ -198,6 +203,8 @@ def _value(table: Table, name: str, value: Any) -> Any:
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected str, got {type(value).__name__}")
+    if value.isascii():
+        return value
     try:
         value.encode()
     except UnicodeEncodeError:
