@@ -47,9 +47,11 @@ test: lint system-deps
 bench: install system-deps
 	$(BIN)/python -m benchmarks.append
 	$(BIN)/python -m benchmarks.api_commands
-	$(BIN)/python -m benchmarks.read_store
 	$(CASSANDRA) start --if-needed
-	@trap '$(CASSANDRA) stop --if-started' EXIT INT TERM; STROM_TEST_CASSANDRA=127.0.0.1:9042 $(BIN)/python -m benchmarks.projections
+	@trap '$(CASSANDRA) stop --if-started' EXIT INT TERM; export STROM_TEST_CASSANDRA=127.0.0.1:9042; \
+	$(BIN)/python -m benchmarks.read_store && \
+	$(BIN)/python -m benchmarks.feed_query && \
+	$(BIN)/python -m benchmarks.projections
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .pytest_cache

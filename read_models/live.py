@@ -10,6 +10,7 @@ after readers have let go of them (``GRACE_S``, longer than the cache below).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 import time
 import weakref
@@ -41,8 +42,8 @@ class Build:
         return cls(int(version), int(rebuild or 0))
 
     def table(self, table: Table) -> Table:
-        """The declaration under this build's physical name."""
-        return dataclasses.replace(table, name=f"{table.name}_{self.label}")
+        """The declaration under this build's physical name (made once: queries ask on every call)."""
+        return _physical(table, self.label)
 
     def successor(self, version: int) -> Build:
         """The build a rebuild fills: the next rebuild of the same version, or a bumped version's first."""
@@ -78,6 +79,11 @@ class ReadModel:
     def table(self, store: ReadStore, table: Table) -> Table:
         """``table`` as the live build names it."""
         return self.build(store).table(table)
+
+
+@functools.cache
+def _physical(table: Table, label: str) -> Table:
+    return dataclasses.replace(table, name=f"{table.name}_{label}")
 
 
 class _LiveCache:

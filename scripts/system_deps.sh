@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the system packages Strom's tests need, from Debian, only when they are missing.
+# Installs the system packages Strom's tests and benchmarks need, from Debian, only when they are missing.
 set -euo pipefail
 
 need=()
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
