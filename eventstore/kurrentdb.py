@@ -147,20 +147,39 @@ def _alternatives(names: Iterable[str]) -> str:
 
 
 def matching(
-    raws: Iterable[kdb.RecordedEvent], after: int, filter: EventFilter | None
+    raws: Iterable[kdb.RecordedEvent],
+    after: int,
+    filter: EventFilter | None,
+    *,
+    live_checkpoints: bool = False,
 ) -> Iterator[RecordedEvent | Checkpoint]:
     """Our events strictly after ``after`` (KurrentDB reads from a position inclusively),
     without system events, filtered exactly as ``EventFilter.matches`` says; the server's
-    checkpoints (asked for with ``include_checkpoints``) pass through as ours."""
+    checkpoints (asked for with ``include_checkpoints``) pass through as ours.
+
+    With ``live_checkpoints``, once the server says the subscription caught up (``CaughtUp``), that
+    and every live event after it come with a checkpoint at their position: live events trickle in
+    one at a time with no server checkpoint between them, and a reader that batches events must
+    learn that nothing else is waiting (as the SQLite subscription tells it after each read)."""
+    live, last = False, after
     for raw in raws:
+        if isinstance(raw, kdb.CaughtUp):
+            live = True
+            if live_checkpoints:
+                yield Checkpoint(max(last, raw.commit_position or 0))
+            continue
         if isinstance(raw, kdb.Checkpoint):
             if raw.commit_position > after:
+                last = max(last, raw.commit_position)
                 yield Checkpoint(raw.commit_position)
             continue
         if raw.commit_position <= after or raw.stream_name.startswith("$") or raw.type.startswith("$"):
             continue
+        last = max(last, raw.commit_position or 0)
         if filter is None or filter.matches(raw.stream_name, raw.type):
             yield from_client_event(raw)
+            if live and live_checkpoints:
+                yield Checkpoint(raw.commit_position)
 
 
 def earlier_append(
@@ -341,9 +360,12 @@ class KurrentDBEventStore:
     ) -> KurrentDBSubscription:
         with translated(self._host):
             raw = self._client.subscribe_to_all(
-                commit_position=after or None, include_checkpoints=checkpoints, **server_filter(filter)
+                commit_position=after or None,
+                include_checkpoints=checkpoints,
+                include_caught_up=checkpoints,
+                **server_filter(filter),
             )
-        return KurrentDBSubscription(raw, -1 if after is None else after, filter, self._host)
+        return KurrentDBSubscription(raw, -1 if after is None else after, filter, self._host, checkpoints)
 
 
 class KurrentDBSubscription:
@@ -351,9 +373,15 @@ class KurrentDBSubscription:
     ``stop()`` cancels the gRPC call, which ends the iteration in whatever thread runs it."""
 
     def __init__(
-        self, raw: AbstractCatchupSubscription, after: int, filter: EventFilter | None, host: str
+        self,
+        raw: AbstractCatchupSubscription,
+        after: int,
+        filter: EventFilter | None,
+        host: str,
+        checkpoints: bool = False,
     ) -> None:
         self._raw = raw
+        self._checkpoints = checkpoints
         self._after = after
         self._filter = filter
         self._host = host
@@ -361,7 +389,9 @@ class KurrentDBSubscription:
 
     def __iter__(self) -> Iterator[RecordedEvent | Checkpoint]:
         try:
-            yield from matching(self._received(), self._after, self._filter)
+            yield from matching(
+                self._received(), self._after, self._filter, live_checkpoints=self._checkpoints
+            )
         finally:
             self._raw.stop()
 

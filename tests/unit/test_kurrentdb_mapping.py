@@ -293,3 +293,15 @@ def test_server_checkpoints_pass_through_as_ours_and_old_ones_are_dropped() -> N
         kdb.Checkpoint(commit_position=120, prepare_position=120, recorded_at=None),
     ]
     assert list(matching(raws, 100, None)) == [Checkpoint(120)]
+
+
+def test_once_caught_up_each_live_event_is_followed_by_a_checkpoint_at_its_position() -> None:
+    """A batching reader flushes on checkpoints; live events arrive alone, with none between them."""
+    import kurrentdbclient as kdb
+
+    caught_up = kdb.CaughtUp(stream_position=0, commit_position=0, prepare_position=0, recorded_at=None)
+    raws = [raw("video-1", position=110), caught_up, raw("video-1", position=130, version=1)]
+    assert [
+        (type(item).__name__, item.position) for item in matching(raws, 100, None, live_checkpoints=True)
+    ] == [("RecordedEvent", 110), ("Checkpoint", 110), ("RecordedEvent", 130), ("Checkpoint", 130)]
+    assert [item.position for item in matching(raws, 100, None)] == [110, 130]
