@@ -14,8 +14,9 @@ adapter costs wherever it runs. The table is a feed: partition (user, bucket), n
   driver paging (``fetch_size``, ``paging_state``).
 
 DESIGN.md section 11 has no store-level row: the feed page p99 judges page reads, and the rebuild
-targets stand beside row writes as indirect ones. Cassandra is started with ``scripts/cassandra_node.py
-start --if-needed`` and stopped only if that started it; the keyspace is fresh and dropped afterwards.
+targets stand beside row writes as indirect ones. Cassandra is the node ``STROM_TEST_CASSANDRA`` names
+(``make bench`` starts one), or else started with ``scripts/cassandra_node.py start --if-needed`` and
+stopped only if that started it; the keyspace is fresh and dropped afterwards.
 Run with ``python -m benchmarks.read_store [--quick] [--out PATH] [--no-cassandra]``.
 """
 
@@ -330,12 +331,16 @@ def _raw_pipelined(store: CassandraReadStore, writes: Sequence[Write]) -> Rate:
 
 
 def cassandra_lines(sizes: Sizes) -> list[ReadLine]:
-    """A node only if none answers, a keyspace of our own; undone in reverse, whatever happens."""
+    """The node ``STROM_TEST_CASSANDRA`` names (whoever started it stops it), else one started here
+    if none answers; a keyspace of our own; undone in reverse, whatever happens."""
     with contextlib.ExitStack() as undo:
-        undo.callback(_node, "stop", "--if-started")
-        _node("start", "--if-needed")
-        port, keyspace = os.environ.get("CASSANDRA_PORT", "9042"), f"strom_bench_{uuid.uuid4().hex[:12]}"
-        store = CassandraReadStore.from_url(f"cassandra://127.0.0.1:{port}/{keyspace}?replication=simple:1")
+        address = os.environ.get("STROM_TEST_CASSANDRA")
+        if not address:
+            undo.callback(_node, "stop", "--if-started")
+            _node("start", "--if-needed")
+            address = f"127.0.0.1:{os.environ.get('CASSANDRA_PORT', '9042')}"
+        keyspace = f"strom_bench_{uuid.uuid4().hex[:12]}"
+        store = CassandraReadStore.from_url(f"cassandra://{address}/{keyspace}?replication=simple:1")
         undo.callback(store.close)
         store.ensure_keyspace()
         undo.callback(store.drop_keyspace)
