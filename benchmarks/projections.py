@@ -503,12 +503,16 @@ def profile(log: synthetic.Log, folder: Path, top: int) -> None:
 # -- the run ----------------------------------------------------------------------------------
 
 
-def run(sizes: Sizes, folder: Path, cassandra: str | None, skipped: str) -> list[Line]:
-    log = synthetic.cached(sizes.events)
-    print(f"SQLite: rebuild over {sizes.events:,} events", flush=True)
-    lines = rebuild_lines("sqlite", log, sqlite_stores(folder), SQLITE_REBUILD, sizes.read_repeats)
-    print(f"SQLite: live lag, {sizes.lag_rate:g} appends/s for {sizes.lag_seconds:g} s", flush=True)
-    lines += lag_lines("sqlite", live_lag(folder / "lag-sqlite", sizes, sqlite_stores(folder)))
+def run(
+    sizes: Sizes, folder: Path, cassandra: str | None, skipped: str, *, sqlite: bool = True
+) -> list[Line]:
+    lines: list[Line] = []
+    if sqlite:
+        log = synthetic.cached(sizes.events)
+        print(f"SQLite: rebuild over {sizes.events:,} events", flush=True)
+        lines += rebuild_lines("sqlite", log, sqlite_stores(folder), SQLITE_REBUILD, sizes.read_repeats)
+        print(f"SQLite: live lag, {sizes.lag_rate:g} appends/s for {sizes.lag_seconds:g} s", flush=True)
+        lines += lag_lines("sqlite", live_lag(folder / "lag-sqlite", sizes, sqlite_stores(folder)))
     if cassandra is None:
         print(f"Cassandra: skipped, {skipped}", flush=True)
         return lines
@@ -543,6 +547,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small logs and a short lag run: a smoke run")
     parser.add_argument("--cassandra", help=f"host:port of a node (default: ${CASSANDRA_ENV})")
     parser.add_argument("--no-cassandra", action="store_true", help="SQLite only")
+    parser.add_argument("--no-sqlite", action="store_true", help="Cassandra only")
     parser.add_argument(
         "--profile", type=int, metavar="TOP", help="print the TOP hot spots of a SQLite rebuild, then stop"
     )
@@ -559,7 +564,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cassandra, skipped = (
             (None, "--no-cassandra") if args.no_cassandra else cassandra_address(args.cassandra)
         )
-        lines = run(sizes, Path(folder), cassandra, skipped)
+        lines = run(sizes, Path(folder), cassandra, skipped, sqlite=not args.no_sqlite)
     print()
     print(table(lines, limit="raw limit", target="DESIGN target"))
     save(args.out, report(lines, sizes, "quick" if args.quick else "full", skipped))
