@@ -29,9 +29,8 @@ change. Tables land in waves (``last``):
    replay writes it again unconditionally (an upsert or a delete, idempotent), so "does this follow
    exist" is never ahead of the guard that says whether its count moved.
 
-A read in the middle of an event (``Writer.page``) flushes what is pending, so within an event the
-code too writes a guard only after the rows it guards, and the follow graph only after its guard.
-Reading a lookup that is ahead after a crash may add or miss a write stamped with an older position
+Within an event, too, the code writes a guard only after the rows it guards, and the follow graph
+only after its guard, so the order holds however a batch is cut into flushes. Reading a lookup that is ahead after a crash may add or miss a write stamped with an older position
 than a later event's own write to the same row, which that event makes again when replayed: last
 write wins, so the rows converge (the tests cut a run short at each of its writes to check it).
 One event never deletes and rewrites the same row: at equal positions the delete would win.
