@@ -20,16 +20,20 @@ from collections.abc import Callable
 
 from eventstore.codec import EventCodec
 from eventstore.envelope import Checkpoint, EventFilter, RecordedEvent
+from eventstore.errors import StoreUnavailable
 from eventstore.port import EventStore, Subscription
 from projections.projector import Projector
 from projections.writer import Batch
 from read_models import live
 from read_models import projection_state as states
 from read_models.checks import check_write
+from read_models.errors import ReadStoreUnavailable, RetryableError
 from read_models.live import Build
 from read_models.port import ReadStore, TableWrite, Upsert
 
 FLUSH_EVERY = 2000
+#: Failures of a store rather than of the projector: worth retrying, never a reason to stop.
+TRANSIENT = (RetryableError, ReadStoreUnavailable, StoreUnavailable)
 FLUSH_AFTER_S = 1.0
 
 
@@ -155,6 +159,8 @@ class Runner:
             decoded = self._codec.decode(record)
             if self._partition == WHOLE or self._partition.owns(self.projector.entity(decoded)):
                 self.projector.project(decoded, batch.writer(record.position))
+        except TRANSIENT:
+            raise  # the store, not the event: the supervisor retries from the checkpoint
         except Exception as exc:
             error = "".join(traceback.format_exception_only(exc)).strip()
             failed = dataclasses.replace(

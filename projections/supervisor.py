@@ -15,7 +15,7 @@ from eventstore.codec import EventCodec
 from eventstore.port import EventStore
 from projections.projector import Projector
 from projections.rebuild import ParityFailed, live_or_first, rebuild
-from projections.runner import WHOLE, Partition, ProjectorFailed, Runner
+from projections.runner import TRANSIENT, WHOLE, Partition, ProjectorFailed, Runner
 from read_models import live
 from read_models import projection_state as states
 from read_models.errors import MissingTable
@@ -24,6 +24,7 @@ from read_models.port import ReadStore
 log = logging.getLogger("strom.projections")
 
 WAIT_FOR_BUILD_S = 1.0
+RETRY_FIRST_S, RETRY_MAX_S = 0.5, 30.0
 
 
 class Supervisor:
@@ -50,27 +51,39 @@ class Supervisor:
             self._threads.append(thread)
 
     def _follow(self, projector: Projector) -> None:
-        """Runs the live build until stopped, moving to each new build a rebuild switches to."""
+        """Runs the live build until stopped, moving to each new build a rebuild switches to. A store
+        that fails for a while is retried from the checkpoint, backing off; a projector bug stops it."""
+        backoff = RETRY_FIRST_S
         try:
             while not self._stopped.is_set():
-                build = self._current_build(projector)
-                if build is None:
-                    self._stopped.wait(WAIT_FOR_BUILD_S)
-                    continue
-                runner = Runner(
-                    projector,
-                    events=self._events,
-                    codec=self._codec,
-                    store=self._store,
-                    build=build,
-                    partition=self._partition,
-                    watch_live=True,
-                )
-                self._runners[projector.name] = runner
-                if self._stopped.is_set() or self._run(runner) != states.RETIRED:
-                    return
+                try:
+                    if self._follow_once(projector):
+                        return
+                    backoff = RETRY_FIRST_S
+                except TRANSIENT as exc:
+                    log.warning("%s: %s; retrying in %.1f s", projector.name, exc, backoff)
+                    self._stopped.wait(backoff)
+                    backoff = min(backoff * 2, RETRY_MAX_S)
         except (ProjectorFailed, ParityFailed) as exc:
             log.error("%s (see `strom projections status`)", exc)
+
+    def _follow_once(self, projector: Projector) -> bool:
+        """Runs the current build; says whether following is over (stopped, or not retired)."""
+        build = self._current_build(projector)
+        if build is None:
+            self._stopped.wait(WAIT_FOR_BUILD_S)
+            return False
+        runner = Runner(
+            projector,
+            events=self._events,
+            codec=self._codec,
+            store=self._store,
+            build=build,
+            partition=self._partition,
+            watch_live=True,
+        )
+        self._runners[projector.name] = runner
+        return self._stopped.is_set() or self._run(runner) != states.RETIRED
 
     def _current_build(self, projector: Projector) -> live.Build | None:
         build = live_or_first(self._store, projector)

@@ -107,13 +107,16 @@ class SQLiteReadStore:
 
     @contextmanager
     def _transaction(self, conn: sqlite3.Connection) -> Iterator[None]:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        """Writers of this process queue on the file's lock, in order: in SQLite's busy handler a
+        long transaction (a rebuild's batch) would starve the others past their timeout."""
+        with _writer_lock(self.path):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     def ensure_keyspace(self) -> None:
         """One file is one keyspace."""
@@ -190,13 +193,9 @@ class SQLiteReadStore:
             (sql.delete(table) if w.deleted else sql.upsert(table), self._params(table, w)) for w in writes
         ]
         conn = self._conn()
-        with self._errors(table.name, write=True):
-            if len(statements) == 1:
-                conn.execute(*statements[0])
-                return
-            with self._transaction(conn):
-                for statement, params in statements:
-                    conn.execute(statement, params)
+        with self._errors(table.name, write=True), self._transaction(conn):
+            for statement, params in statements:
+                conn.execute(statement, params)
 
     def _params(self, table: Table, write: CheckedWrite) -> list[Any]:
         cols = table.key_names if write.deleted else table.names
@@ -247,6 +246,16 @@ class SQLiteReadStore:
         rows = found[:limit]
         more = len(found) > limit
         return Page([_row(table, r) for r in rows], _next_cursor(table, query, rows[-1]) if more else None)
+
+
+_WRITERS: dict[Path, threading.Lock] = {}
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_lock(path: Path) -> threading.Lock:
+    """One lock per read-store file and process."""
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(path.resolve(), threading.Lock())
 
 
 def _now_ms() -> int:

@@ -30,9 +30,10 @@ change. Tables land in waves (``last``):
    exist" is never ahead of the guard that says whether its count moved.
 
 Within an event, too, the code writes a guard only after the rows it guards, and the follow graph
-only after its guard, so the order holds however a batch is cut into flushes. Reading a lookup that is ahead after a crash may add or miss a write stamped with an older position
-than a later event's own write to the same row, which that event makes again when replayed: last
-write wins, so the rows converge (the tests cut a run short at each of its writes to check it).
+only after its guard, so the order holds however a batch is cut into flushes. Reading a lookup that
+is ahead after a crash may add or miss a write stamped with an older position than a later event's
+own write to the same row, which that event makes again when replayed: last write wins, so the rows
+converge (the tests cut a run short at each of its writes to check it).
 One event never deletes and rewrites the same row: at equal positions the delete would win.
 
 Rows expire by the wall clock, ``HORIZON`` after publication, and nothing past the horizon is

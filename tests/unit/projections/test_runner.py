@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,8 @@ from projections.runner import Partition, ProjectorFailed, Runner
 from projections.supervisor import Supervisor
 from projections.writer import Writer
 from read_models import projection_state
+from read_models.errors import RetryableWriteError
+from read_models.port import ReadStore
 from tests.unit.projections.world import World
 
 VIDEOS = [f"0190aaaa-bbbb-7ccc-8ddd-{i:012d}" for i in range(40)]
@@ -98,6 +101,40 @@ def test_a_live_runner_applies_new_events_promptly(world: World) -> None:
         assert world.row(COUNTERS, "video_counters", video_id=VIDEOS[1])["likes"] == 1  # type: ignore[index]
     finally:
         supervisor.stop()
+
+
+class Flaky:
+    """A read store whose first bulk writes fail as a busy store does."""
+
+    def __init__(self, store: ReadStore, failures: int) -> None:
+        self._store = store
+        self.failures = failures
+
+    def write_all(self, waves: Any) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise RetryableWriteError("busy for a moment")
+        self._store.write_all(waves)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def test_a_store_that_fails_for_a_while_is_retried_not_taken_for_a_broken_projector(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("projections.supervisor.RETRY_FIRST_S", 0.01)
+    world.given(*(VideoLiked(f"u{i}", VIDEOS[2]) for i in range(3)))
+    flaky = Flaky(world.store, failures=3)
+    supervisor = Supervisor([COUNTERS], events=world.events, codec=world.codec, store=flaky)
+    supervisor.start()
+    try:
+        _wait(lambda: world.state(COUNTERS).position >= 3)
+    finally:
+        supervisor.stop()
+    assert flaky.failures == 0
+    assert world.state(COUNTERS).status != projection_state.FAILED
+    assert world.row(COUNTERS, "video_counters", video_id=VIDEOS[2])["likes"] == 3  # type: ignore[index]
 
 
 def _wait(condition: object, timeout: float = 5.0) -> None:
