@@ -146,15 +146,6 @@ def _details(store: ReadStore, card: model.VideoCard, actor: Actor | None) -> Vi
             poster=card.poster,
             master_playlist=card.master_playlist,
         ),
-        stats=VideoStats(
-            video_id=card.video_id,
-            likes=counts.likes,
-            comments=counts.comments,
-            shares=counts.shares,
-            views=counts.views,
-            watch_ms=counts.watch_ms,
-            average_watch_ms=counts.average_watch_ms,
-            completion_rate=counts.completion_rate,
-        ),
+        stats=VideoStats.of(card.video_id, counts),
         liked_by_me=None if actor is None else model.liked(store, actor.user_id, card.video_id),
     )
