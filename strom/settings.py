@@ -31,7 +31,8 @@ class Settings(BaseSettings):
     readstore_url: str = "sqlite:///var/read.db"
     keystore_url: str = "sqlite:///var/keys.db"
     broker_url: str = "memory://"
-    media_url: str = "file:///var/media"
+    #: ``file:var/media`` is relative to the working folder, ``file:///srv/media`` absolute.
+    media_url: str = "file:var/media"
 
     #: Signs bearer tokens. Unset: a random one is made once and kept in ``var/jwt.secret``.
     jwt_secret: SecretStr | None = None

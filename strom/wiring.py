@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import urlparse
+
 from eventstore.codec import EventCodec
 from eventstore.keystore import KeyStore, SQLiteKeyStore
 from eventstore.port import EventStore
 from eventstore.sealing import Sealer
+from media.storage import FileStorage, MediaStorage
 from read_models.port import ReadStore
 from strom.settings import Settings, sqlite_path
+
+MEDIA_SCHEMES = ("file:",)
 
 
 def open_event_store(settings: Settings) -> EventStore:
@@ -39,3 +45,10 @@ def open_read_store(settings: Settings) -> ReadStore:
     from read_models.cassandra import CassandraReadStore
 
     return CassandraReadStore.from_url(url)
+
+
+def open_media_storage(settings: Settings) -> MediaStorage:
+    url = settings.media_url
+    if url.startswith("file:"):
+        return FileStorage(Path(urlparse(url).path))
+    raise ValueError(f"STROM_MEDIA_URL={url!r}: no adapter for it; use one of {', '.join(MEDIA_SCHEMES)}")
