@@ -6,6 +6,7 @@ need=()
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -22,7 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     "migrations": {"migrations", "read_models"},
     "api": {"api", "commands", "read_models", "domain"},
     "workers": {"workers", "commands", "media", "recommend"},
-    "media": {"media"},
+    "media": {"media", "domain"},
     "recommend": {"recommend", "domain"},
 }
 
