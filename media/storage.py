@@ -22,7 +22,7 @@ MAX_KEY_LENGTH = 512
 
 
 class MediaStorageError(Exception):
-    pass
+    """Anything the media store refuses or cannot find."""
 
 
 class InvalidKey(MediaStorageError, ValueError):

@@ -49,9 +49,6 @@ class Batch:
         self._remembered = remembered
         self._complete = empty
 
-    def __len__(self) -> int:
-        return len(self._pending)
-
     def table(self, name: str) -> Table:
         return self._tables[name]
 

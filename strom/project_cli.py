@@ -16,6 +16,7 @@ from projections.rebuild import ParityFailed, rebuild
 from projections.runner import Partition
 from projections.supervisor import Supervisor
 from read_models import live, projection_state
+from read_models.errors import MissingTable
 from strom.settings import Settings
 from strom.wiring import make_codec, open_event_store, open_key_store, open_read_store
 
@@ -46,15 +47,19 @@ def project_command(
 
 @projections_app.command("status")
 def status_command() -> None:
-    """Every projector and build: version, checkpoint, lag in events and seconds, state, any error."""
+    """Every projector and build: version, checkpoint, lag in events and seconds, state, any error.
+    Only reads: a store not migrated yet is reported, not changed."""
     settings = Settings()
     events, store = open_event_store(settings), open_read_store(settings)
-    apply_pending(store)
     head = events.head_position()
     typer.echo(f"{'projector':<24} {'build':<6} {'checkpoint':>10} {'lag':>8} {'lag s':>7}  state")
     for projector in registry.ALL:
-        current = live.live_build(store, projector.name)
-        rows = projection_state.states_of(store, projector.name)
+        try:
+            current = live.live_build(store, projector.name)
+            rows = projection_state.states_of(store, projector.name)
+        except MissingTable:
+            typer.echo("error: the read store is not migrated yet: run `strom migrate`", err=True)
+            raise typer.Exit(1) from None
         if not rows:
             typer.echo(f"{projector.name:<24} {'-':<6} {0:>10} {head:>8} {'-':>7}  never run")
         for state in rows:

@@ -27,6 +27,7 @@ from read_models import live, projection_state
 from read_models.errors import MissingTable
 from read_models.live import Build
 from read_models.port import ReadStore
+from read_models.sqlite import SQLiteReadStore
 from read_models.tables import Table
 from read_models.video_counters import VIDEO_COUNTERS
 from strom.cli import app
@@ -218,6 +219,25 @@ def test_status_shows_each_build_its_checkpoint_lag_and_which_is_live(world: Wor
     assert counters[0][-1] == "(live)"
     never = [line.split() for line in lines if line.startswith(f"{PROFILES.name} ")]
     assert never == [[PROFILES.name, "-", "0", "57", "-", "never", "run"]]
+
+
+def test_status_reports_a_store_not_migrated_and_leaves_it_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given settings that point at stores nothing has created yet
+    for name, file in (("EVENTSTORE", "events.db"), ("READSTORE", "read.db"), ("KEYSTORE", "keys.db")):
+        monkeypatch.setenv(f"STROM_{name}_URL", f"sqlite:///{tmp_path / file}")
+    # When
+    result = strom("projections", "status")
+    # Then it says what to do, and the read store holds no tables
+    assert result.exit_code == 1
+    assert "strom migrate" in result.output
+    store = SQLiteReadStore(tmp_path / "read.db")
+    try:
+        with pytest.raises(MissingTable):
+            list(store.scan(projection_state.PROJECTION_STATE))
+    finally:
+        store.close()
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
