@@ -50,7 +50,8 @@ def project(decoded: Decoded, writer: Writer) -> None:
         case CommentEdited(comment_id=comment_id, text=text):
             _change(writer, comment_id, text=text, erased="text" in decoded.erased, edited=True)
         case CommentDeleted(comment_id=comment_id, parent_id=parent_id):
-            if _change(writer, comment_id, deleted=True, text=None) and parent_id:
+            applied_before = _applied(writer, comment_id)
+            if (_change(writer, comment_id, deleted=True, text=None) or applied_before) and parent_id:
                 _count_reply(writer, parent_id, -1)
         case CommentLiked(comment_id=comment_id):
             _count_like(writer, comment_id, +1)
@@ -79,6 +80,14 @@ def _fresh(writer: Writer, comment_id: str) -> Row | None:
     if row is None or (row.get(APPLIED) or -1) >= writer.position:
         return None
     return row
+
+
+def _applied(writer: Writer, comment_id: str) -> bool:
+    """Whether this event already reached the comment's state. A reply's event also moves its
+    parent's count, a row of its own whose guard may not have landed with the reply's (Cassandra
+    writes a wave's rows concurrently): so the parent is counted by its guard, not the reply's."""
+    row = writer.get("comment_rows", {"comment_id": comment_id})
+    return row is not None and (row.get(APPLIED) or -1) >= writer.position
 
 
 def _save(writer: Writer, old: Row | None, new: dict[str, Any]) -> None:
@@ -114,8 +123,9 @@ def _key(row: Row, *names: str) -> dict[str, Any]:
 
 
 def _posted(decoded: Decoded, event: CommentPosted, writer: Writer) -> None:
-    current = writer.get("comment_rows", {"comment_id": event.comment_id})
-    if current is not None and (current.get(APPLIED) or -1) >= writer.position:
+    if _applied(writer, event.comment_id):
+        if event.parent_id:  # the reply landed before a crash; its parent's count may not have
+            _count_reply(writer, event.parent_id, +1)
         return
     new = {
         "comment_id": event.comment_id,

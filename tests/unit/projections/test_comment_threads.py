@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,12 @@ from domain.engagement.comments import CommentDeleted, CommentEdited, CommentPos
 from domain.events import DomainEvent
 from domain.videos.events import CommentPinned, CommentUnpinned
 from projections.models.comment_threads import PROJECTOR
+from projections.rebuild import live_or_first
+from projections.runner import Runner
 from read_models import comment_threads
 from read_models.comment_threads import CommentPage
+from read_models.port import ReadStore, TableWrite
+from read_models.projection_state import PROJECTION_STATE
 from tests.unit.projections.world import World
 
 V = "0190aaaa-bbbb-7ccc-8ddd-000000000001"
@@ -177,6 +181,48 @@ def test_an_erasure_removes_text_projected_before_it_and_keeps_the_threads(world
     assert (by_id["c2"].text, by_id["c2"].reply_count) == ("kept", 1)
     assert [(r.text, r.erased) for r in comment_threads.replies(world.store, "c2").items] == [(None, True)]
     assert [i.text for i in top(world, order="top").items if i.comment_id == "c1"] == [None]
+
+
+class LosesTheParentsRow:
+    """A store on which a flush lands everything but the parent's state row and the checkpoint: a
+    Cassandra wave cut short by a crash."""
+
+    def __init__(self, store: ReadStore) -> None:
+        self._store = store
+
+    def write_all(self, waves: Sequence[Sequence[TableWrite]]) -> None:
+        kept = [
+            [
+                (table, write)
+                for table, write in wave
+                if table.name != PROJECTION_STATE.name
+                and not (table.name.startswith("comment_rows") and write.values["comment_id"] == "c1")
+            ]
+            for wave in waves
+        ]
+        self._store.write_all(kept)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+@pytest.mark.parametrize("second", ["reply", "delete"])
+def test_a_replys_row_that_landed_without_its_parents_still_moves_the_parents_count(
+    world: World, second: str
+) -> None:
+    # Given a parent (and for "delete" its reply) projected
+    world.given(posted("c1"), *([posted("r1", parent="c1")] if second == "delete" else []))
+    world.project(PROJECTOR)
+    # When the next reply event lands on the reply's row but neither on the parent's nor the checkpoint
+    head = world.given(posted("r1", parent="c1") if second == "reply" else deleted("r1", parent="c1"))
+    lossy = LosesTheParentsRow(world.store)
+    build = live_or_first(world.store, PROJECTOR)
+    Runner(PROJECTOR, events=world.events, codec=world.codec, store=lossy, build=build).run(until=head)
+    # and the runner starts again from its checkpoint
+    world.project(PROJECTOR)
+    # Then the replay still moves the parent's count
+    expected = 1 if second == "reply" else 0
+    assert (world.row(PROJECTOR, "comment_rows", comment_id="c1") or {})["reply_count"] == expected
 
 
 def test_a_lost_checkpoint_replays_without_counting_twice(world: World) -> None:
