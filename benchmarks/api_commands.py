@@ -98,13 +98,23 @@ def _publish_video(ports: Ports, owner_id: str) -> str:
     owner = Actor(owner_id)
     publish = videos.PublishVideo(owner, video_id, "a clip #bench", [], Visibility.PUBLIC, True)
     processed = videos.CompleteProcessing(
-        PIPELINE, video_id, ["240p", "720p"], f"{video_id}/master.m3u8", f"{video_id}/poster.jpg"
+        PIPELINE,
+        video_id,
+        ["240p", "720p"],
+        f"{video_id}/master.m3u8",
+        f"{video_id}/poster.jpg",
+        upload_id="up-1",
     )
     upload = videos.CompleteUpload(owner, video_id, "up-1", 1_000_000, 15_000, 1080, 1920)
     steps: list[tuple[Actor, Callable[[videos.State], Sequence[DomainEvent]]]] = [
         (owner, lambda s: videos.decide_create_draft(s, videos.CreateDraft(owner, video_id))),
         (owner, lambda s: videos.decide_complete_upload(s, upload)),
-        (PIPELINE, lambda s: videos.decide_start_processing(s, videos.StartProcessing(PIPELINE, video_id))),
+        (
+            PIPELINE,
+            lambda s: videos.decide_start_processing(
+                s, videos.StartProcessing(PIPELINE, video_id, upload_id="up-1")
+            ),
+        ),
         (PIPELINE, lambda s: videos.decide_complete_processing(s, processed)),
         (owner, lambda s: videos.decide_publish_video(s, publish)),
     ]

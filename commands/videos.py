@@ -62,6 +62,16 @@ def complete_upload(cmd: videos.CompleteUpload, *, ports: Ports, request: Reques
     return _decide(ports, request, cmd, videos.decide_complete_upload)
 
 
+def check_upload(ports: Ports, actor: Actor, video_id: str) -> None:
+    """Before an upload takes any bytes: the checks completing it will make (owner, a draft or a
+    failed video), read from the video's stream, never from a read model."""
+    videos.ensure_can_upload(load(ports, streams.video(video_id), VIDEO).state, actor, video_id)
+
+
+def reject_upload(cmd: videos.RejectUpload, *, ports: Ports, request: Request) -> Outcome:
+    return _decide(ports, request, cmd, videos.decide_reject_upload)
+
+
 def start_processing(cmd: videos.StartProcessing, *, ports: Ports, request: Request) -> Outcome:
     return _decide(ports, request, cmd, videos.decide_start_processing)
 

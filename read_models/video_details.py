@@ -28,7 +28,7 @@ from read_models.port import ReadStore
 from read_models.tables import BOOL, INT, TEXT, TEXT_LIST, TIMESTAMP, Clustering, Row, Table, columns_of
 
 #: Bumping it makes the projector fill fresh tables (``video_details_v2``…) from the start of the log.
-VERSION = 1
+VERSION = 2  # 2: the thumbnail strip
 MODEL = ReadModel("video_details", VERSION)
 
 VIDEO_DETAILS = Table(
@@ -49,6 +49,7 @@ VIDEO_DETAILS = Table(
         renditions=TEXT_LIST,
         poster=TEXT,
         master_playlist=TEXT,
+        thumbnails=TEXT,
     ),
     partition_key=("video_id",),
 )
@@ -104,6 +105,7 @@ class VideoCard:
     renditions: list[str]
     poster: str | None
     master_playlist: str | None
+    thumbnails: str | None
 
     @property
     def state(self) -> ListingState:
@@ -159,4 +161,5 @@ def _card(row: Row, caption: Row) -> VideoCard:
         renditions=list(row["renditions"] or []),
         poster=row["poster"],
         master_playlist=row["master_playlist"],
+        thumbnails=row["thumbnails"],
     )

@@ -1,8 +1,8 @@
 """The video aggregate (stream ``video-<id>``), split by who acts on it:
 
-- ``pipeline``: the owner creates a draft and uploads; the media pipeline (``PIPELINE``) reports
-  processing, in order: draft → uploaded → processing → processed or failed (then retried or
-  uploaded again).
+- ``pipeline``: the owner creates a draft and uploads; the media pipeline (``PIPELINE``) rejects an
+  upload that is no playable video, and reports processing, in order: draft → uploaded → processing
+  → processed or failed (then retried or uploaded again).
 - ``owner``: the owner publishes (only once processing succeeded), edits, unpublishes, deletes, and
   pins a comment.
 - ``moderation``: a moderator hides or restores it.
@@ -21,6 +21,7 @@ from domain.videos.commands import (
     HideVideo,
     PinComment,
     PublishVideo,
+    RejectUpload,
     ReportProcessingProgress,
     RestoreVideo,
     StartProcessing,
@@ -43,6 +44,7 @@ from domain.videos.events import (
     VideoRestored,
     VideoUnpublished,
     VideoUploadCompleted,
+    VideoUploadRejected,
 )
 from domain.videos.moderation import decide_hide_video, decide_restore_video
 from domain.videos.owner import (
@@ -58,8 +60,10 @@ from domain.videos.pipeline import (
     decide_complete_upload,
     decide_create_draft,
     decide_fail_processing,
+    decide_reject_upload,
     decide_report_processing_progress,
     decide_start_processing,
+    ensure_can_upload,
 )
 from domain.videos.rules import PIPELINE
 from domain.videos.state import Stage, State, access, evolve, initial
@@ -78,6 +82,7 @@ __all__ = [
     "HideVideo",
     "PinComment",
     "PublishVideo",
+    "RejectUpload",
     "ReportProcessingProgress",
     "RestoreVideo",
     "Stage",
@@ -97,6 +102,7 @@ __all__ = [
     "VideoRestored",
     "VideoUnpublished",
     "VideoUploadCompleted",
+    "VideoUploadRejected",
     "access",
     "decide_complete_processing",
     "decide_complete_upload",
@@ -107,11 +113,13 @@ __all__ = [
     "decide_hide_video",
     "decide_pin_comment",
     "decide_publish_video",
+    "decide_reject_upload",
     "decide_report_processing_progress",
     "decide_restore_video",
     "decide_start_processing",
     "decide_unpin_comment",
     "decide_unpublish_video",
+    "ensure_can_upload",
     "evolve",
     "initial",
 ]

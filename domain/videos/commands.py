@@ -9,6 +9,9 @@ from domain.access import Visibility
 from domain.actors import Actor
 
 # -- the pipeline (``actor`` is ``PIPELINE``, or the owner for an upload) ---------------------------
+#
+# Processing commands name the upload they are about: a job still running for an upload that has
+# since been replaced must not report on the new one.
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -29,9 +32,19 @@ class CompleteUpload:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class RejectUpload:
+    actor: Actor
+    video_id: str
+    upload_id: str
+    size_bytes: int
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class StartProcessing:
     actor: Actor
     video_id: str
+    upload_id: str = dataclasses.field(kw_only=True)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -39,6 +52,7 @@ class ReportProcessingProgress:
     actor: Actor
     video_id: str
     percent: int
+    upload_id: str = dataclasses.field(kw_only=True)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -48,6 +62,8 @@ class CompleteProcessing:
     renditions: list[str]
     master_playlist: str
     poster: str
+    thumbnails: str | None = None
+    upload_id: str = dataclasses.field(kw_only=True)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -55,6 +71,7 @@ class FailProcessing:
     actor: Actor
     video_id: str
     reason: str
+    upload_id: str = dataclasses.field(kw_only=True)
 
 
 # -- the owner -------------------------------------------------------------------------------------

@@ -8,8 +8,10 @@ personal: sealed with the owner's key, it reads as ``None`` once that key is era
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from domain.events import DomainEvent, event
+from domain.upcasters import upcaster
 
 # -- the pipeline ----------------------------------------------------------------------------------
 
@@ -33,6 +35,18 @@ class VideoUploadCompleted(DomainEvent):
     height: int
 
 
+@event("VideoUploadRejected")
+@dataclasses.dataclass(frozen=True, slots=True)
+class VideoUploadRejected(DomainEvent):
+    """A finished upload that is not a playable video; its bytes were removed, the draft stays open."""
+
+    video_id: str
+    owner_id: str
+    upload_id: str
+    size_bytes: int
+    reason: str
+
+
 @event("VideoProcessingStarted")
 @dataclasses.dataclass(frozen=True, slots=True)
 class VideoProcessingStarted(DomainEvent):
@@ -48,7 +62,7 @@ class VideoProcessingProgressed(DomainEvent):
     percent: int
 
 
-@event("VideoProcessingSucceeded")
+@event("VideoProcessingSucceeded", version=2)
 @dataclasses.dataclass(frozen=True, slots=True)
 class VideoProcessingSucceeded(DomainEvent):
     video_id: str
@@ -56,6 +70,13 @@ class VideoProcessingSucceeded(DomainEvent):
     renditions: list[str]  # rendition names, e.g. ["240p", "480p", "720p"]
     master_playlist: str  # path in media storage
     poster: str  # path in media storage
+    thumbnails: str | None = None  # the thumbnail strip's WebVTT, in media storage; None before v2
+
+
+@upcaster("VideoProcessingSucceeded", 1)
+def _processing_succeeded_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 had no thumbnail strip."""
+    return {**data, "thumbnails": None}
 
 
 @event("VideoProcessingFailed")
@@ -147,6 +168,7 @@ class VideoRestored(DomainEvent):
 Event = (
     VideoDraftCreated
     | VideoUploadCompleted
+    | VideoUploadRejected
     | VideoProcessingStarted
     | VideoProcessingProgressed
     | VideoProcessingSucceeded

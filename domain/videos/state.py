@@ -24,6 +24,7 @@ from domain.videos.events import (
     VideoRestored,
     VideoUnpublished,
     VideoUploadCompleted,
+    VideoUploadRejected,
 )
 
 
@@ -43,6 +44,7 @@ class State:
     video_id: str = ""
     owner_id: str = ""
     stage: Stage = Stage.DRAFT
+    upload_id: str | None = None  # the upload being processed, or processed
     percent: int = 0
     published: bool = False
     caption: str | None = None  # None once the owner's key is erased
@@ -61,8 +63,10 @@ def evolve(state: State, event: Event) -> State:
     match event:
         case VideoDraftCreated():
             return State(exists=True, video_id=event.video_id, owner_id=event.owner_id)
-        case VideoUploadCompleted():
-            return dataclasses.replace(state, stage=Stage.UPLOADED, percent=0)
+        case VideoUploadCompleted(upload_id=upload_id):
+            return dataclasses.replace(state, stage=Stage.UPLOADED, upload_id=upload_id, percent=0)
+        case VideoUploadRejected():
+            return state
         case VideoProcessingStarted():
             return dataclasses.replace(state, stage=Stage.PROCESSING, percent=0)
         case VideoProcessingProgressed(percent=percent):

@@ -92,8 +92,13 @@ def _changes(decoded: Decoded) -> dict[str, Any]:
     match decoded.event:
         case VideoUploadCompleted(duration_ms=duration, width=width, height=height):
             return {"duration_ms": duration, "width": width, "height": height}
-        case VideoProcessingSucceeded(renditions=renditions, master_playlist=playlist, poster=poster):
-            return {"renditions": renditions, "master_playlist": playlist, "poster": poster}
+        case VideoProcessingSucceeded() as done:
+            return {
+                "renditions": done.renditions,
+                "master_playlist": done.master_playlist,
+                "poster": done.poster,
+                "thumbnails": done.thumbnails,
+            }
         case VideoPublished():
             return {"published": True, "published_at": _occurred_at(decoded), **_details(decoded.event)}
         case VideoEdited():

@@ -221,16 +221,25 @@ PIPELINE_STEPS: dict[type[DomainEvent], Step] = {
         s, videos.CompleteUpload(a, e.video_id, e.upload_id, e.size_bytes, e.duration_ms, e.width, e.height)
     ),
     videos.VideoProcessingStarted: lambda s, a, e: videos.decide_start_processing(
-        s, videos.StartProcessing(a, e.video_id)
+        s, videos.StartProcessing(a, e.video_id, upload_id=s.upload_id or "")
     ),
     videos.VideoProcessingProgressed: lambda s, a, e: videos.decide_report_processing_progress(
-        s, videos.ReportProcessingProgress(a, e.video_id, e.percent)
+        s, videos.ReportProcessingProgress(a, e.video_id, e.percent, upload_id=s.upload_id or "")
     ),
     videos.VideoProcessingSucceeded: lambda s, a, e: videos.decide_complete_processing(
-        s, videos.CompleteProcessing(a, e.video_id, e.renditions, e.master_playlist, e.poster)
+        s,
+        videos.CompleteProcessing(
+            a,
+            e.video_id,
+            e.renditions,
+            e.master_playlist,
+            e.poster,
+            e.thumbnails,
+            upload_id=s.upload_id or "",
+        ),
     ),
     videos.VideoProcessingFailed: lambda s, a, e: videos.decide_fail_processing(
-        s, videos.FailProcessing(a, e.video_id, e.reason)
+        s, videos.FailProcessing(a, e.video_id, e.reason, upload_id=s.upload_id or "")
     ),
 }
 OWNER_STEPS: dict[type[DomainEvent], Step] = {

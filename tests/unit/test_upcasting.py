@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from domain.events import DomainEvent
+from domain.videos import VideoProcessingSucceeded
 from eventstore.codec import EventCodec
 from eventstore.envelope import NewEvent, StreamState
 from eventstore.errors import CorruptEvent, UnknownEventType
@@ -76,3 +77,12 @@ def test_an_unknown_event_type_names_stream_and_position(setup: tuple[SQLiteEven
     with pytest.raises(UnknownEventType) as caught:
         codec.decode(store.read_stream("p-9")[0])
     assert (caught.value.stream, caught.value.position) == ("p-9", result.position)
+
+
+def test_a_processing_result_stored_before_thumbnail_strips_reads_with_none(tmp_path: Path) -> None:
+    store, codec = SQLiteEventStore(tmp_path / "e.db"), EventCodec(Sealer(SQLiteKeyStore(tmp_path / "k.db")))
+    v1 = {"video_id": "v", "owner_id": "o", "renditions": ["240p"], "master_playlist": "m", "poster": "p"}
+    store.append("video-v", [NewEvent("VideoProcessingSucceeded", v1, schema_version=1)], StreamState.ANY)
+    (record,) = store.read_stream("video-v")
+    assert codec.decode(record).event == VideoProcessingSucceeded("v", "o", ["240p"], "m", "p", None)
+    assert VideoProcessingSucceeded.schema_version == 2

@@ -120,7 +120,9 @@ class System:
             ),
             (
                 PIPELINE,
-                lambda s: videos.decide_start_processing(s, videos.StartProcessing(PIPELINE, video_id)),
+                lambda s: videos.decide_start_processing(
+                    s, videos.StartProcessing(PIPELINE, video_id, upload_id="up-1")
+                ),
             ),
             (
                 PIPELINE,
@@ -132,6 +134,7 @@ class System:
                         ["240p", "720p"],
                         f"{video_id}/master.m3u8",
                         f"{video_id}/poster.jpg",
+                        upload_id="up-1",
                     ),
                 ),
             ),

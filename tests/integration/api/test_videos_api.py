@@ -45,12 +45,14 @@ def process(system: System, video_id: str, owner: User) -> None:
     upload = videos.CompleteUpload(Actor(owner.user_id), video_id, "up-1", 2_000_000, 12_000, 720, 1280)
     handlers.complete_upload(upload, ports=system.ports, request=as_owner)
     handlers.start_processing(
-        videos.StartProcessing(PIPELINE, video_id), ports=system.ports, request=as_pipeline
+        videos.StartProcessing(PIPELINE, video_id, upload_id="up-1"), ports=system.ports, request=as_pipeline
     )
     for percent in (40, 40, 10):  # reports arrive at least once, and late
-        progress = videos.ReportProcessingProgress(PIPELINE, video_id, percent)
+        progress = videos.ReportProcessingProgress(PIPELINE, video_id, percent, upload_id="up-1")
         handlers.report_processing_progress(progress, ports=system.ports, request=as_pipeline)
-    done = videos.CompleteProcessing(PIPELINE, video_id, ["240p"], f"{video_id}/m.m3u8", f"{video_id}/p.jpg")
+    done = videos.CompleteProcessing(
+        PIPELINE, video_id, ["240p"], f"{video_id}/m.m3u8", f"{video_id}/p.jpg", upload_id="up-1"
+    )
     handlers.complete_processing(done, ports=system.ports, request=as_pipeline)
 
 
@@ -386,13 +388,19 @@ def test_only_the_pipeline_reports_processing_and_a_failure_can_be_retried(syste
     ports, as_pipeline = system.ports, Request(PIPELINE)
     upload = videos.CompleteUpload(Actor(owner.user_id), video_id, "up-1", 1000, 1000, 640, 360)
     handlers.complete_upload(upload, ports=ports, request=Request(upload.actor))
-    forged = videos.StartProcessing(Actor(owner.user_id, Role.ADMIN), video_id)
+    forged = videos.StartProcessing(Actor(owner.user_id, Role.ADMIN), video_id, upload_id="up-1")
     with pytest.raises(NotAllowed):
         handlers.start_processing(forged, ports=ports, request=Request(forged.actor))
-    handlers.start_processing(videos.StartProcessing(PIPELINE, video_id), ports=ports, request=as_pipeline)
-    handlers.fail_processing(
-        videos.FailProcessing(PIPELINE, video_id, "ffmpeg exit 1"), ports=ports, request=as_pipeline
+    handlers.start_processing(
+        videos.StartProcessing(PIPELINE, video_id, upload_id="up-1"), ports=ports, request=as_pipeline
     )
-    handlers.start_processing(videos.StartProcessing(PIPELINE, video_id), ports=ports, request=as_pipeline)
+    handlers.fail_processing(
+        videos.FailProcessing(PIPELINE, video_id, "ffmpeg exit 1", upload_id="up-1"),
+        ports=ports,
+        request=as_pipeline,
+    )
+    handlers.start_processing(
+        videos.StartProcessing(PIPELINE, video_id, upload_id="up-1"), ports=ports, request=as_pipeline
+    )
     last = [name.removeprefix("VideoProcessing") for name in event_types(system, video_id)[-3:]]
     assert last == ["Started", "Failed", "Started"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +28,7 @@ from domain.videos import (
     HideVideo,
     PinComment,
     PublishVideo,
+    RejectUpload,
     ReportProcessingProgress,
     RestoreVideo,
     Stage,
@@ -46,6 +48,7 @@ from domain.videos import (
     VideoRestored,
     VideoUnpublished,
     VideoUploadCompleted,
+    VideoUploadRejected,
     access,
     decide_complete_processing,
     decide_complete_upload,
@@ -56,6 +59,7 @@ from domain.videos import (
     decide_hide_video,
     decide_pin_comment,
     decide_publish_video,
+    decide_reject_upload,
     decide_report_processing_progress,
     decide_restore_video,
     decide_start_processing,
@@ -103,6 +107,7 @@ def succeed(**changes: Any) -> CompleteProcessing:
         "renditions": ["240p", "720p"],
         "master_playlist": "v1/master.m3u8",
         "poster": "v1/p.jpg",
+        "upload_id": "up1",
         **changes,
     }
     return CompleteProcessing(PIPELINE, "v1", **fields)
@@ -216,7 +221,7 @@ def test_the_pipeline_starts_processing_an_upload(history: list[Event]) -> None:
     # Given
     state = given(*history)
     # When
-    events = decide_start_processing(state, StartProcessing(PIPELINE, "v1"))
+    events = decide_start_processing(state, StartProcessing(PIPELINE, "v1", upload_id="up1"))
     # Then
     assert events == [VideoProcessingStarted("v1", "owner")]
     assert fold(evolve, state, events).stage is Stage.PROCESSING
@@ -226,24 +231,27 @@ def test_the_pipeline_starts_processing_an_upload(history: list[Event]) -> None:
     ("history", "message"),
     [
         (DRAFTED, "has no upload yet"),
-        (PROCESSING, "is still processing"),
         (PROCESSED, "is already processed"),
     ],
-    ids=["draft", "processing", "processed"],
+    ids=["draft", "processed"],
 )
 def test_processing_starts_only_after_an_upload(history: list[Event], message: str) -> None:
     # Given
     state = given(*history)
     # When / Then
     with pytest.raises(Conflict, match=f"cannot start processing: the video {message}"):
-        decide_start_processing(state, StartProcessing(PIPELINE, "v1"))
+        decide_start_processing(state, StartProcessing(PIPELINE, "v1", upload_id="up1"))
 
 
 PIPELINE_COMMANDS: dict[str, Callable[[State, Actor], list[Event]]] = {
-    "start": lambda s, a: decide_start_processing(s, StartProcessing(a, "v1")),
-    "progress": lambda s, a: decide_report_processing_progress(s, ReportProcessingProgress(a, "v1", 50)),
-    "succeed": lambda s, a: decide_complete_processing(s, CompleteProcessing(a, "v1", ["240p"], "m", "p")),
-    "fail": lambda s, a: decide_fail_processing(s, FailProcessing(a, "v1", "boom")),
+    "start": lambda s, a: decide_start_processing(s, StartProcessing(a, "v1", upload_id="up1")),
+    "progress": lambda s, a: decide_report_processing_progress(
+        s, ReportProcessingProgress(a, "v1", 50, upload_id="up1")
+    ),
+    "succeed": lambda s, a: decide_complete_processing(
+        s, CompleteProcessing(a, "v1", ["240p"], "m", "p", upload_id="up1")
+    ),
+    "fail": lambda s, a: decide_fail_processing(s, FailProcessing(a, "v1", "boom", upload_id="up1")),
 }
 
 
@@ -259,8 +267,18 @@ def test_only_the_pipeline_reports_processing(command: str, actor: Actor) -> Non
         PIPELINE_COMMANDS[command](state, actor)
 
 
-@pytest.mark.parametrize("command", ["progress", "succeed", "fail"])
-@pytest.mark.parametrize("history", [UPLOADED, PROCESSED, FAILED], ids=["uploaded", "processed", "failed"])
+@pytest.mark.parametrize(
+    ("command", "history"),
+    [
+        ("progress", UPLOADED),
+        ("progress", PROCESSED),
+        ("progress", FAILED),
+        ("succeed", UPLOADED),
+        ("succeed", FAILED),
+        ("fail", UPLOADED),
+        ("fail", PROCESSED),
+    ],
+)
 def test_processing_results_are_refused_unless_processing(command: str, history: list[Event]) -> None:
     # Given
     state = given(*history)
@@ -273,7 +291,9 @@ def test_progress_is_recorded_as_it_goes_up() -> None:
     # Given
     state = given(*PROCESSING, VideoProcessingProgressed("v1", "owner", 20))
     # When
-    events = decide_report_processing_progress(state, ReportProcessingProgress(PIPELINE, "v1", 45))
+    events = decide_report_processing_progress(
+        state, ReportProcessingProgress(PIPELINE, "v1", 45, upload_id="up1")
+    )
     # Then
     assert events == [VideoProcessingProgressed("v1", "owner", 45)]
     assert fold(evolve, state, events).percent == 45
@@ -284,7 +304,9 @@ def test_a_repeated_or_late_progress_report_records_nothing(percent: int) -> Non
     # Given
     state = given(*PROCESSING, VideoProcessingProgressed("v1", "owner", 20))
     # When
-    events = decide_report_processing_progress(state, ReportProcessingProgress(PIPELINE, "v1", percent))
+    events = decide_report_processing_progress(
+        state, ReportProcessingProgress(PIPELINE, "v1", percent, upload_id="up1")
+    )
     # Then
     assert events == []
 
@@ -295,7 +317,9 @@ def test_progress_outside_0_to_100_is_refused(percent: int) -> None:
     state = given(*PROCESSING)
     # When / Then
     with pytest.raises(InvalidCommand, match="0 to 100"):
-        decide_report_processing_progress(state, ReportProcessingProgress(PIPELINE, "v1", percent))
+        decide_report_processing_progress(
+            state, ReportProcessingProgress(PIPELINE, "v1", percent, upload_id="up1")
+        )
 
 
 def test_successful_processing_records_the_renditions_and_makes_the_video_publishable() -> None:
@@ -334,7 +358,7 @@ def test_failed_processing_records_the_reason() -> None:
     # Given
     state = given(*PROCESSING)
     # When
-    events = decide_fail_processing(state, FailProcessing(PIPELINE, "v1", " not a video "))
+    events = decide_fail_processing(state, FailProcessing(PIPELINE, "v1", " not a video ", upload_id="up1"))
     # Then
     assert events == FAILED[-1:]
     assert fold(evolve, state, events).stage is Stage.FAILED
@@ -345,7 +369,7 @@ def test_failing_processing_without_a_reason_is_refused() -> None:
     state = given(*PROCESSING)
     # When / Then
     with pytest.raises(InvalidCommand, match="reason must be at least 1"):
-        decide_fail_processing(state, FailProcessing(PIPELINE, "v1", " "))
+        decide_fail_processing(state, FailProcessing(PIPELINE, "v1", " ", upload_id="up1"))
 
 
 # -- publish and edit ------------------------------------------------------------------------------
@@ -780,3 +804,77 @@ def test_each_event_round_trips_through_its_stored_data(event: DomainEvent) -> N
     restored = event_from_data(event.event_type, data)
     # Then
     assert restored == event
+
+
+# -- at-least-once jobs ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "history"),
+    [("start", PROCESSING), ("succeed", PROCESSED), ("fail", FAILED)],
+    ids=["started-again", "succeeded-again", "failed-again"],
+)
+def test_a_job_run_again_records_nothing_it_already_recorded(command: str, history: list[Event]) -> None:
+    # Given a job that reported this once already (its worker was killed and the job ran again)
+    state = given(*history)
+    # When / Then
+    assert PIPELINE_COMMANDS[command](state, PIPELINE) == []
+
+
+@pytest.mark.parametrize("command", sorted(PIPELINE_COMMANDS))
+def test_a_report_about_a_replaced_upload_is_refused(command: str) -> None:
+    # Given a video whose first upload failed processing and that was uploaded again
+    replaced = [*FAILED, VideoUploadCompleted("v1", "owner", "up2", 2000, 9_000, 720, 1280)]
+    state = (
+        given(*replaced) if command == "start" else given(*replaced, VideoProcessingStarted("v1", "owner"))
+    )
+    # When / Then a job still running for the first upload cannot report on the second
+    with pytest.raises(Conflict, match="not the video's current one"):
+        PIPELINE_COMMANDS[command](state, PIPELINE)
+
+
+def reject(**changes: Any) -> RejectUpload:
+    fields: dict[str, Any] = {"upload_id": "up9", "size_bytes": 12, "reason": "not a video: text", **changes}
+    return RejectUpload(PIPELINE, "v1", **fields)
+
+
+@pytest.mark.parametrize("history", [DRAFTED, FAILED], ids=["draft", "failed"])
+def test_an_unplayable_upload_is_rejected_with_its_reason_and_the_draft_stays_open(
+    history: list[Event],
+) -> None:
+    # Given
+    state = given(*history)
+    # When
+    events = decide_reject_upload(state, reject())
+    # Then
+    assert events == [VideoUploadRejected("v1", "owner", "up9", 12, "not a video: text")]
+    assert fold(evolve, state, events) == state
+    decide_complete_upload(fold(evolve, state, events), upload(upload_id="up10"))
+
+
+@pytest.mark.parametrize(
+    ("history", "actor", "error"),
+    [
+        (UPLOADED, PIPELINE, Conflict),
+        (PROCESSED, PIPELINE, Conflict),
+        (DRAFTED, OWNER, NotAllowed),
+        (DRAFTED, ADMIN, NotAllowed),
+    ],
+    ids=["uploaded", "processed", "by-owner", "by-admin"],
+)
+def test_only_the_pipeline_rejects_and_only_while_waiting_for_a_file(
+    history: list[Event], actor: Actor, error: type[Exception]
+) -> None:
+    # Given
+    state = given(*history)
+    # When / Then
+    with pytest.raises(error):
+        decide_reject_upload(state, dataclasses.replace(reject(), actor=actor))
+
+
+def test_a_rejection_without_a_reason_is_refused() -> None:
+    # Given
+    state = given(*DRAFTED)
+    # When / Then
+    with pytest.raises(InvalidCommand, match="reason"):
+        decide_reject_upload(state, reject(reason="  "))

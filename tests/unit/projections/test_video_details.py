@@ -71,16 +71,19 @@ def test_upload_and_processing_fill_the_media_info(world: World) -> None:
     world.given(
         VideoDraftCreated(V1, ANN),
         VideoUploadCompleted(V1, ANN, "up-1", 1_000, 15_000, 1080, 1920),
-        VideoProcessingSucceeded(V1, ANN, ["240p", "720p"], f"{V1}/master.m3u8", f"{V1}/poster.jpg"),
+        VideoProcessingSucceeded(
+            V1, ANN, ["240p", "720p"], f"{V1}/master.m3u8", f"{V1}/poster.jpg", f"{V1}/thumbs.vtt"
+        ),
         stream=f"video-{V1}",
     )
     world.project(PROJECTOR)
     seen = card(world)
     assert (seen.duration_ms, seen.width, seen.height) == (15_000, 1080, 1920)
-    assert (seen.renditions, seen.master_playlist, seen.poster) == (
+    assert (seen.renditions, seen.master_playlist, seen.poster, seen.thumbnails) == (
         ["240p", "720p"],
         f"{V1}/master.m3u8",
         f"{V1}/poster.jpg",
+        f"{V1}/thumbs.vtt",
     )
 
 
