@@ -9,6 +9,7 @@ of safe characters (``videos/<id>/720p/seg-00001.m4s``); anything that could cli
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -38,6 +39,15 @@ class MediaNotFound(MediaStorageError, KeyError):
         self.key = key
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class ObjectInfo:
+    """What a delivery route needs before reading: the length, and a strong ETag that changes
+    whenever the object is replaced."""
+
+    size: int
+    etag: str
+
+
 class MediaStorage(Protocol):
     def put_file(self, key: str, source: Path) -> None:
         """Copies ``source`` in as ``key``, whole or not at all (replacing an older object)."""
@@ -45,8 +55,14 @@ class MediaStorage(Protocol):
     def put_bytes(self, key: str, data: bytes) -> None:
         """``data`` as ``key``, whole or not at all."""
 
+    def get_file(self, key: str, target: Path) -> None:
+        """Copies the object out to ``target`` (a local file a worker can hand to ffmpeg)."""
+
     def size(self, key: str) -> int:
         """The object's length in bytes; ``MediaNotFound`` if there is none."""
+
+    def stat(self, key: str) -> ObjectInfo:
+        """Length and ETag; ``MediaNotFound`` if there is none."""
 
     def read(self, key: str, start: int = 0, end: int | None = None) -> bytes:
         """Bytes ``start`` up to ``end`` (exclusive; ``None``: to the end), for byte-range requests."""
@@ -98,11 +114,26 @@ class FileStorage:
             Path(temporary).unlink(missing_ok=True)
             raise
 
-    def size(self, key: str) -> int:
+    def get_file(self, key: str, target: Path) -> None:
         try:
-            return self._path(key).stat().st_size
+            shutil.copyfile(self._path(key), target)
+        except (FileNotFoundError, IsADirectoryError):
+            raise MediaNotFound(key) from None
+
+    def size(self, key: str) -> int:
+        return self.stat(key).size
+
+    def stat(self, key: str) -> ObjectInfo:
+        """The ETag is length and modification time in nanoseconds: a replaced object gets a new
+        one, with no hashing of a large file per request."""
+        path = self._path(key)
+        try:
+            found = path.stat()
         except FileNotFoundError:
             raise MediaNotFound(key) from None
+        if not path.is_file():
+            raise MediaNotFound(key)
+        return ObjectInfo(size=found.st_size, etag=f'"{found.st_size:x}-{found.st_mtime_ns:x}"')
 
     def read(self, key: str, start: int = 0, end: int | None = None) -> bytes:
         if start < 0 or (end is not None and end < start):

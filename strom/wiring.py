@@ -13,7 +13,7 @@ from media.storage import FileStorage, MediaStorage
 from read_models.port import ReadStore
 from strom.settings import Settings, sqlite_path
 
-MEDIA_SCHEMES = ("file:",)
+MEDIA_SCHEMES = ("file:", "s3:")
 
 
 def open_event_store(settings: Settings) -> EventStore:
@@ -51,4 +51,8 @@ def open_media_storage(settings: Settings) -> MediaStorage:
     url = settings.media_url
     if url.startswith("file:"):
         return FileStorage(Path(urlparse(url).path))
+    if url.startswith("s3:"):
+        from media.s3 import S3Storage
+
+        return S3Storage.from_url(url)
     raise ValueError(f"STROM_MEDIA_URL={url!r}: no adapter for it; use one of {', '.join(MEDIA_SCHEMES)}")

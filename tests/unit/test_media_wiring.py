@@ -1,4 +1,5 @@
-"""STROM_MEDIA_URL picks the media store: files by default, relative or absolute; anything else is refused."""
+"""STROM_MEDIA_URL picks the media store: files by default, relative or absolute, or an S3 bucket;
+anything else is refused."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from media.s3 import S3Storage
 from media.storage import FileStorage
 from strom.settings import Settings
 from strom.wiring import open_media_storage
@@ -31,3 +33,20 @@ def test_an_absolute_file_url_is_a_folder_anywhere(tmp_path: Path) -> None:
 def test_a_url_without_an_adapter_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="STROM_MEDIA_URL='ftp://x'"):
         open_media_storage(Settings(media_url="ftp://x"))
+
+
+def test_an_s3_url_opens_the_bucket_under_its_prefix_without_connecting() -> None:
+    storage = open_media_storage(
+        Settings(
+            media_url="s3://strom-media/prod?endpoint=http://127.0.0.1:9&region=eu-west-1&path_style=true"
+        )
+    )
+    assert isinstance(storage, S3Storage)
+    assert (storage.bucket, storage.prefix) == ("strom-media", "prod/")
+    assert storage.client.meta.endpoint_url == "http://127.0.0.1:9"
+    assert storage.client.meta.region_name == "eu-west-1"
+
+
+def test_an_s3_url_carrying_credentials_is_refused() -> None:
+    with pytest.raises(ValueError, match="credentials do not belong in the URL"):
+        open_media_storage(Settings(media_url="s3://key:secret@strom-media"))
