@@ -12,7 +12,7 @@ from api import problems
 from api.limits import BodyLimit, RateLimiter
 from api.metrics import Metrics, RequestTimer
 from api.problems import COMMON_PROBLEMS
-from api.state import AppState
+from api.state import AppState, Media
 from api.tokens import Tokens
 from commands.context import Ports
 from read_models.port import ReadStore
@@ -30,6 +30,7 @@ def create_app(
     max_body_bytes: int = 64 * 1024,
     closers: Sequence[Callable[[], None]] = (),
     read_store: ReadStore | None = None,
+    media: Media | None = None,
 ) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -51,6 +52,7 @@ def create_app(
         metrics=metrics,
         fingerprint_key=hashlib.sha256(b"idempotency\x1f" + secret.encode()).digest(),
         read_store=read_store,
+        media=media,
     )
     problems.install(app)
     for router in routers:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -31,8 +33,23 @@ class Settings(BaseSettings):
     readstore_url: str = "sqlite:///var/read.db"
     keystore_url: str = "sqlite:///var/keys.db"
     broker_url: str = "memory://"
-    #: ``file:var/media`` is relative to the working folder, ``file:///srv/media`` absolute.
+    #: ``file:var/media`` is relative to the working folder, ``file:///srv/media`` absolute;
+    #: ``s3://bucket/prefix?endpoint=…`` for S3-compatible object storage.
     media_url: str = "file:var/media"
+    #: Where tus uploads collect their bytes until complete: local to the API process.
+    uploads_dir: Path = Path("var/uploads")
+    upload_max_bytes: int = Field(default=500 * 1024**2, ge=1024, le=4 * 1024**3)
+    upload_max_duration_s: float = Field(default=600.0, gt=0, le=600.0)
+    #: An upload left unfinished this long is removed, bytes and all.
+    upload_expiry_s: int = Field(default=24 * 3600, ge=60)
+    #: How long a signed playback URL (for a video that is not public) stays valid.
+    media_url_ttl_s: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    #: Adds AV1 renditions beside the H.264 ladder: smaller files, much slower to encode.
+    transcode_av1: bool = False
+    #: A transcode taking longer than this is killed and retried.
+    transcode_timeout_s: float = Field(default=1800.0, gt=0)
+    #: Attempts of a job after its first, with exponential backoff between them.
+    job_max_retries: int = Field(default=4, ge=0, le=20)
 
     #: Signs bearer tokens. Unset: a random one is made once and kept in ``var/jwt.secret``.
     jwt_secret: SecretStr | None = None
@@ -64,6 +81,11 @@ class Settings(BaseSettings):
             with os.fdopen(fd, "w") as f:
                 f.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+    def media_signing_key(self) -> bytes:
+        """Derived from the token secret, so a deployment has one secret to keep, and a signed
+        media URL can never pass as a bearer token or the other way round."""
+        return hmac.new(self.token_secret().encode(), b"strom media urls", hashlib.sha256).digest()
 
     @field_validator("eventstore_url", "readstore_url", "keystore_url")
     @classmethod

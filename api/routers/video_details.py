@@ -14,9 +14,11 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, Field
 
-from api.deps import IdPath, optional_actor
+from api.deps import AppStateDep, IdPath, optional_actor
 from api.problems import Problem, problems
 from api.reading import MinPosition, ReadStoreDep, caught_up, query, tagged
+from api.routers import media as delivery
+from api.routers.media import Playback
 from api.routers.video_stats import VideoStats
 from domain.access import VideoAccess, Visibility
 from domain.actors import Actor
@@ -52,6 +54,7 @@ class VideoDetails(BaseModel):
     state: model.ListingState = Field(description="Only the owner and moderators see other than listed")
     published_at: datetime | None = Field(description="When last published; None for a draft")
     media: VideoMedia
+    playback: Playback = Field(description="URLs for the caller's player; signed unless public")
     stats: VideoStats
     liked_by_me: bool | None = Field(description="Whether the caller likes it; None when anonymous")
 
@@ -68,12 +71,15 @@ class VideoDetails(BaseModel):
 async def video_details(
     video_id: IdPath,
     store: ReadStoreDep,
+    state: AppStateDep,
     actor: OptionalActor,
     min_position: MinPosition = None,
     if_none_match: Annotated[str | None, Header(max_length=1024)] = None,
 ) -> Response:
-    """The card, its totals and whether the caller likes it. Carries an ``ETag`` (it differs per
-    caller, hence ``Vary: Authorization``); send it back in ``If-None-Match`` to get 304."""
+    """The card, its totals, whether the caller likes it, and playback URLs. Carries an ``ETag``
+    (it differs per caller, hence ``Vary: Authorization``); send it back in ``If-None-Match`` to get
+    304. The ETag covers the playback URLs: signed ones are renewed in steps (``link_expiry``), and
+    a renewal changes the ETag, so a 304 never keeps a client on links about to expire."""
     await caught_up(store, model.MODEL, min_position)
     await caught_up(store, video_counters.MODEL, min_position)
     card = await query(model.MODEL, lambda: model.video_card(store, video_id))
@@ -83,7 +89,9 @@ async def video_details(
         await caught_up(store, profiles.MODEL, min_position)
     if not await query(model.MODEL, lambda: _visible_to(store, card, actor)):
         raise Problem(404, "video not found")
-    body = (await query(model.MODEL, lambda: _details(store, card, actor))).model_dump_json().encode()
+    playback = delivery.playback(card, actor, state.media, delivery.wall_clock())
+    details = await query(model.MODEL, lambda: _details(store, card, actor, playback))
+    body = details.model_dump_json().encode()
     return tagged(body, if_none_match, vary="Authorization")
 
 
@@ -126,7 +134,9 @@ def _visible_to(store: ReadStore, card: model.VideoCard, actor: Actor | None) ->
     return can_see(access, actor.user_id, follows_owner=follows)
 
 
-def _details(store: ReadStore, card: model.VideoCard, actor: Actor | None) -> VideoDetails:
+def _details(
+    store: ReadStore, card: model.VideoCard, actor: Actor | None, playback: Playback
+) -> VideoDetails:
     counts = video_counters.video_counts(store, card.video_id)
     return VideoDetails(
         video_id=card.video_id,
@@ -146,6 +156,7 @@ def _details(store: ReadStore, card: model.VideoCard, actor: Actor | None) -> Vi
             poster=card.poster,
             master_playlist=card.master_playlist,
         ),
+        playback=playback,
         stats=VideoStats.of(card.video_id, counts),
         liked_by_me=None if actor is None else model.liked(store, actor.user_id, card.video_id),
     )

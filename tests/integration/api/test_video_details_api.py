@@ -100,6 +100,14 @@ def test_the_card_carries_the_details_and_totals_after_likes_and_watches(world: 
     assert card["liked_by_me"] is None
 
 
+def test_without_media_configured_the_card_has_no_playback_urls(world: Videos) -> None:
+    ann = world.system.register("ann")
+    video_id = world.system.published_video(ann)
+    world.project()
+    playback = world.card(video_id)["playback"]
+    assert playback == {"master_playlist": None, "poster": None, "thumbnails": None, "expires_at": None}
+
+
 def test_liked_by_me_answers_for_the_caller(world: Videos) -> None:
     ann, bob, cat = (world.system.register(h) for h in ("ann", "bob", "cat"))
     video_id = world.system.published_video(ann)

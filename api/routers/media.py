@@ -1,0 +1,302 @@
+"""Media delivery shaped for a CDN: the renditions, playlists, posters and thumbnails of processed
+videos, never their sources.
+
+Two paths serve the same objects (``videos/<video_id>/...`` in media storage):
+
+- ``/v1/media/videos/<video_id>/...`` for public, published, listed videos: anyone, and any shared
+  cache. What a video is allowed is remembered for a few seconds, so a player fetching segment after
+  segment does not ask the read store each time.
+- ``/v1/media/s/<token>/videos/<video_id>/...`` for everything else: a signed, expiring link
+  (``media.signing``) made for one user, who must also send their bearer token, so a leaked link
+  does not play for someone else. Only the user's own cache may keep these answers.
+
+Playlists refer to their children by relative URLs, so a link's token, sitting in the path, reaches
+every playlist, init segment and media segment below it. Segments, init segments, posters and
+thumbnails never change under their key (a new upload gets a new folder): they are cached for a
+year as immutable. Playlists are cached briefly. Every answer has a strong ETag and honours
+``If-None-Match``, a single byte ``Range`` and ``If-Range``; ``HEAD`` answers the same headers
+(left out of the OpenAPI document, where it would only repeat ``GET``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from fastapi import Request as HttpRequest
+from pydantic import BaseModel, Field
+from starlette.responses import Response, StreamingResponse
+
+from api.deps import AppStateDep, IdPath, optional_actor
+from api.problems import Problem, problems
+from api.reading import ReadStoreDep, query
+from api.state import Media
+from domain.access import Visibility
+from domain.actors import Actor
+from media import signing
+from media.storage import InvalidKey, MediaNotFound, MediaStorage, ObjectInfo, check_key
+from read_models import video_details as model
+
+router = APIRouter(prefix="/v1/media", tags=["media"])
+PREFIX = "/v1/media"
+
+TYPES = {
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".m4s": "video/iso.segment",
+    ".mp4": "video/mp4",
+    ".jpg": "image/jpeg",
+    ".vtt": "text/vtt",
+}
+PLAYLIST = ".m3u8"
+IMMUTABLE_MAX_AGE_S = 31_536_000
+PLAYLIST_MAX_AGE_S = 10
+CHUNK_BYTES = 1 << 20
+SINGLE_RANGE = re.compile(r"bytes=([0-9]{0,19})-([0-9]{0,19})")
+
+#: Read through the module so tests can stand the clock still; links are Unix-time based.
+wall_clock: Callable[[], float] = time.time
+
+OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
+Rest = Annotated[str, Path(max_length=400, description="The object's path below the video's folder")]
+Token = Annotated[str, Path(max_length=256, description="From the video's playback URLs")]
+
+
+class PublicVideos:
+    """Whether each recently asked-about video is served on the public path, for ``ttl_s`` seconds.
+    Bounded: past ``capacity`` the oldest answer goes. A video made private is therefore still
+    served publicly for at most ``ttl_s``, as a CDN would anyway."""
+
+    def __init__(
+        self, ttl_s: float = 5.0, capacity: int = 4096, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl_s = ttl_s
+        self.capacity = capacity
+        self._clock = clock
+        self._answers: dict[str, tuple[float, bool]] = {}
+
+    def get(self, video_id: str) -> bool | None:
+        answer = self._answers.get(video_id)
+        if answer is None or answer[0] <= self._clock():
+            return None
+        return answer[1]
+
+    def put(self, video_id: str, public: bool) -> None:
+        self._answers.pop(video_id, None)
+        while len(self._answers) >= self.capacity:
+            del self._answers[next(iter(self._answers))]
+        self._answers[video_id] = (self._clock() + self.ttl_s, public)
+
+
+async def media_config(state: AppStateDep) -> Media:
+    if state.media is None:
+        raise Problem(503, "this process serves no media", headers={"Retry-After": "5"})
+    return state.media
+
+
+async def public_videos(http: HttpRequest) -> PublicVideos:
+    """One per app, made on first use."""
+    cache: PublicVideos | None = getattr(http.app.state, "public_videos", None)
+    if cache is None:
+        cache = http.app.state.public_videos = PublicVideos()
+    return cache
+
+
+MediaDep = Annotated[Media, Depends(media_config)]
+PublicVideosDep = Annotated[PublicVideos, Depends(public_videos)]
+
+_SERVED: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The object (streamed)"},
+    206: {"description": "The byte range asked for"},
+    304: {"description": "Unchanged since the ETag given in If-None-Match"},
+}
+
+
+@router.head("/videos/{video_id}/{rest:path}", response_class=Response, include_in_schema=False)
+@router.get(
+    "/videos/{video_id}/{rest:path}",
+    response_class=Response,
+    summary="A public video's playlist, segment, poster or thumbnails",
+    responses={
+        **_SERVED,
+        **problems(s404="No such object, or the video is not public", s416="The range is past the end"),
+    },
+)
+async def public_media(
+    video_id: IdPath,
+    rest: Rest,
+    http: HttpRequest,
+    media: MediaDep,
+    store: ReadStoreDep,
+    cache: PublicVideosDep,
+) -> Response:
+    """No credentials needed; anything but a public, published, listed video reads as absent."""
+    public = cache.get(video_id)
+    if public is None:
+        card = await query(model.MODEL, lambda: model.video_card(store, video_id))
+        public = card is not None and served_publicly(card)
+        cache.put(video_id, public)
+    if not public:
+        raise Problem(404, "no such media")
+    return await _serve(http, media.storage, f"videos/{video_id}/{rest}", "public")
+
+
+@router.head("/s/{token}/videos/{video_id}/{rest:path}", response_class=Response, include_in_schema=False)
+@router.get(
+    "/s/{token}/videos/{video_id}/{rest:path}",
+    response_class=Response,
+    summary="A video's media through a signed, expiring link",
+    responses={
+        **_SERVED,
+        **problems(
+            s401="No bearer token",
+            s403="The link is not valid, expired, or was made for another user",
+            s404="No such object",
+            s416="The range is past the end",
+        ),
+    },
+)
+async def signed_media(
+    token: Token, video_id: IdPath, rest: Rest, http: HttpRequest, media: MediaDep, actor: OptionalActor
+) -> Response:
+    """For the user the link was made for, until it expires; the read store is not consulted."""
+    user_id = signing.verify(token, video_id, media.signing_key, wall_clock())
+    if actor is None:
+        raise Problem(
+            401, "sign in first: send 'Authorization: Bearer <token>'", {"WWW-Authenticate": "Bearer"}
+        )
+    if actor.user_id != user_id:
+        raise Problem(403, "the link was made for another user")
+    return await _serve(http, media.storage, f"videos/{video_id}/{rest}", "private")
+
+
+def served_publicly(card: model.VideoCard) -> bool:
+    """The public path's rule: what an anonymous viewer may watch."""
+    return card.published and card.visibility == Visibility.PUBLIC and not card.hidden and not card.deleted
+
+
+# -- serving ---------------------------------------------------------------------------------------
+
+
+async def _serve(http: HttpRequest, storage: MediaStorage, key: str, audience: str) -> Response:
+    suffix = PurePosixPath(key).suffix
+    media_type = TYPES.get(suffix)
+    try:
+        if media_type is None:
+            raise MediaNotFound(key)
+        info = await asyncio.to_thread(storage.stat, check_key(key))
+    except (InvalidKey, MediaNotFound):
+        raise Problem(404, "no such media") from None
+    headers = {"ETag": info.etag, "Cache-Control": _cache_control(suffix, audience), "Accept-Ranges": "bytes"}
+    if _matches(http.headers.get("if-none-match"), info.etag):
+        return Response(status_code=304, headers=headers)
+    span = _span(http.headers.get("range"), http.headers.get("if-range"), info)
+    start, end = span or (0, info.size)
+    if span is not None:
+        headers["Content-Range"] = f"bytes {start}-{end - 1}/{info.size}"
+    headers["Content-Length"] = str(end - start)
+    status = 200 if span is None else 206
+    if http.method == "HEAD":
+        return Response(status_code=status, headers=headers, media_type=media_type)
+    chunks = _chunks(storage, key, start, end)
+    return StreamingResponse(chunks, status_code=status, headers=headers, media_type=media_type)
+
+
+def _cache_control(suffix: str, audience: str) -> str:
+    if suffix == PLAYLIST:
+        return f"{audience}, max-age={PLAYLIST_MAX_AGE_S}"
+    return f"{audience}, max-age={IMMUTABLE_MAX_AGE_S}, immutable"
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """The weak comparison RFC 9110 prescribes for ``If-None-Match``."""
+    tags = {t.strip().removeprefix("W/") for t in (if_none_match or "").split(",") if t.strip()}
+    return "*" in tags or etag in tags
+
+
+def _span(range_header: str | None, if_range: str | None, info: ObjectInfo) -> tuple[int, int] | None:
+    """The one byte range asked for as ``(start, end)``, end exclusive; ``None`` for the whole
+    object: no ``Range``, an ``If-Range`` naming another version, several ranges, or a header we
+    do not understand (RFC 9110 lets a server ignore those). 416 when nothing of it exists."""
+    if range_header is None or (if_range is not None and if_range.strip() != info.etag):
+        return None
+    found = SINGLE_RANGE.fullmatch(range_header.strip())
+    if found is None or found.groups() == ("", ""):
+        return None
+    first, last = found.groups()
+    if first == "":
+        start, end = max(0, info.size - int(last)), info.size
+    else:
+        start = int(first)
+        if last != "" and int(last) < start:
+            return None
+        end = info.size if last == "" else int(last) + 1
+    if start >= info.size:
+        raise Problem(416, "the range is past the end", headers={"Content-Range": f"bytes */{info.size}"})
+    return start, min(end, info.size)
+
+
+def _chunks(storage: MediaStorage, key: str, start: int, end: int) -> Iterator[bytes]:
+    """The bytes a megabyte at a time, so a large rendition never sits in memory whole."""
+    position = start
+    while position < end:
+        data = storage.read(key, position, min(position + CHUNK_BYTES, end))
+        if not data:
+            return
+        yield data
+        position += len(data)
+
+
+# -- playback URLs ---------------------------------------------------------------------------------
+
+
+class Playback(BaseModel):
+    """Where a player fetches the video; each URL is ``None`` until processing produced its object."""
+
+    master_playlist: str | None = Field(description="The HLS master playlist's URL")
+    poster: str | None = Field(description="The poster image's URL")
+    thumbnails: str | None = Field(description="The thumbnail strip's WebVTT URL")
+    expires_at: datetime | None = Field(description="When the signed URLs stop working; None: public URLs")
+
+
+NO_PLAYBACK = Playback(master_playlist=None, poster=None, thumbnails=None, expires_at=None)
+
+
+def playback(card: model.VideoCard, viewer: Actor | None, media: Media | None, now: float) -> Playback:
+    """Public URLs for a video the public path serves; otherwise URLs signed for ``viewer`` (who may
+    see the card: the owner, a follower, a moderator)."""
+    keys = (card.master_playlist, card.poster, card.thumbnails)
+    if media is None or not any(_servable(card.video_id, key) for key in keys):
+        return NO_PLAYBACK
+    if served_publicly(card):
+        urls = [_url(card.video_id, key, PREFIX) for key in keys]
+        return Playback(master_playlist=urls[0], poster=urls[1], thumbnails=urls[2], expires_at=None)
+    if viewer is None:
+        return NO_PLAYBACK
+    expires_at = link_expiry(now, media.url_ttl_s)
+    token = signing.sign(card.video_id, viewer.user_id, expires_at, media.signing_key)
+    urls = [_url(card.video_id, key, f"{PREFIX}/s/{token}") for key in keys]
+    expiry = datetime.fromtimestamp(expires_at, UTC)
+    return Playback(master_playlist=urls[0], poster=urls[1], thumbnails=urls[2], expires_at=expiry)
+
+
+def link_expiry(now: float, ttl_s: int) -> int:
+    """At least ``ttl_s`` from ``now``, rounded up to a quarter of it. The same links are handed out
+    for a while, so the card's ETag still matches (304) and a player's cache, keyed by URL, keeps
+    the segments it holds."""
+    step = max(1, ttl_s // 4)
+    return math.ceil((now + ttl_s) / step) * step
+
+
+def _servable(video_id: str, key: str | None) -> bool:
+    return key is not None and key.startswith(f"videos/{video_id}/")
+
+
+def _url(video_id: str, key: str | None, base: str) -> str | None:
+    return f"{base}/{key}" if key is not None and _servable(video_id, key) else None
