@@ -47,6 +47,8 @@ test: lint system-deps
 bench: install system-deps
 	$(BIN)/python -m benchmarks.append
 	$(BIN)/python -m benchmarks.api_commands
+	$(BIN)/python -m benchmarks.upload
+	$(BIN)/python -m benchmarks.transcode
 	$(CASSANDRA) start --if-needed
 	@trap '$(CASSANDRA) stop --if-started' EXIT INT TERM; export STROM_TEST_CASSANDRA=127.0.0.1:9042; \
 	$(BIN)/python -m benchmarks.read_store && \

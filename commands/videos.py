@@ -62,10 +62,15 @@ def complete_upload(cmd: videos.CompleteUpload, *, ports: Ports, request: Reques
     return _decide(ports, request, cmd, videos.decide_complete_upload)
 
 
+def current(ports: Ports, video_id: str) -> videos.State:
+    """The video as its stream says now: what a job reads before doing work that may be done."""
+    return load(ports, streams.video(video_id), VIDEO).state
+
+
 def check_upload(ports: Ports, actor: Actor, video_id: str) -> None:
     """Before an upload takes any bytes: the checks completing it will make (owner, a draft or a
     failed video), read from the video's stream, never from a read model."""
-    videos.ensure_can_upload(load(ports, streams.video(video_id), VIDEO).state, actor, video_id)
+    videos.ensure_can_upload(current(ports, video_id), actor, video_id)
 
 
 def reject_upload(cmd: videos.RejectUpload, *, ports: Ports, request: Request) -> Outcome:

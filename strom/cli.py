@@ -20,6 +20,7 @@ from strom.project_cli import project_command, projections_app
 from strom.settings import Settings
 from strom.users_cli import users_app
 from strom.wiring import open_event_store, open_key_store
+from strom.worker_cli import worker_command
 
 AS_OF_HELP = "Show the stream up to a global position, or an ISO-8601 time with zone."
 
@@ -29,6 +30,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.command("migrate")(migrate_command)
 app.command("project")(project_command)
+app.command("worker")(worker_command)
 app.add_typer(projections_app, name="projections")
 
 
@@ -109,13 +111,16 @@ def api_command(
 @app.command("run")
 def run_command(
     port: Annotated[int | None, typer.Option(help="Port to listen on (default: STROM_PORT).")] = None,
+    demo: Annotated[
+        bool, typer.Option(help="Seed demo people and transcoded videos (safe to repeat).")
+    ] = True,
 ) -> None:
     """Everything in one process on the embedded defaults: the way to try Strom locally."""
     from strom.serve import serve
 
     settings = Settings()
     migrate_command(show_status=False)
-    serve(settings, settings.host, port or settings.port, with_projectors=True)
+    serve(settings, settings.host, port or settings.port, with_projectors=True, demo=demo)
 
 
 def main() -> None:

@@ -10,15 +10,20 @@ from typing import Annotated
 
 import typer
 
+from eventstore.codec import EventCodec
+from eventstore.port import EventStore
 from migrations.runner import apply_pending
 from projections import registry
 from projections.rebuild import ParityFailed, rebuild
-from projections.runner import Partition
+from projections.runner import WHOLE, Partition
 from projections.supervisor import Supervisor
+from projections.transcode_requests import TranscodeRequests
 from read_models import live, projection_state
 from read_models.errors import MissingTable
+from strom import pipeline
 from strom.settings import Settings
 from strom.wiring import make_codec, open_event_store, open_key_store, open_read_store
+from workers.broker import is_durable
 
 projections_app = typer.Typer(no_args_is_help=True, help="Engineers: inspect and rebuild the projections.")
 
@@ -35,14 +40,34 @@ def project_command(
     settings = Settings()
     events, keys, store = open_event_store(settings), open_key_store(settings), open_read_store(settings)
     apply_pending(store)
-    supervisor = Supervisor(projectors, events=events, codec=make_codec(keys), store=store, partition=part)
+    codec = make_codec(keys)
+    supervisor = Supervisor(projectors, events=events, codec=codec, store=store, partition=part)
+    requests = _transcode_requests(settings, whole=only is None and part == WHOLE, events=events, codec=codec)
     signal.signal(signal.SIGTERM, lambda *_: supervisor.stop())
     supervisor.start()
+    if requests is not None:
+        requests.start()
     typer.echo(f"projecting {', '.join(supervisor.names)}; Ctrl-C stops")
     try:
         supervisor.wait()
     except KeyboardInterrupt:
         supervisor.stop()
+    if requests is not None:
+        requests.stop()
+
+
+def _transcode_requests(
+    settings: Settings, *, whole: bool, events: EventStore, codec: EventCodec
+) -> TranscodeRequests | None:
+    """The process manager runs beside the whole set of projectors, and only with a shared broker:
+    with ``memory://`` no worker could ever see what it queues (``strom run`` has both in one)."""
+    if not whole:
+        return None
+    broker = pipeline.broker_for(settings)
+    if not is_durable(broker):
+        typer.echo("transcode requests are left to `strom run`: STROM_BROKER_URL is memory://", err=True)
+        return None
+    return pipeline.transcode_requests(broker, events=events, codec=codec, store=open_read_store(settings))
 
 
 @projections_app.command("status")

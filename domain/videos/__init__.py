@@ -66,7 +66,7 @@ from domain.videos.pipeline import (
     ensure_can_upload,
 )
 from domain.videos.rules import PIPELINE
-from domain.videos.state import Stage, State, access, evolve, initial
+from domain.videos.state import Stage, State, access, awaits_processing, evolve, initial
 
 __all__ = [
     "PIPELINE",
@@ -104,6 +104,7 @@ __all__ = [
     "VideoUploadCompleted",
     "VideoUploadRejected",
     "access",
+    "awaits_processing",
     "decide_complete_processing",
     "decide_complete_upload",
     "decide_create_draft",

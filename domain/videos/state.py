@@ -115,6 +115,19 @@ def access(state: State) -> VideoAccess:
     )
 
 
+def awaits_processing(state: State, upload_id: str) -> bool:
+    """This upload is the video's current one and has no result yet: uploaded, or mid-way (a job
+    whose worker died). A processed or failed upload, a replaced one, a deleted video: nothing to do.
+    The transcode process manager and the job itself both ask, so a replay or a redelivered job
+    never redoes finished work."""
+    return (
+        state.exists
+        and not state.deleted
+        and state.upload_id == upload_id
+        and state.stage in (Stage.UPLOADED, Stage.PROCESSING)
+    )
+
+
 # -- guards ----------------------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     "migrations": {"migrations", "read_models"},
     # The upload and delivery routes probe files and move bytes: media is a library to them.
     "api": {"api", "commands", "read_models", "domain", "media"},
-    "workers": {"workers", "commands", "media", "recommend"},
+    "workers": {"workers", "commands", "media", "recommend", "domain"},
     "media": {"media", "domain"},
     "recommend": {"recommend", "domain"},
 }

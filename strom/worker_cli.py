@@ -1,0 +1,46 @@
+"""``strom worker``: runs background jobs from a shared broker (Redis or RabbitMQ)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Annotated
+
+import typer
+
+from commands.context import Ports
+from strom import pipeline
+from strom.settings import Settings
+from strom.wiring import make_codec, open_event_store, open_key_store, open_media_storage
+from workers.broker import is_durable
+
+
+def worker_command(
+    threads: Annotated[int, typer.Option(min=1, max=64, help="Jobs run at once in this process.")] = 1,
+) -> None:
+    """Transcode uploads until stopped (Ctrl-C or SIGTERM); a job cut short is handed to another
+    worker by the broker."""
+    settings = Settings()
+    broker = pipeline.broker_for(settings)
+    if not is_durable(broker):
+        typer.echo(
+            "error: STROM_BROKER_URL=memory:// keeps jobs inside one process; `strom run` has its own "
+            "worker. Point STROM_BROKER_URL at Redis (redis://…) or RabbitMQ (amqp://…) to run apart.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    keys = open_key_store(settings)
+    ports = Ports(store=open_event_store(settings), codec=make_codec(keys), keys=keys)
+    worker = pipeline.start_worker(settings, broker, ports, open_media_storage(settings), threads=threads)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    typer.echo(f"worker on {', '.join(pipeline.QUEUES)} with {threads} thread(s); Ctrl-C stops", err=True)
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.stop()
+        broker.close()
+        ports.store.close()
+        keys.close()
