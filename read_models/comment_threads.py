@@ -31,7 +31,9 @@ from read_models.tables import (
 )
 
 #: Bumping it makes the projector fill fresh tables (``comments_newest_v2`` …) from the start of the log.
-VERSION = 2  # 2: comments_by_author, so an erasure finds its author's text to remove
+#: 2: comments_by_author, so an erasure finds its author's text to remove. 3: the position of the
+#: delete that took effect, so a replayed repeat delete never uncounts a reply twice.
+VERSION = 3
 MODEL = ReadModel("comment_threads", VERSION)
 APPLIED = "applied_position"
 
@@ -53,7 +55,7 @@ RENDERED = columns_of(
 
 COMMENT_ROWS = Table(
     "comment_rows",
-    columns=(*RENDERED, *columns_of(pinned=BOOL, **{APPLIED: INT})),
+    columns=(*RENDERED, *columns_of(pinned=BOOL, deleted_position=INT, **{APPLIED: INT})),
     partition_key=("comment_id",),
 )
 COMMENTS_NEWEST = Table(

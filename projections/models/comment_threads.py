@@ -50,8 +50,9 @@ def project(decoded: Decoded, writer: Writer) -> None:
         case CommentEdited(comment_id=comment_id, text=text):
             _change(writer, comment_id, text=text, erased="text" in decoded.erased, edited=True)
         case CommentDeleted(comment_id=comment_id, parent_id=parent_id):
-            applied_before = _applied(writer, comment_id)
-            if (_change(writer, comment_id, deleted=True, text=None) or applied_before) and parent_id:
+            deleted_before = _deleted_by_this_event(writer, comment_id)
+            deleted = _change(writer, comment_id, deleted=True, text=None, deleted_position=writer.position)
+            if (deleted or deleted_before) and parent_id:
                 _count_reply(writer, parent_id, -1)
         case CommentLiked(comment_id=comment_id):
             _count_like(writer, comment_id, +1)
@@ -88,6 +89,13 @@ def _applied(writer: Writer, comment_id: str) -> bool:
     writes a wave's rows concurrently): so the parent is counted by its guard, not the reply's."""
     row = writer.get("comment_rows", {"comment_id": comment_id})
     return row is not None and (row.get(APPLIED) or -1) >= writer.position
+
+
+def _deleted_by_this_event(writer: Writer, comment_id: str) -> bool:
+    """Whether this very event deleted the comment before a crash cut its batch short: then the
+    parent's count may still need it. A repeated delete, which deleted nothing, never does."""
+    row = writer.get("comment_rows", {"comment_id": comment_id})
+    return _applied(writer, comment_id) and row is not None and row.get("deleted_position") == writer.position
 
 
 def _save(writer: Writer, old: Row | None, new: dict[str, Any]) -> None:

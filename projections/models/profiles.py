@@ -153,6 +153,11 @@ def _count(writer: Writer, user_id: str, **deltas: int) -> None:
 
 
 def _follow(writer: Writer, follower: str, followee: str, at: datetime) -> None:
+    """A follow of someone already followed (the domain records none) changes nothing; the same
+    follow replayed after a crash writes its rows again, and its counts are guarded."""
+    edge = writer.get("follow_edges", {"follower_id": follower, "followee_id": followee})
+    if edge is not None and edge["followed_at"] != at:
+        return
     writer.upsert("followers", {"user_id": followee, "followed_at": at, "follower_id": follower})
     writer.upsert("following", {"user_id": follower, "followed_at": at, "followee_id": followee})
     _count(writer, follower, following=1)
