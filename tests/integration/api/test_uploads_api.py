@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import shutil
 import socket
-import subprocess
 import time
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
@@ -25,6 +23,7 @@ from commands import streams
 from domain import videos
 from domain.events import DomainEvent
 from media.storage import FileStorage
+from tests.clips import ffmpeg
 from tests.integration.api.harness import System, User
 from tests.integration.api.live_server import serving
 
@@ -43,13 +42,6 @@ class Clips:
     image: Path
     text: Path
     truncated: Path
-
-
-def ffmpeg(*args: str) -> None:
-    binary = shutil.which("ffmpeg")
-    if binary is None:
-        pytest.fail("ffmpeg is not installed: run scripts/system_deps.sh (make test does) as root")
-    subprocess.run([binary, "-v", "error", "-y", *args], check=True, timeout=60)
 
 
 def lavfi_source(size: str, rate: int = 15) -> list[str]:
