@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 from typing import Annotated
@@ -36,9 +37,8 @@ def worker_command(
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     typer.echo(f"worker on {', '.join(pipeline.QUEUES)} with {threads} thread(s); Ctrl-C stops", err=True)
     try:
-        stopped.wait()
-    except KeyboardInterrupt:
-        pass
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C stops like SIGTERM
+            stopped.wait()
     finally:
         worker.stop()
         broker.close()
