@@ -148,6 +148,12 @@ def profile(store: ReadStore, user_id: str) -> Profile | None:
     )
 
 
+def follows(store: ReadStore, follower_id: str, followee_id: str) -> bool:
+    """Whether one user follows another right now: one key in the follow edges."""
+    key = {"follower_id": follower_id, "followee_id": followee_id}
+    return store.get(MODEL.table(store, FOLLOW_EDGES), key) is not None
+
+
 def videos_of(
     store: ReadStore, user_id: str, viewer_id: str | None, limit: int, cursor: str | None = None
 ) -> Page[ListedVideo]:

@@ -13,7 +13,7 @@ One table per access pattern:
 - ``owner_videos``: an owner's video ids, for the projector to find the captions an erasure clears.
   Not for queries.
 
-Whether a viewer follows the owner comes from the ``profiles`` read model's ``follow_edges``.
+Whether a viewer follows the owner comes from the ``profiles`` read model (``profiles.follows``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from read_models.port import ReadStore
 from read_models.tables import BOOL, INT, TEXT, TEXT_LIST, TIMESTAMP, Clustering, Row, Table, columns_of
 
 #: Bumping it makes the projector fill fresh tables (``video_details_v2``…) from the start of the log.
-VERSION = 2  # 2: the thumbnail strip
+VERSION = 3  # 2: the thumbnail strip; 3: processing status
 MODEL = ReadModel("video_details", VERSION)
 
 VIDEO_DETAILS = Table(
@@ -50,6 +50,9 @@ VIDEO_DETAILS = Table(
         poster=TEXT,
         master_playlist=TEXT,
         thumbnails=TEXT,
+        processing=TEXT,
+        progress=INT,
+        processing_error=TEXT,
     ),
     partition_key=("video_id",),
 )
@@ -76,6 +79,16 @@ OWNER_VIDEOS = Table(
 )
 
 TABLES = (VIDEO_DETAILS, VIDEO_CAPTIONS, VIDEO_LIKES, USER_BLOCKS, OWNER_VIDEOS)
+
+
+class Processing(StrEnum):
+    """Where the upload and the media pipeline stand, for the owner's upload screen."""
+
+    AWAITING_UPLOAD = "awaiting_upload"
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"  # the pipeline gave up; the owner may upload again
+    REJECTED = "rejected"  # the upload was not a playable video; the owner may upload again
 
 
 class ListingState(StrEnum):
@@ -106,6 +119,9 @@ class VideoCard:
     poster: str | None
     master_playlist: str | None
     thumbnails: str | None
+    processing: Processing
+    progress_percent: int | None
+    processing_error: str | None
 
     @property
     def state(self) -> ListingState:
@@ -136,12 +152,6 @@ def has_blocked(store: ReadStore, blocker_id: str, blocked_id: str) -> bool:
     return store.get(MODEL.table(store, USER_BLOCKS), key) is not None
 
 
-def follows(store: ReadStore, follower_id: str, followee_id: str) -> bool:
-    """From the ``profiles`` read model: its follow edges say who follows whom right now."""
-    key = {"follower_id": follower_id, "followee_id": followee_id}
-    return store.get(profiles.MODEL.table(store, profiles.FOLLOW_EDGES), key) is not None
-
-
 def _card(row: Row, caption: Row) -> VideoCard:
     return VideoCard(
         video_id=row["video_id"],
@@ -162,4 +172,13 @@ def _card(row: Row, caption: Row) -> VideoCard:
         poster=row["poster"],
         master_playlist=row["master_playlist"],
         thumbnails=row["thumbnails"],
+        processing=_processing(row),
+        progress_percent=row["progress"],
+        processing_error=row["processing_error"],
     )
+
+
+def _processing(row: Row) -> Processing:
+    if row["processing"]:
+        return Processing(row["processing"])
+    return Processing.READY if row["master_playlist"] else Processing.AWAITING_UPLOAD

@@ -30,6 +30,7 @@ class ProfileOut(BaseModel):
     following: int
     videos: int = Field(description="Published videos currently listed, whatever their visibility")
     likes_received: int
+    followed_by_me: bool | None = Field(description="Whether the caller follows them; None when anonymous")
 
 
 class VideoItem(BaseModel):
@@ -63,11 +64,13 @@ class UserPage(BaseModel):
 async def get_profile(
     user_id: IdPath,
     store: ReadStoreDep,
+    viewer: Annotated[Actor | None, Depends(optional_actor)],
     min_position: MinPosition = None,
     if_none_match: Annotated[str | None, Header(max_length=1024)] = None,
 ) -> Response:
-    """The profile card, followers, following, listed videos and likes received. Carries an ``ETag``;
-    send it back in ``If-None-Match`` to get 304 while nothing changed."""
+    """The profile card, followers, following, listed videos and likes received, and whether the
+    caller follows this user. Carries an ``ETag`` (it differs per viewer, hence ``Vary``); send it back
+    in ``If-None-Match`` to get 304 while nothing changed."""
     await caught_up(store, model.MODEL, min_position)
     card = await query(model.MODEL, lambda: model.profile(store, user_id))
     if card is None:
@@ -83,8 +86,9 @@ async def get_profile(
         following=card.following,
         videos=card.videos,
         likes_received=card.likes_received,
+        followed_by_me=None if viewer is None else model.follows(store, viewer.user_id, user_id),
     ).model_dump_json()
-    return tagged(body.encode(), if_none_match)
+    return tagged(body.encode(), if_none_match, vary="Authorization")
 
 
 @router.get("/{user_id}/videos", summary="A user's published videos, newest first")

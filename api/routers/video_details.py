@@ -43,6 +43,14 @@ class VideoMedia(BaseModel):
     master_playlist: str | None = Field(description="Path in media storage")
 
 
+class ProcessingStatus(BaseModel):
+    """What an upload screen shows while the owner waits: uploaded, transcoding, ready or failed."""
+
+    status: model.Processing
+    progress: float | None = Field(ge=0.0, le=1.0, description="Share of the transcode done, when known")
+    error: str | None = Field(description="Why the upload was rejected or processing failed")
+
+
 class VideoDetails(BaseModel):
     video_id: str
     owner_id: str
@@ -54,6 +62,7 @@ class VideoDetails(BaseModel):
     state: model.ListingState = Field(description="Only the owner and moderators see other than listed")
     published_at: datetime | None = Field(description="When last published; None for a draft")
     media: VideoMedia
+    processing: ProcessingStatus
     playback: Playback = Field(description="URLs for the caller's player; signed unless public")
     stats: VideoStats
     liked_by_me: bool | None = Field(description="Whether the caller likes it; None when anonymous")
@@ -130,7 +139,7 @@ def _visible_to(store: ReadStore, card: model.VideoCard, actor: Actor | None) ->
         return access.visibility is Visibility.PUBLIC
     if model.has_blocked(store, card.owner_id, actor.user_id):
         return False
-    follows = _hinges_on_following(card, actor) and model.follows(store, actor.user_id, card.owner_id)
+    follows = _hinges_on_following(card, actor) and profiles.follows(store, actor.user_id, card.owner_id)
     return can_see(access, actor.user_id, follows_owner=follows)
 
 
@@ -155,6 +164,11 @@ def _details(
             renditions=card.renditions,
             poster=card.poster,
             master_playlist=card.master_playlist,
+        ),
+        processing=ProcessingStatus(
+            status=card.processing,
+            progress=None if card.progress_percent is None else card.progress_percent / 100,
+            error=card.processing_error,
         ),
         playback=playback,
         stats=VideoStats.of(card.video_id, counts),

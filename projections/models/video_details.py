@@ -25,22 +25,30 @@ from domain.videos.events import (
     VideoDraftCreated,
     VideoEdited,
     VideoHidden,
+    VideoProcessingFailed,
+    VideoProcessingProgressed,
+    VideoProcessingStarted,
     VideoProcessingSucceeded,
     VideoPublished,
     VideoRestored,
     VideoUnpublished,
     VideoUploadCompleted,
+    VideoUploadRejected,
 )
 from eventstore.codec import Decoded
 from projections.projector import Projector
 from projections.writer import Writer
-from read_models.video_details import TABLES, VERSION, VIDEO_DETAILS
+from read_models.video_details import TABLES, VERSION, VIDEO_DETAILS, Processing
 
 NAME = "video_details"
 VIDEO_EVENTS = (
     VideoDraftCreated,
     VideoUploadCompleted,
+    VideoUploadRejected,
+    VideoProcessingStarted,
+    VideoProcessingProgressed,
     VideoProcessingSucceeded,
+    VideoProcessingFailed,
     VideoPublished,
     VideoEdited,
     VideoUnpublished,
@@ -90,14 +98,30 @@ def _card(decoded: Decoded, writer: Writer) -> None:
 def _changes(decoded: Decoded) -> dict[str, Any]:
     """The card's fields the event sets, each to an absolute value."""
     match decoded.event:
+        case VideoDraftCreated():
+            return _status(Processing.AWAITING_UPLOAD)
         case VideoUploadCompleted(duration_ms=duration, width=width, height=height):
-            return {"duration_ms": duration, "width": width, "height": height}
+            return {
+                "duration_ms": duration,
+                "width": width,
+                "height": height,
+                **_status(Processing.PROCESSING, 0),
+            }
+        case VideoUploadRejected(reason=reason):
+            return _status(Processing.REJECTED, error=reason)
+        case VideoProcessingStarted():
+            return _status(Processing.PROCESSING, 0)
+        case VideoProcessingProgressed(percent=percent):
+            return _status(Processing.PROCESSING, percent)
+        case VideoProcessingFailed(reason=reason):
+            return _status(Processing.FAILED, error=reason)
         case VideoProcessingSucceeded() as done:
             return {
                 "renditions": done.renditions,
                 "master_playlist": done.master_playlist,
                 "poster": done.poster,
                 "thumbnails": done.thumbnails,
+                **_status(Processing.READY, 100),
             }
         case VideoPublished():
             return {"published": True, "published_at": _occurred_at(decoded), **_details(decoded.event)}
@@ -112,6 +136,10 @@ def _changes(decoded: Decoded) -> dict[str, Any]:
         case VideoRestored():
             return {"hidden": False}
     return {}
+
+
+def _status(status: Processing, percent: int | None = None, error: str | None = None) -> dict[str, Any]:
+    return {"processing": status.value, "progress": percent, "processing_error": error}
 
 
 def _details(event: VideoPublished | VideoEdited) -> dict[str, Any]:

@@ -101,6 +101,24 @@ def test_a_block_through_the_api_ends_the_follows(world: Profiles) -> None:
         assert (card["followers"], card["following"]) == (0, 0)
 
 
+def test_the_profile_says_whether_the_caller_follows_it(world: Profiles) -> None:
+    """The client's Follow button reads this: it must differ per viewer, never be cached across them."""
+    ann, bob, cat = (world.system.register(name) for name in ("ann", "bob", "cat"))
+    world.follow(bob, ann)
+    world.project()
+    as_follower = world.client.get(f"/v1/users/{ann.user_id}", headers=bob.auth)
+    as_stranger = world.client.get(f"/v1/users/{ann.user_id}", headers=cat.auth)
+    assert as_follower.json()["followed_by_me"] is True
+    assert as_stranger.json()["followed_by_me"] is False
+    assert world.get(f"/v1/users/{ann.user_id}")["followed_by_me"] is None
+    assert as_follower.headers["ETag"] != as_stranger.headers["ETag"]
+    assert as_follower.headers["Vary"] == "Authorization"
+
+    world.client.delete(f"/v1/users/{ann.user_id}/follow", headers=bob.auth)
+    world.project()
+    assert world.get(f"/v1/users/{ann.user_id}", bob)["followed_by_me"] is False
+
+
 def test_min_position_waits_for_the_projection(world: Profiles) -> None:
     ann, bob = world.system.register("ann"), world.system.register("bob")
     world.project()

@@ -260,3 +260,17 @@ def test_a_like_is_in_the_card_for_a_query_that_waits_for_its_position(live: Sys
     # Then
     assert card.status_code == 200, card.text
     assert (card.json()["stats"]["likes"], card.json()["liked_by_me"]) == (1, True)
+
+
+def test_the_owner_follows_a_draft_from_upload_to_ready(world: Videos) -> None:
+    """The upload screen polls this card and publishes once it says ready."""
+    ann = world.system.register("ann")
+    draft = world.client.post("/v1/videos", headers=ann.auth)
+    assert draft.status_code == 201, draft.text
+    processed = world.system.processed_video(ann)
+    world.project()
+    waiting = world.card(draft.json()["video_id"], ann)["processing"]
+    assert waiting == {"status": "awaiting_upload", "progress": None, "error": None}
+    ready = world.card(processed, ann)
+    assert ready["processing"] == {"status": "ready", "progress": 1.0, "error": None}
+    assert ready["state"] == "draft"

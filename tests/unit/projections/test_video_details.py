@@ -19,15 +19,19 @@ from domain.videos.events import (
     VideoDraftCreated,
     VideoEdited,
     VideoHidden,
+    VideoProcessingFailed,
+    VideoProcessingProgressed,
+    VideoProcessingStarted,
     VideoProcessingSucceeded,
     VideoPublished,
     VideoRestored,
     VideoUnpublished,
     VideoUploadCompleted,
+    VideoUploadRejected,
 )
 from projections.models.video_details import PROJECTOR
 from read_models import video_details as model
-from read_models.video_details import ListingState, VideoCard
+from read_models.video_details import ListingState, Processing, VideoCard
 from tests.unit.projections.world import World
 
 ANN = "0190aaaa-bbbb-7ccc-8ddd-00000000000a"
@@ -85,6 +89,43 @@ def test_upload_and_processing_fill_the_media_info(world: World) -> None:
         f"{V1}/poster.jpg",
         f"{V1}/thumbs.vtt",
     )
+
+
+def status(world: World) -> tuple[Processing, int | None, str | None]:
+    seen = card(world)
+    return seen.processing, seen.progress_percent, seen.processing_error
+
+
+def test_the_processing_status_follows_the_pipeline_for_the_upload_screen(world: World) -> None:
+    """The client waits on this to publish: it must end ready, or say why not."""
+    stream = f"video-{V1}"
+    world.given(VideoDraftCreated(V1, ANN), stream=stream)
+    world.project(PROJECTOR)
+    assert status(world) == (Processing.AWAITING_UPLOAD, None, None)
+
+    world.given(VideoUploadRejected(V1, ANN, "up-1", 10, "not a video"), stream=stream)
+    world.project(PROJECTOR)
+    assert status(world) == (Processing.REJECTED, None, "not a video")
+
+    world.given(VideoUploadCompleted(V1, ANN, "up-2", 1_000, 6_000, 360, 640), stream=stream)
+    world.project(PROJECTOR)
+    assert status(world) == (Processing.PROCESSING, 0, None)
+
+    world.given(VideoProcessingStarted(V1, ANN), VideoProcessingProgressed(V1, ANN, 35), stream=stream)
+    world.project(PROJECTOR)
+    assert status(world) == (Processing.PROCESSING, 35, None)
+
+    world.given(VideoProcessingFailed(V1, ANN, "ffmpeg failed 3 times"), stream=stream)
+    world.project(PROJECTOR)
+    assert status(world) == (Processing.FAILED, None, "ffmpeg failed 3 times")
+
+    world.given(
+        VideoUploadCompleted(V1, ANN, "up-3", 1_000, 6_000, 360, 640),
+        VideoProcessingSucceeded(V1, ANN, ["240p"], "m.m3u8", "p.jpg", "t.vtt"),
+        stream=stream,
+    )
+    world.project(PROJECTOR)
+    assert status(world) == (Processing.READY, 100, None)
 
 
 def test_publishing_lists_the_video_with_its_caption_hashtags_and_visibility(world: World) -> None:
@@ -200,6 +241,10 @@ def video_event(video_id: str, kind: str, visibility: str) -> DomainEvent:
             return VideoHidden(video_id, owner, CAT, "r")
         case "upload":
             return VideoUploadCompleted(video_id, owner, "up", 10, 2_000, 720, 1280)
+        case "progress":
+            return VideoProcessingProgressed(video_id, owner, 40)
+        case "fail":
+            return VideoProcessingFailed(video_id, owner, "broken")
         case _:
             return VideoRestored(video_id, owner, CAT, "r")
 
@@ -213,7 +258,9 @@ history = st.one_of(
     st.builds(
         video_event,
         vids,
-        st.sampled_from(["publish", "edit", "unpublish", "delete", "hide", "restore", "upload"]),
+        st.sampled_from(
+            ["publish", "edit", "unpublish", "delete", "hide", "restore", "upload", "progress", "fail"]
+        ),
         st.sampled_from(["public", "private", "followers"]),
     ),
 )
