@@ -5,6 +5,7 @@ from __future__ import annotations
 from projections.models import (
     comment_threads,
     following_feed,
+    fresh_videos,
     profiles,
     trending,
     video_counters,
@@ -23,6 +24,7 @@ ALL: tuple[Projector, ...] = (
     video_details.PROJECTOR,
     trending.PROJECTOR,
     following_feed.PROJECTOR,
+    fresh_videos.PROJECTOR,
 )
 
 

@@ -153,14 +153,14 @@ def following_feed(
     after it. A full page always carries a cursor, so the page after it may be empty."""
     now = now or datetime.now(UTC)
     buckets = buckets_back_from(now)
-    bucket, after = _decode(cursor) if cursor else (buckets[0], None)
+    bucket, after = parse_bucket_cursor(cursor) if cursor else (buckets[0], None)
     bucket = min(bucket, buckets[0])  # a bucket ahead of now holds nothing yet
     merged = [row["creator_id"] for row in _all(store, MODEL.table(store, MERGED_CREATORS), user_id)]
     items: list[Row] = []
     while bucket >= buckets[-1]:
         items += _bucket(store, user_id, merged, bucket, after, limit - len(items))
         if len(items) == limit:
-            return FeedPage([_item(r) for r in items], _encode(bucket, items[-1]))
+            return FeedPage([_item(r) for r in items], bucket_cursor(bucket, items[-1]))
         bucket, after = bucket - 1, None
     return FeedPage([_item(r) for r in items], None)
 
@@ -208,13 +208,14 @@ def _item(row: Row) -> FeedItem:
     )
 
 
-def _encode(bucket: int, last: Row) -> str:
+def bucket_cursor(bucket: int, last: Row) -> str:
+    """Names the bucket and the last row's clustering key (``published_at``, ``video_id``)."""
     millis = round(last["published_at"].timestamp() * 1000)
     raw = json.dumps([bucket, millis, last["video_id"]]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> tuple[int, tuple[datetime, str]]:
+def parse_bucket_cursor(cursor: str, what: str = "following feed") -> tuple[int, tuple[datetime, str]]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         bucket, millis, video_id = json.loads(raw)
@@ -222,4 +223,4 @@ def _decode(cursor: str) -> tuple[int, tuple[datetime, str]]:
             raise ValueError("wrong shape")
         return bucket, (_EPOCH + timedelta(milliseconds=millis), video_id)
     except (binascii.Error, ValueError, TypeError, OverflowError, OSError) as exc:
-        raise InvalidQuery(f"not a following feed cursor: {exc}") from None
+        raise InvalidQuery(f"not a {what} cursor: {exc}") from None

@@ -13,6 +13,7 @@ from api.metrics import Metrics
 from api.routers import ROUTERS
 from api.state import AppState, Media
 from api.uploading import sweep_expired
+from api.web_client import client_router
 from commands.context import Ports
 from projections import registry
 from projections.supervisor import Supervisor
@@ -45,7 +46,7 @@ def build_app(settings: Settings, *, with_projectors: bool = False) -> FastAPI:
     return create_app(
         ports,
         secret=settings.token_secret(),
-        routers=ROUTERS,
+        routers=(*ROUTERS, client_router(settings.web_dir)),
         metrics=metrics,
         token_ttl_s=settings.token_ttl_s,
         write_rate_per_s=settings.write_rate_per_s,
@@ -112,5 +113,5 @@ def serve(
         print(
             f"demo sign-in: mira, jonas or aiko, password {PASSWORD} (videos appear as they are transcoded)"
         )
-    print(f"Strom API on http://{host}:{port}  (OpenAPI: http://{host}:{port}/docs)", flush=True)
+    print(f"Strom on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     write_rate_per_s: float = Field(default=10.0, gt=0)
     write_burst: int = Field(default=40, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    #: The built web client, served at ``/``: ``make run`` builds it with npm.
+    web_dir: Path = Path("web/dist")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
