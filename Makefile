@@ -8,7 +8,12 @@ CASSANDRA := $(BIN)/python scripts/cassandra_node.py
 # The read-store suites run against a real Cassandra node; CI must not pass by skipping them.
 TEST_ENV := STROM_TEST_CASSANDRA=127.0.0.1:9042 STROM_REQUIRE_CASSANDRA=1
 
-.PHONY: run test lint format bench install clean system-deps cassandra cassandra-stop
+.PHONY: run test lint format bench install clean system-deps cassandra cassandra-stop web run-deps
+
+# The web client: npm installs exactly what package-lock.json names; the build is redone when a source changes.
+WEB_DEPS := web/node_modules/.installed
+WEB_BUILD := web/dist/index.html
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
 
 install: $(STAMP)
 
@@ -19,7 +24,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-run: install
+$(WEB_DEPS): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB_BUILD): $(WEB_DEPS) $(WEB_SOURCES)
+	cd web && npm run build
+
+web: $(WEB_BUILD)
+
+run: install run-deps web
 	$(BIN)/strom run
 
 lint: install
@@ -34,21 +48,25 @@ format: install
 system-deps:
 	@scripts/system_deps.sh
 
+run-deps:
+	@scripts/system_deps.sh run
+
 cassandra: install system-deps
 	$(CASSANDRA) start
 
 cassandra-stop:
 	$(CASSANDRA) stop
 
-test: lint system-deps
+test: system-deps web lint
 	$(CASSANDRA) start --if-needed
 	@trap '$(CASSANDRA) stop --if-started' EXIT INT TERM; $(TEST_ENV) $(BIN)/pytest
 
-bench: install system-deps
+bench: install system-deps web
 	$(BIN)/python -m benchmarks.append
 	$(BIN)/python -m benchmarks.api_commands
 	$(BIN)/python -m benchmarks.upload
 	$(BIN)/python -m benchmarks.transcode
+	$(BIN)/python -m benchmarks.web_client
 	$(CASSANDRA) start --if-needed
 	@trap '$(CASSANDRA) stop --if-started' EXIT INT TERM; export STROM_TEST_CASSANDRA=127.0.0.1:9042; \
 	$(BIN)/python -m benchmarks.read_store && \
@@ -56,4 +74,4 @@ bench: install system-deps
 	$(BIN)/python -m benchmarks.projections
 
 clean:
-	rm -rf var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf var .mypy_cache .ruff_cache .pytest_cache web/dist web/test-results
