@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 CASSANDRA := $(BIN)/python scripts/cassandra_node.py
 # The read-store suites run against a real Cassandra node; CI must not pass by skipping them.
-TEST_ENV := STROM_TEST_CASSANDRA=127.0.0.1:9042 STROM_REQUIRE_CASSANDRA=1
+# Likewise the browser tests: Chromium, ffmpeg and the built client are installed by make test itself.
+TEST_ENV := STROM_TEST_CASSANDRA=127.0.0.1:9042 STROM_REQUIRE_CASSANDRA=1 STROM_REQUIRE_BROWSER=1
 
 .PHONY: run test lint format bench install clean system-deps cassandra cassandra-stop web run-deps
 

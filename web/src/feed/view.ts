@@ -13,6 +13,7 @@ import { h } from "../dom";
 import type { View } from "../router";
 import { currentSession } from "../session";
 import { emptyState, errorState, spinner } from "../ui";
+import { warmUp } from "../player/hls";
 import { Slide } from "./slide";
 
 type Kind = "for-you" | "following";
@@ -311,6 +312,7 @@ export function feedView(kind: Kind): View {
     ));
     return { el, title: "Following" };
   }
+  warmUp();
   const feed = new Feed(feedSources[kind]);
   el.append(feed.el);
   return { el, title: kind === "for-you" ? "For You" : "Following", destroy: () => feed.destroy() };
@@ -319,6 +321,7 @@ export function feedView(kind: Kind): View {
 export function videoView(videoId: string): View {
   const back = h("a", { class: "feed-back", href: "/", "aria-label": "Back to feed" }, h("span", { "aria-hidden": "true" }, "‹"), " Feed");
   const el = h("div", { class: "feed-view single" }, back);
+  warmUp();
   let feed: Feed | null = null;
   let destroyed = false;
 

@@ -53,6 +53,11 @@ function loadHls(): Promise<typeof Hls | null> {
   return hlsModule;
 }
 
+/** Fetches hls.js while the feed's first page is still loading, so the first video need not wait for it. */
+export function warmUp(): void {
+  if (hasMse()) void loadHls();
+}
+
 function nativeHls(video: HTMLVideoElement): boolean {
   return video.canPlayType("application/vnd.apple.mpegurl") !== "";
 }
