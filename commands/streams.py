@@ -48,6 +48,11 @@ def activity(user_id: str, day: str) -> str:
     return f"activity-{user_id}-{day}"
 
 
+def feeds(user_id: str, day: str) -> str:
+    """``day`` is ``yyyymmdd`` (UTC): the For You pages a viewer was served that day."""
+    return f"feeds-{user_id}-{day}"
+
+
 def reports(reporter_id: str) -> str:
     """Reports live with the reporter, so a much-reported video never gets a hot stream."""
     return f"reports-{reporter_id}"

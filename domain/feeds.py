@@ -1,0 +1,72 @@
+"""Served feed pages: what Strom showed a person, in which order, why, and with what score.
+
+Each For You page a signed-in person is served is recorded as one ``FeedServed`` event, so the person
+can be told why a video was shown and auditors can see what was. Pages are appended to the viewer's
+day stream (``feeds-<user>-<yyyymmdd>``) without a concurrency check, like watch signals: no page
+depends on another, so there is no state to fold.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from domain.actors import Actor
+from domain.errors import InvalidCommand
+from domain.events import DomainEvent, event
+
+MAX_ITEMS = 100
+MAX_REASON = 120
+SOURCES = frozenset({"following", "neighbours", "trending", "hashtag", "similar", "fresh", "explore"})
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ServedItem:
+    video_id: str
+    score: float
+    source: str
+    reason: str
+
+
+@event("FeedServed")
+@dataclasses.dataclass(frozen=True, slots=True)
+class FeedServed(DomainEvent):
+    page_id: str
+    viewer_id: str
+    #: False when the viewer has not consented to personalisation (or withdrew it).
+    personalised: bool
+    items: list[dict[str, object]]  # ServedItem as data, in the order shown
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RecordFeedServed:
+    actor: Actor
+    page_id: str
+    personalised: bool
+    items: tuple[ServedItem, ...]
+
+
+def decide_record_feed_served(cmd: RecordFeedServed) -> list[FeedServed]:
+    """An empty page is not recorded: nothing was shown."""
+    if len(cmd.items) > MAX_ITEMS:
+        raise InvalidCommand(f"a page holds at most {MAX_ITEMS} items, not {len(cmd.items)}")
+    if not cmd.items:
+        return []
+    return [
+        FeedServed(
+            page_id=cmd.page_id,
+            viewer_id=cmd.actor.user_id,
+            personalised=cmd.personalised,
+            items=[_item(i) for i in cmd.items],
+        )
+    ]
+
+
+def _item(item: ServedItem) -> dict[str, object]:
+    if item.source not in SOURCES:
+        raise InvalidCommand(f"unknown source {item.source!r}")
+    if not math.isfinite(item.score):
+        raise InvalidCommand(f"score of {item.video_id} is not a finite number")
+    if not 0 < len(item.reason) <= MAX_REASON:
+        raise InvalidCommand(f"a reason is 1 to {MAX_REASON} characters")
+    return {"video_id": item.video_id, "score": item.score, "source": item.source, "reason": item.reason}
