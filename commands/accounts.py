@@ -223,6 +223,11 @@ def give_consent(cmd: accounts.GiveConsent, *, ports: Ports, request: Request) -
     return _on_account(ports, request, cmd.actor.user_id, lambda s: accounts.decide_give_consent(s, cmd))
 
 
+def consent_of(user_id: str, *, ports: Ports) -> bool:
+    """Read from the account itself, the one authority on it (the feed reads a projection of it)."""
+    return load(ports, streams.user(user_id), ACCOUNT).state.consent
+
+
 def withdraw_consent(cmd: accounts.WithdrawConsent, *, ports: Ports, request: Request) -> Outcome:
     return _on_account(ports, request, cmd.actor.user_id, lambda s: accounts.decide_withdraw_consent(s, cmd))
 

@@ -13,7 +13,7 @@ from fastapi import Request as HttpRequest
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.commanding import run
-from api.deps import AppStateDep, CommandRequest, IdPath
+from api.deps import AppStateDep, CommandRequest, CurrentActor, IdPath
 from api.problems import Problem, problems
 from api.responses import JSONBytes
 from api.state import AppState
@@ -106,6 +106,10 @@ class TokenIssued(_Body):
 class AccountResult(_Body):
     user_id: str
     position: Position
+
+
+class ConsentState(_Body):
+    personalisation: bool = Field(description="Whether consent stands now (it starts withdrawn)")
 
 
 class ConsentResult(_Body):
@@ -266,6 +270,16 @@ def update_password(
         return AccountResult(user_id=request.actor.user_id, position=outcome.position)
 
     return run(state, http, request, body, action)
+
+
+@router.get(
+    "/me/consent",
+    response_model=ConsentState,
+    summary="Whether you consent to a personalised feed",
+    responses=problems(**_SIGNED_IN),
+)
+def read_consent(state: AppStateDep, actor: CurrentActor) -> ConsentState:
+    return ConsentState(personalisation=handlers.consent_of(actor.user_id, ports=state.ports))
 
 
 @router.put(

@@ -107,6 +107,8 @@ export interface Page<T> {
 export interface FeedEntry {
   video_id: string;
   owner_id: string;
+  /** Why For You shows it ("popular in #cats"); absent in the Following feed. */
+  reason?: string | null;
 }
 
 export interface Playback {

@@ -283,6 +283,15 @@ def test_consent_is_given_and_withdrawn_once_each(system: System) -> None:
     assert_problem(not_a_bool, 422)
 
 
+def test_the_holder_reads_whether_consent_stands_and_it_starts_withdrawn(system: System) -> None:
+    """The client's Personalised switch shows this: it must say what the account says, now."""
+    user = system.register()
+    assert system.client.get("/v1/me/consent", headers=user.auth).json() == {"personalisation": False}
+    system.client.put("/v1/me/consent", json={"personalisation": True}, headers=user.auth)
+    assert system.client.get("/v1/me/consent", headers=user.auth).json() == {"personalisation": True}
+    assert system.client.get("/v1/me/consent").status_code == 401
+
+
 def test_a_data_export_is_accepted_and_recorded(system: System) -> None:
     user = system.register()
     response = system.client.post("/v1/me/export", headers=user.auth)

@@ -18,6 +18,8 @@ import { actionRail, type Rail } from "./rail";
 export interface SlideEntry {
   video_id: string;
   owner_id: string;
+  /** Why the feed shows it, when the feed says. */
+  reason?: string | null;
   /** Already read (the single-video page reads them to tell a missing video apart). */
   details?: VideoDetails;
 }
@@ -34,6 +36,7 @@ export class Slide {
   readonly el: HTMLElement;
   readonly videoId: string;
   readonly ownerId: string;
+  private readonly reason: string | null;
   details: VideoDetails | null = null;
 
   private readonly video: HTMLVideoElement;
@@ -63,6 +66,7 @@ export class Slide {
   ) {
     this.videoId = entry.video_id;
     this.ownerId = entry.owner_id;
+    this.reason = entry.reason ?? null;
     this.video = h("video", {
       playsinline: true,
       "webkit-playsinline": true,
@@ -167,7 +171,8 @@ export class Slide {
 
     const handleLink = h("a", { class: "slide-handle", href: `/u/${details.owner_id}` }, "@…");
     const caption = h("p", { class: "slide-caption" }, ...captionNodes(details));
-    this.overlay.replaceChildren(h("div", { class: "slide-info" }, handleLink, caption), this.rail.el);
+    const reason = this.reason ? h("p", { class: "slide-reason" }, this.reason) : null;
+    this.overlay.replaceChildren(h("div", { class: "slide-info" }, reason, handleLink, caption), this.rail.el);
     this.el.append(this.progress.el);
     this.label(null);
 

@@ -84,12 +84,42 @@ export function profileView(userId: string): View {
       actions.append(
         h("button", { class: "button secondary", type: "button", onclick: () => openEditor(actions) }, "Edit profile"),
         h("button", { class: "button secondary", type: "button", onclick: signOut }, "Sign out"),
+        personalisationSwitch(),
       );
     } else if (!p.erased) {
       actions.append(followButton(p, countEls.followers!));
     }
     const bio = p.bio ? h("p", { class: "profile-bio" }, p.bio) : null;
     el.replaceChildren(header, counts, actions, bio ?? "", videoGrid());
+  }
+
+  /** Consent starts withdrawn: For You is the same for everyone until the holder turns this on. */
+  function personalisationSwitch(): HTMLElement {
+    const box = h("input", { type: "checkbox", id: "personalise", role: "switch", disabled: true });
+    const hint = h("span", { class: "profile-consent-hint", id: "personalise-hint" },
+      "For You learns from what you watch, like and skip.");
+    box.setAttribute("aria-describedby", "personalise-hint");
+    get<{ personalisation: boolean }>("/v1/me/consent").then(
+      (consent) => {
+        box.checked = consent.personalisation;
+        box.disabled = false;
+      },
+      () => hint.replaceChildren("Could not read this setting."),
+    );
+    box.addEventListener("change", async () => {
+      box.disabled = true;
+      try {
+        await request("PUT", "/v1/me/consent", { body: { personalisation: box.checked } });
+        toast(box.checked ? "For You now learns from what you do" : "For You is no longer personalised");
+      } catch (error) {
+        box.checked = !box.checked;
+        toast(describe(error));
+      } finally {
+        box.disabled = false;
+      }
+    });
+    return h("div", { class: "profile-consent" },
+      box, h("label", { for: "personalise" }, "Personalised For You"), hint);
   }
 
   function followButton(p: Profile, followersEl: HTMLElement): HTMLButtonElement {
