@@ -17,11 +17,14 @@ ALLOWED: dict[str, set[str]] = {
     "domain": {"domain"},
     "eventstore": {"eventstore", "domain"},
     "commands": {"commands", "domain", "eventstore"},
-    "projections": {"projections", "domain", "eventstore", "read_models"},
+    # The recommendations projection teaches the online model as it applies events: the same
+    # learner the offline benchmark runs, so the model's update rule lives in one place.
+    "projections": {"projections", "domain", "eventstore", "read_models", "recommend"},
     "read_models": {"read_models"},
     "migrations": {"migrations", "read_models"},
     # The upload and delivery routes probe files and move bytes: media is a library to them.
-    "api": {"api", "commands", "read_models", "domain", "media"},
+    # For You pages are assembled per request: the API reads candidates and hands them to recommend.
+    "api": {"api", "commands", "read_models", "domain", "media", "recommend"},
     "workers": {"workers", "commands", "media", "recommend", "domain"},
     "media": {"media", "domain"},
     "recommend": {"recommend", "domain"},
