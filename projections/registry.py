@@ -7,6 +7,7 @@ from projections.models import (
     following_feed,
     fresh_videos,
     profiles,
+    recommendations,
     trending,
     video_counters,
     video_details,
@@ -25,6 +26,7 @@ ALL: tuple[Projector, ...] = (
     trending.PROJECTOR,
     following_feed.PROJECTOR,
     fresh_videos.PROJECTOR,
+    recommendations.PROJECTOR,
 )
 
 

@@ -152,6 +152,11 @@ def has_blocked(store: ReadStore, blocker_id: str, blocked_id: str) -> bool:
     return store.get(MODEL.table(store, USER_BLOCKS), key) is not None
 
 
+def blocked_between(store: ReadStore, a: str, b: str) -> bool:
+    """Whether either of two users blocked the other: then neither sees the other's videos."""
+    return has_blocked(store, a, b) or has_blocked(store, b, a)
+
+
 def _card(row: Row, caption: Row) -> VideoCard:
     return VideoCard(
         video_id=row["video_id"],

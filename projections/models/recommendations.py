@@ -1,0 +1,212 @@
+"""The For You feed's state: the online ranking model, consent, the videos a page may show, what each
+person saw recently, and each video's exploration totals.
+
+Every interaction event teaches the model as it is projected (``recommend.model``), so the next page
+reflects it as soon as the runner has applied it: no batch retraining. The model's records are rows
+of ``rec_model``; rebuilding this projection replays the history through the same learner.
+
+Consent: a person who has not consented (the default) or withdrew keeps no personal state: their
+interactions teach only the videos' anonymous totals (exploration), never their history, tastes or
+the co-engagement between videos they watched.
+
+Exactly once: totals go through ``Writer.add`` (an ``applied_position`` per row); each model record
+carries the position that last changed it and is not changed again by that event on a replay. On
+SQLite a batch and its checkpoint commit together, so a replay never happens there. On Cassandra,
+a crash in the middle of a batch may leave some of an event's records applied and others not; the
+replay then computes the missing ones from records that already include the event, which can weigh
+that one event a little more in them. The model is a sum of many small updates, so this is noise,
+not corruption; it is the one place Strom accepts it.
+
+Entity: one constant. An interaction changes records of other videos (neighbours), so a single
+runner applies everything, as ``profiles`` and ``following_feed`` do.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.accounts.events import (
+    ErasureRequested,
+    PersonalisationConsentGiven,
+    PersonalisationConsentWithdrawn,
+)
+from domain.engagement.comments import CommentPosted
+from domain.engagement.likes import VideoLiked, VideoUnliked
+from domain.engagement.shares import VideoShared
+from domain.feeds import FeedServed
+from domain.reports import ReportFiled
+from domain.videos.events import (
+    VideoDeleted,
+    VideoEdited,
+    VideoHidden,
+    VideoPublished,
+    VideoRestored,
+    VideoUnpublished,
+    VideoUploadCompleted,
+)
+from domain.watching import VideoSkipped, ViewStarted, WatchProgressed
+from eventstore.codec import Decoded
+from projections.projector import Projector
+from projections.rec_state import describe, forget, learn
+from projections.writer import Writer
+from read_models.recommendations import SEEN_FOR, TABLES, VERSION
+from read_models.tables import Row
+from recommend.signals import Interaction, Signal
+
+NAME = "recommendations"
+VIDEO_EVENTS = (
+    VideoUploadCompleted,
+    VideoPublished,
+    VideoEdited,
+    VideoUnpublished,
+    VideoDeleted,
+    VideoHidden,
+    VideoRestored,
+)
+INTERACTIONS = (
+    ViewStarted,
+    WatchProgressed,
+    VideoSkipped,
+    VideoLiked,
+    VideoUnliked,
+    VideoShared,
+    CommentPosted,
+)
+HANDLES = (
+    *VIDEO_EVENTS,
+    *INTERACTIONS,
+    ReportFiled,
+    FeedServed,
+    PersonalisationConsentGiven,
+    PersonalisationConsentWithdrawn,
+    ErasureRequested,
+)
+SEEN_TTL = int(SEEN_FOR.total_seconds())
+#: A watch without a known duration counts as this long a video.
+DEFAULT_DURATION_MS = 15_000
+
+
+def project(decoded: Decoded, writer: Writer) -> None:
+    match decoded.event:
+        case PersonalisationConsentGiven(user_id=user_id):
+            writer.upsert("rec_users", {"user_id": user_id, "consent": True})
+        case PersonalisationConsentWithdrawn(user_id=user_id) | ErasureRequested(user_id=user_id):
+            writer.upsert("rec_users", {"user_id": user_id, "consent": False})
+            forget(writer, user_id)
+        case FeedServed(viewer_id=viewer, items=items):
+            if _consents(writer, viewer):
+                for item in items:
+                    _saw(writer, viewer, str(item["video_id"]), decoded)
+        case ReportFiled(target_kind="video", reporter_id=reporter, target_id=video_id):
+            _interaction(writer, decoded, Interaction(reporter, video_id, Signal.REPORT, _at(decoded)))
+        case _ if isinstance(decoded.event, VIDEO_EVENTS):
+            _video(decoded, writer)
+        case _ if isinstance(decoded.event, INTERACTIONS):
+            interaction = _as_interaction(writer, decoded)
+            if interaction is not None:
+                _interaction(writer, decoded, interaction)
+
+
+def _as_interaction(writer: Writer, decoded: Decoded) -> Interaction | None:
+    at = _at(decoded)
+    match decoded.event:
+        case ViewStarted(viewer_id=user, video_id=video_id):
+            return Interaction(user, video_id, Signal.VIEW, at)
+        case WatchProgressed(viewer_id=user, video_id=video_id, completed=True, rewatch=rewatch):
+            return Interaction(user, video_id, Signal.REWATCH if rewatch else Signal.COMPLETE, at)
+        case WatchProgressed(viewer_id=user, video_id=video_id, watched_ms=watched):
+            share = min(1.0, watched / _duration_ms(writer, video_id))
+            return Interaction(user, video_id, Signal.WATCH, at, strength=share)
+        case VideoSkipped(viewer_id=user, video_id=video_id):
+            return Interaction(user, video_id, Signal.SKIP, at)
+        case VideoLiked(user_id=user, video_id=video_id):
+            return Interaction(user, video_id, Signal.LIKE, at)
+        case VideoUnliked(user_id=user, video_id=video_id):
+            return Interaction(user, video_id, Signal.UNLIKE, at)
+        case VideoShared(user_id=user, video_id=video_id):
+            return Interaction(user, video_id, Signal.SHARE, at)
+        case CommentPosted(author_id=user, video_id=video_id):
+            return Interaction(user, video_id, Signal.COMMENT, at)
+    return None
+
+
+def _interaction(writer: Writer, decoded: Decoded, interaction: Interaction) -> None:
+    """Totals for exploration from everyone; the model and the seen list only with consent."""
+    _count(writer, interaction)
+    if not _consents(writer, interaction.user_id):
+        return
+    if interaction.signal in (Signal.VIEW, Signal.SKIP, Signal.COMPLETE, Signal.REWATCH):
+        _saw(writer, interaction.user_id, interaction.video_id, decoded)
+    video = writer.get("rec_videos", {"video_id": interaction.video_id}) or {}
+    learn(writer, interaction, owner_id=video.get("owner_id"), hashtags=video.get("hashtags") or [])
+
+
+def _count(writer: Writer, interaction: Interaction) -> None:
+    deltas = {
+        Signal.VIEW: {"impressions": 1},
+        Signal.COMPLETE: {"completions": 1},
+        Signal.LIKE: {"likes": 1},
+    }.get(interaction.signal)
+    if deltas:
+        writer.add("rec_explore", {"video_id": interaction.video_id}, deltas)
+
+
+def _saw(writer: Writer, user_id: str, video_id: str, decoded: Decoded) -> None:
+    row = {"user_id": user_id, "video_id": video_id, "at": _at(decoded)}
+    writer.upsert("rec_seen", row, ttl=SEEN_TTL)
+
+
+def _video(decoded: Decoded, writer: Writer) -> None:
+    data = decoded.event.to_data()
+    key = {"video_id": str(data["video_id"])}
+    row: Row = {**(writer.get("rec_videos", key) or {}), **key, "owner_id": str(data["owner_id"])}
+    match decoded.event:
+        case VideoUploadCompleted(duration_ms=duration):
+            row["duration_ms"] = duration
+        case VideoPublished(visibility=visibility, hashtags=tags):
+            row.update(
+                published=True, published_at=_at(decoded), public=visibility == "public", hashtags=tags
+            )
+        case VideoEdited(visibility=visibility, hashtags=tags):
+            row.update(public=visibility == "public", hashtags=tags)
+        case VideoUnpublished():
+            row["published"] = False
+        case VideoDeleted():
+            row["deleted"] = True
+        case VideoHidden():
+            row["hidden"] = True
+        case VideoRestored():
+            row["hidden"] = False
+    row["listed"] = bool(row.get("published")) and not row.get("hidden") and not row.get("deleted")
+    writer.upsert("rec_videos", row)
+    if isinstance(decoded.event, VideoPublished | VideoEdited):
+        describe(writer, row["video_id"], owner_id=row["owner_id"], hashtags=row["hashtags"] or [])
+
+
+def _consents(writer: Writer, user_id: str) -> bool:
+    row = writer.get("rec_users", {"user_id": user_id})
+    return bool(row and row["consent"])
+
+
+def _duration_ms(writer: Writer, video_id: str) -> int:
+    row = writer.get("rec_videos", {"video_id": video_id}) or {}
+    return int(row.get("duration_ms") or DEFAULT_DURATION_MS) or DEFAULT_DURATION_MS
+
+
+def _at(decoded: Decoded) -> float:
+    return datetime.fromisoformat(decoded.record.metadata.occurred_at).timestamp()
+
+
+def entity(decoded: Decoded) -> str:
+    return NAME
+
+
+PROJECTOR = Projector(
+    name=NAME,
+    version=VERSION,
+    tables=TABLES,
+    handles=tuple(cls.event_type for cls in HANDLES),
+    project=project,
+    entity=entity,
+    sample_slices=1,
+)

@@ -1,0 +1,143 @@
+"""Given events, then the For You state: the model learns from consenting people only, a page's
+items and what was watched count as seen, and every video's exploration totals add up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from domain.accounts.events import (
+    ErasureRequested,
+    PersonalisationConsentGiven,
+    PersonalisationConsentWithdrawn,
+)
+from domain.engagement.likes import VideoLiked
+from domain.events import DomainEvent
+from domain.feeds import FeedServed
+from domain.videos.events import VideoHidden, VideoPublished, VideoUploadCompleted
+from domain.watching import VideoSkipped, ViewStarted, WatchProgressed
+from projections.models.recommendations import PROJECTOR
+from read_models import recommendations as model
+from recommend.model import HISTORY, NEIGHBOURS
+from tests.unit.projections.world import World
+
+ANN, BOB, CAT = (f"0190aaaa-bbbb-7ccc-8ddd-00000000000{c}" for c in "abc")
+V1, V2, V3 = (f"0190aaaa-bbbb-7ccc-8ddd-00000000000{i}" for i in range(1, 4))
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    w = World(tmp_path)
+    w.given(
+        *(
+            VideoPublished(v, CAT, "clip", [tag], "public", True)
+            for v, tag in ((V1, "cats"), (V2, "cats"), (V3, "dogs"))
+        ),
+        stream="videos",
+    )
+    yield w
+    w.close()
+
+
+def project(world: World, *events: DomainEvent) -> None:
+    world.given(*events)
+    world.project(PROJECTOR)
+
+
+def history(world: World, user_id: str) -> dict[str, float]:
+    return dict(model.model_record(world.store, HISTORY, user_id) or [])
+
+
+def test_without_consent_nothing_personal_is_kept_but_totals_count(world: World) -> None:
+    project(
+        world,
+        ViewStarted("c1", ANN, V1),
+        VideoLiked(ANN, V1),
+        FeedServed("p1", ANN, False, [{"video_id": V2}]),
+    )
+    assert model.consents(world.store, ANN) is False
+    assert history(world, ANN) == {}
+    assert model.seen(world.store, ANN) == set()
+    assert model.exploration(world.store, [V1])[V1] == model.Exploration(
+        impressions=1, completions=0, likes=1
+    )
+
+
+def test_a_consenting_persons_likes_and_skips_enter_their_history(world: World) -> None:
+    project(world, PersonalisationConsentGiven(ANN), VideoLiked(ANN, V1), VideoSkipped("s1", ANN, V3, 900))
+    learned = history(world, ANN)
+    assert learned[V1] > 0 > learned[V3]
+    assert model.seen(world.store, ANN) == {V3}
+
+
+def test_two_people_who_like_the_same_videos_make_them_neighbours(world: World) -> None:
+    project(
+        world,
+        PersonalisationConsentGiven(ANN),
+        PersonalisationConsentGiven(BOB),
+        VideoLiked(ANN, V1),
+        VideoLiked(ANN, V2),
+        VideoLiked(BOB, V1),
+        VideoLiked(BOB, V2),
+    )
+    neighbours = dict(model.model_record(world.store, NEIGHBOURS, V1) or [])
+    assert set(neighbours) == {V2}
+
+
+def test_a_watch_counts_its_share_and_a_completion_counts_for_exploration(world: World) -> None:
+    project(
+        world,
+        PersonalisationConsentGiven(ANN),
+        VideoUploadCompleted(V1, CAT, "up", 10, 10_000, 360, 640),
+        WatchProgressed("w1", ANN, V1, 5_000, 5_000, False, False),
+        WatchProgressed("w2", ANN, V2, 15_000, 15_000, True, False),
+    )
+    learned = history(world, ANN)
+    assert learned[V1] == pytest.approx(0.5)
+    assert learned[V2] == pytest.approx(1.0)
+    assert model.exploration(world.store, [V2])[V2].completions == 1
+
+
+def test_served_items_count_as_seen_for_a_consenting_viewer(world: World) -> None:
+    project(
+        world,
+        PersonalisationConsentGiven(ANN),
+        FeedServed("p1", ANN, True, [{"video_id": V1}, {"video_id": V3}]),
+    )
+    assert model.seen(world.store, ANN) == {V1, V3}
+
+
+@pytest.mark.parametrize(
+    "ending", [PersonalisationConsentWithdrawn(ANN), ErasureRequested(ANN, ANN)], ids=["withdrawn", "erased"]
+)
+def test_withdrawing_consent_forgets_what_was_learned_about_the_person(
+    world: World, ending: DomainEvent
+) -> None:
+    project(world, PersonalisationConsentGiven(ANN), VideoLiked(ANN, V1))
+    project(world, ending, VideoLiked(ANN, V2))
+    assert history(world, ANN) == {}
+    assert model.consents(world.store, ANN) is False
+
+
+def test_videos_are_listed_until_hidden(world: World) -> None:
+    world.project(PROJECTOR)
+    assert model.videos(world.store, [V1])[V1].listed is True
+    project(world, VideoHidden(V1, CAT, BOB, "spam"))
+    assert model.videos(world.store, [V1])[V1].listed is False
+    assert model.videos(world.store, [V1])[V1].hashtags == ("cats",)
+
+
+def test_a_replay_from_the_start_learns_the_same_model(world: World) -> None:
+    project(
+        world,
+        PersonalisationConsentGiven(ANN),
+        VideoLiked(ANN, V1),
+        VideoLiked(ANN, V2),
+        VideoSkipped("s", ANN, V3, 500),
+    )
+    before = history(world, ANN), model.model_record(world.store, NEIGHBOURS, V1)
+    world.forget_checkpoint(PROJECTOR)
+    world.project(PROJECTOR)
+    assert (history(world, ANN), model.model_record(world.store, NEIGHBOURS, V1)) == before
