@@ -1,29 +1,42 @@
-"""The For You feed, non-personalised: what is trending now, then the newest public videos.
+"""The For You feed: personalised for people who consented, the same for everyone else.
 
-This is the feed for anonymous visitors and for anyone who withdrew personalisation consent, and
-until the personalised ranking serves a page it is everyone's. The cursor says which part a page
-continues (``t.…`` trending, ``f.…`` fresh); a video trending now may come again among the fresh
-ones further down, and clients drop such repeats.
+Personalised (``api.recommending``): candidates from several sources ranked by the online model,
+with exploration slots for new videos, spaced and filtered by ``recommend.page``. Its cursor is the
+log position of the page just served: the next page waits (briefly) until the recommendations
+projection has applied it, so everything served so far counts as seen and is not served again.
+
+Not personalised (anonymous visitors, no consent): trending now, then the newest public videos. The
+cursor says which part a page continues (``t.…`` trending, ``f.…`` fresh); a video trending now may
+come again among the fresh ones further down, and clients drop such repeats.
+
+Every page served to a signed-in person is recorded as a ``FeedServed`` event: items, scores,
+sources and reasons, so they can be told why and auditors can see what was shown.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import asyncio
+from datetime import UTC, datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from api.deps import optional_actor
+from api import recommending
+from api.deps import AppStateDep, optional_actor
 from api.problems import Problem, problems
-from api.reading import Cursor, Limit, ReadStoreDep, query
+from api.reading import Cursor, Limit, ReadStoreDep, caught_up, query
+from commands.context import Ports, Request
+from commands.feeds import record_feed_served
 from domain.actors import Actor
-from read_models import fresh_videos, trending, video_details
+from domain.feeds import RecordFeedServed, ServedItem
+from read_models import fresh_videos, recommendations, trending, video_details
+from read_models.errors import MissingTable
 from read_models.port import ReadStore
+from recommend.candidates import FRESH_REASON, TRENDING_REASON, Source
 
 router = APIRouter(prefix="/v1/feed", tags=["feeds"])
 
-Source = Literal["trending", "fresh"]
-REASONS: dict[Source, str] = {"trending": "Popular right now", "fresh": "New on Strom"}
 #: The cursor of the fresh part's first page.
 FRESH_START = "f.start"
 
@@ -37,68 +50,125 @@ class ForYouItem(BaseModel):
 
 class ForYouPage(BaseModel):
     items: list[ForYouItem]
+    personalised: bool = Field(description="Whether the page was ranked for the caller")
     next_cursor: str | None = Field(description="Pass as cursor for the next page; null at the end")
 
 
 @router.get(
     "/for-you",
-    summary="Videos for you: trending now, then the newest",
-    responses=problems(s400="The cursor is not one this feed handed out", s503="Not built yet"),
+    summary="Videos for you: ranked for you with your consent, else trending and the newest",
+    responses=problems(s400="The cursor is not one this feed handed out", s503="Not caught up yet"),
 )
 async def for_you(
     store: ReadStoreDep,
+    state: AppStateDep,
     viewer: Annotated[Actor | None, Depends(optional_actor)],
     limit: Limit = 10,
     cursor: Cursor = None,
 ) -> ForYouPage:
     """Anyone may read it. Signed in, videos of creators the caller blocked or who blocked the
     caller are left out (a page may then hold fewer than ``limit`` and still have a cursor)."""
+    if viewer is not None and await _consents(store, viewer) and (cursor is None or cursor.startswith("p.")):
+        return await _personalised(store, state.ports, viewer, limit, cursor)
+    page = await _general(store, viewer, limit, cursor)
+    if viewer is not None:
+        await _record(state.ports, viewer, page.items, [0.0] * len(page.items), personalised=False)
+    return page
+
+
+async def _consents(store: ReadStore, viewer: Actor) -> bool:
+    """Until the recommendations projection has built its tables, nobody's feed can be personalised."""
+    try:
+        return await asyncio.to_thread(recommendations.consents, store, viewer.user_id)
+    except MissingTable:
+        return False
+
+
+async def _personalised(
+    store: ReadStore, ports: Ports, viewer: Actor, limit: int, cursor: str | None
+) -> ForYouPage:
+    await caught_up(store, recommendations.MODEL, _served_position(cursor))
+    seed = recommending.page_seed(viewer.user_id, cursor)
+    now = datetime.now(UTC)
+    page = await query(
+        recommendations.MODEL, lambda: recommending.personalised_page(store, viewer.user_id, limit, now, seed)
+    )
+    items = [_item(c.video_id, c.owner_id, c.source, c.reason) for c in page.items]
+    position = await _record(ports, viewer, items, [c.score for c in page.items], personalised=True)
+    return ForYouPage(items=items, personalised=True, next_cursor=f"p.{position}" if page.more else None)
+
+
+def _served_position(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    _, _, position = cursor.partition(".")
+    if not position.isdigit() or len(position) > 18:
+        raise Problem(400, "not a For You cursor")
+    return int(position)
+
+
+async def _record(
+    ports: Ports, viewer: Actor, items: list[ForYouItem], scores: list[float], *, personalised: bool
+) -> int:
+    served = tuple(
+        ServedItem(i.video_id, score, i.source.value, i.reason)
+        for i, score in zip(items, scores, strict=True)
+    )
+    request = Request(viewer)
+    command = RecordFeedServed(viewer, request.new_id("page"), personalised, served)
+    outcome = await asyncio.to_thread(record_feed_served, command, ports=ports, request=request)
+    return outcome.position
+
+
+async def _general(store: ReadStore, viewer: Actor | None, limit: int, cursor: str | None) -> ForYouPage:
     part, inner = _parse(cursor)
     items: list[ForYouItem] = []
-    if part == "trending":
+    if part is Source.TRENDING:
         page = await query(trending.MODEL, lambda: trending.top(store, limit, cursor=inner))
-        items = [_item(v.video_id, v.owner_id, "trending") for v in page.items]
+        items = [_item(v.video_id, v.owner_id, Source.TRENDING, TRENDING_REASON) for v in page.items]
         if page.next_cursor is not None:
-            return await _page(store, viewer, items, f"t.{page.next_cursor}")
+            return await _visible(store, viewer, items, f"t.{page.next_cursor}")
         if len(items) == limit:
-            return await _page(store, viewer, items, FRESH_START)
+            return await _visible(store, viewer, items, FRESH_START)
         inner = None
     shown = {i.video_id for i in items}
     room = limit - len(items)
     fresh = await query(fresh_videos.MODEL, lambda: fresh_videos.fresh_videos(store, room, inner))
-    items += [_item(v.video_id, v.owner_id, "fresh") for v in fresh.items if v.video_id not in shown]
-    return await _page(store, viewer, items, None if fresh.next_cursor is None else f"f.{fresh.next_cursor}")
+    items += [
+        _item(v.video_id, v.owner_id, Source.FRESH, FRESH_REASON)
+        for v in fresh.items
+        if v.video_id not in shown
+    ]
+    return await _visible(
+        store, viewer, items, None if fresh.next_cursor is None else f"f.{fresh.next_cursor}"
+    )
 
 
 def _parse(cursor: str | None) -> tuple[Source, str | None]:
     if cursor is None:
-        return "trending", None
+        return Source.TRENDING, None
     part, dot, inner = cursor.partition(".")
     if not dot or part not in ("t", "f") or not inner:
         raise Problem(400, "not a For You cursor")
     if part == "t":
-        return "trending", inner
-    return "fresh", None if cursor == FRESH_START else inner
+        return Source.TRENDING, inner
+    return Source.FRESH, None if cursor == FRESH_START else inner
 
 
-def _item(video_id: str, owner_id: str, source: Source) -> ForYouItem:
-    return ForYouItem(video_id=video_id, owner_id=owner_id, source=source, reason=REASONS[source])
+def _item(video_id: str, owner_id: str, source: Source, reason: str) -> ForYouItem:
+    return ForYouItem(video_id=video_id, owner_id=owner_id, source=source, reason=reason)
 
 
-async def _page(
+async def _visible(
     store: ReadStore, viewer: Actor | None, items: list[ForYouItem], cursor: str | None
 ) -> ForYouPage:
     if viewer is not None:
         viewer_id = viewer.user_id
         blocked = await query(
             video_details.MODEL,
-            lambda: {i.owner_id for i in items if _blocked_between(store, viewer_id, i.owner_id)},
+            lambda: {
+                i.owner_id for i in items if video_details.blocked_between(store, viewer_id, i.owner_id)
+            },
         )
         items = [i for i in items if i.owner_id not in blocked]
-    return ForYouPage(items=items, next_cursor=cursor)
-
-
-def _blocked_between(store: ReadStore, viewer_id: str, owner_id: str) -> bool:
-    return video_details.has_blocked(store, owner_id, viewer_id) or video_details.has_blocked(
-        store, viewer_id, owner_id
-    )
+    return ForYouPage(items=items, personalised=False, next_cursor=cursor)

@@ -53,7 +53,7 @@ def test_trending_comes_first_then_the_newest_with_a_reason_each(system: System)
         (liked, "fresh"),
         (old, "fresh"),
     ]
-    assert {i["reason"] for i in items} == {"Popular right now", "New on Strom"}
+    assert {i["reason"] for i in items} == {"trending now", "new on Strom"}
     assert all(i["owner_id"] == ann.user_id for i in items)
 
 

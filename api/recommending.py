@@ -1,0 +1,203 @@
+"""A personalised For You page: candidates read from the read models, ranked by the online model,
+explored, filtered and spaced by ``recommend``'s rules.
+
+Everything here runs in one worker thread per request (the read-store calls block). The sources:
+followed creators' recent videos, trending overall and in the person's favourite hashtags, the
+co-engaged neighbours of what they engaged with, fresh videos sharing their hashtags (the content
+route to videos nobody has watched), the fresh pool, and exploration picks among new videos.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from read_models import following_feed, fresh_videos, profiles, recommendations, trending, video_details
+from read_models.port import ReadStore
+from recommend import page as rules
+from recommend import sources
+from recommend.candidates import Candidate, Source, Video, merge
+from recommend.exploration import Evidence, explore
+from recommend.model import HISTORY, ModelConfig, RankingModel
+from recommend.state import Record, Vector
+
+PER_SOURCE = 50
+SEEDS = 10
+NEIGHBOURS_PER_SEED = 20
+TASTE_HASHTAGS = 3
+#: New videos younger than this are explored.
+EXPLORE_WINDOW = timedelta(days=2)
+#: How much of a source's own strength the final score keeps beside the model's.
+PRIOR_WEIGHT = 0.3
+#: The model's blend for Strom's own videos. Its defaults were tuned offline on a dataset whose content
+#: features are weak image and audio embeddings; here content is the hashtags a creator chose, strong
+#: evidence of what a video is about, so it weighs as much as co-engagement. The learning is the same.
+SERVING = ModelConfig(content=1.0)
+
+
+class ReadState:
+    """The model's state port over the read store, for scoring: reads only."""
+
+    def __init__(self, store: ReadStore) -> None:
+        self._store = store
+
+    def records(self, kind: str, keys: Sequence[str]) -> list[Record]:
+        found = recommendations.model_records(self._store, kind, keys)
+        return [{str(k): float(v) for k, v in value} if value else {} for value in found]
+
+    def put_record(self, kind: str, key: str, record: Mapping[str, float]) -> None:
+        raise TypeError("the API never changes the model")
+
+    def vectors(self, kind: str, keys: Sequence[str]) -> list[Vector | None]:
+        found = recommendations.model_records(self._store, kind, keys)
+        return [None if v is None else np.asarray(v, dtype=np.float32) for v in found]
+
+    def put_vector(self, kind: str, key: str, vector: Vector) -> None:
+        raise TypeError("the API never changes the model")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Assembled:
+    items: tuple[Candidate, ...]
+    more: bool
+
+
+def personalised_page(store: ReadStore, user_id: str, limit: int, now: datetime, seed: int) -> Assembled:
+    state = ReadState(store)
+    model = RankingModel(state, SERVING)
+    [history] = state.records(HISTORY, [user_id])
+    fresh = _fresh(store)
+    known = recommendations.videos(store, [*history, *(v.video_id for v in fresh)])
+    seeds = _seeds(history, known)
+    affinities = sources.hashtag_affinities((known[v].hashtags, w) for v, w in history.items() if v in known)
+    pool = _candidates(store, model, user_id, seeds, affinities, fresh, known, now)
+    pool = sources.without_hashtags(pool, sources.disliked_hashtags(affinities))
+    scores = dict(
+        zip((c.video_id for c in pool), model.scores(user_id, [c.video_id for c in pool]), strict=True)
+    )
+    ranked = rules.score_with(pool, scores, prior_weight=PRIOR_WEIGHT)
+    picks = _explore(store, fresh, now, seed)
+    page = rules.assemble(ranked, _filters(store, user_id, [*pool, *picks]), _rules(limit), picks)
+    return Assembled(page.items, page.more)
+
+
+def _rules(limit: int) -> rules.Rules:
+    """One slot between two videos of a hashtag: someone who loves #cats may get half a page of them."""
+    return dataclasses.replace(rules.DEFAULT_RULES, limit=limit, hashtag_spacing=1)
+
+
+def _candidates(
+    store: ReadStore,
+    model: RankingModel,
+    user_id: str,
+    seeds: list[sources.Seed],
+    affinities: Mapping[str, float],
+    fresh: list[Video],
+    known: Mapping[str, recommendations.RecVideo],
+    now: datetime,
+) -> list[Candidate]:
+    at = now.timestamp()
+    followed = [
+        Video(i.video_id, i.owner_id, tuple(i.hashtags), i.published_at.timestamp())
+        for i in following_feed.following_feed(store, user_id, PER_SOURCE, now=now).items
+    ]
+    handles = _handles(store, [*(v.owner_id for v in followed), *(s.owner_id for s in seeds)])
+    taste = sources.taste_hashtags(affinities, TASTE_HASHTAGS)
+    lists = {
+        tag: _scored(store, trending.top(store, PER_SOURCE, hashtag=tag, now=now).items) for tag in taste
+    }
+    return merge(
+        sources.following(followed, at, handles),
+        sources.trending(_scored(store, trending.top(store, PER_SOURCE, now=now).items)),
+        sources.hashtag_trending(lists, affinities),
+        sources.neighbours(seeds, _neighbours(store, model, seeds), handles),
+        sources.similar(seeds, _similar_content(seeds, fresh, known), handles),
+        sources.fresh(fresh, at),
+    )
+
+
+def _fresh(store: ReadStore) -> list[Video]:
+    items = fresh_videos.fresh_videos(store, fresh_videos_limit()).items
+    return [Video(v.video_id, v.owner_id, tuple(v.hashtags), v.published_at.timestamp()) for v in items]
+
+
+def fresh_videos_limit() -> int:
+    return PER_SOURCE * 2
+
+
+def _seeds(history: Record, known: Mapping[str, recommendations.RecVideo]) -> list[sources.Seed]:
+    """The person's most recent videos, liked or disliked: a disliked one pulls its neighbours down."""
+    recent = [(v, w) for v, w in history.items() if v in known][-SEEDS:]
+    return [sources.Seed(v, known[v].owner_id, w) for v, w in recent]
+
+
+def _neighbours(store: ReadStore, model: RankingModel, seeds: list[sources.Seed]) -> list[sources.Related]:
+    lists = {s.video_id: model.similar(s.video_id, NEIGHBOURS_PER_SEED) for s in seeds}
+    known = recommendations.videos(store, [v for pairs in lists.values() for v, _ in pairs])
+    related: list[sources.Related] = []
+    for seed_id, pairs in lists.items():
+        top = max((weight for _, weight in pairs), default=0.0)
+        related += [
+            sources.Related(seed_id, _video(known[v]), weight / top)
+            for v, weight in pairs
+            if v in known and top > 0
+        ]
+    return related
+
+
+def _similar_content(
+    seeds: list[sources.Seed], fresh: list[Video], known: Mapping[str, recommendations.RecVideo]
+) -> list[sources.Related]:
+    """Fresh videos sharing hashtags with a seed (Jaccard): the route to videos nobody engaged with."""
+    related: list[sources.Related] = []
+    for seed in seeds:
+        tags = set(known[seed.video_id].hashtags) if seed.video_id in known else set()
+        for video in fresh if tags else ():
+            shared = tags & set(video.hashtags)
+            if shared:
+                related.append(
+                    sources.Related(seed.video_id, video, len(shared) / len(tags | set(video.hashtags)))
+                )
+    return related
+
+
+def _explore(store: ReadStore, fresh: list[Video], now: datetime, seed: int) -> tuple[Candidate, ...]:
+    young = [v for v in fresh if v.published_at >= (now - EXPLORE_WINDOW).timestamp()]
+    totals = recommendations.exploration(store, [v.video_id for v in young])
+    evidence = {v: Evidence(t.impressions, t.completions, t.likes) for v, t in totals.items()}
+    return explore(young, evidence, random.Random(seed)).picks
+
+
+def _filters(store: ReadStore, user_id: str, candidates: Iterable[Candidate]) -> rules.Filters:
+    listed = list(candidates)
+    known = recommendations.videos(store, [c.video_id for c in listed])
+    owners = {c.owner_id for c in listed}
+    blocked = {o for o in owners if video_details.blocked_between(store, user_id, o)} | {user_id}
+    followed_only = {c.video_id for c in listed if c.source is Source.FOLLOWING}
+    visible = {v for v, video in known.items() if video.listed and (video.public or v in followed_only)}
+    return rules.Filters(seen=recommendations.seen(store, user_id), blocked_creators=blocked, visible=visible)
+
+
+def _scored(store: ReadStore, items: Sequence[trending.TrendingVideo]) -> list[sources.Scored]:
+    known = recommendations.videos(store, [i.video_id for i in items])
+    return [sources.Scored(_video(known[i.video_id]), i.score) for i in items if i.video_id in known]
+
+
+def _video(video: recommendations.RecVideo) -> Video:
+    return Video(video.video_id, video.owner_id, video.hashtags, video.published_at)
+
+
+def _handles(store: ReadStore, owners: Iterable[str]) -> dict[str, str]:
+    """Handles of the creators a reason may name (followed creators, the seeds' creators)."""
+    cards = {owner: profiles.profile(store, owner) for owner in set(owners)}
+    return {owner: card.handle for owner, card in cards.items() if card is not None and not card.erased}
+
+
+def page_seed(user_id: str, cursor: str | None) -> int:
+    """Exploration draws differ per person and page, and repeat for the same request."""
+    return int.from_bytes(hashlib.sha256(f"{user_id}\x1f{cursor}".encode()).digest()[:8], "big")
