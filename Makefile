@@ -68,6 +68,8 @@ bench: install system-deps web
 	$(BIN)/python -m benchmarks.upload
 	$(BIN)/python -m benchmarks.transcode
 	$(BIN)/python -m benchmarks.web_client
+	$(BIN)/python -m benchmarks.recommend_offline
+	$(BIN)/python -m benchmarks.recommend_adaptation
 	$(CASSANDRA) start --if-needed
 	@trap '$(CASSANDRA) stop --if-started' EXIT INT TERM; export STROM_TEST_CASSANDRA=127.0.0.1:9042; \
 	$(BIN)/python -m benchmarks.read_store && \

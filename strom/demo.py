@@ -23,6 +23,7 @@ from commands import social as social_handlers
 from commands import videos as video_handlers
 from commands.context import Ports, Request
 from domain import social, videos
+from domain.accounts import GiveConsent
 from domain.actors import Actor
 from domain.engagement import comments, likes
 from domain.errors import Conflict
@@ -75,6 +76,7 @@ class Demo:
     def run(self) -> None:
         for handle, name in PEOPLE:
             self.users[handle] = self._person(handle, name)
+            self._personalised(self.users[handle])
         ids = [self._uploaded(n, clip) for n, clip in enumerate(CLIPS)]
         self._social()
         for video_id, clip in zip(ids, CLIPS, strict=True):
@@ -91,6 +93,11 @@ class Demo:
             user_id = account_handlers.find_user_id(handle, ports=self.ports)
             assert user_id is not None, f"@{handle} is taken by someone else"
             return Actor(user_id)
+
+    def _personalised(self, person: Actor) -> None:
+        """The demo people consent to a personalised For You, so it learns as you use it (consent
+        starts withdrawn; giving it again records nothing)."""
+        account_handlers.give_consent(GiveConsent(person), ports=self.ports, request=Request(person))
 
     def _uploaded(self, n: int, clip: Clip) -> str:
         owner = self.users[clip.owner]

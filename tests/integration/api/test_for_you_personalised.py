@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from commands import streams
+from domain.access import Visibility
+from domain.actors import Role
 from projections.models import (
     following_feed,
     fresh_videos,
@@ -148,3 +150,27 @@ def test_without_consent_the_page_is_the_same_for_everyone_and_still_recorded(fe
     assert {i["source"] for i in page["items"]} <= {"trending", "fresh"}
     recorded = [r for r in feed.system.store.read_all() if r.type == "FeedServed"]
     assert [r.data["viewer_id"] for r in recorded] == [other.user_id]
+
+
+def test_hidden_private_and_blocked_creators_videos_are_never_served(feed: Feed) -> None:
+    moderator = feed.system.register("mod", role=Role.MODERATOR)
+    hidden = feed.videos["cats"][0]
+    response = feed.system.client.post(
+        f"/v1/videos/{hidden}/hide", json={"reason": "spam"}, headers=moderator.auth
+    )
+    assert response.status_code == 200, response.text
+    private = feed.system.published_video(feed.system.register("shy"), visibility=Visibility.PRIVATE)
+    blocked = feed.system.register("rude")
+    rude_video = feed.system.published_video(blocked, caption="loud #cats")
+    feed.act("PUT", f"/v1/users/{blocked.user_id}/block")
+    feed.project()
+    served: set[str] = set()
+    cursor: str | None = None
+    for _ in range(12):
+        page = feed.page(cursor)
+        served |= {i["video_id"] for i in page["items"]}
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(served) > PAGE
+    assert not served & {hidden, private, rude_video}
