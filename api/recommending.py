@@ -27,6 +27,8 @@ from recommend.model import HISTORY, ModelConfig, RankingModel
 from recommend.state import Record, Vector
 
 PER_SOURCE = 50
+#: The newest videos read for the fresh, similar-content and exploration sources.
+FRESH_POOL = 100
 SEEDS = 10
 NEIGHBOURS_PER_SEED = 20
 TASTE_HASHTAGS = 3
@@ -68,6 +70,7 @@ class Assembled:
 
 
 def personalised_page(store: ReadStore, user_id: str, limit: int, now: datetime, seed: int) -> Assembled:
+    """``seed`` makes the exploration draws: the same request draws the same page."""
     state = ReadState(store)
     model = RankingModel(state, SERVING)
     [history] = state.records(HISTORY, [user_id])
@@ -122,12 +125,8 @@ def _candidates(
 
 
 def _fresh(store: ReadStore) -> list[Video]:
-    items = fresh_videos.fresh_videos(store, fresh_videos_limit()).items
+    items = fresh_videos.fresh_videos(store, FRESH_POOL).items
     return [Video(v.video_id, v.owner_id, tuple(v.hashtags), v.published_at.timestamp()) for v in items]
-
-
-def fresh_videos_limit() -> int:
-    return PER_SOURCE * 2
 
 
 def _seeds(history: Record, known: Mapping[str, recommendations.RecVideo]) -> list[sources.Seed]:
