@@ -60,6 +60,10 @@ def learn(writer: Writer, interaction: Interaction, *, owner_id: str | None, has
     RankingModel(WriterState(writer)).observe(interaction, owner_id=owner_id, hashtags=hashtags)
 
 
+def follow(writer: Writer, follower_id: str, creator_id: str, *, following: bool) -> None:
+    RankingModel(WriterState(writer)).follow(follower_id, creator_id, following=following)
+
+
 def describe(writer: Writer, video_id: str, *, owner_id: str, hashtags: Sequence[str]) -> None:
     """A published video's creator and hashtags: content similarity before anyone watched it."""
     RankingModel(WriterState(writer)).describe(video_id, owner_id=owner_id, hashtags=hashtags)

@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recommend.features import text_vector, unit
-from recommend.signals import Interaction
+from recommend.signals import WEIGHTS, Interaction, Signal
 from recommend.state import ModelState, Record, Vector
 
 HISTORY = "history"  # person → {video: net weight}, oldest first
@@ -133,6 +133,17 @@ class RankingModel:
         self._learn_history(interaction.user_id, interaction.video_id, weight)
         if owner_id is not None:
             self._learn_creator(interaction.user_id, owner_id, weight)
+
+    def follow(self, user_id: str, creator_id: str, *, following: bool) -> None:
+        """A follow is evidence for every video of the creator (as a like of one of theirs is for the
+        creator); an unfollow takes back at most that much (a follow made before the person consented
+        was never learned, and its unfollow must not count against the creator)."""
+        weight = WEIGHTS[Signal.FOLLOW]
+        if not following:
+            [creators] = self._state.records(CREATORS, [user_id])
+            weight = -min(weight, max(0.0, creators.get(creator_id, 0.0)))
+        if weight:
+            self._learn_creator(user_id, creator_id, weight)
 
     def _learn_history(self, user_id: str, video_id: str, weight: float) -> None:
         limit = self._config.max_weight

@@ -35,6 +35,7 @@ from domain.engagement.likes import VideoLiked, VideoUnliked
 from domain.engagement.shares import VideoShared
 from domain.feeds import FeedServed
 from domain.reports import ReportFiled
+from domain.social import UserFollowed, UserUnfollowed
 from domain.videos.events import (
     VideoDeleted,
     VideoEdited,
@@ -47,7 +48,7 @@ from domain.videos.events import (
 from domain.watching import VideoSkipped, ViewStarted, WatchProgressed
 from eventstore.codec import Decoded
 from projections.projector import Projector
-from projections.rec_state import describe, forget, learn
+from projections.rec_state import describe, follow, forget, learn
 from projections.writer import Writer
 from read_models.recommendations import SEEN_FOR, TABLES, VERSION
 from read_models.tables import Row
@@ -77,6 +78,8 @@ HANDLES = (
     *INTERACTIONS,
     ReportFiled,
     FeedServed,
+    UserFollowed,
+    UserUnfollowed,
     PersonalisationConsentGiven,
     PersonalisationConsentWithdrawn,
     ErasureRequested,
@@ -97,6 +100,10 @@ def project(decoded: Decoded, writer: Writer) -> None:
             if _consents(writer, viewer):
                 for item in items:
                     _saw(writer, viewer, str(item["video_id"]), decoded)
+        case UserFollowed(follower_id=follower, followee_id=creator) if _consents(writer, follower):
+            follow(writer, follower, creator, following=True)
+        case UserUnfollowed(follower_id=follower, followee_id=creator) if _consents(writer, follower):
+            follow(writer, follower, creator, following=False)
         case ReportFiled(target_kind="video", reporter_id=reporter, target_id=video_id):
             _interaction(writer, decoded, Interaction(reporter, video_id, Signal.REPORT, _at(decoded)))
         case _ if isinstance(decoded.event, VIDEO_EVENTS):

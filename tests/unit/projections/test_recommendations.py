@@ -16,11 +16,12 @@ from domain.accounts.events import (
 from domain.engagement.likes import VideoLiked
 from domain.events import DomainEvent
 from domain.feeds import FeedServed
+from domain.social import UserFollowed, UserUnfollowed
 from domain.videos.events import VideoHidden, VideoPublished, VideoUploadCompleted
 from domain.watching import VideoSkipped, ViewStarted, WatchProgressed
 from projections.models.recommendations import PROJECTOR
 from read_models import recommendations as model
-from recommend.model import HISTORY, NEIGHBOURS
+from recommend.model import CREATORS, HISTORY, NEIGHBOURS
 from tests.unit.projections.world import World
 
 ANN, BOB, CAT = (f"0190aaaa-bbbb-7ccc-8ddd-00000000000{c}" for c in "abc")
@@ -98,6 +99,20 @@ def test_a_watch_counts_its_share_and_a_completion_counts_for_exploration(world:
     assert learned[V1] == pytest.approx(0.5)
     assert learned[V2] == pytest.approx(1.0)
     assert model.exploration(world.store, [V2])[V2].completions == 1
+
+
+def test_a_follow_by_a_consenting_person_teaches_their_taste_for_the_creator(world: World) -> None:
+    project(world, UserFollowed(BOB, CAT), PersonalisationConsentGiven(ANN), UserFollowed(ANN, CAT))
+    assert dict(model.model_record(world.store, CREATORS, ANN) or []) == {CAT: 3.0}
+    assert model.model_record(world.store, CREATORS, BOB) is None
+    project(
+        world,
+        UserUnfollowed(ANN, CAT, "unfollowed"),
+        PersonalisationConsentGiven(BOB),
+        UserUnfollowed(BOB, CAT, "unfollowed"),
+    )
+    assert model.model_record(world.store, CREATORS, ANN) is None
+    assert model.model_record(world.store, CREATORS, BOB) is None
 
 
 def test_served_items_count_as_seen_for_a_consenting_viewer(world: World) -> None:

@@ -111,6 +111,18 @@ def test_liking_a_creators_video_raises_their_other_videos() -> None:
     assert theirs > others
 
 
+def test_a_follow_raises_the_creators_videos_and_an_unfollow_takes_it_back() -> None:
+    model = co_engaged_world()
+    for video, owner in (("p1", "alice"), ("q1", "bob")):
+        model.describe(video, owner_id=owner)
+    before = model.scores("u", ["p1", "q1"])
+    model.follow("u", "alice", following=True)
+    theirs, others = model.scores("u", ["p1", "q1"])
+    assert theirs > others
+    model.follow("u", "alice", following=False)
+    assert model.scores("u", ["p1", "q1"]) == before
+
+
 def mixed_history(model: RankingModel) -> None:
     model.describe("cold", features=np.array([1.0, 2.0], dtype=np.float32))
     model.observe(event("u", "v1"), features=np.array([1.0, 2.0], dtype=np.float32), owner_id="alice")
