@@ -15,15 +15,12 @@ erased), ``feed_video_state`` (each video's listing state), ``feed_followers`` /
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 import heapq
-import json
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from read_models.errors import InvalidQuery
+from read_models.listing import LISTING_STATE, bucket_cursor, parse_bucket_cursor
 from read_models.live import ReadModel
 from read_models.port import ReadStore
 from read_models.tables import (
@@ -81,17 +78,7 @@ CREATORS = Table(
 )
 VIDEO_STATE = Table(
     "feed_video_state",
-    columns=columns_of(
-        video_id=TEXT,
-        owner_id=TEXT,
-        published=BOOL,
-        published_at=TIMESTAMP,
-        visibility=TEXT,
-        hashtags=TEXT_LIST,
-        hidden=BOOL,
-        deleted=BOOL,
-        **{APPLIED: INT},
-    ),
+    columns=(*LISTING_STATE, *columns_of(**{APPLIED: INT})),
     partition_key=("video_id",),
 )
 FOLLOWERS = Table(
@@ -153,7 +140,7 @@ def following_feed(
     after it. A full page always carries a cursor, so the page after it may be empty."""
     now = now or datetime.now(UTC)
     buckets = buckets_back_from(now)
-    bucket, after = parse_bucket_cursor(cursor) if cursor else (buckets[0], None)
+    bucket, after = parse_bucket_cursor(cursor, "following feed") if cursor else (buckets[0], None)
     bucket = min(bucket, buckets[0])  # a bucket ahead of now holds nothing yet
     merged = [row["creator_id"] for row in _all(store, MODEL.table(store, MERGED_CREATORS), user_id)]
     items: list[Row] = []
@@ -206,21 +193,3 @@ def _item(row: Row) -> FeedItem:
         visibility=row["visibility"],
         hashtags=list(row["hashtags"] or []),
     )
-
-
-def bucket_cursor(bucket: int, last: Row) -> str:
-    """Names the bucket and the last row's clustering key (``published_at``, ``video_id``)."""
-    millis = round(last["published_at"].timestamp() * 1000)
-    raw = json.dumps([bucket, millis, last["video_id"]]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def parse_bucket_cursor(cursor: str, what: str = "following feed") -> tuple[int, tuple[datetime, str]]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        bucket, millis, video_id = json.loads(raw)
-        if not (type(bucket) is int and type(millis) is int and isinstance(video_id, str)):
-            raise ValueError("wrong shape")
-        return bucket, (_EPOCH + timedelta(milliseconds=millis), video_id)
-    except (binascii.Error, ValueError, TypeError, OverflowError, OSError) as exc:
-        raise InvalidQuery(f"not a {what} cursor: {exc}") from None

@@ -17,11 +17,10 @@ import itertools
 import zlib
 from datetime import UTC, datetime, timedelta
 
-from read_models.following_feed import bucket_cursor, parse_bucket_cursor
+from read_models.listing import LISTING_STATE, bucket_cursor, parse_bucket_cursor
 from read_models.live import ReadModel
 from read_models.port import ReadStore
 from read_models.tables import (
-    BOOL,
     DESC,
     INT,
     TEXT,
@@ -52,17 +51,7 @@ FRESH_VIDEOS = Table(
 #: The projector's own state per video (the guard of exactly-once); not for queries.
 FRESH_STATE = Table(
     "fresh_video_state",
-    columns=columns_of(
-        video_id=TEXT,
-        owner_id=TEXT,
-        published=BOOL,
-        published_at=TIMESTAMP,
-        visibility=TEXT,
-        hashtags=TEXT_LIST,
-        hidden=BOOL,
-        deleted=BOOL,
-        **{APPLIED: INT},
-    ),
+    columns=(*LISTING_STATE, *columns_of(**{APPLIED: INT})),
     partition_key=("video_id",),
 )
 TABLES = (FRESH_VIDEOS, FRESH_STATE)

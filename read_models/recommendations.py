@@ -19,11 +19,12 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
+from read_models.listing import LISTING_STATE, is_listed
 from read_models.live import ReadModel
 from read_models.port import ReadStore
-from read_models.tables import BOOL, FLOAT, INT, TEXT, TEXT_LIST, Clustering, Table, columns_of
+from read_models.tables import BOOL, FLOAT, INT, TEXT, Clustering, Table, columns_of
 
-VERSION = 1
+VERSION = 2  # 2: video rows keep the listing state itself, not what is derived from it
 MODEL = ReadModel("recommendations", VERSION)
 APPLIED = "applied_position"
 SEEN_FOR = timedelta(days=3)
@@ -42,18 +43,7 @@ REC_USERS = Table(
 )
 REC_VIDEOS = Table(
     "rec_videos",
-    columns=columns_of(
-        video_id=TEXT,
-        owner_id=TEXT,
-        hashtags=TEXT_LIST,
-        published_at=FLOAT,
-        duration_ms=INT,
-        listed=BOOL,
-        public=BOOL,
-        published=BOOL,
-        hidden=BOOL,
-        deleted=BOOL,
-    ),
+    columns=(*LISTING_STATE, *columns_of(duration_ms=INT)),
     partition_key=("video_id",),
 )
 REC_SEEN = Table(
@@ -136,9 +126,9 @@ def _video(row: Mapping[str, Any]) -> RecVideo:
         video_id=row["video_id"],
         owner_id=row["owner_id"],
         hashtags=tuple(row["hashtags"] or ()),
-        published_at=float(row["published_at"] or 0.0),
-        listed=bool(row["listed"]),
-        public=bool(row["public"]),
+        published_at=row["published_at"].timestamp() if row["published_at"] else 0.0,
+        listed=is_listed(row),
+        public=row["visibility"] == "public",
     )
 
 

@@ -54,15 +54,8 @@ from datetime import UTC, datetime
 
 from domain.accounts.events import ErasureRequested
 from domain.social import UserBlocked, UserFollowed, UserUnfollowed
-from domain.videos.events import (
-    VideoDeleted,
-    VideoEdited,
-    VideoHidden,
-    VideoPublished,
-    VideoRestored,
-    VideoUnpublished,
-)
 from eventstore.codec import Decoded
+from projections.listing import LISTING_EVENTS, evolved
 from projections.projector import Projector
 from projections.writer import Writer
 from read_models.following_feed import (
@@ -74,12 +67,13 @@ from read_models.following_feed import (
     buckets_back_from,
     ttl_for,
 )
+from read_models.listing import is_listed
 from read_models.tables import Row
 
 NAME = "following_feed"
 #: Creators with more followers than this are merged in at read time instead of fanned out.
 THRESHOLD = 1000
-VIDEO_EVENTS = (VideoPublished, VideoEdited, VideoUnpublished, VideoDeleted, VideoHidden, VideoRestored)
+VIDEO_EVENTS = LISTING_EVENTS
 HANDLES = (UserFollowed, UserUnfollowed, UserBlocked, ErasureRequested, *VIDEO_EVENTS)
 LAST = ("feed_creator_videos", "feed_video_state", "feed_creators", "feed_followers", "feed_followees")
 
@@ -202,7 +196,7 @@ def _video(decoded: Decoded, writer: Writer) -> None:
     before: Row = writer.get("feed_video_state", {"video_id": video_id}) or {}
     if before.get(APPLIED, -1) >= writer.position:
         return  # wholly applied already: its state write lands after the rows it moved
-    after = _evolved(decoded, {**before, "video_id": video_id, "owner_id": owner})
+    after = evolved(decoded, {**before, "video_id": video_id, "owner_id": owner})
     creator = _creator(writer, owner)
     was, now = _entry(before, creator), _entry(after, creator)
     if was is not None and (
@@ -214,38 +208,9 @@ def _video(decoded: Decoded, writer: Writer) -> None:
     writer.upsert("feed_video_state", {**after, APPLIED: writer.position})
 
 
-def _evolved(decoded: Decoded, state: Row) -> Row:
-    match decoded.event:
-        case VideoPublished(visibility=visibility, hashtags=tags):
-            at = _millis(datetime.fromisoformat(decoded.record.metadata.occurred_at))
-            return {
-                **state,
-                "published": True,
-                "published_at": at,
-                "visibility": visibility,
-                "hashtags": tags,
-            }
-        case VideoEdited(visibility=visibility, hashtags=tags):
-            return {**state, "visibility": visibility, "hashtags": tags}
-        case VideoUnpublished():
-            return {**state, "published": False}
-        case VideoDeleted():
-            return {**state, "deleted": True}
-        case VideoHidden():
-            return {**state, "hidden": True}
-        case VideoRestored():
-            return {**state, "hidden": False}
-    return state
-
-
-def _millis(moment: datetime) -> datetime:
-    """As the store keeps it, so the bucket computed now is the bucket of the stored row."""
-    return moment.astimezone(UTC).replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
 def _entry(state: Row, creator: Row) -> Row | None:
     """The video as feeds show it, or ``None`` while no feed may show it."""
-    if not state.get("published") or state.get("hidden") or state.get("deleted") or creator["erased"]:
+    if not is_listed(state) or creator["erased"]:
         return None
     if state.get("visibility") not in SHOWN or ttl_for(state["published_at"], _now()) is None:
         return None

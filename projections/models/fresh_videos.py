@@ -13,22 +13,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domain.videos.events import (
-    VideoDeleted,
-    VideoEdited,
-    VideoHidden,
-    VideoPublished,
-    VideoRestored,
-    VideoUnpublished,
-)
 from eventstore.codec import Decoded
+from projections.listing import LISTING_EVENTS, evolved
 from projections.projector import Projector
 from projections.writer import Writer
 from read_models.fresh_videos import APPLIED, TABLES, VERSION, bucket_of, shard_of, ttl_for
+from read_models.listing import is_listed
 from read_models.tables import Row
 
 NAME = "fresh_videos"
-HANDLES = (VideoPublished, VideoEdited, VideoUnpublished, VideoDeleted, VideoHidden, VideoRestored)
+HANDLES = LISTING_EVENTS
 
 
 def project(decoded: Decoded, writer: Writer) -> None:
@@ -37,7 +31,7 @@ def project(decoded: Decoded, writer: Writer) -> None:
     before: Row = writer.get("fresh_video_state", {"video_id": video_id}) or {}
     if before.get(APPLIED, -1) >= writer.position:
         return
-    after = _evolved(decoded, {**before, "video_id": video_id, "owner_id": str(data["owner_id"])})
+    after = evolved(decoded, {**before, "video_id": video_id, "owner_id": str(data["owner_id"])})
     was, now = _row(before), _row(after)
     if was is not None and (now is None or _key(was) != _key(now)):
         writer.delete("fresh_videos", _key(was))
@@ -48,36 +42,9 @@ def project(decoded: Decoded, writer: Writer) -> None:
     writer.upsert("fresh_video_state", {**after, APPLIED: writer.position})
 
 
-def _evolved(decoded: Decoded, state: Row) -> Row:
-    match decoded.event:
-        case VideoPublished(visibility=visibility, hashtags=tags):
-            at = datetime.fromisoformat(decoded.record.metadata.occurred_at).astimezone(UTC)
-            at = at.replace(microsecond=at.microsecond // 1000 * 1000)  # as the stores keep it
-            return {
-                **state,
-                "published": True,
-                "published_at": at,
-                "visibility": visibility,
-                "hashtags": tags,
-            }
-        case VideoEdited(visibility=visibility, hashtags=tags):
-            return {**state, "visibility": visibility, "hashtags": tags}
-        case VideoUnpublished():
-            return {**state, "published": False}
-        case VideoDeleted():
-            return {**state, "deleted": True}
-        case VideoHidden():
-            return {**state, "hidden": True}
-        case VideoRestored():
-            return {**state, "hidden": False}
-    return state
-
-
 def _row(state: Row) -> Row | None:
     """The video's row in the list, or ``None`` while it may not be listed for everyone."""
-    if not state.get("published") or state.get("hidden") or state.get("deleted"):
-        return None
-    if state.get("visibility") != "public":
+    if not is_listed(state) or state.get("visibility") != "public":
         return None
     published_at: datetime = state["published_at"]
     return {

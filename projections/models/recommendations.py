@@ -37,16 +37,13 @@ from domain.feeds import FeedServed
 from domain.reports import ReportFiled
 from domain.social import UserFollowed, UserUnfollowed
 from domain.videos.events import (
-    VideoDeleted,
     VideoEdited,
-    VideoHidden,
     VideoPublished,
-    VideoRestored,
-    VideoUnpublished,
     VideoUploadCompleted,
 )
 from domain.watching import VideoSkipped, ViewStarted, WatchProgressed
 from eventstore.codec import Decoded
+from projections.listing import LISTING_EVENTS, evolved
 from projections.projector import Projector
 from projections.rec_state import describe, follow, forget, learn
 from projections.writer import Writer
@@ -55,15 +52,7 @@ from read_models.tables import Row
 from recommend.signals import Interaction, Signal
 
 NAME = "recommendations"
-VIDEO_EVENTS = (
-    VideoUploadCompleted,
-    VideoPublished,
-    VideoEdited,
-    VideoUnpublished,
-    VideoDeleted,
-    VideoHidden,
-    VideoRestored,
-)
+VIDEO_EVENTS = (VideoUploadCompleted, *LISTING_EVENTS)
 INTERACTIONS = (
     ViewStarted,
     WatchProgressed,
@@ -167,24 +156,9 @@ def _video(decoded: Decoded, writer: Writer) -> None:
     data = decoded.event.to_data()
     key = {"video_id": str(data["video_id"])}
     row: Row = {**(writer.get("rec_videos", key) or {}), **key, "owner_id": str(data["owner_id"])}
-    match decoded.event:
-        case VideoUploadCompleted(duration_ms=duration):
-            row["duration_ms"] = duration
-        case VideoPublished(visibility=visibility, hashtags=tags):
-            row.update(
-                published=True, published_at=_at(decoded), public=visibility == "public", hashtags=tags
-            )
-        case VideoEdited(visibility=visibility, hashtags=tags):
-            row.update(public=visibility == "public", hashtags=tags)
-        case VideoUnpublished():
-            row["published"] = False
-        case VideoDeleted():
-            row["deleted"] = True
-        case VideoHidden():
-            row["hidden"] = True
-        case VideoRestored():
-            row["hidden"] = False
-    row["listed"] = bool(row.get("published")) and not row.get("hidden") and not row.get("deleted")
+    if isinstance(decoded.event, VideoUploadCompleted):
+        row["duration_ms"] = decoded.event.duration_ms
+    row = evolved(decoded, row)
     writer.upsert("rec_videos", row)
     if isinstance(decoded.event, VideoPublished | VideoEdited):
         describe(writer, row["video_id"], owner_id=row["owner_id"], hashtags=row["hashtags"] or [])

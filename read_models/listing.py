@@ -1,0 +1,50 @@
+"""What the read models of listed videos share: the listing state a projector folds per video, and
+the cursor of a list kept newest first in time buckets, ``(bucket, published_at, video_id)``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from read_models.errors import InvalidQuery
+from read_models.tables import BOOL, TEXT, TEXT_LIST, TIMESTAMP, Row, columns_of
+
+#: A video as the listing events leave it (``projections.listing.evolved`` folds them).
+LISTING_STATE = columns_of(
+    video_id=TEXT,
+    owner_id=TEXT,
+    published=BOOL,
+    published_at=TIMESTAMP,
+    visibility=TEXT,
+    hashtags=TEXT_LIST,
+    hidden=BOOL,
+    deleted=BOOL,
+)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def is_listed(state: Mapping[str, Any]) -> bool:
+    """Published and neither hidden nor deleted: someone may be shown it."""
+    return bool(state.get("published")) and not state.get("hidden") and not state.get("deleted")
+
+
+def bucket_cursor(bucket: int, last: Row) -> str:
+    """Names the bucket and the last row's clustering key (``published_at``, ``video_id``)."""
+    millis = round(last["published_at"].timestamp() * 1000)
+    raw = json.dumps([bucket, millis, last["video_id"]]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def parse_bucket_cursor(cursor: str, what: str) -> tuple[int, tuple[datetime, str]]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        bucket, millis, video_id = json.loads(raw)
+        if not (type(bucket) is int and type(millis) is int and isinstance(video_id, str)):
+            raise ValueError("wrong shape")
+        return bucket, (_EPOCH + timedelta(milliseconds=millis), video_id)
+    except (binascii.Error, ValueError, TypeError, OverflowError, OSError) as exc:
+        raise InvalidQuery(f"not a {what} cursor: {exc}") from None
