@@ -63,6 +63,21 @@ class ReadState:
         raise TypeError("the API never changes the model")
 
 
+class VideoRows:
+    """The video rows one page needs, each read once: sources and filters ask for the same videos."""
+
+    def __init__(self, store: ReadStore) -> None:
+        self._store = store
+        self._rows: dict[str, recommendations.RecVideo | None] = {}
+
+    def get(self, video_ids: Iterable[str]) -> dict[str, recommendations.RecVideo]:
+        wanted = list(dict.fromkeys(video_ids))
+        missing = [v for v in wanted if v not in self._rows]
+        found = recommendations.videos(self._store, missing)
+        self._rows.update({v: found.get(v) for v in missing})
+        return {v: row for v in wanted if (row := self._rows[v]) is not None}
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Assembled:
     items: tuple[Candidate, ...]
@@ -75,17 +90,18 @@ def personalised_page(store: ReadStore, user_id: str, limit: int, now: datetime,
     model = RankingModel(state, SERVING)
     [history] = state.records(HISTORY, [user_id])
     fresh = _fresh(store)
-    known = recommendations.videos(store, [*history, *(v.video_id for v in fresh)])
+    rows = VideoRows(store)
+    known = rows.get([*history, *(v.video_id for v in fresh)])
     seeds = _seeds(history, known)
     affinities = sources.hashtag_affinities((known[v].hashtags, w) for v, w in history.items() if v in known)
-    pool = _candidates(store, model, user_id, seeds, affinities, fresh, known, now)
+    pool = _candidates(store, rows, model, user_id, seeds, affinities, fresh, now)
     pool = sources.without_hashtags(pool, sources.disliked_hashtags(affinities))
     scores = dict(
         zip((c.video_id for c in pool), model.scores(user_id, [c.video_id for c in pool]), strict=True)
     )
     ranked = rules.score_with(pool, scores, prior_weight=PRIOR_WEIGHT)
     picks = _explore(store, fresh, now, seed)
-    page = rules.assemble(ranked, _filters(store, user_id, [*pool, *picks]), _rules(limit), picks)
+    page = rules.assemble(ranked, _filters(store, rows, user_id, [*pool, *picks]), _rules(limit), picks)
     return Assembled(page.items, page.more)
 
 
@@ -96,12 +112,12 @@ def _rules(limit: int) -> rules.Rules:
 
 def _candidates(
     store: ReadStore,
+    rows: VideoRows,
     model: RankingModel,
     user_id: str,
     seeds: list[sources.Seed],
     affinities: Mapping[str, float],
     fresh: list[Video],
-    known: Mapping[str, recommendations.RecVideo],
     now: datetime,
 ) -> list[Candidate]:
     at = now.timestamp()
@@ -111,15 +127,13 @@ def _candidates(
     ]
     handles = _handles(store, [*(v.owner_id for v in followed), *(s.owner_id for s in seeds)])
     taste = sources.taste_hashtags(affinities, TASTE_HASHTAGS)
-    lists = {
-        tag: _scored(store, trending.top(store, PER_SOURCE, hashtag=tag, now=now).items) for tag in taste
-    }
+    lists = {tag: _scored(rows, trending.top(store, PER_SOURCE, hashtag=tag, now=now).items) for tag in taste}
     return merge(
         sources.following(followed, at, handles),
-        sources.trending(_scored(store, trending.top(store, PER_SOURCE, now=now).items)),
+        sources.trending(_scored(rows, trending.top(store, PER_SOURCE, now=now).items)),
         sources.hashtag_trending(lists, affinities),
-        sources.neighbours(seeds, _neighbours(store, model, seeds), handles),
-        sources.similar(seeds, _similar_content(seeds, fresh, known), handles),
+        sources.neighbours(seeds, _neighbours(rows, model, seeds), handles),
+        sources.similar(seeds, _similar_content(seeds, fresh, rows.get(s.video_id for s in seeds)), handles),
         sources.fresh(fresh, at),
     )
 
@@ -135,9 +149,9 @@ def _seeds(history: Record, known: Mapping[str, recommendations.RecVideo]) -> li
     return [sources.Seed(v, known[v].owner_id, w) for v, w in recent]
 
 
-def _neighbours(store: ReadStore, model: RankingModel, seeds: list[sources.Seed]) -> list[sources.Related]:
+def _neighbours(rows: VideoRows, model: RankingModel, seeds: list[sources.Seed]) -> list[sources.Related]:
     lists = {s.video_id: model.similar(s.video_id, NEIGHBOURS_PER_SEED) for s in seeds}
-    known = recommendations.videos(store, [v for pairs in lists.values() for v, _ in pairs])
+    known = rows.get(v for pairs in lists.values() for v, _ in pairs)
     related: list[sources.Related] = []
     for seed_id, pairs in lists.items():
         top = max((weight for _, weight in pairs), default=0.0)
@@ -172,9 +186,11 @@ def _explore(store: ReadStore, fresh: list[Video], now: datetime, seed: int) -> 
     return explore(young, evidence, random.Random(seed)).picks
 
 
-def _filters(store: ReadStore, user_id: str, candidates: Iterable[Candidate]) -> rules.Filters:
+def _filters(
+    store: ReadStore, rows: VideoRows, user_id: str, candidates: Iterable[Candidate]
+) -> rules.Filters:
     listed = list(candidates)
-    known = recommendations.videos(store, [c.video_id for c in listed])
+    known = rows.get(c.video_id for c in listed)
     owners = {c.owner_id for c in listed}
     blocked = {o for o in owners if video_details.blocked_between(store, user_id, o)} | {user_id}
     followed_only = {c.video_id for c in listed if c.source is Source.FOLLOWING}
@@ -182,8 +198,8 @@ def _filters(store: ReadStore, user_id: str, candidates: Iterable[Candidate]) ->
     return rules.Filters(seen=recommendations.seen(store, user_id), blocked_creators=blocked, visible=visible)
 
 
-def _scored(store: ReadStore, items: Sequence[trending.TrendingVideo]) -> list[sources.Scored]:
-    known = recommendations.videos(store, [i.video_id for i in items])
+def _scored(rows: VideoRows, items: Sequence[trending.TrendingVideo]) -> list[sources.Scored]:
+    known = rows.get(i.video_id for i in items)
     return [sources.Scored(_video(known[i.video_id]), i.score) for i in items if i.video_id in known]
 
 
