@@ -106,8 +106,7 @@ def personalised_page(store: ReadStore, user_id: str, limit: int, now: datetime,
 
 
 def _rules(limit: int) -> rules.Rules:
-    """One slot between two videos of a hashtag: someone who loves #cats may get half a page of them."""
-    return dataclasses.replace(rules.DEFAULT_RULES, limit=limit, hashtag_spacing=1)
+    return dataclasses.replace(rules.DEFAULT_RULES, limit=limit)
 
 
 def _candidates(

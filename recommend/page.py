@@ -53,8 +53,9 @@ class Filters:
 @dataclasses.dataclass(frozen=True, slots=True)
 class Rules:
     limit: int = 10
-    #: A hashtag used at slot i is not used again before slot i + spacing + 1.
-    hashtag_spacing: int = 2
+    #: A hashtag used at slot i is not used again before slot i + spacing + 1. One slot: never two in a
+    #: row, yet someone who loves #cats may still get half a page of them.
+    hashtag_spacing: int = 1
     #: Zero-based slots for exploration picks: the 3rd and the 8th.
     explore_positions: tuple[int, ...] = (2, 7)
 
