@@ -125,6 +125,9 @@ function hlsStream(
   hls.on(HlsClass.Events.MANIFEST_PARSED, () => {
     parsed = true;
     if (slow) hls.autoLevelCapping = 0;
+    // A preloaded video fetches one segment at one rendition: left to adapt, hls.js may fetch that
+    // first segment again at another rendition before it stops. Playing hands the choice back.
+    if (mode === "preload") hls.loadLevel = slow ? 0 : Math.max(0, hls.nextAutoLevel);
     hls.startLoad(0);
   });
   hls.on(HlsClass.Events.FRAG_BUFFERED, () => {
@@ -161,6 +164,7 @@ function hlsStream(
       if (mode === "play" || destroyed) return;
       mode = "play";
       hls.config.maxBufferLength = PLAY_BUFFER_S;
+      if (parsed) hls.loadLevel = -1;
       // Before the manifest is parsed, MANIFEST_PARSED starts loading and nothing stops it now.
       if (parsed && firstFragment) hls.startLoad();
     },
