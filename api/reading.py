@@ -21,6 +21,7 @@ from read_models import projection_state
 from read_models.errors import InvalidQuery, InvalidRow, MissingTable
 from read_models.live import ReadModel
 from read_models.port import ReadStore
+from services.access import AccessPolicy
 
 MAX_WAIT_S = 2.0
 POLL_S = 0.01
@@ -34,6 +35,14 @@ async def read_store(state: AppStateDep) -> ReadStore:
 
 
 ReadStoreDep = Annotated[ReadStore, Depends(read_store)]
+
+
+async def access_policy(store: ReadStoreDep) -> AccessPolicy:
+    return AccessPolicy(store)
+
+
+#: The one answer to "may this viewer see it" (``services.access``).
+PolicyDep = Annotated[AccessPolicy, Depends(access_policy)]
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page (at most 100)")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="From the previous page's next_cursor")]
 MinPosition = Annotated[
@@ -55,10 +64,16 @@ async def caught_up(store: ReadStore, model: ReadModel, min_position: int | None
 
 
 async def query(model: ReadModel, call: Callable[[], T]) -> T:
-    """Runs a read-model query off the event loop. A cursor that is not this query's is the caller's
-    mistake (400); tables not built yet are ours, and pass (503 with Retry-After)."""
+    """Runs a read-model query off the event loop, its errors answered as ``read`` answers them."""
+    return await asyncio.to_thread(read, model, call)
+
+
+def read(model: ReadModel, call: Callable[[], T]) -> T:
+    """Runs a read-model query where the caller is (a route already on a worker thread). A cursor
+    that is not this query's is the caller's mistake (400); tables not built yet are ours, and pass
+    (503 with Retry-After)."""
     try:
-        return await asyncio.to_thread(call)
+        return call()
     except (InvalidQuery, InvalidRow) as exc:
         raise Problem(400, f"bad cursor or query: {exc}") from None
     except MissingTable:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from domain.access import VideoAccess, Visibility, may_view
 from read_models import following_feed, fresh_videos, profiles, recommendations, trending, video_details
 from read_models.port import ReadStore
 from recommend import page as rules
@@ -193,8 +194,17 @@ def _filters(
     owners = {c.owner_id for c in listed}
     blocked = {o for o in owners if video_details.blocked_between(store, user_id, o)} | {user_id}
     followed_only = {c.video_id for c in listed if c.source is Source.FOLLOWING}
-    visible = {v for v, video in known.items() if video.listed and (video.public or v in followed_only)}
+    visible = {v for v, video in known.items() if _may_view(video, user_id, follows=v in followed_only)}
     return rules.Filters(seen=recommendations.seen(store, user_id), blocked_creators=blocked, visible=visible)
+
+
+def _may_view(video: recommendations.RecVideo, user_id: str, *, follows: bool) -> bool:
+    """The access rule; followers-only videos count as followed only through the Following source,
+    the one place a page may show them."""
+    access = VideoAccess(
+        video.video_id, video.owner_id, published=video.listed, visibility=Visibility(video.visibility)
+    )
+    return may_view(access, user_id, follows_owner=follows)
 
 
 def _scored(rows: VideoRows, items: Sequence[trending.TrendingVideo]) -> list[sources.Scored]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping, Sequence
 
 from domain.actors import Actor
 from domain.errors import InvalidCommand
@@ -23,6 +24,11 @@ from domain.events import DomainEvent, event
 MAX_BATCH = 500
 MAX_WATCH_MS = 6 * 60 * 60 * 1000  # no single signal reports more than six hours
 QUICK_SKIP_MS = 3_000  # a skip is leaving within three seconds; longer is watch time
+#: A progress signal covers one play at most (the client sends one per loop and one on leaving);
+#: the slack absorbs players' rounding.
+PLAY_SLACK_MS = 2_000
+#: Starting one video more often in one batch (a few seconds of scrolling) is not watching it.
+MAX_VIEW_STARTS_PER_VIDEO = 3
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 # -- events ----------------------------------------------------------------------------------------
@@ -109,6 +115,26 @@ def decide_record_watch_batch(cmd: RecordWatchBatch) -> list[Event]:
         except InvalidCommand as exc:
             raise InvalidCommand(f"signal {index}: {exc}") from None
     return events
+
+
+def implausible(signals: Sequence[WatchSignal], durations: Mapping[str, int | None]) -> dict[str, str]:
+    """The signals of a batch that could not have happened, by client id, with why: more watch time
+    or a later position than one play of the video, or more view starts of one video than a batch
+    can hold. ``durations`` gives each video's length where known; other videos are not judged."""
+    refused: dict[str, str] = {}
+    starts: dict[str, int] = {}
+    for signal in signals:
+        if isinstance(signal, ViewStart):
+            starts[signal.video_id] = starts.get(signal.video_id, 0) + 1
+            if starts[signal.video_id] > MAX_VIEW_STARTS_PER_VIDEO:
+                refused[signal.client_event_id] = "too many view starts of one video in one batch"
+            continue
+        duration = durations.get(signal.video_id)
+        longest = None if duration is None else duration + PLAY_SLACK_MS
+        position = signal.position_ms if isinstance(signal, WatchProgress) else 0
+        if longest is not None and max(signal.watched_ms, position) > longest:
+            refused[signal.client_event_id] = f"more than one play of a {duration} ms video"
+    return refused
 
 
 def dedupe_key(event: Event) -> tuple[str, str, str]:

@@ -172,6 +172,12 @@ def top_level(
     return CommentPage(items=items, next_cursor=page.cursor)
 
 
+def video_of(store: ReadStore, comment_id: str) -> str | None:
+    """The video a comment was posted under; ``None`` for a comment never seen."""
+    row = store.get(MODEL.table(store, COMMENT_ROWS), {"comment_id": comment_id})
+    return None if row is None else row.get("video_id")
+
+
 def replies(store: ReadStore, parent_id: str, *, limit: int = 20, cursor: str | None = None) -> CommentPage:
     """Replies under a top-level comment, oldest first."""
     table = MODEL.table(store, COMMENT_REPLIES)

@@ -25,11 +25,18 @@ LISTING_STATE = columns_of(
     deleted=BOOL,
 )
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+PUBLIC = "public"
 
 
 def is_listed(state: Mapping[str, Any]) -> bool:
     """Published and neither hidden nor deleted: someone may be shown it."""
     return bool(state.get("published")) and not state.get("hidden") and not state.get("deleted")
+
+
+def is_public(state: Mapping[str, Any]) -> bool:
+    """Listed and public: what anyone, signed in or not, may be shown (lists for everyone hold only
+    these). The per-viewer rule is the access policy's; this is its row-level form for projectors."""
+    return is_listed(state) and (state.get("visibility") or PUBLIC) == PUBLIC
 
 
 def bucket_cursor(bucket: int, last: Row) -> str:

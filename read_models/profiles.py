@@ -5,8 +5,8 @@ One table per access pattern:
 - ``profiles``: the profile card by user (handle, display name or ``None`` once erased, bio, avatar).
 - ``profile_counts``: followers, following, listed videos and likes received by user; totals only
   move through ``Writer.add`` (an ``applied_position`` per row), never counter columns.
-- ``user_videos``: a user's published, unhidden videos, newest first; ``visibility`` lets the query
-  show others only the public ones.
+- ``user_videos``: a user's published, unhidden videos, newest first; ``visibility`` lets the access
+  policy decide which of them each viewer sees.
 - ``followers`` / ``following``: a user's followers and followees, most recent follow first.
 - ``video_owner`` and ``follow_edges``: the projector's own lookups (a video's owner and listing
   state; when a follow began, to find the clustering key an unfollow deletes). Not for queries.
@@ -154,19 +154,11 @@ def follows(store: ReadStore, follower_id: str, followee_id: str) -> bool:
     return store.get(MODEL.table(store, FOLLOW_EDGES), key) is not None
 
 
-def videos_of(
-    store: ReadStore, user_id: str, viewer_id: str | None, limit: int, cursor: str | None = None
-) -> Page[ListedVideo]:
-    """The user's listed videos, newest first: all of them to the owner, the public ones to others.
-
-    Others' pages may hold fewer than ``limit`` items (non-public rows are dropped after reading),
-    and still carry a ``next_cursor`` while the partition has more rows."""
+def videos_of(store: ReadStore, user_id: str, limit: int, cursor: str | None = None) -> Page[ListedVideo]:
+    """The user's listed videos, newest first, whatever their audience: who may see which is the
+    access policy's to say (``services.access``)."""
     page = store.page(MODEL.table(store, USER_VIDEOS), {"user_id": user_id}, limit=limit, cursor=cursor)
-    owner = viewer_id == user_id
-    return Page(
-        [_video(r) for r in page.rows if owner or r["visibility"] == PUBLIC],
-        page.cursor,
-    )
+    return Page([_video(r) for r in page.rows], page.cursor)
 
 
 def followers_of(store: ReadStore, user_id: str, limit: int, cursor: str | None = None) -> Page[Follow]:

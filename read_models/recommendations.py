@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from read_models.listing import LISTING_STATE, is_listed
+from read_models.listing import LISTING_STATE, PUBLIC, is_listed
 from read_models.live import ReadModel
 from read_models.port import ReadStore
 from read_models.tables import BOOL, FLOAT, INT, TEXT, Clustering, Table, columns_of
@@ -68,8 +68,8 @@ class RecVideo:
     published_at: float
     #: Published and neither hidden nor deleted.
     listed: bool
-    #: For everyone; otherwise followers-only or private.
-    public: bool
+    #: ``public``, ``followers`` or ``private``.
+    visibility: str
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -128,7 +128,7 @@ def _video(row: Mapping[str, Any]) -> RecVideo:
         hashtags=tuple(row["hashtags"] or ()),
         published_at=row["published_at"].timestamp() if row["published_at"] else 0.0,
         listed=is_listed(row),
-        public=row["visibility"] == "public",
+        visibility=row["visibility"] or PUBLIC,
     )
 
 

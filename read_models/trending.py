@@ -43,6 +43,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from read_models.errors import InvalidQuery
+from read_models.listing import is_public
 from read_models.live import ReadModel
 from read_models.port import ReadStore
 from read_models.tables import (
@@ -253,7 +254,7 @@ def _decode(cursor: str, scope: str) -> tuple[datetime, tuple[int, str]]:
 def listed_rows(state: Row) -> Iterable[tuple[str, Row]]:
     """The ranking rows a video's state calls for: ``(table, row)``; none unless it is listed and
     public and has engagement mass."""
-    if not is_listed(state) or state.get("score") is None or state.get("bucket") is None:
+    if not is_public(state) or state.get("score") is None or state.get("bucket") is None:
         return
     score: float = state["score"]
     row = {
@@ -266,13 +267,3 @@ def listed_rows(state: Row) -> Iterable[tuple[str, Row]]:
     yield TRENDING_VIDEOS.name, row
     for tag in state.get("hashtags") or ():
         yield TRENDING_HASHTAGS.name, {**row, "hashtag": tag}
-
-
-def is_listed(state: Row) -> bool:
-    """Published, public, neither hidden nor deleted: what anyone may be shown."""
-    return bool(
-        state.get("published")
-        and state.get("visibility") == "public"
-        and not state.get("hidden")
-        and not state.get("deleted")
-    )

@@ -1,4 +1,9 @@
-"""Watch signals from the player: views, watch time, completions, rewatches, quick skips."""
+"""Watch signals from the player: views, watch time, completions, rewatches, quick skips.
+
+A signal counts only for a video the viewer may see (the access policy's answer) and only if it could
+have happened (``domain.watching.implausible``). The rest of the batch is recorded; refused signals
+are named in the answer, so the client drops them instead of resending them forever.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,22 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import CommandRequest, PortsDep
+from api.problems import problems
+from api.reading import PolicyDep, read
 from commands.activity import record_watch_batch
-from domain.watching import MAX_BATCH, QuickSkip, RecordWatchBatch, ViewStart, WatchProgress, WatchSignal
+from domain.actors import Actor
+from domain.watching import (
+    MAX_BATCH,
+    QuickSkip,
+    RecordWatchBatch,
+    ViewStart,
+    WatchProgress,
+    WatchSignal,
+    decide_record_watch_batch,
+    implausible,
+)
+from read_models import video_details
+from services.access import AccessPolicy
 
 router = APIRouter(prefix="/v1/activity", tags=["activity"])
 
@@ -50,9 +69,18 @@ class WatchBatch(BaseModel):
     signals: Annotated[list[SignalIn], Field(min_length=1, max_length=MAX_BATCH)]
 
 
+class RefusedSignal(BaseModel):
+    client_event_id: str
+    reason: str = Field(description="Why it was not recorded; resending it will not change that")
+
+
 class ActivityRecorded(BaseModel):
     position: int = Field(description="Global position of the last event; pass as min_position to read it")
     recorded: int = Field(description="Signals stored now; resent ones are not stored twice")
+    refused: list[RefusedSignal] = Field(
+        description="Signals about videos the caller may not see (or that do not exist), or that could "
+        "not have happened (more watch time than one play)"
+    )
 
 
 def _signal(s: ViewStartIn | WatchProgressIn | QuickSkipIn) -> WatchSignal:
@@ -65,9 +93,34 @@ def _signal(s: ViewStartIn | WatchProgressIn | QuickSkipIn) -> WatchSignal:
     return QuickSkip(s.client_event_id, s.video_id, s.watched_ms)
 
 
-@router.post("", status_code=202, summary="Record a batch of watch signals")
-def record_activity(body: WatchBatch, ports: PortsDep, request: CommandRequest) -> ActivityRecorded:
+@router.post(
+    "",
+    status_code=202,
+    summary="Record a batch of watch signals",
+    responses=problems(s401="No valid bearer token", s422="A malformed signal (named by its index)"),
+)
+def record_activity(
+    body: WatchBatch, ports: PortsDep, request: CommandRequest, policy: PolicyDep
+) -> ActivityRecorded:
     """Batched by the client; a lost response can be resent as it is, nothing is counted twice."""
-    cmd = RecordWatchBatch(actor=request.actor, signals=tuple(_signal(s) for s in body.signals))
-    outcome = record_watch_batch(cmd, ports=ports, request=request)
-    return ActivityRecorded(position=outcome.position, recorded=outcome.appended)
+    signals = tuple(_signal(s) for s in body.signals)
+    decide_record_watch_batch(RecordWatchBatch(actor=request.actor, signals=signals))  # all well-formed
+    refused = read(video_details.MODEL, lambda: _refused(policy, request.actor, signals))
+    kept = tuple(s for s in signals if s.client_event_id not in refused)
+    position, recorded = 0, 0
+    if kept:
+        outcome = record_watch_batch(RecordWatchBatch(request.actor, kept), ports=ports, request=request)
+        position, recorded = outcome.position, outcome.appended
+    return ActivityRecorded(
+        position=position,
+        recorded=recorded,
+        refused=[RefusedSignal(client_event_id=c, reason=r) for c, r in refused.items()],
+    )
+
+
+def _refused(policy: AccessPolicy, viewer: Actor, signals: tuple[WatchSignal, ...]) -> dict[str, str]:
+    """Signals on videos the viewer may not see, then the implausible ones among the rest."""
+    cards = {v: policy.video(v, viewer) for v in dict.fromkeys(s.video_id for s in signals)}
+    durations = {v: card.duration_ms for v, card in cards.items() if card is not None}
+    refused = {s.client_event_id: "video not found" for s in signals if s.video_id not in durations}
+    return refused | implausible([s for s in signals if s.video_id in durations], durations)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from api.deps import IdPath
-from api.reading import Cursor, Limit, MinPosition, ReadStoreDep, caught_up, query
-from read_models import comment_threads
+from api.deps import IdPath, optional_actor
+from api.problems import Problem, problems
+from api.reading import Cursor, Limit, MinPosition, PolicyDep, ReadStoreDep, caught_up, query
+from domain.actors import Actor
+from read_models import comment_threads, video_details
 from read_models.comment_threads import CommentPage, CommentView
 
 router = APIRouter(prefix="/v1", tags=["comments"])
+OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
 
 
 class CommentOrder(StrEnum):
@@ -64,18 +68,28 @@ def _item(v: CommentView) -> CommentItem:
     )
 
 
-@router.get("/videos/{video_id}/comments", summary="Top-level comments of a video")
+@router.get(
+    "/videos/{video_id}/comments",
+    summary="Top-level comments of a video",
+    responses=problems(s404="Unknown, deleted, or not visible to the caller"),
+)
 async def video_comments(
     video_id: IdPath,
     store: ReadStoreDep,
+    policy: PolicyDep,
+    actor: OptionalActor,
     order: CommentOrder = CommentOrder.NEWEST,
     limit: Limit = 20,
     cursor: Cursor = None,
     min_position: MinPosition = None,
 ) -> CommentThreadPage:
-    """Newest or most liked first; the pinned comment leads the first page (one item over ``limit``
+    """The comments of a video the caller may see (else 404, as for the video itself). Newest or
+    most liked first; the pinned comment leads the first page (one item over ``limit``
     at most). A deleted comment with replies shows as deleted; one without replies is gone."""
     await caught_up(store, comment_threads.MODEL, min_position)
+    await caught_up(store, video_details.MODEL, min_position)
+    if await query(video_details.MODEL, lambda: policy.video(video_id, actor)) is None:
+        raise Problem(404, "video not found")
     ordering: comment_threads.Order = "top" if order is CommentOrder.TOP else "newest"
     page = await query(
         comment_threads.MODEL,
@@ -84,16 +98,24 @@ async def video_comments(
     return _page(page)
 
 
-@router.get("/comments/{comment_id}/replies", summary="Replies under a comment")
+@router.get(
+    "/comments/{comment_id}/replies",
+    summary="Replies under a comment",
+    responses=problems(s404="Unknown, or under a video the caller may not see"),
+)
 async def comment_replies(
     comment_id: IdPath,
     store: ReadStoreDep,
+    policy: PolicyDep,
+    actor: OptionalActor,
     limit: Limit = 20,
     cursor: Cursor = None,
     min_position: MinPosition = None,
 ) -> CommentThreadPage:
     """Oldest first. Replies to replies are filed under their top-level comment."""
     await caught_up(store, comment_threads.MODEL, min_position)
+    if await query(comment_threads.MODEL, lambda: policy.video_of_comment(comment_id, actor)) is None:
+        raise Problem(404, "comment not found")
     page = await query(
         comment_threads.MODEL, lambda: comment_threads.replies(store, comment_id, limit=limit, cursor=cursor)
     )

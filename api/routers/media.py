@@ -8,7 +8,11 @@ Two paths serve the same objects (``videos/<video_id>/...`` in media storage):
   segment does not ask the read store each time.
 - ``/v1/media/s/<token>/videos/<video_id>/...`` for everything else: a signed, expiring link
   (``media.signing``) made for one user, who must also send their bearer token, so a leaked link
-  does not play for someone else. Only the user's own cache may keep these answers.
+  does not play for someone else. Only the user's own cache may keep these answers. The link alone
+  is not enough: the access policy is asked again, on every playlist fetch and, for segments and
+  images, at most ``SIGNED_RECHECK_S`` after it last answered. So a viewer who is blocked, who
+  unfollows, or whose video is deleted or hidden stops getting playlists at once, and everything
+  else within seconds, whatever the link's expiry.
 
 Playlists refer to their children by relative URLs, so a link's token, sitting in the path, reaches
 every playlist, init segment and media segment below it. Segments, init segments, posters and
@@ -36,13 +40,13 @@ from starlette.responses import Response, StreamingResponse
 
 from api.deps import AppStateDep, IdPath, optional_actor
 from api.problems import Problem, problems
-from api.reading import ReadStoreDep, query
+from api.reading import PolicyDep, query
 from api.state import Media
-from domain.access import Visibility
 from domain.actors import Actor
 from media import signing
 from media.storage import InvalidKey, MediaNotFound, MediaStorage, ObjectInfo, check_key
 from read_models import video_details as model
+from services.access import AccessPolicy, served_publicly
 
 router = APIRouter(prefix="/v1/media", tags=["media"])
 PREFIX = "/v1/media"
@@ -57,6 +61,7 @@ TYPES = {
 PLAYLIST = ".m3u8"
 IMMUTABLE_MAX_AGE_S = 31_536_000
 PLAYLIST_MAX_AGE_S = 10
+SIGNED_RECHECK_S = 5.0
 CHUNK_BYTES = 1 << 20
 SINGLE_RANGE = re.compile(r"bytes=([0-9]{0,19})-([0-9]{0,19})")
 
@@ -68,10 +73,11 @@ Rest = Annotated[str, Path(max_length=400, description="The object's path below 
 Token = Annotated[str, Path(max_length=256, description="From the video's playback URLs")]
 
 
-class PublicVideos:
-    """Whether each recently asked-about video is served on the public path, for ``ttl_s`` seconds.
-    Bounded: past ``capacity`` the oldest answer goes. A video made private is therefore still
-    served publicly for at most ``ttl_s``, as a CDN would anyway."""
+class RecentAnswers:
+    """The access policy's recent answers (by video on the public path, by viewer and video on the
+    signed one), each kept ``ttl_s`` seconds, so a player fetching segment after segment does not ask
+    the read store each time. Bounded: past ``capacity`` the oldest answer goes. A video made private
+    is therefore still served for at most ``ttl_s``, as a CDN would anyway."""
 
     def __init__(
         self, ttl_s: float = 5.0, capacity: int = 4096, clock: Callable[[], float] = time.monotonic
@@ -81,17 +87,17 @@ class PublicVideos:
         self._clock = clock
         self._answers: dict[str, tuple[float, bool]] = {}
 
-    def get(self, video_id: str) -> bool | None:
-        answer = self._answers.get(video_id)
+    def get(self, key: str) -> bool | None:
+        answer = self._answers.get(key)
         if answer is None or answer[0] <= self._clock():
             return None
         return answer[1]
 
-    def put(self, video_id: str, public: bool) -> None:
-        self._answers.pop(video_id, None)
+    def put(self, key: str, allowed: bool) -> None:
+        self._answers.pop(key, None)
         while len(self._answers) >= self.capacity:
             del self._answers[next(iter(self._answers))]
-        self._answers[video_id] = (self._clock() + self.ttl_s, public)
+        self._answers[key] = (self._clock() + self.ttl_s, allowed)
 
 
 async def media_config(state: AppStateDep) -> Media:
@@ -100,16 +106,25 @@ async def media_config(state: AppStateDep) -> Media:
     return state.media
 
 
-async def public_videos(http: HttpRequest) -> PublicVideos:
+async def public_videos(http: HttpRequest) -> RecentAnswers:
     """One per app, made on first use."""
-    cache: PublicVideos | None = getattr(http.app.state, "public_videos", None)
+    cache: RecentAnswers | None = getattr(http.app.state, "public_videos", None)
     if cache is None:
-        cache = http.app.state.public_videos = PublicVideos()
+        cache = http.app.state.public_videos = RecentAnswers()
+    return cache
+
+
+async def signed_answers(http: HttpRequest) -> RecentAnswers:
+    """One per app, made on first use."""
+    cache: RecentAnswers | None = getattr(http.app.state, "signed_answers", None)
+    if cache is None:
+        cache = http.app.state.signed_answers = RecentAnswers(ttl_s=SIGNED_RECHECK_S, capacity=65_536)
     return cache
 
 
 MediaDep = Annotated[Media, Depends(media_config)]
-PublicVideosDep = Annotated[PublicVideos, Depends(public_videos)]
+PublicVideosDep = Annotated[RecentAnswers, Depends(public_videos)]
+SignedAnswersDep = Annotated[RecentAnswers, Depends(signed_answers)]
 
 _SERVED: dict[int | str, dict[str, Any]] = {
     200: {"description": "The object (streamed)"},
@@ -133,13 +148,13 @@ async def public_media(
     rest: Rest,
     http: HttpRequest,
     media: MediaDep,
-    store: ReadStoreDep,
+    policy: PolicyDep,
     cache: PublicVideosDep,
 ) -> Response:
     """No credentials needed; anything but a public, published, listed video reads as absent."""
     public = cache.get(video_id)
     if public is None:
-        card = await query(model.MODEL, lambda: model.video_card(store, video_id))
+        card = await query(model.MODEL, lambda: model.video_card(policy.store, video_id))
         public = card is not None and served_publicly(card)
         cache.put(video_id, public)
     if not public:
@@ -157,15 +172,22 @@ async def public_media(
         **problems(
             s401="No bearer token",
             s403="The link is not valid, expired, or was made for another user",
-            s404="No such object",
+            s404="No such object, or the caller may no longer see the video",
             s416="The range is past the end",
         ),
     },
 )
 async def signed_media(
-    token: Token, video_id: IdPath, rest: Rest, http: HttpRequest, media: MediaDep, actor: OptionalActor
+    token: Token,
+    video_id: IdPath,
+    rest: Rest,
+    http: HttpRequest,
+    media: MediaDep,
+    actor: OptionalActor,
+    policy: PolicyDep,
+    answers: SignedAnswersDep,
 ) -> Response:
-    """For the user the link was made for, until it expires; the read store is not consulted."""
+    """For the user the link was made for, until it expires, while they may still see the video."""
     user_id = signing.verify(token, video_id, media.signing_key, wall_clock())
     if actor is None:
         raise Problem(
@@ -173,12 +195,21 @@ async def signed_media(
         )
     if actor.user_id != user_id:
         raise Problem(403, "the link was made for another user")
+    if not await _still_allowed(policy, answers, actor, video_id, playlist=rest.endswith(PLAYLIST)):
+        raise Problem(404, "no such media")
     return await _serve(http, media.storage, f"videos/{video_id}/{rest}", "private")
 
 
-def served_publicly(card: model.VideoCard) -> bool:
-    """The public path's rule: what an anonymous viewer may watch."""
-    return card.published and card.visibility == Visibility.PUBLIC and not card.hidden and not card.deleted
+async def _still_allowed(
+    policy: AccessPolicy, answers: RecentAnswers, viewer: Actor, video_id: str, *, playlist: bool
+) -> bool:
+    """Asks the policy for every playlist; segments and images may use an answer a few seconds old."""
+    key = f"{viewer.user_id}\x1f{video_id}"
+    allowed = None if playlist else answers.get(key)
+    if allowed is None:
+        allowed = await query(model.MODEL, lambda: policy.media(video_id, viewer))
+        answers.put(key, allowed)
+    return allowed
 
 
 # -- serving ---------------------------------------------------------------------------------------

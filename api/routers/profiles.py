@@ -10,13 +10,16 @@ from fastapi import APIRouter, Depends, Header, Response
 from pydantic import BaseModel, Field
 
 from api.deps import IdPath, optional_actor
-from api.problems import Problem
-from api.reading import Cursor, Limit, MinPosition, ReadStoreDep, caught_up, query, tagged
+from api.problems import Problem, problems
+from api.reading import Cursor, Limit, MinPosition, PolicyDep, ReadStoreDep, caught_up, query, tagged
 from domain.actors import Actor
 from read_models import profiles as model
+from services.access import AccessPolicy
 
 router = APIRouter(prefix="/v1/users", tags=["profiles"])
 T = TypeVar("T")
+Viewer = Annotated[Actor | None, Depends(optional_actor)]
+_HIDDEN = "Unknown user, or one who blocked the caller"
 
 
 class ProfileOut(BaseModel):
@@ -59,12 +62,16 @@ class UserPage(BaseModel):
     "/{user_id}",
     response_model=ProfileOut,
     summary="A user's profile with its totals",
-    responses={304: {"description": "Unchanged since the ETag given in If-None-Match"}},
+    responses={
+        304: {"description": "Unchanged since the ETag given in If-None-Match"},
+        **problems(s404=_HIDDEN),
+    },
 )
 async def get_profile(
     user_id: IdPath,
     store: ReadStoreDep,
-    viewer: Annotated[Actor | None, Depends(optional_actor)],
+    policy: PolicyDep,
+    viewer: Viewer,
     min_position: MinPosition = None,
     if_none_match: Annotated[str | None, Header(max_length=1024)] = None,
 ) -> Response:
@@ -72,9 +79,7 @@ async def get_profile(
     caller follows this user. Carries an ``ETag`` (it differs per viewer, hence ``Vary``); send it back
     in ``If-None-Match`` to get 304 while nothing changed."""
     await caught_up(store, model.MODEL, min_position)
-    card = await query(model.MODEL, lambda: model.profile(store, user_id))
-    if card is None:
-        raise Problem(404, "user not found")
+    card = await _visible_profile(policy, user_id, viewer)
     body = ProfileOut(
         user_id=card.user_id,
         handle=card.handle,
@@ -91,20 +96,24 @@ async def get_profile(
     return tagged(body.encode(), if_none_match, vary="Authorization")
 
 
-@router.get("/{user_id}/videos", summary="A user's published videos, newest first")
+@router.get(
+    "/{user_id}/videos", summary="A user's published videos, newest first", responses=problems(s404=_HIDDEN)
+)
 async def user_videos(
     user_id: IdPath,
     store: ReadStoreDep,
-    viewer: Annotated[Actor | None, Depends(optional_actor)],
+    policy: PolicyDep,
+    viewer: Viewer,
     limit: Limit = 20,
     cursor: Cursor = None,
     min_position: MinPosition = None,
 ) -> VideoPage:
-    """The owner sees all their listed videos; everyone else sees the public ones (a page may then
-    hold fewer than ``limit`` items and still have a ``next_cursor``)."""
+    """The listed videos the caller may see: the owner all of theirs, followers also the
+    followers-only ones, everyone else the public ones (a page may then hold fewer than ``limit``
+    items and still have a ``next_cursor``)."""
     await caught_up(store, model.MODEL, min_position)
-    viewer_id = None if viewer is None else viewer.user_id
-    page = await query(model.MODEL, lambda: model.videos_of(store, user_id, viewer_id, limit, cursor))
+    await _visible_profile(policy, user_id, viewer)
+    page = await query(model.MODEL, lambda: _videos_seen(policy, user_id, viewer, limit, cursor))
     return VideoPage(
         items=[
             VideoItem(
@@ -116,28 +125,54 @@ async def user_videos(
     )
 
 
-@router.get("/{user_id}/followers", summary="Who follows a user, most recent first")
+def _videos_seen(
+    policy: AccessPolicy, user_id: str, viewer: Actor | None, limit: int, cursor: str | None
+) -> model.Page[model.ListedVideo]:
+    page = model.videos_of(policy.store, user_id, limit, cursor)
+    shown = [v for v in page.items if policy.may_view_listed(user_id, v.visibility, viewer)]
+    return model.Page(shown, page.next_cursor)
+
+
+async def _visible_profile(policy: AccessPolicy, user_id: str, viewer: Actor | None) -> model.Profile:
+    """The profile the caller may see, or 404: unknown and blocked read alike."""
+    card = await query(model.MODEL, lambda: policy.profile(user_id, viewer))
+    if card is None:
+        raise Problem(404, "user not found")
+    return card
+
+
+@router.get(
+    "/{user_id}/followers", summary="Who follows a user, most recent first", responses=problems(s404=_HIDDEN)
+)
 async def followers(
     user_id: IdPath,
     store: ReadStoreDep,
+    policy: PolicyDep,
+    viewer: Viewer,
     limit: Limit = 20,
     cursor: Cursor = None,
     min_position: MinPosition = None,
 ) -> UserPage:
     await caught_up(store, model.MODEL, min_position)
+    await _visible_profile(policy, user_id, viewer)
     page = await query(model.MODEL, lambda: model.followers_of(store, user_id, limit, cursor))
     return _users(page)
 
 
-@router.get("/{user_id}/following", summary="Whom a user follows, most recent first")
+@router.get(
+    "/{user_id}/following", summary="Whom a user follows, most recent first", responses=problems(s404=_HIDDEN)
+)
 async def following(
     user_id: IdPath,
     store: ReadStoreDep,
+    policy: PolicyDep,
+    viewer: Viewer,
     limit: Limit = 20,
     cursor: Cursor = None,
     min_position: MinPosition = None,
 ) -> UserPage:
     await caught_up(store, model.MODEL, min_position)
+    await _visible_profile(policy, user_id, viewer)
     page = await query(model.MODEL, lambda: model.following_of(store, user_id, limit, cursor))
     return _users(page)
 

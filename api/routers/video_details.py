@@ -1,9 +1,8 @@
 """A video's details as the ``video_details`` and ``video_counters`` projectors keep them.
 
-Who sees what follows the engagement rules (``domain.engagement.visibility``): what a viewer may not
-see reads as absence (404), so nobody learns that a private, hidden or deleted video exists, nor that
-its owner blocked them. The owner sees their own video in any state but deleted; moderators also see
-what moderation hid.
+Who sees what is the access policy's answer (``services.access``): what a viewer may not see reads
+as absence (404), so nobody learns that a private, hidden or deleted video exists, nor that its owner
+blocked them.
 """
 
 from __future__ import annotations
@@ -16,13 +15,12 @@ from pydantic import BaseModel, Field
 
 from api.deps import AppStateDep, IdPath, optional_actor
 from api.problems import Problem, problems
-from api.reading import MinPosition, ReadStoreDep, caught_up, query, tagged
+from api.reading import MinPosition, PolicyDep, ReadStoreDep, caught_up, query, tagged
 from api.routers import media as delivery
 from api.routers.media import Playback
 from api.routers.video_stats import VideoStats
-from domain.access import VideoAccess, Visibility
+from domain.access import Visibility
 from domain.actors import Actor
-from domain.engagement.visibility import can_see
 from read_models import profiles, video_counters
 from read_models import video_details as model
 from read_models.port import ReadStore
@@ -80,6 +78,7 @@ class VideoDetails(BaseModel):
 async def video_details(
     video_id: IdPath,
     store: ReadStoreDep,
+    policy: PolicyDep,
     state: AppStateDep,
     actor: OptionalActor,
     min_position: MinPosition = None,
@@ -96,7 +95,7 @@ async def video_details(
         raise Problem(404, "video not found")
     if _hinges_on_following(card, actor):
         await caught_up(store, profiles.MODEL, min_position)
-    if not await query(model.MODEL, lambda: _visible_to(store, card, actor)):
+    if not await query(model.MODEL, lambda: policy.may_view(card, actor)):
         raise Problem(404, "video not found")
     playback = delivery.playback(card, actor, state.media, delivery.wall_clock())
     details = await query(model.MODEL, lambda: _details(store, card, actor, playback))
@@ -104,43 +103,9 @@ async def video_details(
     return tagged(body, if_none_match, vary="Authorization")
 
 
-def _access(card: model.VideoCard) -> VideoAccess:
-    return VideoAccess(
-        video_id=card.video_id,
-        owner_id=card.owner_id,
-        published=card.published,
-        visibility=Visibility(card.visibility),
-        comments_allowed=card.comments_allowed,
-        hidden=card.hidden,
-        deleted=card.deleted,
-    )
-
-
-def _is_owner(card: model.VideoCard, actor: Actor | None) -> bool:
-    return actor is not None and actor.user_id == card.owner_id
-
-
 def _hinges_on_following(card: model.VideoCard, actor: Actor | None) -> bool:
-    return card.visibility == Visibility.FOLLOWERS and actor is not None and not _is_owner(card, actor)
-
-
-def _visible_to(store: ReadStore, card: model.VideoCard, actor: Actor | None) -> bool:
-    """The engagement rules, except that moderators see what moderation hid."""
-    access = _access(card)
-    if access.deleted:
-        return False
-    if _is_owner(card, actor):
-        return True
-    if not access.published:
-        return False
-    if access.hidden and not (actor is not None and actor.moderates):
-        return False
-    if actor is None:
-        return access.visibility is Visibility.PUBLIC
-    if model.has_blocked(store, card.owner_id, actor.user_id):
-        return False
-    follows = _hinges_on_following(card, actor) and profiles.follows(store, actor.user_id, card.owner_id)
-    return can_see(access, actor.user_id, follows_owner=follows)
+    """Whether the answer depends on the ``profiles`` read model (its follow edges)."""
+    return card.visibility == Visibility.FOLLOWERS and actor is not None and actor.user_id != card.owner_id
 
 
 def _details(

@@ -7,20 +7,16 @@ unpublished or hidden video takes no engagement, and a deleted video says so to 
 
 from __future__ import annotations
 
-from domain.access import VideoAccess, Visibility
+from domain.access import VideoAccess, visible_to_audience
 from domain.actors import Actor
 from domain.errors import Conflict, InvalidCommand, NotFound
 
 
 def can_see(video: VideoAccess, viewer_id: str, *, follows_owner: bool) -> bool:
     """Per-viewer visibility: the owner sees all, followers see followers-only, everyone sees public."""
-    if viewer_id == video.owner_id:
-        return True
-    if video.visibility == Visibility.PRIVATE:
-        return False
-    if video.visibility == Visibility.FOLLOWERS:
-        return follows_owner
-    return True
+    return visible_to_audience(
+        video.visibility, is_owner=viewer_id == video.owner_id, follows_owner=follows_owner
+    )
 
 
 def ensure_can_engage(

@@ -18,7 +18,7 @@ from projections.listing import LISTING_EVENTS, evolved
 from projections.projector import Projector
 from projections.writer import Writer
 from read_models.fresh_videos import APPLIED, TABLES, VERSION, bucket_of, shard_of, ttl_for
-from read_models.listing import is_listed
+from read_models.listing import is_public
 from read_models.tables import Row
 
 NAME = "fresh_videos"
@@ -44,7 +44,7 @@ def project(decoded: Decoded, writer: Writer) -> None:
 
 def _row(state: Row) -> Row | None:
     """The video's row in the list, or ``None`` while it may not be listed for everyone."""
-    if not is_listed(state) or state.get("visibility") != "public":
+    if not is_public(state):
         return None
     published_at: datetime = state["published_at"]
     return {

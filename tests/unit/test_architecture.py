@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 OURS = {
     "domain", "commands", "eventstore", "projections", "read_models", "migrations",
-    "api", "workers", "media", "recommend", "strom", "benchmarks", "tests",
+    "api", "workers", "media", "recommend", "services", "strom", "benchmarks", "tests",
 }  # fmt: skip
 ALLOWED: dict[str, set[str]] = {
     "domain": {"domain"},
@@ -24,7 +24,9 @@ ALLOWED: dict[str, set[str]] = {
     "migrations": {"migrations", "read_models"},
     # The upload and delivery routes probe files and move bytes: media is a library to them.
     # For You pages are assembled per request: the API reads candidates and hands them to recommend.
-    "api": {"api", "commands", "read_models", "domain", "media", "recommend"},
+    "api": {"api", "commands", "read_models", "domain", "media", "recommend", "services"},
+    # Application services combine ports for one use case each (DESIGN.md §2).
+    "services": {"services", "commands", "read_models", "recommend", "media", "domain"},
     "workers": {"workers", "commands", "media", "recommend", "domain"},
     "media": {"media", "domain"},
     "recommend": {"recommend", "domain"},

@@ -2,145 +2,20 @@
 
 from __future__ import annotations
 
-import posixpath
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpx
 import pytest
 
 from api.routers import media as delivery
-from api.state import Media
-from commands import streams
-from commands.aggregates import VIDEO
-from commands.context import Request
-from commands.handling import execute
-from domain import videos
 from domain.access import Visibility
-from domain.actors import Actor, Role
-from domain.videos.rules import PIPELINE
+from domain.actors import Role
 from eventstore.ids import uuid7
 from media import signing
-from media.storage import FileStorage
-from projections.models import profiles, video_counters, video_details
-from read_models import video_details as model
-from tests.integration.api.harness import System, User
-
-KEY = b"k" * 32
-FAR = 4_102_444_800  # 2100-01-01
-SEGMENT = bytes(range(256)) * 4  # 1024 bytes, each offset tells where it came from
-MASTER = b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\n720p/index.m3u8\n"
-OBJECTS = {
-    "master.m3u8": MASTER,
-    "720p/index.m3u8": b'#EXTM3U\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:4.0,\nseg-00001.m4s\n',
-    "720p/init.mp4": b"\x00\x00\x00\x18ftypiso6",
-    "720p/seg-00001.m4s": SEGMENT,
-    "poster.jpg": b"\xff\xd8\xff\xe0poster",
-    "thumbs.jpg": b"\xff\xd8\xff\xe0strip",
-    "thumbs.vtt": b"WEBVTT\n\n00:00.000 --> 00:02.000\nthumbs.jpg#xywh=0,0,160,90\n",
-}
-SEGMENT_PATH = "720p/seg-00001.m4s"
-YEAR = "max-age=31536000, immutable"
-
-
-class World:
-    """The harness with media storage: videos processed into the real key layout, their objects in
-    the store where the card says, and the projectors the routes read."""
-
-    def __init__(self, tmp: Path, *, with_media: bool = True) -> None:
-        self.storage = FileStorage(tmp / "media")
-        media = Media(storage=self.storage, uploads_dir=tmp / "uploads", signing_key=KEY)
-        self.system = System.with_read_side(tmp, **({"media": media} if with_media else {}))
-        self.client = self.system.client
-
-    def project(self) -> None:
-        self.system.project(video_details.PROJECTOR, video_counters.PROJECTOR, profiles.PROJECTOR)
-
-    def act(self, method: str, path: str, user: User, **body: Any) -> None:
-        response = self.client.request(method, path, headers=user.auth, json=body or None)
-        assert response.status_code in (200, 201, 202), response.text
-
-    def processed(self, owner: User) -> str:
-        """A video through upload and processing, its outputs under ``videos/<id>/<upload>/``."""
-        video_id, upload_id = str(uuid7()), str(uuid7())
-        folder = f"videos/{video_id}/{upload_id}"
-        me = Actor(owner.user_id)
-        done = videos.CompleteProcessing(
-            PIPELINE,
-            video_id,
-            ["720p"],
-            f"{folder}/master.m3u8",
-            f"{folder}/poster.jpg",
-            f"{folder}/thumbs.vtt",
-            upload_id=upload_id,
-        )
-        steps: list[tuple[Actor, Callable[[videos.State], list[Any]]]] = [
-            (me, lambda s: videos.decide_create_draft(s, videos.CreateDraft(me, video_id))),
-            (
-                me,
-                lambda s: videos.decide_complete_upload(
-                    s, videos.CompleteUpload(me, video_id, upload_id, 1_000, 4_000, 720, 1280)
-                ),
-            ),
-            (
-                PIPELINE,
-                lambda s: videos.decide_start_processing(
-                    s, videos.StartProcessing(PIPELINE, video_id, upload_id=upload_id)
-                ),
-            ),
-            (PIPELINE, lambda s: videos.decide_complete_processing(s, done)),
-        ]
-        for actor, decide in steps:
-            execute(self.system.ports, Request(actor), streams.video(video_id), VIDEO, decide)
-        self.storage.put_bytes(f"sources/{video_id}/{upload_id}", b"the original upload")
-        return video_id
-
-    def video(self, owner: User, visibility: Visibility = Visibility.PUBLIC) -> str:
-        """Processed, published with ``visibility``, projected, and its objects stored."""
-        video_id = self.processed(owner)
-        self.act("POST", f"/v1/videos/{video_id}/publish", owner, caption="clip", visibility=visibility)
-        self.project()
-        self.stock(video_id)
-        return video_id
-
-    def stock(self, video_id: str) -> None:
-        for name, data in OBJECTS.items():
-            self.storage.put_bytes(posixpath.join(self.folder(video_id), name), data)
-
-    def folder(self, video_id: str) -> str:
-        """Where the card says the outputs are: the master playlist's folder."""
-        card = model.video_card(self.system.read_store, video_id)
-        assert card is not None
-        assert card.master_playlist is not None
-        return posixpath.dirname(card.master_playlist)
-
-    def public(
-        self, video_id: str, name: str, user: User | None = None, headers: dict[str, str] | None = None
-    ) -> httpx.Response:
-        return self.get(f"/v1/media/{self.folder(video_id)}/{name}", user, headers=headers)
-
-    def get(
-        self, url: str, user: User | None = None, method: str = "GET", headers: dict[str, str] | None = None
-    ) -> httpx.Response:
-        auth = user.auth if user else {}
-        response: httpx.Response = self.client.request(method, url, headers={**auth, **(headers or {})})
-        return response
-
-    def playback(self, video_id: str, user: User | None = None) -> Any:
-        response = self.get(f"/v1/videos/{video_id}", user)
-        assert response.status_code == 200, response.text
-        return response.json()["playback"]
-
-    def signed(self, video_id: str, user: User, name: str) -> str:
-        """The URL of ``name`` beside the master playlist in ``user``'s playback URLs."""
-        master: str = self.playback(video_id, user)["master_playlist"]
-        return urljoin(master, name)
-
-    def close(self) -> None:
-        self.system.close()
+from tests.integration.api.harness import User
+from tests.integration.api.media_world import FAR, KEY, MASTER, OBJECTS, SEGMENT, SEGMENT_PATH, YEAR, World
 
 
 @pytest.fixture
@@ -406,7 +281,7 @@ def test_a_video_made_private_is_refused_once_the_remembered_answer_expires(
 ) -> None:
     # Given the public path remembers, on a clock the test moves, that the video is public
     now = [100.0]
-    world.system.app.state.public_videos = delivery.PublicVideos(ttl_s=5, clock=lambda: now[0])
+    world.system.app.state.public_videos = delivery.RecentAnswers(ttl_s=5, clock=lambda: now[0])
     assert world.public(public_video, "master.m3u8").status_code == 200
     # When the owner makes it private
     world.act(
@@ -426,7 +301,7 @@ def test_a_video_made_private_is_refused_once_the_remembered_answer_expires(
 
 
 def test_remembered_answers_are_bounded() -> None:
-    cache = delivery.PublicVideos(ttl_s=5, capacity=2, clock=lambda: 0.0)
+    cache = delivery.RecentAnswers(ttl_s=5, capacity=2, clock=lambda: 0.0)
     for video_id, public in (("a", True), ("b", False), ("c", True)):
         cache.put(video_id, public)
     assert (cache.get("a"), cache.get("b"), cache.get("c")) == (None, False, True)
@@ -593,3 +468,37 @@ def test_link_expiry_is_at_least_the_ttl_away_and_steady_within_a_quarter_of_it(
     assert delivery.link_expiry(1_800.0, 3600) == 5_400
     assert delivery.link_expiry(1_800.5, 3600) == 6_300
     assert delivery.link_expiry(10.2, 1) == 12
+
+
+@pytest.mark.parametrize(
+    "revoke",
+    ["unfollow", "block", "delete", "hide"],
+)
+def test_a_signed_link_stops_playing_once_its_viewer_may_no_longer_see_the_video(
+    world: World, ann: User, revoke: str
+) -> None:
+    # Given a follower playing a followers-only video through their signed link
+    now = [100.0]
+    world.system.app.state.signed_answers = delivery.RecentAnswers(ttl_s=5, clock=lambda: now[0])
+    fan, mod = world.system.register("fan"), world.system.register("mod", Role.MODERATOR)
+    world.act("PUT", f"/v1/users/{ann.user_id}/follow", fan)
+    video_id = world.video(ann, Visibility.FOLLOWERS)
+    master, segment = world.signed(video_id, fan, "master.m3u8"), world.signed(video_id, fan, SEGMENT_PATH)
+    assert (world.get(master, fan).status_code, world.get(segment, fan).status_code) == (200, 200)
+    # When the follow ends, the owner blocks them, or the video is deleted or hidden
+    action = {
+        "unfollow": ("DELETE", f"/v1/users/{ann.user_id}/follow", fan, {}),
+        "block": ("PUT", f"/v1/users/{fan.user_id}/block", ann, {}),
+        "delete": ("DELETE", f"/v1/videos/{video_id}", ann, {}),
+        "hide": ("POST", f"/v1/videos/{video_id}/hide", mod, {"reason": "spam"}),
+    }[revoke]
+    method, path, actor, body = action
+    world.act(method, path, actor, **body)
+    world.project()
+    # Then segments play on only while the last answer is remembered (a few seconds)
+    assert world.get(segment, fan).status_code == 200
+    now[0] += 5
+    assert world.get(segment, fan).status_code == 404
+    # And the next playlist is refused whatever is remembered
+    now[0] -= 5
+    assert world.get(master, fan).status_code == 404

@@ -1,0 +1,1 @@
+"""Application services: one use case each, combining ports (DESIGN.md §2)."""

@@ -1,0 +1,91 @@
+"""The read side's one access policy: may this viewer see this video, its comments, its totals, its
+media, this profile (DESIGN.md §12).
+
+Every query route, the media routes and the activity route ask it; none restates the rule. The rule
+itself is the domain's (``domain.access.may_view``); this service gathers the facts it needs from the
+read models: the video's card, whether either person blocked the other, and whether the viewer
+follows the owner. Facts are read only when the rule hinges on them, so a public video costs one key
+lookup for an anonymous viewer.
+
+What a viewer may not see reads as absence: the routes answer 404, so nobody learns that a private,
+hidden or deleted video exists, nor that its owner blocked them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from domain.access import VideoAccess, Visibility, may_view, open_to_everyone
+from domain.actors import Actor
+from read_models import comment_threads, profiles, video_details
+from read_models.port import ReadStore
+from read_models.profiles import Profile
+from read_models.video_details import VideoCard
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AccessPolicy:
+    store: ReadStore
+
+    def video(self, video_id: str, viewer: Actor | None) -> VideoCard | None:
+        """The video's card when the viewer may see it, else ``None`` (unknown counts as unseen)."""
+        card = video_details.video_card(self.store, video_id)
+        return card if card is not None and self.may_view(card, viewer) else None
+
+    def video_of_comment(self, comment_id: str, viewer: Actor | None) -> VideoCard | None:
+        """The card of the video a comment hangs under, when the viewer may see that video."""
+        video_id = comment_threads.video_of(self.store, comment_id)
+        return None if video_id is None else self.video(video_id, viewer)
+
+    def may_view(self, card: VideoCard, viewer: Actor | None) -> bool:
+        return self._may_view(access_of(card), viewer)
+
+    def may_view_listed(self, owner_id: str, visibility: str, viewer: Actor | None) -> bool:
+        """For rows of lists that hold only listed videos (a profile's grid): the same rule."""
+        return self._may_view(
+            VideoAccess("", owner_id, published=True, visibility=Visibility(visibility)), viewer
+        )
+
+    def profile(self, user_id: str, viewer: Actor | None) -> Profile | None:
+        """The profile unless its holder blocked the viewer (a viewer who blocked them still finds
+        it, to unblock). Blocks read as absence here too."""
+        card = profiles.profile(self.store, user_id)
+        if card is None or viewer is None or viewer.user_id == user_id:
+            return card
+        return None if video_details.has_blocked(self.store, user_id, viewer.user_id) else card
+
+    def media(self, video_id: str, viewer: Actor | None) -> bool:
+        """Whether the viewer may fetch the video's playlists, segments and images."""
+        return self.video(video_id, viewer) is not None
+
+    def _may_view(self, access: VideoAccess, viewer: Actor | None) -> bool:
+        """Blocks and follows are read only when the answer hinges on them."""
+        if viewer is None or viewer.user_id == access.owner_id:
+            return may_view(access, None if viewer is None else viewer.user_id)
+        if not may_view(access, viewer.user_id, moderates=viewer.moderates, follows_owner=True):
+            return False
+        blocked = video_details.blocked_between(self.store, access.owner_id, viewer.user_id)
+        follows = access.visibility == Visibility.FOLLOWERS and profiles.follows(
+            self.store, viewer.user_id, access.owner_id
+        )
+        return may_view(
+            access, viewer.user_id, moderates=viewer.moderates, follows_owner=follows, blocked=blocked
+        )
+
+
+def access_of(card: VideoCard) -> VideoAccess:
+    """What the rule needs to know of a video, from its card."""
+    return VideoAccess(
+        video_id=card.video_id,
+        owner_id=card.owner_id,
+        published=card.published,
+        visibility=Visibility(card.visibility),
+        comments_allowed=card.comments_allowed,
+        hidden=card.hidden,
+        deleted=card.deleted,
+    )
+
+
+def served_publicly(card: VideoCard) -> bool:
+    """Anyone, and any shared cache, may have it: the public media path's rule."""
+    return open_to_everyone(access_of(card))
