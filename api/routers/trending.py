@@ -1,21 +1,25 @@
 """Trending videos, as the ``trending`` projector keeps them: overall and per hashtag, most trending
-first, scores decayed to the time of the request. Anyone may read them, signed in or not."""
+first, scores decayed to the time of the request. Anyone may read them, signed in or not; a signed-in
+viewer's lists leave out the creators they blocked or who blocked them (the access policy)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 
+from api.deps import optional_actor
 from api.problems import Problem, problems
-from api.reading import Cursor, Limit, MinPosition, ReadStoreDep, caught_up, query
+from api.reading import Cursor, Limit, MinPosition, PolicyDep, ReadStoreDep, caught_up, query
+from domain.actors import Actor
 from domain.errors import InvalidCommand
 from domain.videos.rules import valid_hashtags
 from read_models import trending as model
-from read_models.port import ReadStore
+from services.access import AccessPolicy
 
 router = APIRouter(prefix="/v1/trending", tags=["trending"])
+Viewer = Annotated[Actor | None, Depends(optional_actor)]
 
 TagPath = Annotated[str, Path(max_length=100, description="A hashtag, with or without its leading '#'")]
 RESPONSES = problems(
@@ -39,17 +43,25 @@ class TrendingOut(BaseModel):
 
 @router.get("", summary="The most trending public videos", responses=RESPONSES)
 async def trending(
-    store: ReadStoreDep, limit: Limit = 20, cursor: Cursor = None, min_position: MinPosition = None
+    store: ReadStoreDep,
+    policy: PolicyDep,
+    viewer: Viewer,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+    min_position: MinPosition = None,
 ) -> TrendingOut:
-    """Videos engaged within the last day, by engagement decayed over time (half-life 6 hours)."""
+    """Videos engaged within the last day, by engagement decayed over time (half-life 6 hours). A
+    page may hold fewer than ``limit`` items (blocked creators left out) and still go on."""
     await caught_up(store, model.MODEL, min_position)
-    return await _top(store, limit, cursor, None)
+    return await _top(policy, viewer, limit, cursor, None)
 
 
 @router.get("/hashtags/{tag}", summary="The most trending public videos with a hashtag", responses=RESPONSES)
 async def trending_hashtag(
     tag: TagPath,
     store: ReadStoreDep,
+    policy: PolicyDep,
+    viewer: Viewer,
     limit: Limit = 20,
     cursor: Cursor = None,
     min_position: MinPosition = None,
@@ -60,15 +72,24 @@ async def trending_hashtag(
     except InvalidCommand as exc:
         raise Problem(422, str(exc)) from None
     await caught_up(store, model.MODEL, min_position)
-    return await _top(store, limit, cursor, hashtag)
+    return await _top(policy, viewer, limit, cursor, hashtag)
 
 
-async def _top(store: ReadStore, limit: int, cursor: str | None, hashtag: str | None) -> TrendingOut:
-    page = await query(model.MODEL, lambda: model.top(store, limit, hashtag=hashtag, cursor=cursor))
+async def _top(
+    policy: AccessPolicy, viewer: Actor | None, limit: int, cursor: str | None, hashtag: str | None
+) -> TrendingOut:
+    return await query(model.MODEL, lambda: _visible_top(policy, viewer, limit, cursor, hashtag))
+
+
+def _visible_top(
+    policy: AccessPolicy, viewer: Actor | None, limit: int, cursor: str | None, hashtag: str | None
+) -> TrendingOut:
+    page = model.top(policy.store, limit, hashtag=hashtag, cursor=cursor)
     return TrendingOut(
         items=[
             TrendingItem(video_id=v.video_id, owner_id=v.owner_id, score=v.score, hashtags=v.hashtags)
             for v in page.items
+            if policy.may_view_listed(v.owner_id, "public", viewer)
         ],
         next_cursor=page.next_cursor,
     )

@@ -56,6 +56,7 @@ class Matrix:
         self.act("PUT", f"/v1/users/{self.user('blocked').user_id}/block", owner)
         self.comments: dict[str, str] = {}
         self.videos = {state: self._video_in(state) for state in STATES}
+        self.act("PUT", f"/v1/videos/{self.videos['public']}/like", self.user("stranger"))  # so it trends
         self.system.project(*ALL)
 
     def user(self, name: str) -> User:
@@ -194,3 +195,10 @@ def test_for_you_never_offers_what_the_viewer_may_not_see(matrix: Matrix, viewer
     assert response.status_code == 200, response.text
     shown = {item["video_id"] for item in response.json()["items"]}
     assert shown <= {matrix.videos[s] for s in STATES if viewer in SEES[s]}
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_trending_lists_public_videos_only_and_none_across_a_block(matrix: Matrix, viewer: str) -> None:
+    response = matrix.get("/v1/trending?limit=100", viewer)
+    shown = {item["video_id"] for item in response.json()["items"]} & set(matrix.videos.values())
+    assert shown == ({matrix.videos["public"]} if viewer in SEES["public"] else set())
