@@ -1,22 +1,31 @@
-"""What auditors run: a stream's full history as recorded, and verification of hash chains."""
+"""What auditors run: a stream's full history as recorded, personal data masked unless revealed.
+
+A reveal is recorded before anything is shown (``PersonalDataRevealed`` on ``reveals-<auditor>``).
+If that append fails, the error propagates and nothing is revealed. What is masked, and why:
+``domain.auditing``.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from domain.errors import NotFound
-from eventstore.envelope import RecordedEvent
-from eventstore.errors import StreamNotFound
+from commands.context import Ports, Request
+from commands.handling import store_errors
+from domain import auditing
+from domain.errors import Conflict, NotFound
+from eventstore.envelope import RecordedEvent, StreamState
+from eventstore.errors import StreamNotFound, SubjectErased
 from eventstore.keystore import KeyStore
 from eventstore.port import EventStore
-from eventstore.sealing import Sealer
+from eventstore.sealing import Sealer, sealed_fields
 
-ERASED = "[erased]"
+AsOf = int | datetime | None
 
 
-def parse_as_of(value: str | None) -> int | datetime | None:
+def parse_as_of(value: str | None) -> AsOf:
     """``--as-of`` is a global position (digits) or an ISO-8601 time with a zone."""
     if value is None:
         return None
@@ -31,7 +40,7 @@ def parse_as_of(value: str | None) -> int | datetime | None:
     return moment
 
 
-def history(store: EventStore, stream: str, as_of: int | datetime | None = None) -> Iterator[RecordedEvent]:
+def history(store: EventStore, stream: str, as_of: AsOf = None) -> Iterator[RecordedEvent]:
     """The stream as it stood at a position or a moment; raises ``NotFound`` for no such stream."""
     try:
         events = store.read_stream(stream)
@@ -45,23 +54,73 @@ def history(store: EventStore, stream: str, as_of: int | datetime | None = None)
         yield event
 
 
-def describe(event: RecordedEvent, sealer: Sealer) -> dict[str, Any]:
-    """The event as an auditor sees it: personal fields decrypted where the key still exists."""
+def reveals(auditor_id: str) -> str:
+    """The stream of an auditor's reveals: few, so one stream per auditor for all time."""
+    return f"reveals-{auditor_id}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Unsealed:
+    """A record with its data decrypted where the key exists, and what of it is personal or erased."""
+
+    record: RecordedEvent
+    data: dict[str, Any]
+    personal: frozenset[str]
+    erased: frozenset[str]
+
+    def revealable(self) -> frozenset[str]:
+        return auditing.revealable(self.data, personal=self.personal, erased=self.erased)
+
+    def describe(self, *, reveal: bool) -> dict[str, Any]:
+        """The event with its envelope, as an auditor sees it."""
+        event = self.record
+        return {
+            "stream": event.stream,
+            "version": event.version,
+            "position": event.position,
+            "event_id": event.event_id,
+            "type": event.type,
+            "schema_version": event.schema_version,
+            "data": auditing.shown(self.data, personal=self.personal, erased=self.erased, reveal=reveal),
+            "metadata": event.metadata.to_dict(),
+        }
+
+
+def unseal(event: RecordedEvent, sealer: Sealer) -> Unsealed:
+    """Personal: what the type declares and whatever the record holds sealed, even of unknown types."""
     data, erased = sealer.unseal(event.data, subject=event.metadata.key_id, event_id=event.event_id)
-    return {
-        "stream": event.stream,
-        "version": event.version,
-        "position": event.position,
-        "event_id": event.event_id,
-        "type": event.type,
-        "schema_version": event.schema_version,
-        "data": {k: (ERASED if k in erased else v) for k, v in data.items()},
-        "metadata": event.metadata.to_dict(),
-    }
+    personal = auditing.personal_fields(event.type) | frozenset(sealed_fields(event.data))
+    return Unsealed(event, data, personal, erased)
 
 
 def readable_history(
-    store: EventStore, keys: KeyStore, stream: str, as_of: int | datetime | None = None
+    store: EventStore, keys: KeyStore, stream: str, as_of: AsOf = None
 ) -> Iterator[dict[str, Any]]:
+    """The history with personal data masked: what any auditor may read without giving a reason."""
     sealer = Sealer(keys)
-    return (describe(event, sealer) for event in history(store, stream, as_of))
+    return (unseal(event, sealer).describe(reveal=False) for event in history(store, stream, as_of))
+
+
+def revealed_history(
+    cmd: auditing.RevealPersonalData, *, ports: Ports, request: Request, as_of: AsOf = None
+) -> list[dict[str, Any]]:
+    """The history in clear (secrets aside), once the reveal is on record; raises if it cannot be."""
+    auditing.authorise_reveal(cmd)
+    sealer = Sealer(ports.keys)
+    with store_errors():
+        unsealed = [unseal(event, sealer) for event in history(ports.store, cmd.stream, as_of)]
+    found = {u.record.event_id: u.revealable() for u in unsealed}
+    events = auditing.decide_reveal(cmd, found)
+    if events:
+        _record(events, ports=ports, request=request)
+    return [u.describe(reveal=True) for u in unsealed]
+
+
+def _record(events: list[auditing.PersonalDataRevealed], *, ports: Ports, request: Request) -> None:
+    """Reveals depend on no earlier state, so they are appended without a concurrency check."""
+    try:
+        encoded = [ports.codec.encode(e, request.metadata()) for e in events]
+    except SubjectErased as exc:
+        raise Conflict("this account was erased; it can no longer reveal anything") from exc
+    with store_errors():
+        ports.store.append(reveals(request.actor.user_id), encoded, StreamState.ANY)

@@ -46,7 +46,7 @@ class Sealer:
         self, data: dict[str, Any], *, subject: str | None, event_id: str
     ) -> tuple[dict[str, Any], frozenset[str]]:
         """Returns the plain data and the names of fields that read as erased (set to ``None``)."""
-        names = [k for k, v in data.items() if isinstance(v, dict) and SEALED in v]
+        names = sealed_fields(data)
         if not names:
             return data, frozenset()
         key = self._keys.find(subject) if subject else None
@@ -64,6 +64,11 @@ class Sealer:
                 raise UnsealError(f"field {name!r} of event {event_id} does not decrypt") from exc
             plain[name] = orjson.loads(value)
         return plain, frozenset()
+
+
+def sealed_fields(data: dict[str, Any]) -> list[str]:
+    """The names of the fields this record holds sealed, whether or not their key still exists."""
+    return [k for k, v in data.items() if isinstance(v, dict) and SEALED in v]
 
 
 def _aad(event_id: str, field: str) -> bytes:

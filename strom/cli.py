@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 import typer
 
 from commands import audit
-from domain.errors import NotFound
+from commands.accounts import OPERATOR
+from commands.context import Ports, Request
+from commands.errors import Unavailable
+from domain.auditing import RevealPersonalData
+from domain.errors import DomainError
 from eventstore.chain import ChainVerifier
 from eventstore.errors import CorruptEvent, EventStoreError
 from eventstore.port import EventStore
@@ -19,7 +23,7 @@ from strom.migrate_cli import migrate_command
 from strom.project_cli import project_command, projections_app
 from strom.settings import Settings
 from strom.users_cli import users_app
-from strom.wiring import open_event_store, open_key_store
+from strom.wiring import make_codec, open_event_store, open_key_store
 from strom.worker_cli import worker_command
 
 AS_OF_HELP = "Show the stream up to a global position, or an ISO-8601 time with zone."
@@ -54,8 +58,15 @@ def audit_stream(
     as_of: Annotated[
         str | None, typer.Option(help="A global position, or an ISO-8601 time with zone.")
     ] = None,
+    reveal: Annotated[
+        bool, typer.Option(help="Show personal data in clear, recorded first as done by 'system:operator'.")
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option(help="Why you reveal personal data (10-500 characters).")
+    ] = None,
 ) -> None:
-    """Print a stream's full history with metadata, one JSON object per event."""
+    """Print a stream's full history with metadata, one JSON object per event; personal data masked
+    unless revealed with a reason. Password hashes are never printed."""
     settings = Settings()
     try:
         cutoff = audit.parse_as_of(as_of)
@@ -64,12 +75,23 @@ def audit_stream(
     keys = open_key_store(settings)
     try:
         with _event_store() as store:
-            for shown in audit.readable_history(store, keys, stream, cutoff):
+            ports = Ports(store=store, codec=make_codec(keys), keys=keys)
+            for shown in _audited(ports, stream, cutoff, reason, reveal=reveal):
                 sys.stdout.buffer.write(orjson.dumps(shown, option=orjson.OPT_INDENT_2) + b"\n")
-    except (EventStoreError, NotFound) as exc:
+    except (EventStoreError, DomainError, Unavailable) as exc:
         raise _fail(str(exc)) from exc
     finally:
         keys.close()
+
+
+def _audited(
+    ports: Ports, stream: str, as_of: audit.AsOf, reason: str | None, *, reveal: bool
+) -> Iterable[dict[str, Any]]:
+    """A reveal from the shell is recorded like an auditor's, as done by the operator."""
+    if not reveal:
+        return audit.readable_history(ports.store, ports.keys, stream, as_of)
+    cmd = RevealPersonalData(OPERATOR, stream, reason)
+    return audit.revealed_history(cmd, ports=ports, request=Request(OPERATOR), as_of=as_of)
 
 
 @audit_app.command("verify")

@@ -11,6 +11,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+from domain.auditing import PersonalDataRevealed
+from eventstore.codec import EventCodec
 from eventstore.envelope import Metadata, NewEvent, StreamState
 from eventstore.keystore import SQLiteKeyStore
 from eventstore.sealing import Sealer
@@ -54,16 +56,74 @@ def _shown(stdout: str) -> list[dict[str, object]]:
     return [orjson.loads(chunk) for chunk in stdout.replace("}\n{", "}\x00{").split("\x00") if chunk.strip()]
 
 
-def test_audit_stream_prints_history_with_metadata_and_decrypted_fields(
+def test_audit_stream_prints_history_with_metadata_and_personal_fields_masked(
     env: dict[str, str], history: list[int]
 ) -> None:
     result = strom(env, "audit", "stream", "video-1")
     assert result.returncode == 0, result.stderr
     shown = _shown(result.stdout)
     assert [e["type"] for e in shown] == ["VideoDrafted", "VideoPublished", "VideoHidden"]
-    assert shown[1]["data"] == {"caption": "hello #cats"}
+    assert shown[1]["data"] == {"caption": "[personal]"}
+    assert "hello" not in result.stdout
     assert shown[2]["metadata"]["actor"] == "mod-1"  # type: ignore[index]
     assert shown[1]["metadata"]["hash"] == shown[2]["metadata"]["prev_hash"]  # type: ignore[index]
+
+
+def test_a_sealed_field_of_a_type_this_code_does_not_know_is_masked_too(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    store = SQLiteEventStore(tmp_path / "events.db")
+    keys = SQLiteKeyStore(tmp_path / "keys.db")
+    sealed = Sealer(keys).seal({"motto": "carpe diem", "n": 1}, ("motto",), subject="u1", event_id="e-9")
+    old = NewEvent("MottoChosen", sealed, event_id="e-9", metadata=Metadata(actor="u1", key_id="u1"))
+    store.append("user-u1", [old], StreamState.ANY)
+    store.close()
+    keys.close()
+    result = strom(env, "audit", "stream", "user-u1")
+    assert _shown(result.stdout)[0]["data"] == {"motto": "[personal]", "n": 1}
+
+
+def test_audit_stream_reveals_for_a_reason_and_records_the_operator_did(
+    tmp_path: Path, env: dict[str, str], history: list[int]
+) -> None:
+    # When
+    result = strom(env, "audit", "stream", "video-1", "--reveal", "--reason", "legal hold request 77")
+    # Then
+    assert result.returncode == 0, result.stderr
+    assert _shown(result.stdout)[1]["data"] == {"caption": "hello #cats"}
+    store = SQLiteEventStore(tmp_path / "events.db")
+    keys = SQLiteKeyStore(tmp_path / "keys.db")
+    try:
+        (record,) = store.read_stream("reveals-system:operator")
+        revealed = EventCodec(Sealer(keys)).decode(record).event
+    finally:
+        store.close()
+        keys.close()
+    assert record.metadata.actor == "system:operator"
+    assert isinstance(revealed, PersonalDataRevealed)
+    assert (revealed.stream, revealed.reason, revealed.event_ids) == (
+        "video-1",
+        "legal hold request 77",
+        ["e-2"],
+    )
+
+
+def test_audit_stream_will_not_reveal_without_a_reason(
+    tmp_path: Path, env: dict[str, str], history: list[int]
+) -> None:
+    # Given
+    store = SQLiteEventStore(tmp_path / "events.db")
+    head = store.head_position()
+    # When
+    result = strom(env, "audit", "stream", "video-1", "--reveal")
+    # Then
+    try:
+        assert store.head_position() == head
+    finally:
+        store.close()
+    assert result.returncode == 2
+    assert "reason" in result.stderr
+    assert "hello" not in result.stdout
 
 
 def test_audit_stream_as_of_a_position_stops_there(env: dict[str, str], history: list[int]) -> None:
@@ -75,8 +135,11 @@ def test_audit_stream_shows_erased_fields_as_erased(
     tmp_path: Path, env: dict[str, str], history: list[int]
 ) -> None:
     SQLiteKeyStore(tmp_path / "keys.db").erase("u1")
-    shown = _shown(strom(env, "audit", "stream", "video-1").stdout)
-    assert shown[1]["data"] == {"caption": "[erased]"}
+    masked = _shown(strom(env, "audit", "stream", "video-1").stdout)
+    revealed = _shown(
+        strom(env, "audit", "stream", "video-1", "--reveal", "--reason", "legal hold 77").stdout
+    )
+    assert masked[1]["data"] == revealed[1]["data"] == {"caption": "[erased]"}
     assert strom(env, "audit", "verify", "video-1").returncode == 0
 
 
