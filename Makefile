@@ -65,6 +65,7 @@ test: system-deps web lint
 bench: install system-deps web
 	$(BIN)/python -m benchmarks.append
 	$(BIN)/python -m benchmarks.api_commands
+	$(BIN)/python -m benchmarks.session_check
 	$(BIN)/python -m benchmarks.upload
 	$(BIN)/python -m benchmarks.transcode
 	$(BIN)/python -m benchmarks.web_client

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from datetime import timedelta
 
 from fastapi import APIRouter, FastAPI
 
-from api import problems
+from api import openapi, problems
 from api.limits import BodyLimit, RateLimiter
 from api.metrics import Metrics, RequestTimer
 from api.problems import COMMON_PROBLEMS
+from api.security_headers import SecurityHeaders
 from api.state import AppState, Media
 from api.tokens import Tokens
 from commands.context import Ports
+from commands.sessions import SessionConfig
 from read_models.port import ReadStore
+from services.sessions import SessionGate
 
 
 def create_app(
@@ -24,7 +29,8 @@ def create_app(
     secret: str,
     routers: Iterable[APIRouter],
     metrics: Metrics | None = None,
-    token_ttl_s: int = 3600,
+    token_ttl_s: int = 600,
+    session_ttl_s: int = 30 * 86_400,
     write_rate_per_s: float = 10.0,
     write_burst: int = 40,
     max_body_bytes: int = 64 * 1024,
@@ -48,6 +54,8 @@ def create_app(
     app.state.strom = AppState(
         ports=ports,
         tokens=Tokens(secret, token_ttl_s),
+        sessions=SessionConfig(_refresh_key(secret), timedelta(seconds=session_ttl_s)),
+        gate=SessionGate(ports),
         limiter=RateLimiter(write_rate_per_s, write_burst),
         metrics=metrics,
         fingerprint_key=hashlib.sha256(b"idempotency\x1f" + secret.encode()).digest(),
@@ -57,6 +65,13 @@ def create_app(
     problems.install(app)
     for router in routers:
         app.include_router(router, responses=COMMON_PROBLEMS)
+    openapi.install(app)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes, exempt_prefixes=("/v1/uploads",))
     app.add_middleware(RequestTimer, metrics=metrics)
+    app.add_middleware(SecurityHeaders)  # outermost of ours: every answer gets the headers
     return app
+
+
+def _refresh_key(secret: str) -> bytes:
+    """Derived from the one secret, so a refresh token can never pass as anything else it signs."""
+    return hmac.new(secret.encode(), b"strom refresh tokens", hashlib.sha256).digest()

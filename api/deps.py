@@ -10,10 +10,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.problems import Problem
 from api.state import AppState
+from api.tokens import unauthenticated
 from commands.context import Ports, Request
 from commands.idempotency import check_key
 from domain.actors import Actor
-from domain.errors import InvalidCommand
+from domain.errors import InvalidCommand, InvalidCredentials
+from services.sessions import SignedIn
 
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /v1/auth/token")
 
@@ -33,20 +35,39 @@ async def ports(state: AppStateDep) -> Ports:
 PortsDep = Annotated[Ports, Depends(ports)]
 
 
-async def optional_actor(
+async def optional_session(
     state: AppStateDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Actor | None:
-    return None if creds is None else state.tokens.verify(creds.credentials)
+) -> SignedIn | None:
+    """A bearer token is checked, then its session judged against the account as it stands now
+    (ended, expired, erased: 401), so the actor carries the account's current role, never the
+    token's. FastAPI resolves this once per request, however many dependencies ask for it."""
+    if creds is None:
+        return None
+    claims = state.tokens.verify(creds.credentials)
+    try:
+        return state.gate.admit(claims.user_id, claims.session_id)
+    except InvalidCredentials as exc:
+        raise unauthenticated(str(exc)) from exc
 
 
-async def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
-    if actor is None:
-        raise Problem(
-            401, "sign in first: send 'Authorization: Bearer <token>'", {"WWW-Authenticate": "Bearer"}
-        )
-    return actor
+async def optional_actor(session: Annotated[SignedIn | None, Depends(optional_session)]) -> Actor | None:
+    return None if session is None else session.actor
 
 
+async def current_session(session: Annotated[SignedIn | None, Depends(optional_session)]) -> SignedIn:
+    if session is None:
+        raise unauthenticated(_SIGN_IN)
+    return session
+
+
+async def current_actor(session: Annotated[SignedIn, Depends(current_session)]) -> Actor:
+    return session.actor
+
+
+_SIGN_IN = "sign in first: send 'Authorization: Bearer <token>'"
+
+
+CurrentSession = Annotated[SignedIn, Depends(current_session)]
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import BaseRoute, compile_path
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from commands.errors import Unavailable
+from commands.errors import OUTAGES
 from domain.errors import Conflict, DomainError, InvalidCommand, InvalidCredentials, NotAllowed, NotFound
+from read_models.errors import InvalidQuery, InvalidRow, ReadStoreError, RetryableError
 
 MEDIA_TYPE = "application/problem+json"
+logger = logging.getLogger(__name__)
 
 STATUS_OF: dict[type[DomainError], int] = {
     InvalidCommand: 422,
@@ -57,9 +64,19 @@ class ProblemDocument(BaseModel):
 _PROBLEM = {MEDIA_TYPE: {"schema": ProblemDocument.model_json_schema()}}
 
 
+_RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer"}}
+}
+
+
 def problems(**described: str) -> dict[int | str, dict[str, Any]]:
     """``problems(s409="...")``: the problem documents a route may answer with, for OpenAPI."""
-    return {int(code[1:]): {"description": text, "content": _PROBLEM} for code, text in described.items()}
+    return {int(code[1:]): _documented(int(code[1:]), text) for code, text in described.items()}
+
+
+def _documented(status: int, description: str) -> dict[str, Any]:
+    retry = {"headers": _RETRY_AFTER} if status in (429, 503) else {}
+    return {"description": description, "content": _PROBLEM, **retry}
 
 
 #: What any route may answer; routes add or sharpen their own.
@@ -71,6 +88,8 @@ COMMON_PROBLEMS = problems(
     s413="The body is over the size limit",
     s422="The body or parameters are invalid; see errors",
     s429="Too many writes; see Retry-After",
+    s503="A store cannot answer now, or the read model is not built yet or has not caught up with "
+    "min_position; see Retry-After",
 )
 
 
@@ -114,9 +133,19 @@ def install(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return problem_response(status, str(exc), request, headers)
 
-    @app.exception_handler(Unavailable)
-    async def _unavailable(request: Request, exc: Unavailable) -> Response:
-        return problem_response(503, str(exc), request, {"Retry-After": "1"})
+    async def _write_side_down(request: Request, exc: Exception) -> Response:
+        return outage(request, "the event store", exc, retry_after_s=1)
+
+    for outage_type in OUTAGES:
+        app.add_exception_handler(outage_type, _write_side_down)
+
+    @app.exception_handler(ReadStoreError)
+    async def _read_side_down(request: Request, exc: ReadStoreError) -> Response:
+        if isinstance(exc, InvalidQuery | InvalidRow):
+            raise exc  # a query or row we built wrong is our bug, not an outage: it stays a 500
+        return outage(
+            request, "the read store", exc, retry_after_s=1 if isinstance(exc, RetryableError) else 5
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -128,4 +157,58 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        return problem_response(exc.status_code, str(exc.detail), request, getattr(exc, "headers", None))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(sorted(allowed_methods(request.app.routes, request.url.path)))
+        return problem_response(exc.status_code, str(exc.detail), request, headers)
+
+    app.add_middleware(Crashes)
+
+
+def allowed_methods(routes: Sequence[BaseRoute], path: str) -> set[str]:
+    """Every documented method on ``path``. Starlette's 405 names only the first route matching the
+    path, but FastAPI makes a route per method (``GET`` and ``PUT /v1/me/consent`` are two)."""
+    return {
+        method
+        for context in iter_route_contexts(routes)
+        if getattr(context.original_route, "include_in_schema", False)
+        and context.path
+        and compile_path(context.path)[0].match(path)
+        for method in getattr(context.original_route, "methods", None) or ()
+    }
+
+
+def outage(request: Request, store: str, exc: Exception, *, retry_after_s: int) -> Response:
+    """A store that cannot answer now is a 503 the client may retry. What failed, and where, is for
+    the operator's log: the client learns which side is down, not hosts or file paths."""
+    logger.warning("%s %s: %s unavailable: %s", request.method, request.url.path, store, exc)
+    detail = f"{store} cannot answer right now; try again later"
+    return problem_response(503, detail, request, {"Retry-After": str(retry_after_s)})
+
+
+class Crashes:
+    """An exception no handler took still leaves as a problem document (500), saying nothing of
+    what went wrong; it is then raised on, so the server logs it with its traceback (and a test
+    client raises it). Installed inside the other middleware, so the 500 gets their headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception:
+            if not started:
+                detail = "an unexpected error; it was logged, and retrying may not help"
+                await problem_response(500, detail, Request(scope))(scope, receive, send)
+            raise

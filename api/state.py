@@ -9,8 +9,11 @@ from api.limits import RateLimiter
 from api.metrics import Metrics
 from api.tokens import Tokens
 from commands.context import Ports
+from commands.sessions import SessionConfig
 from media.storage import MediaStorage
 from read_models.port import ReadStore
+from services.sessions import SessionGate
+from services.uploads import Caps, UploadLimits, Uploads
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -25,12 +28,22 @@ class Media:
     max_duration_s: float = 600.0
     upload_expiry_s: int = 24 * 3600
     url_ttl_s: int = 3600
+    upload_caps: Caps = dataclasses.field(default_factory=Caps)
+
+    def uploads(self, ports: Ports, jobs: ReadStore | None) -> Uploads:
+        """The upload service on this media, under its limits; ``jobs`` counts queued transcodes."""
+        limits = UploadLimits(
+            self.max_upload_bytes, self.max_duration_s, self.upload_expiry_s, self.upload_caps
+        )
+        return Uploads(ports=ports, storage=self.storage, folder=self.uploads_dir, limits=limits, jobs=jobs)
 
 
 @dataclasses.dataclass(slots=True)
 class AppState:
     ports: Ports
     tokens: Tokens
+    sessions: SessionConfig  # what starting and refreshing a session needs
+    gate: SessionGate  # judges each request's session against the account as it stands
     limiter: RateLimiter
     metrics: Metrics
     fingerprint_key: bytes

@@ -1,15 +1,16 @@
 """Command throughput through the real HTTP API, next to a trivial FastAPI app under the same load.
 
 A fresh API process (``python -m strom api``) runs on temporary SQLite stores holding one
-published video; 50 signed-in users, one connection each, alternately like and unlike it, so
-every request appends an event (with the default full sync). The "limit" is
-``benchmarks.trivial_app``: one ``PUT /ping`` answering a small JSON body, served the same way
-(uvicorn, one process, warnings only, no access log) and driven by the same client, so the ratio
-says what auth, dependencies, rate limiting, loading the streams and a durable append cost on top
-of the framework. Both servers run at once and take turns, so a machine that slows down during
-the run hurts both alike. Client and servers share the machine: on two cores the client's own
-CPU is part of both numbers, which is why the default client is a bare asyncio one (see
-``benchmarks.http_clients``); ``--client httpx`` drives both through one ``httpx.AsyncClient`` instead.
+published video; 50 signed-in users (accounts with live sessions, so the session gate has work to
+do), one connection each, alternately like and unlike it, so every request appends an event (with
+the default full sync). The "limit" is ``benchmarks.trivial_app``: one ``PUT /ping`` answering a
+small JSON body, served the same way (uvicorn, one process, warnings only, no access log) and
+driven by the same client, so the ratio says what auth, dependencies, rate limiting, loading the
+streams and a durable append cost on top of the framework. Both servers run at once and take
+turns, so a machine that slows down during the run hurts both alike. Client and servers share the
+machine: on two cores the client's own CPU is part of both numbers, which is why the default
+client is a bare asyncio one (see ``benchmarks.http_clients``); ``--client httpx`` drives both
+through one ``httpx.AsyncClient`` instead.
 
 Section 11 of DESIGN.md has no row for HTTP commands; the per-API-process bar of its feed row
 (≥ 2,000 req/s, p99 ≤ 20 ms) is used as the target. Every response must be 2xx; the run exits 1
@@ -37,9 +38,9 @@ from typing import Any
 import httpx
 import orjson
 
-from api.tokens import Tokens
 from benchmarks.http_clients import CLIENT_ERRORS, CLIENTS, Sender, senders
 from benchmarks.report import Line, Rate, Target, machine, save, table
+from benchmarks.signed_in import bearer_headers
 from commands import streams
 from commands.context import Ports, Request
 from commands.handling import Aggregate, execute
@@ -123,21 +124,17 @@ def _publish_video(ports: Ports, owner_id: str) -> str:
     return video_id
 
 
-def seed(folder: Path) -> str:
-    """Written straight into the files the API will open, then closed so the API has them alone."""
+def seed(folder: Path, secret: str) -> tuple[str, list[dict[str, str]]]:
+    """A published video and signed-in users' headers, written straight into the files the API
+    will open, then closed so the API has them alone."""
     keys = SQLiteKeyStore(folder / "keys.db")
     store = SQLiteEventStore(folder / "events.db")
     try:
-        return _publish_video(Ports(store=store, codec=make_codec(keys), keys=keys), str(uuid7()))
+        ports = Ports(store=store, codec=make_codec(keys), keys=keys)
+        return _publish_video(ports, str(uuid7())), bearer_headers(ports, secret, USERS)
     finally:
         store.close()
         keys.close()
-
-
-def bearer_headers(secret: str, count: int) -> list[dict[str, str]]:
-    """Users with no account events: a like is decided on the actor and the video alone."""
-    tokens = Tokens(secret, ttl_s=3600)
-    return [{"Authorization": f"Bearer {tokens.issue(Actor(str(uuid7())))}"} for _ in range(count)]
 
 
 # -- servers ----------------------------------------------------------------------------
@@ -297,8 +294,7 @@ async def measure(
 
 def run(sizes: Sizes, client: str, folder: Path) -> Line:
     secret = secrets.token_urlsafe(48)
-    video_id = seed(folder)
-    users = bearer_headers(secret, USERS)
+    video_id, users = seed(folder, secret)
     env = api_env(folder, secret)
     with (
         serving("api", ["strom", "api"], env, folder) as api,

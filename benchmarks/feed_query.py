@@ -41,17 +41,18 @@ from typing import Any
 import httpx
 import orjson
 
-from api.tokens import Tokens
-from benchmarks import synthetic
+from benchmarks import signed_in, synthetic
 from benchmarks.api_commands import Server, api_env, failure_kinds, failures, serving
 from benchmarks.projections import cassandra_address, cassandra_stores, opened
 from benchmarks.report import Line, Rate, Target, machine, save, table
 from commands import streams
+from commands.context import Ports
 from domain.access import Visibility
-from domain.actors import Actor
 from domain.social import UserFollowed
 from domain.videos.events import VideoPublished
 from eventstore.ids import uuid7
+from eventstore.keystore import SQLiteKeyStore
+from eventstore.sqlite import SQLiteEventStore
 from migrations.runner import apply_pending
 from projections.models.following_feed import make_projector
 from projections.rebuild import live_or_first
@@ -59,6 +60,7 @@ from projections.runner import Runner
 from read_models import following_feed
 from read_models.port import ReadStore
 from read_models.sqlite import SQLiteReadStore
+from strom.wiring import make_codec
 
 DESCRIPTION = "Following feed page queries through the real HTTP API under wrk, next to a trivial app."
 DEFAULT_OUT = Path(__file__).parent / "results" / "feed_query.json"
@@ -301,8 +303,19 @@ def prepare(folder: Path, sizes: Sizes) -> Setup:
     built = platform(sizes, datetime.now(UTC))
     synthetic.build(folder, built.appends)
     secret = secrets.token_urlsafe(48)
-    tokens = Tokens(secret, ttl_s=3600)
-    return Setup(folder, sizes, built, secret, [tokens.issue(Actor(r)) for r in built.readers])
+    return Setup(folder, sizes, built, secret, sign_in(synthetic.Log(folder), secret, built.readers))
+
+
+def sign_in(log: synthetic.Log, secret: str, readers: Sequence[str]) -> list[str]:
+    """Each reader gets an account and a live session: the API's session gate asks for both."""
+    keys = SQLiteKeyStore(log.keys)
+    store = SQLiteEventStore(log.events)
+    try:
+        ports = Ports(store=store, codec=make_codec(keys), keys=keys)
+        return [signed_in.access_token(ports, secret, signed_in.account(ports, reader)) for reader in readers]
+    finally:
+        store.close()
+        keys.close()
 
 
 def measure_api(engine: str, setup: Setup, projected: Rate, read_store_url: str) -> Measured:

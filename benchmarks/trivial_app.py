@@ -3,7 +3,8 @@
 ``benchmarks.api_commands`` drives this and the real API with the same client load, so the ratio
 between the two says what our middleware, auth, idempotency and event store add on top of the
 framework and the server. Served the way ``strom.serve`` serves the API: uvicorn, one process,
-log level warning, no access log. Run with ``python -m benchmarks.trivial_app --port N``.
+log level warning, no access log, the slow-client guard. Run with
+``python -m benchmarks.trivial_app --port N``.
 """
 
 from __future__ import annotations
@@ -37,7 +38,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args(argv)
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning", access_log=False)
+    from strom.connection_guard import ClientLimits, guarded_protocol
+
+    protocol = guarded_protocol(ClientLimits())
+    uvicorn.run(
+        create_app(), host=args.host, port=args.port, log_level="warning", access_log=False, http=protocol
+    )
     return 0
 
 

@@ -33,7 +33,7 @@ from typing import Any
 
 import httpx
 
-from api.tokens import Tokens
+from benchmarks import signed_in
 from benchmarks.api_commands import api_env, serving
 from benchmarks.report import Line, Rate, Target, machine, save, table
 from commands import videos as handlers
@@ -74,18 +74,21 @@ QUICK = Sizes(rounds=2, round_mib=8, chunk_mib=2)
 # -- the data the API starts with ------------------------------------------------------------------
 
 
-def seed(folder: Path) -> tuple[str, str]:
-    """A draft of a new owner, written straight into the files the API will open: (owner, video)."""
+def seed(folder: Path, secret: str) -> tuple[dict[str, str], str]:
+    """A signed-in owner with a draft, written straight into the files the API will open:
+    (the owner's headers, the video)."""
     keys = SQLiteKeyStore(folder / "keys.db")
     store = SQLiteEventStore(folder / "events.db")
-    owner, video_id = Actor(str(uuid7())), str(uuid7())
+    video_id = str(uuid7())
     try:
         ports = Ports(store=store, codec=make_codec(keys), keys=keys)
+        owner = Actor(signed_in.account(ports))
         handlers.create_draft(videos.CreateDraft(owner, video_id), ports=ports, request=Request(owner))
+        auth = {"Authorization": f"Bearer {signed_in.access_token(ports, secret, owner.user_id)}"}
     finally:
         store.close()
         keys.close()
-    return owner.user_id, video_id
+    return auth, video_id
 
 
 def upload_env(folder: Path, secret: str, sizes: Sizes) -> dict[str, str]:
@@ -164,8 +167,7 @@ def write_locally(path: Path, chunk: bytes, count: int) -> Rate:
 
 def run(sizes: Sizes, folder: Path) -> Line:
     secret = secrets.token_urlsafe(48)
-    owner_id, video_id = seed(folder)
-    auth = {"Authorization": f"Bearer {Tokens(secret, ttl_s=3600).issue(Actor(owner_id))}"}
+    auth, video_id = seed(folder, secret)
     chunk = os.urandom(sizes.chunk_mib * MIB)
     count = sizes.round_mib // sizes.chunk_mib
     with (

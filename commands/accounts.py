@@ -1,5 +1,5 @@
 """Accounts: registration with unique handles and email addresses, log-in, profile, role, consent,
-data export and erasure (crypto-shredding).
+data export and erasure (crypto-shredding). Sessions, which log-in starts, are in ``sessions``.
 
 Handles and email addresses are kept unique by claim streams (``handle-<key>``, ``email-<key>``),
 appended with expected version "no stream" before the account itself (DESIGN.md §3). The domain has
@@ -20,6 +20,7 @@ from commands.aggregates import ACCOUNT, CLAIM
 from commands.context import Outcome, Ports, Request
 from commands.handling import execute, load, store_errors
 from commands.passwords import check_strength, hash_password, matches
+from commands.sessions import Granted, SessionConfig, start_session
 from domain import accounts
 from domain.accounts import ClaimEmail, ClaimHandle, claims, rules
 from domain.actors import Actor, Role
@@ -60,20 +61,17 @@ class Credentials:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class PasswordChange:
+    """``session_id`` is the session asking: it goes on, every other session of the account ends."""
+
     actor: Actor
     current_password: str
     new_password: str
+    session_id: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Registered:
     user_id: str
-    position: int
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class LoggedIn:
-    actor: Actor  # what the token is issued for
     position: int
 
 
@@ -163,24 +161,24 @@ def find_user_id(login: str, *, ports: Ports) -> str | None:
     return load(ports, stream, CLAIM).state.claimed_by
 
 
-def log_in(cmd: Credentials, *, ports: Ports, request: Request) -> LoggedIn:
-    """Unknown login, erased account and wrong password fail alike, in words and in time."""
+def log_in(cmd: Credentials, *, ports: Ports, request: Request, sessions: SessionConfig) -> Granted:
+    """Starts a session. Unknown login, erased account and wrong password fail alike, in words
+    and in time."""
     user_id = find_user_id(cmd.login, ports=ports)
     if user_id is None:
         _verify(None, cmd.password)
         raise InvalidCredentials(LOGIN_FAILED)
     verified = functools.cache(lambda password_hash: _verify(password_hash, cmd.password))
-    decided: list[accounts.State] = []
-
-    def decide(state: accounts.State) -> list[accounts.Event]:
-        decided.append(state)
-        return accounts.decide_log_in(state, accounts.LogIn(user_id, verified(state.password_hash)))
-
     try:
-        outcome = execute(ports, _acting_as(request, user_id), streams.user(user_id), ACCOUNT, decide)
+        return start_session(
+            user_id,
+            verified=lambda state: verified(state.password_hash),
+            ports=ports,
+            request=request,
+            config=sessions,
+        )
     except InvalidCredentials:
         raise InvalidCredentials(LOGIN_FAILED) from None
-    return LoggedIn(actor=Actor(user_id, decided[-1].role), position=outcome.position)
 
 
 @functools.cache
@@ -206,14 +204,15 @@ def change_profile(cmd: accounts.ChangeProfile, *, ports: Ports, request: Reques
 
 def change_password(cmd: PasswordChange, *, ports: Ports, request: Request) -> Outcome:
     """The current password is checked against the freshest hash; the new one is hashed only once
-    the current one was right (a wrong one is refused before the hash is looked at)."""
+    the current one was right (a wrong one is refused before the hash is looked at). Every session
+    but ``cmd.session_id`` ends with the change."""
     check_strength(cmd.new_password)
     verified = functools.cache(lambda password_hash: matches(password_hash, cmd.current_password))
     new_hash = functools.cache(lambda: hash_password(cmd.new_password))
 
     def decide(state: accounts.State) -> list[accounts.Event]:
         right = verified(state.password_hash)
-        change = accounts.ChangePassword(cmd.actor, new_hash() if right else "", right)
+        change = accounts.ChangePassword(cmd.actor, new_hash() if right else "", right, cmd.session_id)
         return accounts.decide_change_password(state, change)
 
     return _on_account(ports, request, cmd.actor.user_id, decide)
@@ -243,7 +242,8 @@ def request_data_export(cmd: accounts.RequestDataExport, *, ports: Ports, reques
 
 
 def set_role(cmd: accounts.SetRole, *, ports: Ports, request: Request) -> Outcome:
-    """Admins only; the role is in the tokens issued from the next log-in on."""
+    """Admins only. Every session of the account ends with the change, so the holder signs in
+    again; until then, each request is judged on the role the account has now."""
     return _on_account(ports, request, cmd.user_id, lambda s: accounts.decide_set_role(s, cmd))
 
 

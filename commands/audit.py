@@ -1,4 +1,5 @@
-"""What auditors run: a stream's full history as recorded, personal data masked unless revealed.
+"""What auditors run: a stream's full history as recorded, personal data masked unless revealed;
+the log verified against its signed checkpoints, and those checkpoints made.
 
 A reveal is recorded before anything is shown (``PersonalDataRevealed`` on ``reveals-<auditor>``).
 If that append fails, the error propagates and nothing is revealed. What is masked, and why:
@@ -10,15 +11,21 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from commands.context import Ports, Request
 from commands.handling import store_errors
 from domain import auditing
 from domain.errors import Conflict, NotFound
+from eventstore import checkpoints
+from eventstore.chain import ChainBreak
+from eventstore.checkpoint_trail import append, appending, read_trail
+from eventstore.checkpoints import AuditCheckpoint, CheckpointError
 from eventstore.envelope import RecordedEvent, StreamState
 from eventstore.errors import StreamNotFound, SubjectErased
 from eventstore.keystore import KeyStore
+from eventstore.log_audit import LogAuditor
 from eventstore.port import EventStore
 from eventstore.sealing import Sealer, sealed_fields
 
@@ -124,3 +131,69 @@ def _record(events: list[auditing.PersonalDataRevealed], *, ports: Ports, reques
         raise Conflict("this account was erased; it can no longer reveal anything") from exc
     with store_errors():
         ports.store.append(reveals(request.actor.user_id), encoded, StreamState.ANY)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LogVerdict:
+    """The whole log against its streams' chains and its checkpoints."""
+
+    checked: int
+    breaks: list[ChainBreak]
+    tampering: list[str]
+    checkpoints: list[AuditCheckpoint]
+    uncovered: int
+
+    @property
+    def intact(self) -> bool:
+        return not self.breaks and not self.tampering
+
+    def summary(self) -> list[str]:
+        """What was proven, and what rests on the streams' own chains only."""
+        lines = [f"OK {self.checked} events verified"] if self.intact else []
+        if self.checkpoints and self.intact:
+            last = self.checkpoints[-1]
+            which = f"checkpoints 1..{last.seq}" if last.seq > 1 else "checkpoint 1"
+            lines.append(f"{which} (key {last.key}) match the log up to position {last.position:,}")
+        if not self.checkpoints:
+            lines.append(
+                f"no checkpoints yet: {self.uncovered} events are covered by their streams' chains only"
+            )
+        elif self.uncovered:
+            lines.append(f"{self.uncovered} events after the last checkpoint are not covered yet")
+        return lines
+
+
+def verify_log(store: EventStore, *, trail: Path, public_key: Path) -> LogVerdict:
+    """Every stream's chain, and the log held to every checkpoint in ``trail`` that checks out with
+    ``public_key``. A checkpoint file that does not check out is reported as tampering too."""
+    found = read_trail(trail, checkpoints.public_key(public_key))
+    auditor = LogAuditor(found.checkpoints)
+    for event in store.read_all():
+        auditor.check(event)
+    tampering = [*found.problems, *auditor.finish()]
+    return LogVerdict(
+        auditor.streams.checked, auditor.breaks, tampering, found.checkpoints, auditor.uncovered
+    )
+
+
+def checkpoint_log(
+    store: EventStore, *, key: Path, trail: Path, limit: int = checkpoints.MAX_EVENTS
+) -> list[AuditCheckpoint]:
+    """Signs what the log gained since the last checkpoint, ``limit`` events a checkpoint. Will not
+    carry on from a checkpoint file that does not check out with the key's public half."""
+    signer = checkpoints.signing_key(key)
+    made: list[AuditCheckpoint] = []
+    with appending(trail) as f:
+        found = read_trail(trail, signer.public_key())
+        if found.problems:
+            raise CheckpointError(f"{found.problems[0]}; see 'strom audit verify --all'")
+        previous = found.last
+        while cp := checkpoints.make(_after(store, previous, limit), previous, signer, limit=limit):
+            append(f, cp)
+            made.append(cp)
+            previous = cp
+    return made
+
+
+def _after(store: EventStore, cp: AuditCheckpoint | None, limit: int) -> Iterator[RecordedEvent]:
+    return store.read_all(after=cp.position if cp else None, limit=limit)

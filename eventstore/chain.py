@@ -1,8 +1,12 @@
-"""The per-stream hash chain that makes tampering evident.
+"""The hash chains that make tampering evident.
 
 Each event's hash covers its stream, revision, id, type, schema version, sealed data,
 metadata (but the links themselves) and the previous event's hash. Sealed data is what
 is hashed, so erasing a person's key never breaks the chain.
+
+A stream's chain cannot show that its last events, or the whole stream, are gone, nor
+that someone re-hashed it after a rewrite. The log chain (``log_link``) runs over every
+event in global order; signed checkpoints of it (``eventstore.checkpoints``) catch that.
 """
 
 from __future__ import annotations
@@ -35,6 +39,14 @@ def event_hash(
     prev_hash: str,
 ) -> str:
     body = _canonical([stream, version, event_id, event_type, schema_version, data, metadata, prev_hash])
+    return hashlib.sha256(body).hexdigest()
+
+
+def log_link(prev: str, e: RecordedEvent) -> str:
+    """The log chain after ``e``: covers the previous link and where ``e`` sits in the log, so a
+    deleted, inserted, reordered or re-hashed event changes every link from there on. It is
+    recomputed from the log by whoever verifies, never stored in it."""
+    body = _canonical([prev, e.position, e.stream, e.version, e.metadata.hash])
     return hashlib.sha256(body).hexdigest()
 
 
@@ -82,6 +94,10 @@ class ChainVerifier:
         self._tails[e.stream] = (e.version + 1, e.metadata.hash)
         self.checked += 1
         return breaks
+
+    def has_stream(self, stream: str) -> bool:
+        """Whether any event of ``stream`` was checked."""
+        return stream in self._tails
 
 
 def verify_chain(events: Iterable[RecordedEvent]) -> list[ChainBreak]:

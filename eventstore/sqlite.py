@@ -35,6 +35,7 @@ from eventstore.errors import (
     StoreUnavailable,
     StreamNotFound,
 )
+from eventstore.files import private_sqlite_file
 from eventstore.wakeup import Listener, Waker, channel_dir
 
 APPLICATION_ID = 0x5354524D  # "STRM"
@@ -115,7 +116,10 @@ class SQLiteEventStore:
         return StoreUnavailable(f"{self.path}: {text}")
 
     def _initialise(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            private_sqlite_file(self.path)
+        except OSError as exc:
+            raise StoreUnavailable(f"{self.path}: {exc}") from exc
         conn = self._conn()
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]

@@ -8,7 +8,8 @@ probe's displayed width and height are the sizes that come out.
 
 Every variant gets a keyframe at each multiple of ``segment_s`` and none from scene cuts, so the HLS
 muxer cuts every variant at the same instants and a player can switch between them at any segment.
-Source metadata (a phone's GPS position, its model) is dropped from every output.
+Source metadata (a phone's GPS position, its model) is dropped from every output. The source is read
+only through ``media.ingest_guard``'s options for it: its own bytes and nothing they point at.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from media.ingest_guard import Admitted
 from media.ladder import Rendition
 from media.probe import Probe
 
@@ -70,7 +72,7 @@ def thumbnail_strip(probe: Probe) -> ThumbnailStrip:
 
 def command(
     ffmpeg: str,
-    source: Path,
+    source: Admitted,
     probe: Probe,
     workdir: Path,
     renditions: list[Rendition],
@@ -78,9 +80,10 @@ def command(
     segment_s: float,
     preset: str = X264_PRESET,
 ) -> list[str]:
-    """Progress goes to stdout as ``key=value`` lines; only errors go to stderr."""
+    """Progress goes to stdout as ``key=value`` lines; only errors go to stderr. ``workdir`` must be
+    absolute: ffmpeg runs in a folder of its own."""
     head = [ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-v", "error", "-y", "-progress", "pipe:1"]
-    args = [*head, "-i", str(source), "-filter_complex", filter_graph(probe, renditions)]
+    args = [*head, *source.input_args(), "-filter_complex", filter_graph(probe, renditions)]
     for i, rendition in enumerate(renditions):
         args += _rendition_output(i, rendition, probe, workdir, segment_s, preset)
     args += ["-map", "[poster]", "-frames:v", "1", "-q:v", "2", str(workdir / POSTER)]

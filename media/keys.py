@@ -13,3 +13,9 @@ def outputs(video_id: str, upload_id: str) -> str:
     """The prefix of everything made from one upload: renditions, playlists, poster, thumbnails.
     Each upload gets its own, so a new upload never mixes with an older one's segments."""
     return f"videos/{video_id}/{upload_id}"
+
+
+def of_video(video_id: str) -> tuple[str, ...]:
+    """Every prefix a video's bytes live under, each of its uploads included: what deleting the
+    video removes."""
+    return (f"sources/{video_id}", f"videos/{video_id}")

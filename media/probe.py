@@ -1,8 +1,10 @@
 """What an uploaded file is, according to ``ffprobe``, and whether it is a video we can play.
 
 ``from_ffprobe`` and ``within_limits`` are pure, so every rule is testable on canned ffprobe output;
-``probe`` only adds running ffprobe. A refusal is ``NotPlayable`` with a reason fit to show the
-uploader and to record in an event.
+``probe`` adds admitting the file (``media.ingest_guard``: only accepted containers, read only through
+the guard's options) and running ffprobe. A refusal is ``NotPlayable`` with a reason fit to show the
+uploader and to record in an event. The limits default to the ones in ``domain.videos.rules``, so the
+upload check and the transcode worker, which both call ``probe``, refuse the same videos.
 """
 
 from __future__ import annotations
@@ -12,28 +14,31 @@ import math
 import shutil
 import subprocess
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from domain.errors import InvalidCommand
+from domain.videos.rules import (
+    MAX_DIMENSION,
+    MAX_DURATION_MS,
+    MAX_FRAME_RATE,
+    MAX_SIZE_BYTES,
+    MIN_DIMENSION,
+)
+from media.ingest_guard import Admitted, NotPlayable, admit, isolated
 
-MIN_DIMENSION = 16
+__all__ = ["MIN_DIMENSION", "NotPlayable", "Probe", "from_ffprobe", "probe", "within_limits"]
+
+MAX_DURATION_S = MAX_DURATION_MS / 1000
 IMAGE_CODECS = {"png", "apng", "mjpeg", "jpegls", "bmp", "gif", "webp", "tiff", "jpeg2000", "jpegxl", "svg"}
 PROBE_TIMEOUT_S = 60.0
-
-
-class NotPlayable(InvalidCommand):
-    """The file is not a video we can play; ``reason`` says why in words the uploader understands."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
 class Probe:
     """A playable video. ``width`` and ``height`` are as displayed, after ``rotation`` (clockwise
-    degrees, one of 0, 90, 180, 270), so a phone's portrait clip is taller than wide."""
+    degrees, one of 0, 90, 180, 270), so a phone's portrait clip is taller than wide. ``frame_rate``
+    is the average, in frames a second; None where ffprobe cannot tell."""
 
     container: str
     duration_s: float
@@ -42,6 +47,7 @@ class Probe:
     rotation: int
     video_codec: str
     audio_codec: str | None
+    frame_rate: float | None = None
 
     @property
     def has_audio(self) -> bool:
@@ -49,12 +55,19 @@ class Probe:
 
 
 def probe(
-    path: Path, *, max_duration_s: float, max_dimension: int = 4096, timeout_s: float = PROBE_TIMEOUT_S
+    path: Path,
+    *,
+    max_duration_s: float = MAX_DURATION_S,
+    max_dimension: int = MAX_DIMENSION,
+    max_size_bytes: int = MAX_SIZE_BYTES,
+    timeout_s: float = PROBE_TIMEOUT_S,
 ) -> Probe:
-    if path.stat().st_size == 0:
-        raise NotPlayable("the file is empty")
+    upload = admit(path)
+    if upload.size_bytes > max_size_bytes:
+        too_big = f"the file is {_size(upload.size_bytes)}; at most {_size(max_size_bytes)} are allowed"
+        raise NotPlayable(too_big)
     return within_limits(
-        from_ffprobe(_run_ffprobe(path, timeout_s)),
+        from_ffprobe(_run_ffprobe(upload, timeout_s)),
         max_duration_s=max_duration_s,
         max_dimension=max_dimension,
     )
@@ -84,10 +97,17 @@ def from_ffprobe(data: dict[str, Any]) -> Probe:
         rotation=rotation,
         video_codec=str(codec),
         audio_codec=_audio_codec(streams),
+        frame_rate=_frame_rate(video),
     )
 
 
-def within_limits(found: Probe, *, max_duration_s: float, max_dimension: int) -> Probe:
+def within_limits(
+    found: Probe,
+    *,
+    max_duration_s: float = MAX_DURATION_S,
+    max_dimension: int = MAX_DIMENSION,
+    max_frame_rate: float = MAX_FRAME_RATE,
+) -> Probe:
     if found.duration_s > max_duration_s:
         raise NotPlayable(
             f"the video is {_minutes(found.duration_s)} long; at most {_minutes(max_duration_s)} are allowed"
@@ -97,10 +117,14 @@ def within_limits(found: Probe, *, max_duration_s: float, max_dimension: int) ->
         raise NotPlayable(f"the video is {size} pixels; at most {max_dimension} pixels a side are allowed")
     if min(found.width, found.height) < MIN_DIMENSION:
         raise NotPlayable(f"the video is {size} pixels; at least {MIN_DIMENSION} pixels a side are needed")
+    if found.frame_rate is not None and found.frame_rate > max_frame_rate:
+        raise NotPlayable(
+            f"the video has {found.frame_rate:.4g} frames a second; at most {max_frame_rate:g} are allowed"
+        )
     return found
 
 
-def _run_ffprobe(path: Path, timeout_s: float) -> dict[str, Any]:
+def _run_ffprobe(upload: Admitted, timeout_s: float) -> dict[str, Any]:
     ffprobe = shutil.which("ffprobe")
     if ffprobe is None:
         raise RuntimeError("ffprobe is not installed (scripts/system_deps.sh installs ffmpeg)")
@@ -115,24 +139,26 @@ def _run_ffprobe(path: Path, timeout_s: float) -> dict[str, Any]:
         "-show_streams",
     ]
     try:
-        done = subprocess.run(
-            [*command, str(path)], capture_output=True, text=True, timeout=timeout_s, check=False
-        )
+        with isolated() as place:
+            done = subprocess.run(
+                [*command, *upload.input_args()],
+                capture_output=True,
+                text=True,
+                timeout=timeout_s,
+                check=False,
+                stdin=subprocess.DEVNULL,
+                cwd=place.cwd,
+                env=place.env,
+            )
     except subprocess.TimeoutExpired:
         raise NotPlayable("the file could not be read in time; it is not a video we can play") from None
     if done.returncode != 0:
-        raise NotPlayable(_unreadable_reason(path))
+        raise NotPlayable(
+            f"the file is incomplete: it starts like {upload.container.label} video "
+            "but the rest is missing or damaged"
+        )
     parsed: dict[str, Any] = json.loads(done.stdout or "{}")
     return parsed
-
-
-def _unreadable_reason(path: Path) -> str:
-    """ffprobe says the same for a renamed text file and a cut-off MP4; the first bytes tell them apart."""
-    with path.open("rb") as file:
-        head = file.read(12)
-    if head[4:8] == b"ftyp":
-        return "the file is incomplete: it starts like an MP4 video but the rest is missing"
-    return "the file is not a video: it is not in any format ffmpeg can read"
 
 
 def _video_stream(streams: list[dict[str, Any]]) -> dict[str, Any]:
@@ -177,6 +203,14 @@ def _rotation(video: dict[str, Any]) -> int:
     return _quarter_turns(float(tag)) if tag is not None else 0
 
 
+def _frame_rate(video: dict[str, Any]) -> float | None:
+    """The average rate; ``r_frame_rate`` is a timestamp granularity, far above it in some files."""
+    numerator, _, denominator = str(video.get("avg_frame_rate", "")).partition("/")
+    if not (numerator.isdigit() and denominator.isdigit() and int(numerator) and int(denominator)):
+        return None
+    return float(Fraction(int(numerator), int(denominator)))
+
+
 def _quarter_turns(degrees: float) -> int:
     return round(degrees / 90.0) % 4 * 90
 
@@ -204,6 +238,13 @@ def _int(value: object) -> int | None:
         return int(str(value))
     except ValueError:
         return None
+
+
+def _size(size: int) -> str:
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{size} bytes"
 
 
 def _minutes(seconds: float) -> str:

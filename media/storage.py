@@ -76,6 +76,18 @@ class MediaStorage(Protocol):
         """Removes every object under ``prefix``; says how many. Removing nothing is not an error."""
 
 
+def _make_private_folder(folder: Path) -> None:
+    """Creates ``folder`` and its missing parents owner-only: media holds private and unpublished
+    videos, no business of other accounts on the host (``mkstemp`` makes the objects owner-only).
+    Folders that exist are left as they are."""
+    missing: list[Path] = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir(mode=0o700, exist_ok=True)
+
+
 def check_key(key: str) -> str:
     if len(key) > MAX_KEY_LENGTH or not KEY.fullmatch(key) or ".." in key.split("/"):
         raise InvalidKey(key)
@@ -87,7 +99,7 @@ class FileStorage:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.root.mkdir(parents=True, exist_ok=True)
+        _make_private_folder(self.root)
 
     def _path(self, key: str) -> Path:
         return self.root / check_key(key)
@@ -102,7 +114,7 @@ class FileStorage:
     def _publish(self, key: str, write: Callable[[BinaryIO], object]) -> None:
         """Written to a temporary file in the same folder, synced, then renamed over the target."""
         target = self._path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_private_folder(target.parent)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
         try:
             with os.fdopen(handle, "wb") as out:

@@ -3,7 +3,9 @@
 ``transcode`` runs one ffmpeg process (see ``media.ffmpeg_ladder``), reports progress, and measures
 what came out for the master playlist. A failure says whether trying again can help: ffmpeg killed
 by a signal or a timeout, a full disk or memory are transient; ffmpeg refusing the input is
-permanent, and retrying it only burns CPU.
+permanent, and retrying it only burns CPU. The source is admitted again here, whatever probed it
+before (``media.ingest_guard``): a file that is not in an accepted container fails for good before
+ffmpeg starts, and ffmpeg reads the source's own bytes and nothing they point at.
 
 ``publish`` copies the outputs to storage so that a reader never meets a playlist naming a missing
 object: each rendition's segments before its playlist, and the master playlist last of all. A job
@@ -36,6 +38,7 @@ from media.hls import (
     peak_bandwidth,
     video_codec,
 )
+from media.ingest_guard import Admitted, NotPlayable, admit, isolated
 from media.ladder import Rendition
 from media.probe import Probe
 from media.storage import MediaStorage
@@ -100,9 +103,11 @@ def transcode(
     """``workdir`` may hold other files (the source, say); only the outputs' own names are replaced."""
     if not renditions:
         raise ValueError("a ladder needs at least one rendition")
+    admitted = _admit(source)
+    workdir = workdir.absolute()
     _prepare(workdir, renditions)
     args = layout.command(
-        _binary("ffmpeg"), source, probe, workdir, renditions, segment_s=segment_s, preset=preset
+        _binary("ffmpeg"), admitted, probe, workdir, renditions, segment_s=segment_s, preset=preset
     )
     _run(args, workdir / "ffmpeg.log", probe.duration_s, on_progress, timeout_s)
     strip = layout.thumbnail_strip(probe)
@@ -152,6 +157,13 @@ def _prepare(workdir: Path, renditions: list[Rendition]) -> None:
 # -- running ffmpeg ----------------------------------------------------------------------
 
 
+def _admit(source: Path) -> Admitted:
+    try:
+        return admit(source)
+    except NotPlayable as refused:
+        raise TranscodeFailed(refused.reason, permanent=True) from None
+
+
 def _run(
     args: list[str],
     log: Path,
@@ -161,10 +173,10 @@ def _run(
 ) -> None:
     """Progress is read here, in the caller's thread, so ``on_progress`` needs no locking."""
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
-    env = {**os.environ, "SVT_LOG": "1"}  # SVT-AV1 prints its banner to stderr unless told not to
-    with log.open("wb") as errors:
+    with log.open("wb") as errors, isolated() as place:
+        env = {**place.env, "SVT_LOG": "1"}  # SVT-AV1 prints its banner to stderr unless told not to
         process = subprocess.Popen(
-            args, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL, env=env
+            args, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL, cwd=place.cwd, env=env
         )
         try:
             timed_out = _follow(process, duration_s, on_progress, deadline)

@@ -178,6 +178,27 @@ class UploadStore:
                 upload.write(chunk)
             return upload.offset
 
+    def unfinished(self, now: float) -> list[UploadInfo]:
+        """Every upload created and neither finished, ended nor expired: what is still on its way."""
+        found = []
+        for info_file in self.folder.glob("*.json"):
+            with contextlib.suppress(UploadError):  # finished or removed while we looked
+                info = self.info(info_file.stem)
+                if not info.expired(now):
+                    found.append(info)
+        return found
+
+    @contextlib.contextmanager
+    def creating(self) -> Iterator[None]:
+        """Held while counting uploads and creating one, by every process sharing this folder, so
+        two creations never both fit under a limit that has room for one."""
+        fd = os.open(self.folder, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
     def terminate(self, upload_id: str) -> None:
         with self.locked(upload_id) as upload:
             upload.remove()

@@ -18,6 +18,7 @@ import traceback
 import zlib
 from collections.abc import Callable
 
+from domain.accounts.events import ErasureRequested
 from eventstore.codec import EventCodec
 from eventstore.envelope import Checkpoint, EventFilter, RecordedEvent
 from eventstore.errors import StoreUnavailable
@@ -35,6 +36,8 @@ FLUSH_EVERY = 2000
 #: Failures of a store rather than of the projector: worth retrying, never a reason to stop.
 TRANSIENT = (RetryableError, ReadStoreUnavailable, StoreUnavailable)
 FLUSH_AFTER_S = 1.0
+#: Events after whose batch the store purges what the batch erased from its files (``ReadStore.purge``).
+ERASURES = frozenset({ErasureRequested.event_type})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -123,7 +126,9 @@ class Runner:
         self._subscription = subscription
         batch = Batch(self._store, self._tables, self._waves, empty=self._fresh and state.position == 0)
         position, pending, last_flush, last_check = state.position, 0, time.monotonic(), time.monotonic()
-        state = self._flush(batch, state, position, states.RUNNING)
+        # Purged on every start too: a run may have stopped between an erasure's commit and its purge.
+        state = self._flush(batch, state, position, states.RUNNING, purge=True)
+        purge = False
         try:
             for item in subscription:
                 if until is not None and item.position > until:
@@ -136,16 +141,17 @@ class Runner:
                 if isinstance(item, RecordedEvent):
                     self._apply(batch, state, item, done=position)
                     pending += 1
+                    purge = purge or item.type in ERASURES
                 position = item.position
                 now = time.monotonic()
                 if isinstance(item, Checkpoint) or pending >= FLUSH_EVERY or now - last_flush > FLUSH_AFTER_S:
-                    state = self._flush(batch, state, position, states.RUNNING)
-                    pending, last_flush = 0, now
+                    state = self._flush(batch, state, position, states.RUNNING, purge=purge)
+                    pending, last_flush, purge = 0, now, False
                 if self._stopped.is_set() or (until is not None and position >= until):
                     break
         finally:
             subscription.stop()
-        return self._flush(batch, state, position, states.STOPPED)
+        return self._flush(batch, state, position, states.STOPPED, purge=purge)
 
     def stop(self) -> None:
         self._stopped.set()
@@ -171,10 +177,12 @@ class Runner:
             raise ProjectorFailed(self.name, record.position, exc) from exc
 
     def _flush(
-        self, batch: Batch, state: states.ProjectionState, position: int, status: str
+        self, batch: Batch, state: states.ProjectionState, position: int, status: str, *, purge: bool = False
     ) -> states.ProjectionState:
         saved = dataclasses.replace(state, position=position, status=status, error=None, error_position=None)
         batch.flush([_state_write(saved)])
+        if purge:
+            self._store.purge()
         if self._on_progress is not None:
             self._on_progress(position)
         return saved

@@ -1,10 +1,14 @@
 """The process manager that starts transcoding: on ``VideoUploadCompleted`` it asks the workers to
-transcode that upload.
+transcode that upload, saying how long the video is so a short clip can go first.
 
 It acts on the write side's word, not on the event alone: before asking, it reads the video's
 stream and asks only if that upload still awaits processing. So replaying the log, from any
 checkpoint or from the start, never re-runs a job whose result is recorded, and a video deleted or
 uploaded again meanwhile is left alone.
+
+It also keeps ``transcode_jobs``, the jobs asked for and not settled per owner, which the upload
+service counts for its per-user cap: on each upload, processing result or deletion it writes what
+the stream says now, stamped with the event's position, so any replay converges on the same rows.
 
 Its checkpoint is a row beside the projectors'. With a broker whose queue dies with the process
 (``memory://``), it starts from the beginning each time instead: the stream checks make that cheap,
@@ -26,6 +30,7 @@ from eventstore.envelope import EventFilter, RecordedEvent
 from eventstore.port import EventStore, Subscription
 from projections.runner import TRANSIENT
 from read_models import projection_state as states
+from read_models import transcode_jobs as jobs
 from read_models.port import ReadStore
 
 NAME = "transcode_requests"
@@ -33,9 +38,19 @@ BUILD = "v1"
 SAVE_EVERY_S = 1.0
 RETRY_FIRST_S, RETRY_MAX_S = 0.5, 30.0
 
+#: The events after which a video's job may have been asked for or settled.
+WATCHED = ("VideoUploadCompleted", "VideoProcessingSucceeded", "VideoProcessingFailed", "VideoDeleted")
+WatchedEvent = (
+    videos.VideoUploadCompleted
+    | videos.VideoProcessingSucceeded
+    | videos.VideoProcessingFailed
+    | videos.VideoDeleted
+)
+
 log = logging.getLogger("strom.projections.transcode_requests")
 
-Enqueue = Callable[[str, str], None]
+#: Asks for a transcode: video id, upload id, the video's duration in milliseconds.
+Enqueue = Callable[[str, str, int], None]
 
 
 class TranscodeRequests:
@@ -85,7 +100,7 @@ class TranscodeRequests:
         if until is not None and position >= until:
             return position
         subscription = self._events.subscribe(
-            after=position, filter=EventFilter(types=("VideoUploadCompleted",)), checkpoints=True
+            after=position, filter=EventFilter(types=WATCHED), checkpoints=True
         )
         self._subscription = subscription
         saved_at = time.monotonic()
@@ -108,18 +123,22 @@ class TranscodeRequests:
 
     def _react(self, record: RecordedEvent) -> None:
         event = self._codec.decode(record).event
-        assert isinstance(event, videos.VideoUploadCompleted)
+        assert isinstance(event, WatchedEvent)
         state = self._video(record.stream)
-        if not videos.awaits_processing(state, event.upload_id):
+        upload_id = state.upload_id
+        if upload_id is None or not videos.awaits_processing(state, upload_id):
+            jobs.settled(self._store, event.owner_id, event.video_id, position=record.position)
             return
-        self._ask(event.video_id, event.upload_id)
+        jobs.asked(self._store, event.owner_id, event.video_id, upload_id, position=record.position)
+        if isinstance(event, videos.VideoUploadCompleted) and event.upload_id == upload_id:
+            self._ask(event.video_id, upload_id, event.duration_ms)
 
-    def _ask(self, video_id: str, upload_id: str) -> None:
+    def _ask(self, video_id: str, upload_id: str, duration_ms: int) -> None:
         """A broker that is down is waited for: an upload is never dropped."""
         backoff = RETRY_FIRST_S
         while True:
             try:
-                self._enqueue(video_id, upload_id)
+                self._enqueue(video_id, upload_id, duration_ms)
                 log.info("asked to transcode video %s upload %s", video_id, upload_id)
                 return
             except Exception as error:  # the broker's own errors differ by broker

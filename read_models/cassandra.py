@@ -103,6 +103,27 @@ class CassandraReadStore:
         self._cluster = cluster
         return session
 
+    def purge(self) -> None:
+        """Nothing a client can do: the write that erases a value leaves the old one on disk, and only
+        tools on each node remove it. After an erasure is projected, an operator runs on every node
+        (measured on 5.0 by tests/integration/test_erasure_leaves_no_plaintext.py):
+
+        1. ``nodetool flush <keyspace>``: memtables into SSTables, so no commit-log segment is still
+           needed for the original writes.
+        2. ``nodetool compact <keyspace>``, or ``nodetool garbagecollect -g CELL <keyspace>`` (less
+           free disk needed): SSTables are rewritten without the values the erasure's newer writes
+           shadow. Plain ``garbagecollect`` (row granularity) keeps them, and without either the old
+           SSTables keep them until compaction happens to merge them. ``gc_grace_seconds`` (10 days,
+           the default here) does not matter: it keeps tombstones, which carry ids, not text.
+        3. The commit log: the segment being written keeps the original writes until it is full
+           (``commitlog_segment_size``) and flushed, then is deleted. To be rid of it now: ``nodetool
+           drain`` and restart the node; dropping any table also recycles every segment.
+        4. Copies: ``auto_snapshot`` (on by default) snapshots a table when it is dropped or truncated,
+           as a projection rebuild drops the old build: ``nodetool clearsnapshot --all <keyspace>``.
+           Keep ``incremental_backups`` off; hints (``hints/``) hold writes for a down node until
+           delivered; backups taken of the data folders hold what they copied.
+        """
+
     def ping(self) -> None:
         with self._errors("system.local", write=False):
             self.connect().execute("SELECT release_version FROM system.local")

@@ -122,6 +122,10 @@ class ReadStore(Protocol):
         case: on Cassandra it is a lightweight transaction (Paxos), slow and not for hot paths. Write
         such a table only through this method and ``delete``."""
 
+    def purge(self) -> None:
+        """Once it returns, values that writes replaced or deleted (erased personal data) are gone
+        from the store's files, as far as the store can see to it: called after writes that erase."""
+
     def ping(self) -> None:
         """Raises ``ReadStoreUnavailable`` unless the store answers: for readiness checks."""
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -39,17 +40,27 @@ from read_models.port import CheckedWrite, Delete, Page, TableWrite, Upsert, Wri
 from read_models.tables import Column, ColumnType, Row, Table, check_key
 
 APPLICATION_ID = 0x53545252  # "STRR": a Strom read store, so an event store is never mistaken for one
+#: How long ``purge`` waits for readers to let go of the WAL before it gives up for now.
+PURGE_TIMEOUT_S = 30.0
 
 
 class SQLiteReadStore:
     engine = "sqlite"
 
-    def __init__(self, path: Path | str, *, sync: str = "normal", busy_timeout_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        sync: str = "normal",
+        busy_timeout_s: float = 5.0,
+        purge_timeout_s: float = PURGE_TIMEOUT_S,
+    ) -> None:
         if sync not in ("full", "normal"):
             raise ValueError("sync must be 'full' or 'normal'")
         self.path = Path(path)
         self._sync = sync
         self._timeout = busy_timeout_s
+        self._purge_timeout_s = purge_timeout_s
         self._local = threading.local()
         self._conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -70,6 +81,7 @@ class SQLiteReadStore:
                     self.path, isolation_level=None, check_same_thread=False, timeout=self._timeout
                 )
                 conn.execute(f"PRAGMA synchronous={self._sync.upper()}")
+                conn.execute("PRAGMA secure_delete=ON")  # see ``purge``
             except sqlite3.Error as exc:
                 raise ReadStoreUnavailable([str(self.path)], str(exc)) from exc
             with self._lock:
@@ -78,7 +90,10 @@ class SQLiteReadStore:
         return conn
 
     def _initialise(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            _private_file(self.path)
+        except OSError as exc:
+            raise ReadStoreUnavailable([str(self.path)], str(exc)) from exc
         with self._errors("", write=True):
             conn = self._conn()
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -120,6 +135,24 @@ class SQLiteReadStore:
 
     def ensure_keyspace(self) -> None:
         """One file is one keyspace."""
+
+    def purge(self) -> None:
+        """Erased values leave the file. Every connection runs with ``secure_delete``, so SQLite zeroes
+        what a write replaced or deleted in the pages it writes; but the WAL keeps the earlier images of
+        those pages, plaintext and all, until SQLite happens to write over them. A TRUNCATE checkpoint
+        copies the newest images into the main file and empties the WAL. It waits until no connection
+        of any process (an API reads this file while projectors write it) uses the WAL; past the
+        deadline it fails as a retryable write, and the runner purges again when it restarts."""
+        conn = self._conn()
+        deadline = time.monotonic() + self._purge_timeout_s
+        with self._errors("", write=True), _writer_lock(self.path):
+            while conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]:
+                if time.monotonic() >= deadline:
+                    raise RetryableWriteError(
+                        f"{self.path}: readers kept the WAL busy for {self._purge_timeout_s:.0f}s; "
+                        "erased values may remain in it until the next purge"
+                    )
+                time.sleep(0.05)
 
     def ping(self) -> None:
         with self._errors("", write=False):
@@ -246,6 +279,23 @@ class SQLiteReadStore:
         rows = found[:limit]
         more = len(found) > limit
         return Page([_row(table, r) for r in rows], _next_cursor(table, query, rows[-1]) if more else None)
+
+
+def _private_file(path: Path) -> None:
+    """The file (and any folder made for it) owner-only, before SQLite opens it: SQLite gives its
+    ``-wal`` and ``-shm`` the main file's mode. Files an older version left readable are narrowed."""
+    missing: list[Path] = []
+    folder = path.parent
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for made in reversed(missing):
+        made.mkdir(mode=0o700, exist_ok=True)
+    os.close(os.open(path, os.O_RDONLY | os.O_CREAT, 0o600))
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))):
+        with suppress(FileNotFoundError):
+            if file.stat().st_mode & 0o077:
+                os.chmod(file, 0o600)
 
 
 _WRITERS: dict[Path, threading.Lock] = {}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
@@ -17,6 +19,7 @@ from commands.errors import Unavailable
 from domain.auditing import RevealPersonalData
 from domain.errors import DomainError
 from eventstore.chain import ChainVerifier
+from eventstore.checkpoints import CheckpointError, public_key_path
 from eventstore.errors import CorruptEvent, EventStoreError
 from eventstore.port import EventStore
 from strom.migrate_cli import migrate_command
@@ -27,6 +30,9 @@ from strom.wiring import make_codec, open_event_store, open_key_store
 from strom.worker_cli import worker_command
 
 AS_OF_HELP = "Show the stream up to a global position, or an ISO-8601 time with zone."
+CheckpointsOption = Annotated[
+    Path | None, typer.Option(help="The checkpoint file (default: checkpoints.jsonl beside the signing key).")
+]
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Strom: an event-sourced video feed.")
 audit_app = typer.Typer(no_args_is_help=True, help="Replay and verify the event history.")
@@ -98,15 +104,23 @@ def _audited(
 def audit_verify(
     stream: Annotated[str | None, typer.Argument(help="The stream to verify.")] = None,
     all_streams: Annotated[bool, typer.Option("--all", help="Verify every stream in the log.")] = False,
+    checkpoints: CheckpointsOption = None,
+    public_key: Annotated[
+        Path | None, typer.Option(help="Checks checkpoint signatures (default: beside the signing key).")
+    ] = None,
 ) -> None:
-    """Recompute hash chains; exit 1 on the first broken or unreadable event."""
+    """Recompute hash chains; with --all, also hold the log to its signed checkpoints. Exit 1 on a
+    broken or unreadable event, or on anything changed since a checkpoint."""
     if (stream is None) == (not all_streams):
         raise _fail("give a stream or --all (not both)")
+    if all_streams:
+        key = Settings().audit_signing_key
+        _verify_log(checkpoints or _checkpoints_beside(key), public_key or public_key_path(key))
+        return
     verifier = ChainVerifier()
     try:
         with _event_store() as store:
-            events = store.read_all() if all_streams else store.read_stream(stream or "")
-            breaks = [b for e in events for b in verifier.check(e)]
+            breaks = [b for e in store.read_stream(stream or "") for b in verifier.check(e)]
     except CorruptEvent as exc:
         raise _fail(f"unreadable event: {exc}", code=1) from exc
     except EventStoreError as exc:
@@ -116,6 +130,48 @@ def audit_verify(
     if breaks:
         raise typer.Exit(1)
     typer.echo(f"OK {verifier.checked} events verified")
+
+
+def _checkpoints_beside(key: Path) -> Path:
+    """Whoever holds the signing key writes the checkpoints; the service that writes the log needs neither."""
+    return key.parent / "checkpoints.jsonl"
+
+
+def _verify_log(checkpoints: Path, public_key: Path) -> None:
+    try:
+        with _event_store() as store:
+            verdict = audit.verify_log(store, trail=checkpoints, public_key=public_key)
+    except CorruptEvent as exc:
+        raise _fail(f"unreadable event: {exc}", code=1) from exc
+    except (EventStoreError, CheckpointError) as exc:
+        raise _fail(str(exc)) from exc
+    for b in verdict.breaks:
+        typer.echo(f"BROKEN {b}")
+    for change in verdict.tampering:
+        typer.echo(f"TAMPERED {change}")
+    for line in verdict.summary():
+        typer.echo(line)
+    if not verdict.intact:
+        raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(checkpoints: CheckpointsOption = None) -> None:
+    """Sign the log's head position and log chain with STROM_AUDIT_SIGNING_KEY (made on first use)
+    and append it to the checkpoint file; run it from a timer, and copy the file off the host."""
+    key = Settings().audit_signing_key
+    new_key = not key.exists()
+    try:
+        with _event_store() as store:
+            made = audit.checkpoint_log(store, key=key, trail=checkpoints or _checkpoints_beside(key))
+    except (EventStoreError, CheckpointError) as exc:
+        raise _fail(str(exc)) from exc
+    if new_key:
+        typer.echo(f"made signing key {key}; give auditors its public key {public_key_path(key)}")
+    for cp in made:
+        typer.echo(f"{cp.label()}: {cp.events} events, log chain {cp.chain}, key {cp.key}")
+    if not made:
+        typer.echo("nothing new since the last checkpoint")
 
 
 @app.command("api")
@@ -146,4 +202,5 @@ def run_command(
 
 
 def main() -> None:
+    os.umask(0o077)  # whatever any part of Strom creates (stores, uploads, media, secrets) is owner-only
     app()

@@ -3,7 +3,8 @@ pipeline (upload, probe, transcode, publish), follows, likes and comments.
 
 It runs beside the server and is safe to run again: every id comes from a fixed idempotency key,
 and each step looks at what the log already holds before acting, so a restart finishes a demo cut
-short and adds nothing to one that is complete.
+short and adds nothing to one that is complete. Its clips go through the upload service, as a tus
+upload does: the same probe, the same limits.
 """
 
 from __future__ import annotations
@@ -27,15 +28,15 @@ from domain.accounts import GiveConsent
 from domain.actors import Actor
 from domain.engagement import comments, likes
 from domain.errors import Conflict
-from media import keys
-from media.probe import probe
-from media.storage import MediaStorage
+from services.uploads import OverCap, Uploads
 
 log = logging.getLogger("strom.demo")
 
 PASSWORD = "strom-demo-password"
 PEOPLE = (("mira", "Mira Okafor"), ("jonas", "Jonas Berg"), ("aiko", "Aiko Tanaka"))
 PROCESSING_WAIT_S = 900.0
+#: How often a demo upload held back by a cap tries again.
+CAP_RETRY_S = 2.0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -58,8 +59,8 @@ CLIPS = (
 
 
 class Demo:
-    def __init__(self, ports: Ports, storage: MediaStorage, folder: Path) -> None:
-        self.ports, self.storage, self.folder = ports, storage, folder
+    def __init__(self, ports: Ports, uploads: Uploads, folder: Path) -> None:
+        self.ports, self.uploads, self.folder = ports, uploads, folder
         self.users: dict[str, Actor] = {}
 
     def start(self) -> threading.Thread:
@@ -109,15 +110,18 @@ class Demo:
         return video_id
 
     def _upload(self, owner: Actor, video_id: str, path: Path) -> None:
-        """What the upload route does once the last byte is in."""
-        upload_id = f"demo-{video_id[-12:]}"
-        found = probe(path, max_duration_s=600)
-        self.storage.put_file(keys.source(video_id, upload_id), path)
-        duration_ms = int(found.duration_s * 1000)
-        cmd = videos.CompleteUpload(
-            owner, video_id, upload_id, path.stat().st_size, duration_ms, found.width, found.height
-        )
-        video_handlers.complete_upload(cmd, ports=self.ports, request=Request(owner))
+        """Held back by a cap (too many of the person's videos waiting to be transcoded), it waits
+        its turn like a patient uploader."""
+        deadline = time.monotonic() + PROCESSING_WAIT_S
+        while True:
+            try:
+                self.uploads.upload_file(Request(owner), video_id, path)
+                return
+            except OverCap as over:
+                if time.monotonic() > deadline:
+                    raise
+                log.info("demo upload of video %s waits: %s", video_id, over)
+                time.sleep(min(CAP_RETRY_S, over.retry_after_s))
 
     def _clip_file(self, n: int, clip: Clip) -> Path:
         path = self.folder / f"clip-{n}.mp4"

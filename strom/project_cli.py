@@ -14,6 +14,7 @@ from eventstore.codec import EventCodec
 from eventstore.port import EventStore
 from migrations.runner import apply_pending
 from projections import registry
+from projections.media_cleanup import MediaCleanup
 from projections.rebuild import ParityFailed, rebuild
 from projections.runner import WHOLE, Partition
 from projections.supervisor import Supervisor
@@ -22,7 +23,7 @@ from read_models import live, projection_state
 from read_models.errors import MissingTable
 from strom import pipeline
 from strom.settings import Settings
-from strom.wiring import make_codec, open_event_store, open_key_store, open_read_store
+from strom.wiring import make_codec, open_event_store, open_key_store, open_media_storage, open_read_store
 from workers.broker import is_durable
 
 projections_app = typer.Typer(no_args_is_help=True, help="Engineers: inspect and rebuild the projections.")
@@ -43,10 +44,13 @@ def project_command(
     codec = make_codec(keys)
     supervisor = Supervisor(projectors, events=events, codec=codec, store=store, partition=part)
     requests = _transcode_requests(settings, whole=only is None and part == WHOLE, events=events, codec=codec)
+    cleanup = _media_cleanup(settings, first=only is None and part.index == 0, events=events, codec=codec)
     signal.signal(signal.SIGTERM, lambda *_: supervisor.stop())
     supervisor.start()
     if requests is not None:
         requests.start()
+    if cleanup is not None:
+        cleanup.start()
     typer.echo(f"projecting {', '.join(supervisor.names)}; Ctrl-C stops")
     try:
         supervisor.wait()
@@ -54,6 +58,8 @@ def project_command(
         supervisor.stop()
     if requests is not None:
         requests.stop()
+    if cleanup is not None:
+        cleanup.stop()
 
 
 def _transcode_requests(
@@ -67,7 +73,19 @@ def _transcode_requests(
     if not is_durable(broker):
         typer.echo("transcode requests are left to `strom run`: STROM_BROKER_URL is memory://", err=True)
         return None
-    return pipeline.transcode_requests(broker, events=events, codec=codec, store=open_read_store(settings))
+    store = open_read_store(settings)
+    short_s = settings.transcode_short_s
+    return pipeline.transcode_requests(broker, events=events, codec=codec, store=store, short_s=short_s)
+
+
+def _media_cleanup(
+    settings: Settings, *, first: bool, events: EventStore, codec: EventCodec
+) -> MediaCleanup | None:
+    """One process removes deleted videos' media: the one given the first slice of the projectors."""
+    if not first:
+        return None
+    storage = open_media_storage(settings)
+    return pipeline.media_cleanup(storage, events=events, codec=codec, store=open_read_store(settings))
 
 
 @projections_app.command("status")

@@ -12,13 +12,21 @@ from api.app import create_app
 from api.metrics import Metrics
 from api.routers import ROUTERS
 from api.state import AppState, Media
-from api.uploading import sweep_expired
 from api.web_client import client_router
 from commands.context import Ports
 from projections import registry
 from projections.supervisor import Supervisor
 from read_models.port import ReadStore
+from services.uploads import Caps, Uploads
 from strom import pipeline
+from strom.connection_guard import (
+    ClientLimits,
+    backlog_for,
+    connection_room,
+    guarded_protocol,
+    limit_repeated_logs,
+    raise_open_files_limit,
+)
 from strom.demo import PASSWORD, Demo
 from strom.settings import Settings
 from strom.timed import TimedEventStore
@@ -37,7 +45,7 @@ def build_app(settings: Settings, *, with_projectors: bool = False) -> FastAPI:
     closers: list[Callable[[], None]] = []
     metrics.watch_projections(store.head_position, lambda: registry.live_checkpoints(read_store))
     media = media_for(settings)
-    closers.append(_sweep_uploads(media))
+    closers.append(_sweep_uploads(media.uploads(ports, read_store)))
     if with_projectors:
         supervisor = Supervisor(registry.ALL, events=store, codec=ports.codec, store=read_store)
         supervisor.start()
@@ -49,6 +57,7 @@ def build_app(settings: Settings, *, with_projectors: bool = False) -> FastAPI:
         routers=(*ROUTERS, client_router(settings.web_dir)),
         metrics=metrics,
         token_ttl_s=settings.token_ttl_s,
+        session_ttl_s=settings.session_ttl_s,
         write_rate_per_s=settings.write_rate_per_s,
         write_burst=settings.write_burst,
         max_body_bytes=settings.max_body_bytes,
@@ -61,23 +70,28 @@ def build_app(settings: Settings, *, with_projectors: bool = False) -> FastAPI:
 def _start_pipeline(
     settings: Settings, ports: Ports, read_store: ReadStore, media: Media
 ) -> list[Callable[[], None]]:
-    """``strom run``: the transcode process manager and one worker thread, in this process."""
+    """``strom run``: the transcode and media cleanup process managers and the transcoding pool
+    (``STROM_TRANSCODE_WORKERS`` threads), in this process."""
     broker = pipeline.broker_for(settings)
-    worker = pipeline.start_worker(settings, broker, ports, media.storage, threads=1)
-    requests = pipeline.transcode_requests(broker, events=ports.store, codec=ports.codec, store=read_store)
+    pool = pipeline.start_workers(settings, broker, ports, media.storage)
+    requests = pipeline.transcode_requests(
+        broker, events=ports.store, codec=ports.codec, store=read_store, short_s=settings.transcode_short_s
+    )
     requests.start()
-    return [requests.stop, worker.stop]
+    cleanup = pipeline.media_cleanup(media.storage, events=ports.store, codec=ports.codec, store=read_store)
+    cleanup.start()
+    return [cleanup.stop, requests.stop, pool.stop]
 
 
-def _sweep_uploads(media: Media) -> Callable[[], None]:
+def _sweep_uploads(uploads: Uploads) -> Callable[[], None]:
     """Removes expired, unfinished uploads now and then; returns what stops it."""
     stopped = threading.Event()
-    every_s = min(600.0, media.upload_expiry_s / 4)
+    every_s = min(600.0, uploads.limits.expiry_s / 4)
 
     def sweep() -> None:
         while not stopped.wait(every_s):
             try:
-                removed = sweep_expired(media)
+                removed = uploads.sweep_expired()
             except OSError as error:
                 log.warning("sweeping expired uploads failed: %s", error)
                 continue
@@ -97,6 +111,12 @@ def media_for(settings: Settings) -> Media:
         max_duration_s=settings.upload_max_duration_s,
         upload_expiry_s=settings.upload_expiry_s,
         url_ttl_s=settings.media_url_ttl_s,
+        upload_caps=Caps(
+            open_per_user=settings.upload_max_open_per_user,
+            inflight_bytes_per_user=settings.upload_max_inflight_bytes_per_user,
+            inflight_bytes=settings.upload_max_inflight_bytes,
+            jobs_per_user=settings.transcode_max_jobs_per_user,
+        ),
     )
 
 
@@ -105,13 +125,27 @@ def serve(
 ) -> None:
     import uvicorn
 
+    open_files = raise_open_files_limit()
+    limit_repeated_logs()
     app = build_app(settings, with_projectors=with_projectors)
     if demo:
         state: AppState = app.state.strom
         assert state.media is not None
-        Demo(state.ports, state.media.storage, settings.data_dir / "demo").start()
+        uploads = state.media.uploads(state.ports, state.read_store)
+        Demo(state.ports, uploads, settings.data_dir / "demo").start()
         print(
             f"demo sign-in: mira, jonas or aiko, password {PASSWORD} (videos appear as they are transcoded)"
         )
     print(f"Strom on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    limits = ClientLimits(
+        settings.client_timeout_s, settings.client_body_min_rate, connection_room(open_files)
+    )
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        http=guarded_protocol(limits),
+        backlog=backlog_for(open_files),
+    )

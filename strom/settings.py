@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     upload_max_duration_s: float = Field(default=600.0, gt=0, le=600.0)
     #: An upload left unfinished this long is removed, bytes and all.
     upload_expiry_s: int = Field(default=24 * 3600, ge=60)
+    #: Caps on uploads created and not finished, per user and (bytes) for the whole uploads folder;
+    #: a creation over one is answered 429 (services/uploads.py says how they are counted).
+    upload_max_open_per_user: int = Field(default=5, ge=1)
+    upload_max_inflight_bytes_per_user: int = Field(default=2 * 1024**3, ge=1024)
+    upload_max_inflight_bytes: int = Field(default=20 * 1024**3, ge=1024)
     #: How long a signed playback URL (for a video that is not public) stays valid.
     media_url_ttl_s: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
     #: Adds AV1 renditions beside the H.264 ladder: smaller files, much slower to encode.
@@ -50,13 +55,30 @@ class Settings(BaseSettings):
     transcode_timeout_s: float = Field(default=1800.0, gt=0)
     #: Attempts of a job after its first, with exponential backoff between them.
     job_max_retries: int = Field(default=4, ge=0, le=20)
+    #: Transcodes run at once by ``strom run`` or one ``strom worker``: by default one per core.
+    transcode_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
+    #: Videos up to this long go to the short-clip queue, served first (workers/pool.py).
+    transcode_short_s: float = Field(default=60.0, gt=0)
+    #: A user with this many videos queued or transcoding is asked to wait before the next upload.
+    transcode_max_jobs_per_user: int = Field(default=3, ge=1)
 
-    #: Signs bearer tokens. Unset: a random one is made once and kept in ``var/jwt.secret``.
+    #: Signs audit checkpoints (``strom audit checkpoint``); made owner-only on first use, its public half
+    #: beside it (``.pub``). Keep it where the service account that writes the log can neither read nor write.
+    audit_signing_key: Path = Path("var/audit/signing.key")
+    #: Signs access and refresh tokens. Unset: a random one is made once and kept in ``var/jwt.secret``.
     jwt_secret: SecretStr | None = None
-    token_ttl_s: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    #: How long an access token is good for; the client refreshes it with its session's refresh token.
+    token_ttl_s: int = Field(default=600, ge=60, le=3600)
+    #: A session not refreshed for this long ends; each refresh slides it forward.
+    session_ttl_s: int = Field(default=30 * 24 * 3600, ge=3600, le=365 * 24 * 3600)
     write_rate_per_s: float = Field(default=10.0, gt=0)
     write_burst: int = Field(default=40, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    #: A client must send its request headers within this many seconds, and its body at no less than
+    #: ``client_body_min_rate`` bytes a second over each such span, or its connection is closed.
+    client_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    #: 0 lets a request body arrive at any pace.
+    client_body_min_rate: int = Field(default=500, ge=0)
     #: The built web client, served at ``/``: ``make run`` builds it with npm.
     web_dir: Path = Path("web/dist")
     host: str = "127.0.0.1"

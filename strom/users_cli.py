@@ -28,8 +28,8 @@ def grant_role_command(
     handle: Annotated[str, typer.Argument(help="The account's handle (any case).")],
     role: Annotated[Role, typer.Argument(help="The role to give it.", case_sensitive=False)],
 ) -> None:
-    """Give an account a role, recorded as done by 'system:operator'. The holder sees it in the
-    tokens issued from their next sign-in."""
+    """Give an account a role, recorded as done by 'system:operator'. Every session of the account
+    ends with it: the holder's next request is refused, and they sign in again with the new role."""
     settings = Settings()
     keys = open_key_store(settings)
     store = open_event_store(settings)

@@ -17,10 +17,15 @@ from workers.broker import is_durable
 
 
 def worker_command(
-    threads: Annotated[int, typer.Option(min=1, max=64, help="Jobs run at once in this process.")] = 1,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=64, help="Jobs run at once in this process (default: STROM_TRANSCODE_WORKERS)."
+        ),
+    ] = None,
 ) -> None:
     """Transcode uploads until stopped (Ctrl-C or SIGTERM); a job cut short is handed to another
-    worker by the broker."""
+    worker by the broker. Short clips have threads of their own (see workers/pool.py)."""
     settings = Settings()
     broker = pipeline.broker_for(settings)
     if not is_durable(broker):
@@ -32,15 +37,15 @@ def worker_command(
         raise typer.Exit(2)
     keys = open_key_store(settings)
     ports = Ports(store=open_event_store(settings), codec=make_codec(keys), keys=keys)
-    worker = pipeline.start_worker(settings, broker, ports, open_media_storage(settings), threads=threads)
+    pool = pipeline.start_workers(settings, broker, ports, open_media_storage(settings), threads=threads)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    typer.echo(f"worker on {', '.join(pipeline.QUEUES)} with {threads} thread(s); Ctrl-C stops", err=True)
+    typer.echo(f"worker: {pool}; Ctrl-C stops", err=True)
     try:
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C stops like SIGTERM
             stopped.wait()
     finally:
-        worker.stop()
+        pool.stop()
         broker.close()
         ports.store.close()
         keys.close()

@@ -7,6 +7,9 @@ stream and does nothing unless that upload still awaits its result; it works in 
 and publishes under the upload's own prefix, master playlist last, so a job killed at any point
 leaves nothing a player could reach half-made; and the domain records a repeated report as
 nothing. The video ends up processed once.
+
+A failure for good (a permanent error, or the retries spent) is recorded first, then the upload's
+source is removed: nothing will ever read it again, since the owner's next try is a new upload.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ class Transcoder:
     def run(self, video_id: str, upload_id: str) -> None:
         """Raises on a transient failure, for the broker to retry with backoff."""
         if not self._awaits(video_id, upload_id):
+            self._drop_source_if_failed(video_id, upload_id)  # a job that died before doing so
             return
         try:
             self._report(videos.StartProcessing(PIPELINE, video_id, upload_id=upload_id))
@@ -81,11 +85,18 @@ class Transcoder:
         self._report(done)
 
     def fail(self, video_id: str, upload_id: str, reason: str) -> None:
-        """Records the failure, unless the upload no longer awaits a result."""
-        if not self._awaits(video_id, upload_id):
-            return
-        self._report(videos.StartProcessing(PIPELINE, video_id, upload_id=upload_id))
-        self._report(videos.FailProcessing(PIPELINE, video_id, _reason(reason), upload_id=upload_id))
+        """Records the failure, unless the upload no longer awaits a result; then drops its source."""
+        if self._awaits(video_id, upload_id):
+            self._report(videos.StartProcessing(PIPELINE, video_id, upload_id=upload_id))
+            self._report(videos.FailProcessing(PIPELINE, video_id, _reason(reason), upload_id=upload_id))
+        self._drop_source_if_failed(video_id, upload_id)
+
+    def _drop_source_if_failed(self, video_id: str, upload_id: str) -> None:
+        """Only once the stream says this upload failed: a source whose failure is not recorded yet
+        would leave a video that could never be processed nor say why."""
+        state = handlers.current(self.ports, video_id)
+        if state.upload_id == upload_id and state.stage is videos.Stage.FAILED:
+            self.storage.delete_prefix(keys.source(video_id, upload_id))
 
     def _awaits(self, video_id: str, upload_id: str) -> bool:
         state = handlers.current(self.ports, video_id)

@@ -1,11 +1,15 @@
-"""Accounts: registration, tokens, the signed-in user's own account, and what admins do to others.
+"""Accounts: registration, sessions and tokens, the signed-in user's own account, and what admins
+do to others.
 
-Every command goes through ``run``, so an Idempotency-Key replays its first response; the one
-exception is ``POST /v1/auth/token``, whose response is a secret that must never be stored.
+Every command that answers a body goes through ``run``, so an Idempotency-Key replays its first
+response. The exceptions: ``POST /v1/auth/token`` and ``POST /v1/auth/refresh``, whose responses
+are secrets that must never be stored, and the sign-outs, which answer nothing and change nothing
+when repeated.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Response
@@ -13,11 +17,12 @@ from fastapi import Request as HttpRequest
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.commanding import run
-from api.deps import AppStateDep, CommandRequest, CurrentActor, IdPath
+from api.deps import AppStateDep, CommandRequest, CurrentActor, CurrentSession, IdPath
 from api.problems import Problem, problems
 from api.responses import JSONBytes
 from api.state import AppState
 from commands import accounts as handlers
+from commands import sessions
 from commands.context import Request
 from commands.idempotency import check_key
 from domain import accounts
@@ -63,6 +68,12 @@ class TokenCreate(_Body):
     password: Annotated[str, Field(min_length=1, max_length=256)]
 
 
+class TokenRefresh(_Body):
+    refresh_token: Annotated[
+        str, Field(min_length=1, max_length=200, description="The latest refresh_token you were given")
+    ]
+
+
 class ProfileUpdate(_Body):
     """The whole profile as it should stand: a blank bio clears it, no avatar_url removes it."""
 
@@ -97,10 +108,24 @@ class AccountCreated(_Body):
 class TokenIssued(_Body):
     access_token: str
     token_type: str = Field(default="bearer", description="Always 'bearer'")
-    expires_in: int = Field(description="Seconds the token stays valid")
+    expires_in: int = Field(description="Seconds the access token stays valid")
+    refresh_token: str = Field(description="Trade it at POST /v1/auth/refresh for a new pair; once only")
+    refresh_expires_in: int = Field(description="Seconds the session lasts unless refreshed before")
     user_id: str
-    role: Role
+    role: Role = Field(description="The role now; for display: the server judges each request afresh")
     position: Position
+
+
+class SessionPublic(_Body):
+    session_id: str
+    started_at: datetime
+    refreshed_at: datetime | None = Field(description="When its refresh token was last used")
+    expires_at: datetime = Field(description="When it ends unless refreshed before")
+    current: bool = Field(description="Whether this is the session asking")
+
+
+class SessionsList(_Body):
+    items: list[SessionPublic] = Field(description="Newest first")
 
 
 class AccountResult(_Body):
@@ -210,19 +235,66 @@ def create_account(
     ),
 )
 def issue_token(body: TokenCreate, state: AppStateDep, http: HttpRequest, response: Response) -> TokenIssued:
-    """The token names you and your role; a role change shows in tokens issued after it. No
-    Idempotency-Key: a response holding a token is never stored, and signing in again is harmless."""
+    """Starts a session: a short-lived access token for ``Authorization: Bearer``, and a refresh
+    token to get the next one. Each request is judged on your account as it stands, so a role
+    change, a password change or an erasure ends the session at once. No Idempotency-Key: a
+    response holding a token is never stored, and signing in again is harmless."""
     _limit(state, http)
     credentials = handlers.Credentials(body.login, body.password)
-    logged_in = handlers.log_in(credentials, ports=state.ports, request=Request(handlers.ANONYMOUS))
+    granted = handlers.log_in(
+        credentials, ports=state.ports, request=Request(handlers.ANONYMOUS), sessions=state.sessions
+    )
+    return _issued(state, granted, response)
+
+
+@router.post(
+    "/auth/refresh",
+    response_model=TokenIssued,
+    summary="Trade a refresh token for a new access token and refresh token",
+    responses=problems(
+        s401="The refresh token is not valid, was already used, or its session ended",
+        s422=_INVALID,
+        s429="Too many refreshes from this address",
+    ),
+)
+def refresh_token(
+    body: TokenRefresh, state: AppStateDep, http: HttpRequest, response: Response
+) -> TokenIssued:
+    """Each refresh token works once: keep the new one. One already used that comes back (a copy
+    someone else holds, or a retry) ends its session, so both holders must sign in again. The
+    session's expiry slides forward with each refresh."""
+    _limit(state, http)
+    granted = sessions.refresh_session(
+        body.refresh_token, ports=state.ports, request=Request(handlers.ANONYMOUS), config=state.sessions
+    )
+    return _issued(state, granted, response)
+
+
+def _issued(state: AppState, granted: sessions.Granted, response: Response) -> TokenIssued:
     response.headers["Cache-Control"] = "no-store"
     return TokenIssued(
-        access_token=state.tokens.issue(logged_in.actor),
+        access_token=state.tokens.issue(granted.actor, granted.session_id),
         expires_in=state.tokens.ttl_s,
-        user_id=logged_in.actor.user_id,
-        role=logged_in.actor.role,
-        position=logged_in.position,
+        refresh_token=granted.refresh_token,
+        refresh_expires_in=int(state.sessions.ttl.total_seconds()),
+        user_id=granted.actor.user_id,
+        role=granted.actor.role,
+        position=granted.position,
     )
+
+
+@router.post(
+    "/auth/sign-out",
+    status_code=204,
+    response_class=Response,
+    summary="Sign out: end the session this token belongs to",
+    responses=problems(**_SIGNED_IN),
+)
+def sign_out(state: AppStateDep, request: CommandRequest, session: CurrentSession) -> Response:
+    """Its access and refresh tokens stop working on the next request; other sessions go on."""
+    cmd = accounts.SignOut(request.actor, session.session_id)
+    sessions.sign_out(cmd, ports=state.ports, request=request)
+    return Response(status_code=204)
 
 
 # -- the signed-in user's own account --------------------------------------------------------------
@@ -260,16 +332,57 @@ def update_profile(
     ),
 )
 def update_password(
-    body: PasswordUpdate, state: AppStateDep, http: HttpRequest, request: CommandRequest
+    body: PasswordUpdate,
+    state: AppStateDep,
+    http: HttpRequest,
+    request: CommandRequest,
+    session: CurrentSession,
 ) -> JSONBytes:
-    """Needs the current password. Tokens issued before stay valid until they expire."""
-    cmd = handlers.PasswordChange(request.actor, body.current_password, body.new_password)
+    """Needs the current password. Every other session of the account ends with the change (their
+    tokens are refused from the next request on); the one making the change goes on."""
+    cmd = handlers.PasswordChange(request.actor, body.current_password, body.new_password, session.session_id)
 
     def action() -> BaseModel:
         outcome = handlers.change_password(cmd, ports=state.ports, request=request)
         return AccountResult(user_id=request.actor.user_id, position=outcome.position)
 
     return run(state, http, request, body, action)
+
+
+@router.get(
+    "/me/sessions",
+    response_model=SessionsList,
+    summary="Your live sessions",
+    responses=problems(**_SIGNED_IN),
+)
+def list_sessions(state: AppStateDep, session: CurrentSession) -> SessionsList:
+    """Every device or browser signed in to your account, as the account records them now."""
+    live = state.gate.live_sessions(session.actor.user_id)
+    items = [
+        SessionPublic(
+            session_id=s.session_id,
+            started_at=s.started_at,
+            refreshed_at=s.refreshed_at,
+            expires_at=s.expires_at,
+            current=s.session_id == session.session_id,
+        )
+        for s in reversed(live)
+    ]
+    return SessionsList(items=items)
+
+
+@router.delete(
+    "/me/sessions",
+    status_code=204,
+    response_class=Response,
+    summary="Sign out everywhere: end every session of your account",
+    responses=problems(**_SIGNED_IN),
+)
+def sign_out_everywhere(state: AppStateDep, request: CommandRequest) -> Response:
+    """This session included; every token of the account is refused from the next request on."""
+    cmd = accounts.SignOutEverywhere(request.actor)
+    sessions.sign_out_everywhere(cmd, ports=state.ports, request=request)
+    return Response(status_code=204)
 
 
 @router.get(
@@ -337,8 +450,8 @@ def request_export(state: AppStateDep, http: HttpRequest, request: CommandReques
     responses=problems(**_SIGNED_IN, s404="No account"),
 )
 def erase_me(state: AppStateDep, http: HttpRequest, request: CommandRequest) -> JSONBytes:
-    """For good: your personal data (email, name, bio, what you wrote) becomes unreadable, and you
-    can no longer sign in. Asking again changes nothing."""
+    """For good: your personal data (email, name, bio, what you wrote) becomes unreadable, every
+    session ends, and you can no longer sign in. Asking again changes nothing."""
     cmd = accounts.RequestErasure(request.actor, request.actor.user_id)
     return _erase(cmd, state, http, request)
 
@@ -361,7 +474,8 @@ def erase_me(state: AppStateDep, http: HttpRequest, request: CommandRequest) -> 
 def set_role(
     user_id: IdPath, body: RoleUpdate, state: AppStateDep, http: HttpRequest, request: CommandRequest
 ) -> JSONBytes:
-    """Takes effect in the user's tokens from their next sign-in. Admins cannot change their own role."""
+    """Takes effect on the user's next request: every session of theirs ends, so they sign in again
+    with the new role. Admins cannot change their own role."""
     cmd = accounts.SetRole(request.actor, user_id, body.role)
 
     def action() -> BaseModel:

@@ -38,7 +38,7 @@ from fastapi import Request as HttpRequest
 from pydantic import BaseModel, Field
 from starlette.responses import Response, StreamingResponse
 
-from api.deps import AppStateDep, IdPath, optional_actor
+from api.deps import AppStateDep, CurrentActor, IdPath
 from api.problems import Problem, problems
 from api.reading import PolicyDep, query
 from api.state import Media
@@ -68,7 +68,6 @@ SINGLE_RANGE = re.compile(r"bytes=([0-9]{0,19})-([0-9]{0,19})")
 #: Read through the module so tests can stand the clock still; links are Unix-time based.
 wall_clock: Callable[[], float] = time.time
 
-OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
 Rest = Annotated[str, Path(max_length=400, description="The object's path below the video's folder")]
 Token = Annotated[str, Path(max_length=256, description="From the video's playback URLs")]
 
@@ -183,16 +182,12 @@ async def signed_media(
     rest: Rest,
     http: HttpRequest,
     media: MediaDep,
-    actor: OptionalActor,
+    actor: CurrentActor,
     policy: PolicyDep,
     answers: SignedAnswersDep,
 ) -> Response:
     """For the user the link was made for, until it expires, while they may still see the video."""
     user_id = signing.verify(token, video_id, media.signing_key, wall_clock())
-    if actor is None:
-        raise Problem(
-            401, "sign in first: send 'Authorization: Bearer <token>'", {"WWW-Authenticate": "Bearer"}
-        )
     if actor.user_id != user_id:
         raise Problem(403, "the link was made for another user")
     if not await _still_allowed(policy, answers, actor, video_id, playlist=rest.endswith(PLAYLIST)):

@@ -21,7 +21,14 @@ from services.access import AccessPolicy
 router = APIRouter(prefix="/v1/trending", tags=["trending"])
 Viewer = Annotated[Actor | None, Depends(optional_actor)]
 
-TagPath = Annotated[str, Path(max_length=100, description="A hashtag, with or without its leading '#'")]
+TagPath = Annotated[
+    str,
+    Path(
+        max_length=100,
+        pattern=r"^#?[A-Za-z0-9_]{1,50}$",
+        description="A hashtag, with or without its leading '#': 1 to 50 letters, digits or '_'",
+    ),
+]
 RESPONSES = problems(
     s400="The cursor is not one this list handed out",
     s422="The limit or the hashtag is invalid",

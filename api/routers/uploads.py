@@ -5,6 +5,8 @@ The owner creates an upload for one of their drafts (``Upload-Metadata: video_id
 its bytes with PATCH in as many requests as it takes, and learns the offset to resume from with
 HEAD. The request that brings the last byte also gets the verdict: 204 with ``Strom-Position`` once
 the video is probed and its upload recorded, or 422 with the reason the file is not a playable video.
+
+What happens apart from HTTP, limits included, is the upload service's (``services/uploads.py``).
 """
 
 from __future__ import annotations
@@ -26,8 +28,6 @@ from starlette.responses import Response
 from api.deps import UUID_PATTERN, AppStateDep, CurrentActor
 from api.problems import Problem, problem_response, problems
 from api.state import AppState, Media
-from api.uploading import finish, store_of
-from commands import videos as handlers
 from commands.context import Request
 from domain.actors import Actor
 from media.tus import (
@@ -42,6 +42,7 @@ from media.tus import (
     encode_metadata,
     parse_metadata,
 )
+from services.uploads import OverCap, TooLarge, Uploads
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination,expiration"
@@ -101,13 +102,52 @@ async def _app_problem(request: HttpRequest, exc: Exception) -> Response:
 
 router = APIRouter(prefix="/v1/uploads", tags=["uploads"], route_class=TusRoute)
 
-OptionalHeader = Annotated[str | None, Header()]
+#: tus headers are read as sent and refused with the protocol's own statuses (400, 415), not with
+#: FastAPI's 422, so the document states them in ``openapi_extra`` rather than from these.
+OptionalHeader = Annotated[str | None, Header(include_in_schema=False)]
+DIGITS: dict[str, object] = {"type": "string", "pattern": "^[0-9]{1,19}$"}
+
+
+def _tus_headers(**described: tuple[dict[str, object], str]) -> dict[str, object]:
+    """``openapi_extra`` declaring required request headers: ``Upload_Length=(schema, text)``."""
+    return {
+        "parameters": [
+            {
+                "name": name.replace("_", "-"),
+                "in": "header",
+                "required": True,
+                "schema": schema,
+                "description": text,
+            }
+            for name, (schema, text) in described.items()
+        ]
+    }
 
 
 def _media(state: AppState) -> Media:
     if state.media is None:
         raise Problem(503, "uploads are not set up on this server")
     return state.media
+
+
+def _uploads(state: AppState) -> Uploads:
+    return _media(state).uploads(state.ports, state.read_store)
+
+
+def _open(
+    uploads: Uploads, request: Request, video_id: str, length: int, metadata: dict[str, str]
+) -> UploadInfo:
+    try:
+        return uploads.open(request, video_id, length, metadata)
+    except OverCap as over:
+        raise Problem(429, str(over), {"Retry-After": str(over.retry_after_s)}) from None
+
+
+def _check_size(uploads: Uploads, length: int) -> None:
+    try:
+        uploads.check_size(length)
+    except TooLarge as large:
+        raise Problem(413, str(large), {"Tus-Max-Size": str(large.limit)}) from None
 
 
 def _http_date(moment: float) -> str:
@@ -148,10 +188,17 @@ def tus_options(state: AppStateDep) -> Response:
     status_code=201,
     response_class=Response,
     summary="Create an upload for a draft (tus creation)",
+    openapi_extra=_tus_headers(
+        Upload_Length=(DIGITS, "The file's size in bytes, within Tus-Max-Size"),
+        Upload_Metadata=({"type": "string"}, "'video_id <base64 id>' of a draft of yours; may add filename"),
+    ),
     responses=problems(
         s400="Upload-Length or Upload-Metadata is missing or malformed",
         s412="Tus-Resumable is not 1.0.0",
+        s413="Upload-Length is over Tus-Max-Size",
         s422="An empty file: it is not a video",
+        s429="Too many uploads or transcodes of yours (or bytes on their way to the server) at once; "
+        "see Retry-After",
     ),
 )
 def create_upload(
@@ -164,32 +211,24 @@ def create_upload(
 ) -> Response:
     """``Upload-Length`` (the file's size, within ``Tus-Max-Size``) and ``Upload-Metadata`` with
     ``video_id``, a draft of the caller (``filename`` and ``filetype`` may come too). Answers with
-    the upload's ``Location`` and when it expires."""
-    media = _media(state)
+    the upload's ``Location`` and when it expires; 429 while the caller has too many uploads open or
+    videos waiting to be transcoded, or the server too many bytes on their way."""
+    uploads = _uploads(state)
     state.limiter.check(actor.user_id)
     if upload_defer_length is not None:
         raise Problem(400, "Upload-Defer-Length is not supported: send Upload-Length with the file's size")
     length = _number(upload_length, "Upload-Length")
-    if length > media.max_upload_bytes:
-        limit = media.max_upload_bytes
-        raise Problem(
-            413, f"the file is {length} bytes; at most {limit} are allowed", {"Tus-Max-Size": str(limit)}
-        )
+    _check_size(uploads, length)
     metadata = parse_metadata(upload_metadata or "")
-    video_id = _video_id(metadata)
-    handlers.check_upload(state.ports, actor, video_id)
     request = Request(actor)
-    store = store_of(media)
-    info = store.create(
-        request.new_id("upload"), owner_id=actor.user_id, video_id=video_id, length=length, metadata=metadata
-    )
+    info = _open(uploads, request, _video_id(metadata), length, metadata)
     headers = {
         "Location": f"{str(http.base_url).rstrip('/')}{router.prefix}/{info.upload_id}",
         "Upload-Expires": _http_date(info.expires_at),
     }
     if info.complete:  # nothing to send: an empty file is judged at once
-        with store.locked(info.upload_id) as upload:
-            headers["Strom-Position"] = str(finish(media, state.ports, request, upload).position)
+        with uploads.store.locked(info.upload_id) as upload:
+            headers["Strom-Position"] = str(uploads.finish(request, upload).position)
     return Response(status_code=201, headers=headers)
 
 
@@ -205,7 +244,7 @@ def _video_id(metadata: dict[str, str]) -> str:
 @router.head("/{upload_id}", response_class=Response, summary="Where an upload stands (tus core)")
 def upload_offset(upload_id: str, state: AppStateDep, actor: CurrentActor) -> Response:
     """The offset to resume from; 404 for an unknown upload or another user's, 410 once expired."""
-    info = _owned(store_of(_media(state)), upload_id, actor)
+    info = _owned(_uploads(state).store, upload_id, actor)
     headers = {
         "Upload-Offset": str(info.offset),
         "Upload-Length": str(info.length),
@@ -222,6 +261,13 @@ def upload_offset(upload_id: str, state: AppStateDep, actor: CurrentActor) -> Re
     status_code=204,
     response_class=Response,
     summary="Send bytes of an upload (tus core)",
+    openapi_extra={
+        **_tus_headers(Upload_Offset=(DIGITS, "Where these bytes start: the offset HEAD answered")),
+        "requestBody": {
+            "required": True,
+            "content": {OCTETS: {"schema": {"type": "string", "format": "binary"}}},
+        },
+    },
     responses=problems(
         s409="Upload-Offset is not where the upload stands, or another request is sending bytes",
         s410="The upload expired",
@@ -241,11 +287,11 @@ async def upload_bytes(
 ) -> Response:
     """The body is written as it arrives, from ``Upload-Offset`` on; bytes of a body cut short are
     kept. The request that completes the upload answers once the file is judged."""
-    media = _media(state)
+    uploads = _uploads(state)
     if content_type != OCTETS:
         raise Problem(415, f"send the bytes as Content-Type: {OCTETS}")
     offset = _number(upload_offset, "Upload-Offset")
-    store = store_of(media)
+    store = uploads.store
     info = _owned(store, upload_id, actor)
     if content_length is not None and offset + _number(content_length, "Content-Length") > info.length:
         raise PastLength(info.length)
@@ -262,7 +308,7 @@ async def upload_bytes(
             return Response(
                 status_code=204, headers={**headers, "Upload-Expires": _http_date(info.expires_at)}
             )
-        outcome = await run_in_threadpool(finish, media, state.ports, request, upload)
+        outcome = await run_in_threadpool(uploads.finish, request, upload)
         return Response(status_code=204, headers={**headers, "Strom-Position": str(outcome.position)})
 
 
@@ -294,7 +340,7 @@ def _write_all(write: Callable[[bytes], None], chunks: list[bytes]) -> None:
 )
 def terminate_upload(upload_id: str, state: AppStateDep, actor: CurrentActor) -> Response:
     """Its bytes are removed at once; the draft stays, waiting for another upload."""
-    store = store_of(_media(state))
+    store = _uploads(state).store
     info = store.info(upload_id)
     if info.owner_id != actor.user_id:
         raise UploadNotFound(upload_id)

@@ -1,33 +1,42 @@
-"""User accounts: the account aggregate (``account``), the uniqueness claims on handles and email
-addresses (``claims``), their events (``events``) and the rules for what people type (``rules``).
+"""User accounts: the account aggregate (``account``), its sessions (``sessions``), the uniqueness
+claims on handles and email addresses (``claims``), their events (``events``) and the rules for
+what people type (``rules``).
 
 The account's names are re-exported here; the claim streams have their own ``claims.State``,
 ``claims.initial`` and ``claims.evolve``.
 """
 
-from domain.accounts import claims
+from domain.accounts import claims, sessions
 from domain.accounts.account import (
+    SESSION_ENDED,
     ChangePassword,
     ChangeProfile,
     GiveConsent,
     LogIn,
+    RefreshSession,
     RegisterUser,
     RequestDataExport,
     RequestErasure,
     SetRole,
+    SignOut,
+    SignOutEverywhere,
     State,
     WithdrawConsent,
     decide_change_password,
     decide_change_profile,
     decide_give_consent,
     decide_log_in,
+    decide_refresh_session,
     decide_register,
     decide_request_data_export,
     decide_request_erasure,
     decide_set_role,
+    decide_sign_out,
+    decide_sign_out_everywhere,
     decide_withdraw_consent,
     evolve,
     initial,
+    live_session,
 )
 from domain.accounts.claims import ClaimEmail, ClaimHandle, decide_claim
 from domain.accounts.events import (
@@ -41,13 +50,20 @@ from domain.accounts.events import (
     PersonalisationConsentGiven,
     PersonalisationConsentWithdrawn,
     ProfileChanged,
+    SessionEnded,
+    SessionRefreshed,
+    SessionsEnded,
+    SessionStarted,
     UserLoggedIn,
     UserRegistered,
     UserRoleChanged,
 )
 from domain.accounts.rules import email_key, handle_key
+from domain.accounts.sessions import MAX_SESSIONS, EndReason, Session
 
 __all__ = [
+    "MAX_SESSIONS",
+    "SESSION_ENDED",
     "ChangePassword",
     "ChangeProfile",
     "ClaimEmail",
@@ -55,6 +71,7 @@ __all__ = [
     "ClaimHandle",
     "DataExportRequested",
     "EmailClaimed",
+    "EndReason",
     "ErasureRequested",
     "Event",
     "GiveConsent",
@@ -64,10 +81,18 @@ __all__ = [
     "PersonalisationConsentGiven",
     "PersonalisationConsentWithdrawn",
     "ProfileChanged",
+    "RefreshSession",
     "RegisterUser",
     "RequestDataExport",
     "RequestErasure",
+    "Session",
+    "SessionEnded",
+    "SessionRefreshed",
+    "SessionStarted",
+    "SessionsEnded",
     "SetRole",
+    "SignOut",
+    "SignOutEverywhere",
     "State",
     "UserLoggedIn",
     "UserRegistered",
@@ -79,13 +104,18 @@ __all__ = [
     "decide_claim",
     "decide_give_consent",
     "decide_log_in",
+    "decide_refresh_session",
     "decide_register",
     "decide_request_data_export",
     "decide_request_erasure",
     "decide_set_role",
+    "decide_sign_out",
+    "decide_sign_out_everywhere",
     "decide_withdraw_consent",
     "email_key",
     "evolve",
     "handle_key",
     "initial",
+    "live_session",
+    "sessions",
 ]

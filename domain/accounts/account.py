@@ -1,13 +1,16 @@
-"""The user account (stream ``user-<id>``): registration, log-in, profile, role, consent, erasure.
+"""The user account (stream ``user-<id>``): registration, log-in and sessions, profile, role,
+consent, erasure.
 
 Self-service commands act on the actor's own account (``user-<actor.user_id>``); commands an admin
 may give on someone else's account name it with ``user_id``. An erased account accepts nothing,
-and log-in to it fails like any wrong password.
+and log-in to it fails like any wrong password. A role change and an erasure end every session of
+the account, a password change every session but the one that made it (see ``sessions``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime, timedelta
 
 from domain.accounts.events import (
     DataExportRequested,
@@ -17,6 +20,10 @@ from domain.accounts.events import (
     PersonalisationConsentGiven,
     PersonalisationConsentWithdrawn,
     ProfileChanged,
+    SessionEnded,
+    SessionRefreshed,
+    SessionsEnded,
+    SessionStarted,
     UserLoggedIn,
     UserRegistered,
     UserRoleChanged,
@@ -29,6 +36,15 @@ from domain.accounts.rules import (
     valid_email,
     valid_handle,
     valid_password_hash,
+)
+from domain.accounts.sessions import (
+    EndReason,
+    Session,
+    ending_all,
+    evolve_sessions,
+    find,
+    refreshing,
+    starting,
 )
 from domain.actors import Actor, Role
 from domain.errors import Conflict, InvalidCredentials, NotAllowed, NotFound
@@ -49,10 +65,36 @@ class RegisterUser:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class LogIn:
-    """The caller verified the password against ``State.password_hash``."""
+    """The caller verified the password against ``State.password_hash``; a log-in starts the
+    session ``session_id``, lasting ``session_ttl`` from ``now`` unless refreshed."""
 
     user_id: str
     password_matches: bool
+    session_id: str
+    now: datetime
+    session_ttl: timedelta
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RefreshSession:
+    """The caller checked the refresh token's signature; ``generation`` is the one it names."""
+
+    user_id: str
+    session_id: str
+    generation: int
+    now: datetime
+    session_ttl: timedelta
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SignOut:
+    actor: Actor
+    session_id: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SignOutEverywhere:
+    actor: Actor
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -67,9 +109,12 @@ class ChangeProfile:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ChangePassword:
+    """``session_id`` is the session making the change: the one session that goes on."""
+
     actor: Actor
     new_password_hash: str
     current_password_matches: bool
+    session_id: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -120,6 +165,7 @@ class State:
     display_name: str | None = None
     bio: str | None = None
     avatar_url: str | None = None
+    sessions: tuple[Session, ...] = ()  # oldest first; at most sessions.MAX_SESSIONS
 
 
 initial = State()
@@ -148,12 +194,14 @@ def evolve(state: State, event: Event) -> State:
             return dataclasses.replace(state, consent=False)
         case ErasureRequested():
             return _erased(state)
+        case SessionStarted() | SessionRefreshed() | SessionEnded() | SessionsEnded():
+            return dataclasses.replace(state, sessions=evolve_sessions(state.sessions, event))
         case UserLoggedIn() | DataExportRequested():
             return state
 
 
 def _erased(state: State) -> State:
-    """What an erased account reads as: its id, handle and role, nothing personal."""
+    """What an erased account reads as: its id, handle and role, nothing personal, no session."""
     return State(user_id=state.user_id, registered=True, erased=True, handle=state.handle, role=state.role)
 
 
@@ -178,7 +226,44 @@ def decide_log_in(state: State, cmd: LogIn) -> list[Event]:
     """Unknown, erased and wrong-password log-ins fail alike, so none reveals which it was."""
     if not state.registered or state.erased or not cmd.password_matches:
         raise InvalidCredentials("wrong handle or password")
-    return [UserLoggedIn(user_id=state.user_id)]
+    session_id = require_id(cmd.session_id, "session_id")
+    if find(state.sessions, session_id) is not None:
+        raise Conflict("this session was already started")
+    started = starting(state.user_id, state.sessions, session_id, cmd.now, cmd.session_ttl)
+    return [UserLoggedIn(user_id=state.user_id), *started]
+
+
+def decide_refresh_session(state: State, cmd: RefreshSession) -> list[Event]:
+    """A live session's current refresh token rotates. A rotated one presented again ends the
+    session: the answer is a ``SessionEnded`` the caller records and then refuses the refresh on."""
+    session = live_session(state, cmd.session_id, cmd.now)
+    if session is None or cmd.user_id != state.user_id:
+        raise InvalidCredentials(SESSION_ENDED)
+    return refreshing(state.user_id, session, cmd.generation, cmd.now, cmd.session_ttl)
+
+
+def decide_sign_out(state: State, cmd: SignOut) -> list[Event]:
+    """Signing out of a session that already ended records nothing."""
+    _ensure_holder(state, cmd.actor, "sign out of this account")
+    if find(state.sessions, cmd.session_id) is None:
+        return []
+    return [SessionEnded(state.user_id, cmd.session_id, EndReason.SIGNED_OUT.value)]
+
+
+def decide_sign_out_everywhere(state: State, cmd: SignOutEverywhere) -> list[Event]:
+    _ensure_holder(state, cmd.actor, "sign out of this account")
+    return ending_all(state.user_id, state.sessions, EndReason.SIGNED_OUT_EVERYWHERE)
+
+
+SESSION_ENDED = "the session has ended; sign in again"
+
+
+def live_session(state: State, session_id: str, now: datetime) -> Session | None:
+    """The session, if it is live at ``now`` on an account that is open: what a request needs."""
+    if not state.registered or state.erased:
+        return None
+    session = find(state.sessions, session_id)
+    return session if session is not None and session.live_at(now) else None
 
 
 def decide_change_profile(state: State, cmd: ChangeProfile) -> list[Event]:
@@ -197,11 +282,14 @@ def decide_change_password(state: State, cmd: ChangePassword) -> list[Event]:
     _ensure_holder(state, cmd.actor, "change this password")
     if not cmd.current_password_matches:
         raise NotAllowed("the current password is wrong")
-    return [PasswordChanged(user_id=state.user_id, password_hash=valid_password_hash(cmd.new_password_hash))]
+    changed = PasswordChanged(user_id=state.user_id, password_hash=valid_password_hash(cmd.new_password_hash))
+    ended = ending_all(state.user_id, state.sessions, EndReason.PASSWORD_CHANGED, keep=cmd.session_id)
+    return [changed, *ended]
 
 
 def decide_set_role(state: State, cmd: SetRole) -> list[Event]:
-    """Admins set roles, never their own (so the last admin cannot demote themselves by accident)."""
+    """Admins set roles, never their own (so the last admin cannot demote themselves by accident).
+    The holder's sessions end: whatever they were let do under the old role, they sign in again."""
     if cmd.actor.role is not Role.ADMIN:
         raise NotAllowed("only an admin can set roles")
     _ensure_open(state, cmd.user_id)
@@ -209,7 +297,8 @@ def decide_set_role(state: State, cmd: SetRole) -> list[Event]:
         raise NotAllowed("you cannot change your own role")
     if cmd.role == state.role:
         return []
-    return [UserRoleChanged(user_id=state.user_id, role=Role(cmd.role).value, changed_by=cmd.actor.user_id)]
+    changed = UserRoleChanged(user_id=state.user_id, role=Role(cmd.role).value, changed_by=cmd.actor.user_id)
+    return [changed, *ending_all(state.user_id, state.sessions, EndReason.ROLE_CHANGED)]
 
 
 def decide_give_consent(state: State, cmd: GiveConsent) -> list[Event]:
@@ -233,7 +322,8 @@ def decide_request_erasure(state: State, cmd: RequestErasure) -> list[Event]:
     _ensure_open(state, cmd.user_id)
     if cmd.actor.user_id != state.user_id and cmd.actor.role is not Role.ADMIN:
         raise NotAllowed("only the account holder or an admin can erase this account")
-    return [ErasureRequested(user_id=state.user_id, requested_by=cmd.actor.user_id)]
+    erased = ErasureRequested(user_id=state.user_id, requested_by=cmd.actor.user_id)
+    return [erased, *ending_all(state.user_id, state.sessions, EndReason.ERASED)]
 
 
 def _ensure_open(state: State, user_id: str | None = None) -> None:

@@ -83,6 +83,51 @@ class ErasureRequested(DomainEvent):
     requested_by: str
 
 
+# -- sessions (on the account stream, so a role change or erasure ends them in the same append) ------
+
+
+@event("SessionStarted")
+@dataclasses.dataclass(frozen=True, slots=True)
+class SessionStarted(DomainEvent):
+    """A verified log-in opened a session; its refresh token is of generation 0. Times are ISO 8601
+    UTC, as the command's clock read them. No secret: a refresh token is an HMAC the server keeps."""
+
+    user_id: str
+    session_id: str
+    started_at: str
+    expires_at: str
+
+
+@event("SessionRefreshed")
+@dataclasses.dataclass(frozen=True, slots=True)
+class SessionRefreshed(DomainEvent):
+    """The refresh token of ``generation - 1`` was used: only ``generation`` is good from now on."""
+
+    user_id: str
+    session_id: str
+    generation: int
+    refreshed_at: str
+    expires_at: str
+
+
+@event("SessionEnded")
+@dataclasses.dataclass(frozen=True, slots=True)
+class SessionEnded(DomainEvent):
+    user_id: str
+    session_id: str
+    reason: str  # a sessions.EndReason
+
+
+@event("SessionsEnded")
+@dataclasses.dataclass(frozen=True, slots=True)
+class SessionsEnded(DomainEvent):
+    """Every session of the account but ``kept_session_id`` (if any) ended at once."""
+
+    user_id: str
+    reason: str  # a sessions.EndReason
+    kept_session_id: str | None = None
+
+
 Event = (
     UserRegistered
     | UserLoggedIn
@@ -93,6 +138,10 @@ Event = (
     | PersonalisationConsentWithdrawn
     | DataExportRequested
     | ErasureRequested
+    | SessionStarted
+    | SessionRefreshed
+    | SessionEnded
+    | SessionsEnded
 )
 
 # -- claims (streams ``handle-<handle_key>`` and ``email-<email_key>``) ------------------------------

@@ -12,9 +12,19 @@ from domain.text import clean_text
 #: admin: its id cannot be a user's (user ids are UUIDs) and no token is ever issued for it.
 PIPELINE = Actor(user_id="system:media-pipeline", role=Role.ADMIN)
 
+# What a video may be, declared once: the upload check, the domain's ``CompleteUpload`` and the
+# transcode worker all read these (the media code through ``media.probe``'s defaults), so a video
+# the upload accepts is never one the worker refuses later.
 MAX_SIZE_BYTES = 4 * 1024**3
 MAX_DURATION_MS = 10 * 60 * 1000
-MAX_DIMENSION = 8192
+#: Pixels on the longest side: 4K (DCI). The ladder tops out at 1080p, and decoding larger frames
+#: costs the worker far more than it adds to what viewers see.
+MAX_DIMENSION = 4096
+#: Pixels on the shortest side: below this there is no picture to encode.
+MIN_DIMENSION = 16
+#: Frames a second: a phone's slow motion (240) passes; beyond it every rendition costs more to
+#: encode for frames no player shows.
+MAX_FRAME_RATE = 240
 MAX_RENDITIONS = 16
 MAX_PATH = 1024
 MAX_REASON = 500

@@ -259,3 +259,23 @@ def test_a_prefix_naming_one_object_deletes_just_that_object(storage: MediaStora
     storage.put_bytes("videos/v1/poster.jpg.old", b"jpg")
     assert storage.delete_prefix("videos/v1/poster.jpg") == 1
     assert storage.keys("videos/v1") == ["videos/v1/poster.jpg.old"]
+
+
+def test_deleting_a_prefix_again_removes_nothing_and_keeps_what_was_beside_it(storage: MediaStorage) -> None:
+    # Given a video's source and renditions, nested at several depths, beside another video's
+    for key in (
+        "sources/v1/u1",
+        "videos/v1/u1/master.m3u8",
+        "videos/v1/u1/240p/seg-00001.m4s",
+        "videos/v2/x",
+    ):
+        storage.put_bytes(key, b"1")
+
+    # When its prefixes are deleted twice, as a replayed deletion would
+    first = [storage.delete_prefix(prefix) for prefix in ("sources/v1", "videos/v1")]
+    again = [storage.delete_prefix(prefix) for prefix in ("sources/v1", "videos/v1")]
+
+    # Then the second time finds nothing, and the other video is untouched
+    assert (first, again) == ([1, 2], [0, 0])
+    assert storage.keys("sources") == []
+    assert storage.keys("videos") == ["videos/v2/x"]

@@ -27,6 +27,9 @@ from tests.e2e.world import (
     running_world,
 )
 
+#: What Chromium's console says when the Content-Security-Policy refuses something.
+CSP = "Content Security Policy"
+
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
@@ -55,11 +58,15 @@ def browser(world: World) -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, world: World) -> Iterator[Page]:
-    """A phone-sized page in a profile of its own: nothing cached, nobody signed in."""
+    """A phone-sized page in a profile of its own: nothing cached, nobody signed in. Whatever the
+    test does there, the client must never trip its Content-Security-Policy."""
     context = new_context(browser, world)
     context.set_default_timeout(15_000)
+    refused: list[str] = []
+    context.on("console", lambda message: refused.append(message.text) if CSP in message.text else None)
     yield context.new_page()
     context.close()
+    assert not refused, f"the page broke its Content-Security-Policy: {refused}"
 
 
 @pytest.fixture

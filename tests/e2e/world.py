@@ -85,8 +85,10 @@ class Account:
 
     handle: str
     user_id: str
-    token: str
+    token: str  # the access token: short-lived, renewed by the client with the refresh token
     expires_at_ms: int
+    refresh_token: str = ""
+    refresh_expires_at_ms: int = 0
 
     @property
     def auth(self) -> dict[str, str]:
@@ -94,7 +96,13 @@ class Account:
 
     def session(self) -> dict[str, Any]:
         """The client's own shape (web/src/session.ts)."""
-        return {"token": self.token, "userId": self.user_id, "expiresAt": self.expires_at_ms}
+        return {
+            "token": self.token,
+            "userId": self.user_id,
+            "expiresAt": self.expires_at_ms,
+            "refreshToken": self.refresh_token,
+            "refreshExpiresAt": self.refresh_expires_at_ms,
+        }
 
 
 @dataclasses.dataclass
@@ -118,8 +126,11 @@ class World:
             answer = http.post("/v1/auth/token", json={"login": login, "password": password})
         answer.raise_for_status()
         body = answer.json()
-        expires = int((time.time() + body["expires_in"]) * 1000)
-        return Account(login, body["user_id"], body["access_token"], expires)
+        now = time.time()
+        expires, session_expires = (int((now + body[k]) * 1000) for k in ("expires_in", "refresh_expires_in"))
+        return Account(
+            login, body["user_id"], body["access_token"], expires, body["refresh_token"], session_expires
+        )
 
     def sign_up(self, prefix: str = "e2e") -> Account:
         """A new person with a unique handle, signed in; the password is the handle twice."""
@@ -237,6 +248,9 @@ def server_env(folder: Path) -> dict[str, str]:
         STROM_UPLOADS_DIR=str(folder / "uploads"),
         STROM_WRITE_RATE_PER_S="100",
         STROM_WRITE_BURST="400",
+        # The world's own calls reuse the access tokens it signed in with for the whole run (the
+        # client in the browser refreshes its own), so they get the longest lifetime allowed.
+        STROM_TOKEN_TTL_S="3600",
         PYTHONUNBUFFERED="1",
     )
     return env

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dramatiq.brokers.stub import StubBroker
+
 from commands import videos as handlers
 from commands.context import Ports, Request
 from domain import videos
@@ -17,6 +19,7 @@ from eventstore.sqlite import SQLiteEventStore
 from media import keys
 from media.probe import probe
 from media.storage import FileStorage
+from workers.jobs import LONG_QUEUE, SHORT_QUEUE
 
 
 class PipelineWorld:
@@ -58,3 +61,10 @@ class PipelineWorld:
     def close(self) -> None:
         self.store.close()
         self.keys.close()
+
+
+def join_queues(broker: StubBroker, *, timeout_ms: int = 120_000, fail_fast: bool = False) -> None:
+    """Until every transcode queued, retried or given up on is done: the long queue first, since a
+    long job that gives up leaves its last word on the short one."""
+    for queue in (LONG_QUEUE, SHORT_QUEUE):
+        broker.join(queue, fail_fast=fail_fast, timeout=timeout_ms)

@@ -25,6 +25,7 @@ def env(tmp_path: Path) -> dict[str, str]:
         **os.environ,
         "STROM_EVENTSTORE_URL": f"sqlite:///{tmp_path}/events.db",
         "STROM_KEYSTORE_URL": f"sqlite:///{tmp_path}/keys.db",
+        "STROM_AUDIT_SIGNING_KEY": f"{tmp_path}/audit/signing.key",
     }
 
 

@@ -3,6 +3,7 @@ every kind of bad upload is refused with its own reason."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -37,6 +38,7 @@ def test_a_landscape_clip_with_sound(tmp_path: Path) -> None:
         rotation=0,
         video_codec="h264",
         audio_codec="aac",
+        frame_rate=30.0,
     )
 
 
@@ -81,7 +83,7 @@ def test_an_image_is_refused(tmp_path: Path) -> None:
 def test_a_renamed_text_file_is_refused(tmp_path: Path) -> None:
     text = tmp_path / "notes.mp4"
     text.write_text("these are my holiday notes, not a video\n" * 50)
-    assert refusal(text) == "the file is not a video: it is not in any format ffmpeg can read"
+    assert refusal(text) == "the file is not a video: it is text"
 
 
 def test_an_empty_file_is_refused(tmp_path: Path) -> None:
@@ -97,3 +99,10 @@ def test_the_first_half_of_a_clip_is_refused_as_incomplete(tmp_path: Path, fasts
     half = tmp_path / "half.mp4"
     half.write_bytes(whole[: len(whole) // 2])
     assert "incomplete" in refusal(half)
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    big = clip(tmp_path / "big.mp4")
+    with pytest.raises(NotPlayable) as refused:
+        probe(big, max_duration_s=LIMIT_S, max_size_bytes=1024)
+    assert re.fullmatch(r"the file is [\d.]+ KiB; at most 1 KiB are allowed", refused.value.reason)

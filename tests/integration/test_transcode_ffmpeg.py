@@ -272,21 +272,21 @@ def some_probe(**changes: Any) -> Probe:
 
 
 def test_a_transcode_past_its_time_is_killed_and_may_be_retried(tmp_path: Path) -> None:
-    # Given a source that never delivers a byte: ffmpeg waits on it for ever
-    source = tmp_path / "stalled.mp4"
-    os.mkfifo(source)
-    found = some_probe()
+    # Given a clip that takes far longer to transcode than the time allowed
+    source = make_clip(tmp_path, "slow", Clip("640x360", 10))
+    found = probe(source)
     # When
     with pytest.raises(TranscodeFailed) as failed:
-        transcode(source, found, tmp_path / "out", plan(found), timeout_s=0.5)
+        transcode(source, found, tmp_path / "out", plan(found), timeout_s=0.2)
     # Then
     assert not failed.value.permanent
-    assert "0.5 s" in failed.value.reason
+    assert "0.2 s" in failed.value.reason
 
 
 def test_an_input_ffmpeg_cannot_read_fails_for_good(tmp_path: Path) -> None:
+    # An MP4 header (so the file is admitted) and nothing ffmpeg can make sense of after it
     source = tmp_path / "garbage.mp4"
-    source.write_bytes(os.urandom(50_000))
+    source.write_bytes(b"\x00\x00\x00\x14ftypisom\x00\x00\x02\x00isom" + os.urandom(50_000))
     found = some_probe()
     with pytest.raises(TranscodeFailed) as failed:
         transcode(source, found, tmp_path / "out", plan(found))

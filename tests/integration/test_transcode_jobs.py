@@ -1,6 +1,7 @@
 """The transcode job and its process manager, on the in-process broker with real ffmpeg: an upload
 becomes a processed video once; a replay of the log asks for nothing already done; transient
-failures are retried with backoff, permanent ones recorded with their reason."""
+failures are retried with backoff, permanent ones recorded with their reason and the source removed;
+each owner's unsettled jobs are counted; short clips and long videos go to their own queues."""
 
 from __future__ import annotations
 
@@ -19,10 +20,11 @@ from media import keys
 from media.storage import FileStorage
 from migrations.runner import apply_pending
 from projections.transcode_requests import TranscodeRequests
+from read_models import transcode_jobs
 from read_models.sqlite import SQLiteReadStore
 from tests.clips import clip
-from tests.integration.pipeline_world import PipelineWorld
-from workers.jobs import QUEUE, RetryPolicy, declare_transcoding, transcode_sender
+from tests.integration.pipeline_world import PipelineWorld, join_queues
+from workers.jobs import LONG_QUEUE, SHORT_QUEUE, RetryPolicy, declare_transcoding, transcode_sender
 from workers.transcoding import Transcoder
 
 FAST_RETRIES = RetryPolicy(max_retries=2, min_backoff_ms=50, max_backoff_ms=200)
@@ -49,7 +51,7 @@ def read_store(tmp_path: Path) -> Iterator[SQLiteReadStore]:
 
 
 def process_manager(
-    world: PipelineWorld, store: SQLiteReadStore, enqueue: Callable[[str, str], None]
+    world: PipelineWorld, store: SQLiteReadStore, enqueue: Callable[[str, str, int], None]
 ) -> TranscodeRequests:
     return TranscodeRequests(events=world.store, codec=world.ports.codec, store=store, enqueue=enqueue)
 
@@ -60,7 +62,7 @@ def run_jobs(broker: StubBroker, transcoder: Transcoder, policy: RetryPolicy = F
     worker = Worker(broker, worker_threads=1)
     worker.start()
     try:
-        broker.join(QUEUE, fail_fast=False, timeout=120_000)
+        join_queues(broker)
         worker.join()
     finally:
         worker.stop()
@@ -102,7 +104,7 @@ def test_replaying_the_log_never_asks_again_for_a_finished_job(
         events=world.store,
         codec=world.ports.codec,
         store=read_store,
-        enqueue=lambda v, u: asked.append((v, u)),
+        enqueue=lambda v, u, _: asked.append((v, u)),
         from_start=True,
     )
     replay.run(until=world.store.head_position())
@@ -116,9 +118,9 @@ def test_the_process_manager_resumes_from_its_checkpoint(
 ) -> None:
     first = world.uploaded(source)
     asked: list[str] = []
-    process_manager(world, read_store, lambda v, _: asked.append(v)).run(until=world.store.head_position())
+    process_manager(world, read_store, lambda v, *_: asked.append(v)).run(until=world.store.head_position())
     second = world.uploaded(source)
-    process_manager(world, read_store, lambda v, _: asked.append(v)).run(until=world.store.head_position())
+    process_manager(world, read_store, lambda v, *_: asked.append(v)).run(until=world.store.head_position())
     assert asked == [first, second]
 
 
@@ -156,7 +158,7 @@ def test_a_transient_failure_is_retried_with_backoff_until_it_succeeds(
     video_id = world.uploaded(source)
     storage = FlakyStorage(world.storage.root, failures=2)
     broker = StubBroker()
-    transcode_sender(broker)(video_id, "up-1")
+    transcode_sender(broker)(video_id, "up-1", 3_000)
     started = time.monotonic()
 
     run_jobs(broker, Transcoder(world.ports, storage))
@@ -165,13 +167,14 @@ def test_a_transient_failure_is_retried_with_backoff_until_it_succeeds(
     assert time.monotonic() - started >= 0.05  # the retries waited their backoff
     assert world.event_types(video_id).count("VideoProcessingSucceeded") == 1
     assert world.event_types(video_id).count("VideoProcessingStarted") == 1
+    assert world.storage.exists(keys.source(video_id, "up-1"))  # kept, for a better ladder later
 
 
 def test_retries_spent_record_the_failure_with_the_last_error(world: PipelineWorld, source: Path) -> None:
     video_id = world.uploaded(source)
     storage = FlakyStorage(world.storage.root, failures=100)
     broker = StubBroker()
-    transcode_sender(broker)(video_id, "up-1")
+    transcode_sender(broker)(video_id, "up-1", 3_000)
 
     run_jobs(broker, Transcoder(world.ports, storage))
 
@@ -179,13 +182,30 @@ def test_retries_spent_record_the_failure_with_the_last_error(world: PipelineWor
     assert failed.type == "VideoProcessingFailed"
     assert "failed 3 times" in failed.data["reason"]
     assert "storage is briefly unavailable" in failed.data["reason"]
+    assert not world.storage.exists(keys.source(video_id, "up-1"))
+
+
+def test_a_source_that_cannot_be_played_fails_for_good_and_is_removed(
+    world: PipelineWorld, source: Path
+) -> None:
+    # Given an upload whose stored source turned out not to be a video
+    video_id = world.uploaded(source)
+    world.storage.put_bytes(keys.source(video_id, "up-1"), b"not a video at all" * 100)
+    broker = StubBroker()
+    transcode_sender(broker)(video_id, "up-1", 3_000)
+    # When its job runs
+    run_jobs(broker, Transcoder(world.ports, world.storage))
+    # Then the failure is recorded, and after it the source is gone
+    assert world.event_types(video_id)[-1] == "VideoProcessingFailed"
+    assert world.state(video_id).stage is videos.Stage.FAILED
+    assert world.storage.keys("sources") == []
 
 
 def test_a_source_that_is_gone_fails_at_once_with_its_reason(world: PipelineWorld, source: Path) -> None:
     video_id = world.uploaded(source)
     world.storage.delete_prefix("sources")
     broker = StubBroker()
-    transcode_sender(broker)(video_id, "up-1")
+    transcode_sender(broker)(video_id, "up-1", 3_000)
 
     run_jobs(broker, Transcoder(world.ports, world.storage))
 
@@ -201,3 +221,48 @@ def test_the_in_process_broker_is_the_one_a_memory_url_opens() -> None:
     broker = open_broker("memory://")
     assert isinstance(broker, dramatiq.Broker)
     assert not is_durable(broker)
+
+
+def test_the_process_manager_counts_each_owners_jobs_until_they_settle_through_replays(
+    world: PipelineWorld, read_store: SQLiteReadStore, source: Path
+) -> None:
+    def pending() -> int:
+        return transcode_jobs.pending(read_store, world.owner.user_id, at_most=10)
+
+    def replay(from_start: bool = False) -> None:
+        TranscodeRequests(
+            events=world.store,
+            codec=world.ports.codec,
+            store=read_store,
+            enqueue=lambda *_: None,
+            from_start=from_start,
+        ).run(until=world.store.head_position())
+
+    # Given two uploads of one owner, asked for
+    first = world.uploaded(source)
+    world.uploaded(source)
+    replay()
+    assert pending() == 2
+    # When one fails, then the log is replayed from the start
+    Transcoder(world.ports, world.storage).fail(first, "up-1", "the encoder gave up")
+    replay()
+    assert pending() == 1
+    replay(from_start=True)
+    # Then the settled job stays settled, and the video's next upload counts again
+    assert pending() == 1
+    world.upload_again(first, source, "up-2")
+    replay(from_start=True)
+    assert pending() == 2
+
+
+def test_short_clips_and_long_videos_are_queued_apart() -> None:
+    broker = StubBroker()
+    enqueue = transcode_sender(broker, short_s=60)
+    enqueue("short", "up-1", 60_000)
+    enqueue("long", "up-1", 60_001)
+    assert [m.args[0] for m in _queued(broker, SHORT_QUEUE)] == ["short"]
+    assert [m.args[0] for m in _queued(broker, LONG_QUEUE)] == ["long"]
+
+
+def _queued(broker: StubBroker, queue: str) -> list[dramatiq.Message[None]]:
+    return [dramatiq.Message.decode(data) for data in list(broker.queues[queue].queue)]

@@ -14,6 +14,7 @@ from commands import accounts as handlers
 from commands import aggregates, streams
 from commands.context import Ports, Request
 from commands.handling import execute
+from commands.sessions import SessionConfig
 from domain import accounts
 from domain.accounts import ClaimEmail, ClaimHandle, claims, email_key, handle_key
 from domain.actors import Actor, Role
@@ -27,6 +28,7 @@ from eventstore.sqlite import SQLiteEventStore
 
 PASSWORD = "correct horse battery"
 ANONYMOUS = Request(handlers.ANONYMOUS)
+SESSIONS = SessionConfig(b"k" * 32)
 
 
 @pytest.fixture
@@ -123,7 +125,9 @@ def test_a_stalled_registration_that_lost_its_claim_records_no_account(ports: Po
 def test_login_by_an_abandoned_claim_fails_like_a_wrong_password(ports: Ports) -> None:
     claim_without_account(ports, str(uuid7()), handle="ghost")
     with pytest.raises(InvalidCredentials, match="wrong login or password"):
-        handlers.log_in(handlers.Credentials("ghost", PASSWORD), ports=ports, request=ANONYMOUS)
+        handlers.log_in(
+            handlers.Credentials("ghost", PASSWORD), ports=ports, request=ANONYMOUS, sessions=SESSIONS
+        )
 
 
 # -- keyed retries ---------------------------------------------------------------------------------
@@ -176,7 +180,8 @@ def test_the_operator_grants_a_role_as_the_system(ports: Ports) -> None:
     record = ports.store.read_stream(streams.user(registered.user_id))[-1]
     assert record.type == "UserRoleChanged"
     assert (record.metadata.actor, record.data["changed_by"]) == ("system:operator", "system:operator")
-    logged_in = handlers.log_in(handlers.Credentials("ann_b", PASSWORD), ports=ports, request=ANONYMOUS)
+    credentials = handlers.Credentials("ann_b", PASSWORD)
+    logged_in = handlers.log_in(credentials, ports=ports, request=ANONYMOUS, sessions=SESSIONS)
     assert logged_in.actor == Actor(registered.user_id, Role.ADMIN)
 
 

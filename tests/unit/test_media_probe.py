@@ -138,3 +138,14 @@ def test_absurd_dimensions_are_refused() -> None:
 def test_a_refusal_is_a_domain_error_whose_message_is_the_reason() -> None:
     error = NotPlayable("the file is empty")
     assert str(error) == error.reason == "the file is empty"
+
+
+def test_the_frame_rate_is_the_average_one() -> None:
+    ntsc = from_ffprobe(ffprobe_json(video(avg_frame_rate="30000/1001")))
+    assert ntsc.frame_rate == pytest.approx(30000 / 1001)
+    assert from_ffprobe(ffprobe_json(video(avg_frame_rate="0/0", r_frame_rate="90000/1"))).frame_rate is None
+
+
+def test_a_frame_rate_over_the_limit_is_refused() -> None:
+    found = from_ffprobe(ffprobe_json(video(avg_frame_rate="1000/1")))
+    assert limited(found) == "the video has 1000 frames a second; at most 240 are allowed"

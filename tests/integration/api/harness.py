@@ -12,11 +12,13 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.routers import ROUTERS
 from api.state import AppState
+from commands import accounts as account_handlers
 from commands import streams
-from commands.aggregates import VIDEO
+from commands.aggregates import ACCOUNT, VIDEO
 from commands.context import Ports, Request
 from commands.handling import execute
-from domain import videos
+from commands.sessions import Granted, start_session
+from domain import accounts, videos
 from domain.access import Visibility
 from domain.actors import Actor, Role
 from domain.videos.rules import PIPELINE
@@ -37,9 +39,13 @@ SECRET = "test-secret-" + "x9Yq2LmZ" * 5
 
 @dataclasses.dataclass(frozen=True)
 class User:
+    """A person with an account, signed in: ``token`` is the access token of a real session."""
+
     user_id: str
     handle: str
     token: str
+    session_id: str = ""
+    refresh_token: str = ""
 
     @property
     def auth(self) -> dict[str, str]:
@@ -85,15 +91,50 @@ class System:
         return state
 
     def token_for(self, user_id: str, role: Role = Role.USER) -> str:
-        return self.state.tokens.issue(Actor(user_id, role))
+        """The access token of a new session of an existing account, which first gets ``role``
+        (granted as the operator does it, which ends the sessions it had if the role changes)."""
+        return self.sign_in(user_id, role).token
+
+    def sign_in(self, user_id: str, role: Role = Role.USER) -> User:
+        """A new session of an existing account, started as a log-in does once the password was
+        verified (without argon2, so tests can sign many people in)."""
+        if self.account(user_id).role is not role:
+            account_handlers.grant_role(user_id, role, ports=self.ports)
+        granted = self.start_session(user_id)
+        return User(
+            user_id=user_id,
+            handle=self.account(user_id).handle,
+            token=self.access_token(granted),
+            session_id=granted.session_id,
+            refresh_token=granted.refresh_token,
+        )
+
+    def start_session(self, user_id: str) -> Granted:
+        anonymous = Request(account_handlers.ANONYMOUS)
+        return start_session(
+            user_id, verified=lambda _: True, ports=self.ports, request=anonymous, config=self.state.sessions
+        )
+
+    def access_token(self, granted: Granted) -> str:
+        return self.state.tokens.issue(granted.actor, granted.session_id)
+
+    def account(self, user_id: str) -> accounts.State:
+        """The account as its stream says now (what the session gate judges requests by)."""
+        return self.state.gate.account(user_id)
 
     def anonymous_user(self, role: Role = Role.USER) -> User:
-        """A signed-in user with no account events: enough for routes that decide on the actor alone."""
-        user_id = str(uuid7())
-        return User(user_id=user_id, handle="", token=self.token_for(user_id, role))
+        """A signed-in user whose account is recorded straight on its stream: no handle or email
+        claims and no password that works, so no argon2. Enough for routes that need a signed-in
+        person but not how they registered."""
+        user_id, handle = str(uuid7()), f"a{uuid7().hex[-12:]}"
+        cmd = accounts.RegisterUser(user_id, handle, f"{handle}@example.com", "no-password", handle.title())
+        as_them, stream = Request(Actor(user_id)), streams.user(user_id)
+        execute(self.ports, as_them, stream, ACCOUNT, lambda s: accounts.decide_register(s, cmd))
+        return self.sign_in(user_id, role)
 
     def register(self, handle: str | None = None, role: Role = Role.USER) -> User:
-        """Registers through the API and signs in with the role given (granted by an admin)."""
+        """Registers through the API, is granted the role given (as the operator does it), and
+        signs in."""
         handle = handle or f"u{uuid7().hex[-10:]}"
         body = {
             "handle": handle,
@@ -103,8 +144,7 @@ class System:
         }
         response = self.client.post("/v1/accounts", json=body)
         assert response.status_code == 201, response.text
-        user_id = response.json()["user_id"]
-        return User(user_id=user_id, handle=handle, token=self.token_for(user_id, role))
+        return self.sign_in(response.json()["user_id"], role)
 
     def processed_video(self, owner: User) -> str:
         """A video that went through upload and processing, ready for its owner to publish."""

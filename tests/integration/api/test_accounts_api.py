@@ -10,8 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from commands import streams
+from commands import videos as video_handlers
+from commands.context import Request
+from domain import videos
 from domain.accounts import email_key, handle_key
-from domain.actors import Role
+from domain.actors import Actor, Role
+from domain.errors import Conflict
 from eventstore.chain import verify_chain
 from eventstore.errors import StreamNotFound
 from eventstore.ids import uuid7
@@ -32,11 +36,20 @@ def account(handle: str | None = None, **changes: Any) -> dict[str, Any]:
     }
 
 
+#: What signing in and out records on the account; the tests below are about the rest.
+SESSION_EVENTS = {"UserLoggedIn", "SessionStarted", "SessionRefreshed", "SessionEnded", "SessionsEnded"}
+
+
 def types_in(system: System, stream: str) -> list[str]:
     try:
         return [e.type for e in system.store.read_stream(stream)]
     except StreamNotFound:
         return []
+
+
+def changes_of(system: System, user: User) -> list[str]:
+    """The account's events but the session bookkeeping."""
+    return [t for t in types_in(system, streams.user(user.user_id)) if t not in SESSION_EVENTS]
 
 
 def sign_in(system: System, login: str, password: str = PASSWORD) -> httpx.Response:
@@ -177,15 +190,18 @@ def test_signing_in_by_handle_or_email_in_any_case_issues_a_working_token(system
             "user_id": user.user_id,
             "role": "user",
         }
-        assert token["expires_in"] == 3600
+        assert (token["expires_in"], token["refresh_expires_in"]) == (600, 30 * 86_400)
+        assert token["refresh_token"].startswith(f"{user.user_id}.")
         assert response.headers["cache-control"] == "no-store"
         auth = {"Authorization": f"Bearer {token['access_token']}"}
         assert system.client.put("/v1/me/consent", json={"personalisation": True}, headers=auth).is_success
-    assert types_in(system, streams.user(user.user_id)).count("UserLoggedIn") == 2
+    # The harness signed in once too
+    assert types_in(system, streams.user(user.user_id)).count("SessionStarted") == 3
 
 
 def test_a_wrong_password_and_an_unknown_login_fail_alike_with_401(system: System) -> None:
     user = system.register()
+    before = types_in(system, streams.user(user.user_id))
     wrong = sign_in(system, user.handle, "not the password")
     unknown = sign_in(system, "nobody_here", PASSWORD)
     unknown_email = sign_in(system, "nobody@example.com", PASSWORD)
@@ -193,7 +209,7 @@ def test_a_wrong_password_and_an_unknown_login_fail_alike_with_401(system: Syste
     details = {assert_problem(r, 401)["detail"] for r in (wrong, unknown, unknown_email, never_valid)}
     assert details == {"wrong login or password"}
     assert wrong.headers["www-authenticate"] == "Bearer"
-    assert "UserLoggedIn" not in types_in(system, streams.user(user.user_id))
+    assert types_in(system, streams.user(user.user_id)) == before
 
 
 # -- the holder's own account ----------------------------------------------------------------------
@@ -211,7 +227,7 @@ def test_changing_the_profile_records_it_once(system: System) -> None:
     assert changed.json() == {"user_id": user.user_id, "position": system.store.head_position()}
     assert same.json() == changed.json()
     records = system.store.read_stream(streams.user(user.user_id))
-    assert [r.type for r in records] == ["UserRegistered", "ProfileChanged"]
+    assert changes_of(system, user) == ["UserRegistered", "ProfileChanged"]
     event = system.ports.codec.decode(records[-1]).event
     assert (event.display_name, event.bio, event.avatar_url) == tuple(profile.values())  # type: ignore[attr-defined]
     # And what the schema lets through but the domain refuses is a 422 problem too
@@ -275,10 +291,7 @@ def test_consent_is_given_and_withdrawn_once_each(system: System) -> None:
         for flag in (True, True, False, False)
     ]
     assert [a["personalisation"] for a in answers] == [True, True, False, False]
-    assert types_in(system, streams.user(user.user_id))[1:] == [
-        "PersonalisationConsentGiven",
-        "PersonalisationConsentWithdrawn",
-    ]
+    assert changes_of(system, user)[1:] == ["PersonalisationConsentGiven", "PersonalisationConsentWithdrawn"]
     not_a_bool = system.client.put("/v1/me/consent", json={"personalisation": "yes"}, headers=user.auth)
     assert_problem(not_a_bool, 422)
 
@@ -304,7 +317,9 @@ def test_a_data_export_is_accepted_and_recorded(system: System) -> None:
 # -- roles -----------------------------------------------------------------------------------------
 
 
-def test_an_admin_sets_a_role_that_shows_in_the_next_token(system: System) -> None:
+def test_an_admin_sets_a_role_that_ends_the_holders_sessions_and_shows_at_the_next_sign_in(
+    system: System,
+) -> None:
     # Given
     user, admin = system.register(), system.anonymous_user(Role.ADMIN)
     # When
@@ -314,7 +329,8 @@ def test_an_admin_sets_a_role_that_shows_in_the_next_token(system: System) -> No
     # Then
     assert response.status_code == 200
     assert response.json()["role"] == "moderator"
-    assert types_in(system, streams.user(user.user_id))[-1] == "UserRoleChanged"
+    assert types_in(system, streams.user(user.user_id))[-2:] == ["UserRoleChanged", "SessionsEnded"]
+    assert_problem(system.client.get("/v1/me/consent", headers=user.auth), 401)
     assert sign_in(system, user.handle).json()["role"] == "moderator"
 
 
@@ -333,7 +349,7 @@ def test_only_an_admin_sets_roles_and_only_of_existing_accounts(system: System) 
     assert_problem(unknown, 404)
     assert_problem(no_such_role, 422)
     assert_problem(not_an_id, 422)
-    assert types_in(system, streams.user(user.user_id)) == ["UserRegistered"]
+    assert changes_of(system, user) == ["UserRegistered"]
 
 
 def test_the_operator_grants_the_first_admin_from_the_shell(
@@ -350,7 +366,8 @@ def test_the_operator_grants_the_first_admin_from_the_shell(
     assert granted.exit_code == 0, granted.output
     assert user.user_id in granted.output
     assert missing.exit_code == 2
-    (changed,) = system.store.read_stream(streams.user(user.user_id), from_version=1)
+    records = system.store.read_stream(streams.user(user.user_id))
+    (changed,) = [r for r in records if r.type == "UserRoleChanged"]
     assert changed.metadata.actor == "system:operator"
     assert sign_in(system, "first_admin").json()["role"] == "admin"
 
@@ -363,7 +380,7 @@ def assert_erased(system: System, user: User) -> None:
     registered = system.ports.codec.decode(records[0])
     assert registered.event.display_name is None  # type: ignore[attr-defined]
     assert {"display_name", "email", "password_hash"} <= registered.erased
-    assert records[-1].type == "ErasureRequested"
+    assert [r.type for r in records][-2:] == ["ErasureRequested", "SessionsEnded"]
     assert verify_chain(records) == []
     assert system.keys.find(user.user_id) is None
     assert_problem(sign_in(system, user.handle), 401)
@@ -379,15 +396,16 @@ def test_erasing_your_account_shreds_your_data_and_keeps_the_history_verifiable(
     assert response.status_code == 202
     assert response.json()["user_id"] == user.user_id
     assert_erased(system, user)
-    changed = system.ports.codec.decode(system.store.read_stream(streams.user(user.user_id))[1])
+    records = system.store.read_stream(streams.user(user.user_id))
+    (changed,) = [system.ports.codec.decode(r) for r in records if r.type == "ProfileChanged"]
     assert changed.erased == {"display_name", "bio"}
-    # And asking again records nothing; changing anything is a conflict
+    # And the token it was asked with is refused from then on, recording nothing
     head = system.store.head_position()
-    assert system.client.delete("/v1/me", headers=user.auth).status_code == 202
-    assert system.store.head_position() == head
+    assert_problem(system.client.delete("/v1/me", headers=user.auth), 401)
     assert_problem(
-        system.client.put("/v1/me/consent", json={"personalisation": True}, headers=user.auth), 409
+        system.client.put("/v1/me/consent", json={"personalisation": True}, headers=user.auth), 401
     )
+    assert system.store.head_position() == head
 
 
 def test_an_admin_erases_an_account_and_nobody_else_may(system: System) -> None:
@@ -397,6 +415,10 @@ def test_an_admin_erases_an_account_and_nobody_else_may(system: System) -> None:
     assert_problem(system.client.delete(f"/v1/users/{uuid7()}", headers=admin.auth), 404)
     assert system.client.delete(f"/v1/users/{user.user_id}", headers=admin.auth).status_code == 202
     assert_erased(system, user)
+    # And asking again records nothing
+    head = system.store.head_position()
+    assert system.client.delete(f"/v1/users/{user.user_id}", headers=admin.auth).status_code == 202
+    assert system.store.head_position() == head
 
 
 def test_the_handle_of_an_erased_account_stays_taken(system: System) -> None:
@@ -418,16 +440,22 @@ def test_the_openapi_document_describes_the_account_routes_and_their_problems(sy
     assert "403" in paths["/v1/users/{user_id}/role"]["put"]["responses"]
 
 
-def test_an_erased_account_with_a_token_still_valid_cannot_seal_new_personal_data(system: System) -> None:
+def test_an_erased_account_cannot_seal_new_personal_data(system: System) -> None:
     # Given an owner with a processed video who then erased their account
     owner = system.register()
     video_id = system.processed_video(owner)
     assert system.client.delete("/v1/me", headers=owner.auth).status_code == 202
-    # When their unexpired token publishes a caption
+    # When their unexpired token publishes a caption, and the handler is asked as them all the same
     response = system.client.post(
         f"/v1/videos/{video_id}/publish", json={"caption": "still here?"}, headers=owner.auth
     )
-    # Then it is a conflict, not a server error, and nothing is appended
-    assert response.status_code == 409
-    assert "erased" in response.json()["detail"]
+    as_owner = Actor(owner.user_id)
+    with pytest.raises(Conflict, match="erased"):
+        video_handlers.publish_video(
+            videos.PublishVideo(as_owner, video_id, "still here?"),
+            ports=system.ports,
+            request=Request(as_owner),
+        )
+    # Then the session is gone (401), the key too (a conflict, not a server error), and nothing is appended
+    assert_problem(response, 401)
     assert [e.type for e in system.store.read_stream(f"video-{video_id}")][-1] == "VideoProcessingSucceeded"

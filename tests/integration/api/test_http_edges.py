@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
-from domain.actors import Role
-from tests.integration.api.harness import System
+import jwt
+
+from tests.integration.api.harness import SECRET, System
 
 
 def test_an_oversized_body_is_refused_with_413_and_nothing_is_stored(tmp_path: Path) -> None:
     system = System(tmp_path, max_body_bytes=2048)
-    token = system.token_for("0190aaaa-bbbb-7ccc-8ddd-eeeeffff0000")
+    token = system.anonymous_user().token
+    before = system.store.head_position()
     body = (
         '{"signals": ['
         + ",".join(['{"kind":"view_start","client_event_id":"a","video_id":"v"}'] * 100)
@@ -24,7 +27,7 @@ def test_an_oversized_body_is_refused_with_413_and_nothing_is_stored(tmp_path: P
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["status"] == 413
-    assert system.store.head_position() == 0
+    assert system.store.head_position() == before
     system.close()
 
 
@@ -38,7 +41,7 @@ def test_unknown_routes_and_methods_answer_with_problem_documents(system: System
 
 
 def test_invalid_json_is_a_422_problem(system: System) -> None:
-    token = system.token_for("0190aaaa-bbbb-7ccc-8ddd-eeeeffff0000")
+    token = system.anonymous_user().token
     response = system.client.post(
         "/v1/activity",
         content=b"{not json",
@@ -48,21 +51,30 @@ def test_invalid_json_is_a_422_problem(system: System) -> None:
     assert response.json()["errors"]
 
 
-def test_a_forged_or_expired_token_is_refused(tmp_path: Path) -> None:
+def test_a_forged_expired_or_sessionless_token_is_refused(tmp_path: Path) -> None:
     system = System(tmp_path, token_ttl_s=60)
-    forged = system.token_for("u1")[:-4] + "AAAA"
-    expired = System(tmp_path / "other", token_ttl_s=-1).token_for("u1")
-    for token in (forged, expired, "not-a-jwt"):
+    user = system.anonymous_user()
+    forged = user.token[:-4] + "AAAA"
+    other = System(tmp_path / "other", token_ttl_s=-1)
+    expired = other.anonymous_user().token
+    now = int(time.time())
+    # The shape tokens had before sessions: signed with the right secret, naming a role, no session
+    sessionless = jwt.encode(
+        {"sub": user.user_id, "role": "admin", "iat": now, "exp": now + 60, "iss": "strom"}, SECRET
+    )
+    for token in (forged, expired, sessionless, "not-a-jwt"):
         response = system.client.post(
             "/v1/activity", json={"signals": []}, headers={"Authorization": f"Bearer {token}"}
         )
         assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Bearer"
+    other.close()
     system.close()
 
 
 def test_writes_beyond_the_per_user_rate_are_refused_with_retry_after(tmp_path: Path) -> None:
     system = System(tmp_path, write_rate_per_s=0.01, write_burst=3)
-    auth = {"Authorization": f"Bearer {system.token_for('0190aaaa-bbbb-7ccc-8ddd-eeeeffff0000', Role.USER)}"}
+    auth = system.anonymous_user().auth
     body = {"signals": [{"kind": "view_start", "client_event_id": "a", "video_id": "v"}]}
     statuses = [system.client.post("/v1/activity", json=body, headers=auth).status_code for _ in range(5)]
     assert statuses == [202, 202, 202, 429, 429]

@@ -129,7 +129,7 @@ def test_a_video_the_reporter_cannot_see_reads_as_not_found(system: System) -> N
     private = system.published_video(owner, visibility=Visibility.PRIVATE)
     unpublished = system.processed_video(owner)
     hidden, deleted = system.published_video(owner), system.published_video(owner)
-    mod = system.token_for(str(uuid7()), Role.MODERATOR)
+    mod = system.anonymous_user(Role.MODERATOR).token
     hide = system.client.post(
         f"/v1/videos/{hidden}/hide", json={"reason": "spam"}, headers={"Authorization": f"Bearer {mod}"}
     )

@@ -18,11 +18,13 @@ import pytest
 from tusclient.client import TusClient
 
 from api.state import Media
-from api.uploading import store_of, sweep_expired
 from commands import streams
+from commands import videos as video_handlers
+from commands.errors import Unavailable
 from domain import videos
 from domain.events import DomainEvent
 from media.storage import FileStorage
+from services.uploads import Uploads
 from tests.clips import ffmpeg
 from tests.integration.api.harness import System, User
 from tests.integration.api.live_server import serving
@@ -85,6 +87,10 @@ def media(system: System) -> Media:
     found = system.state.media
     assert found is not None
     return found
+
+
+def uploads(system: System) -> Uploads:
+    return media(system).uploads(system.ports, system.state.read_store)
 
 
 def b64(text: str) -> str:
@@ -289,7 +295,7 @@ def test_a_second_patch_while_one_is_writing_is_a_conflict(system: System) -> No
     owner = system.anonymous_user()
     _, url = new_upload(system, owner, 10)
     upload_id = url.rsplit("/", 1)[1]
-    with store_of(media(system)).locked(upload_id):
+    with uploads(system).store.locked(upload_id):
         assert_problem(patch(system, owner, url, 0, b"abc"), 409, "busy")
         assert_problem(system.client.delete(url, headers={**TUS, **owner.auth}), 409, "busy")
     assert patch(system, owner, url, 0, b"abc").status_code == 204
@@ -314,7 +320,7 @@ def test_an_expired_upload_is_gone_and_the_sweep_removes_its_bytes(tmp_path: Pat
         _, url = new_upload(system, owner, 10)
         assert_problem(head(system, owner, url), 410)
         assert_problem(patch(system, owner, url, 0, b"abc"), 410, "expired")
-        assert sweep_expired(media(system), time.time()) == 1
+        assert uploads(system).sweep_expired(time.time()) == 1
         assert_nothing_left(system)
         assert_problem(head(system, owner, url), 404)
     finally:
@@ -339,7 +345,7 @@ def test_uploads_answer_503_where_no_media_is_set_up(tmp_path: Path) -> None:
         ("text", "the file is not a video"),
         ("truncated", "the file is incomplete"),
         ("image", "still image"),
-        ("wide", "8200x16 pixels; at most 8192"),
+        ("wide", "8200x16 pixels; at most 4096"),
     ],
 )
 def test_a_file_that_is_not_a_playable_video_is_rejected_with_its_reason_and_removed(
@@ -368,6 +374,29 @@ def test_an_empty_file_is_rejected_at_creation(system: System) -> None:
     rejected = video_events(system, video_id)[-1]
     assert isinstance(rejected, videos.VideoUploadRejected)
     assert rejected.reason == "the file is empty"
+    assert_nothing_left(system)
+
+
+def test_a_rejection_that_could_not_be_recorded_keeps_the_bytes_until_a_retry_records_it(
+    system: System, clips: Clips, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the event store is away just when a bad file's last byte arrives
+    owner = system.anonymous_user()
+    text = clips.text.read_bytes()
+    video_id, url = new_upload(system, owner, len(text))
+    record = video_handlers.reject_upload
+
+    def away_once(*args: Any, **kwargs: Any) -> Any:
+        monkeypatch.setattr(video_handlers, "reject_upload", record)
+        raise Unavailable("the event store is away")
+
+    monkeypatch.setattr(video_handlers, "reject_upload", away_once)
+    assert_problem(patch(system, owner, url, 0, text), 503)
+    # Then the bytes stay, nothing is recorded, and the client's retry of the last PATCH gets the verdict
+    assert head(system, owner, url).headers["Upload-Offset"] == str(len(text))
+    assert not isinstance(video_events(system, video_id)[-1], videos.VideoUploadRejected)
+    assert_problem(patch(system, owner, url, len(text), b""), 422, "the file is not a video")
+    assert isinstance(video_events(system, video_id)[-1], videos.VideoUploadRejected)
     assert_nothing_left(system)
 
 
@@ -424,7 +453,7 @@ def drop_mid_body(base: str, owner: User, path: str, offset: int, data: bytes) -
 
 def wait_for_offset(system: System, upload_id: str, offset: int) -> None:
     """The server notices the hang-up on its own schedule; this waits for the bytes it kept."""
-    store = store_of(media(system))
+    store = uploads(system).store
     deadline = time.monotonic() + 10
     while store.info(upload_id).offset != offset:
         assert time.monotonic() < deadline, f"offset stayed at {store.info(upload_id).offset}"

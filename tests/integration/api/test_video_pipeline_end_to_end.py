@@ -18,7 +18,8 @@ from projections.models import profiles, video_counters, video_details
 from projections.transcode_requests import TranscodeRequests
 from tests.clips import clip
 from tests.integration.api.harness import System, User
-from workers.jobs import QUEUE, RetryPolicy, declare_transcoding, transcode_sender
+from tests.integration.pipeline_world import join_queues
+from workers.jobs import RetryPolicy, declare_transcoding, transcode_sender
 from workers.transcoding import Transcoder
 
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -67,7 +68,7 @@ def transcode_everything(system: System) -> None:
     worker = Worker(broker, worker_threads=1)
     worker.start()
     try:
-        broker.join(QUEUE, fail_fast=True, timeout=120_000)
+        join_queues(broker, fail_fast=True)
     finally:
         worker.stop()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -26,6 +27,10 @@ from domain.accounts import (
     RegisterUser,
     RequestDataExport,
     RequestErasure,
+    SessionEnded,
+    SessionRefreshed,
+    SessionsEnded,
+    SessionStarted,
     SetRole,
     State,
     UserLoggedIn,
@@ -293,13 +298,24 @@ def test_email_keys_ignore_case_and_spaces_and_hold_no_address() -> None:
 # -- log in ----------------------------------------------------------------------------------------
 
 
-def test_logging_in_with_the_right_password_is_recorded() -> None:
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
+
+
+def log_in(matches: bool = True) -> LogIn:
+    return LogIn(user_id="ann", password_matches=matches, session_id="s1", now=NOW, session_ttl=DAY)
+
+
+def test_logging_in_with_the_right_password_is_recorded_and_starts_a_session() -> None:
     # Given
     state = registered()
     # When
-    events = decide_log_in(state, LogIn(user_id="ann", password_matches=True))
+    events = decide_log_in(state, log_in())
     # Then
-    assert events == [UserLoggedIn(user_id="ann")]
+    assert events == [
+        UserLoggedIn(user_id="ann"),
+        SessionStarted("ann", "s1", "2025-03-01T12:00:00.000+00:00", "2025-03-02T12:00:00.000+00:00"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -311,7 +327,7 @@ def test_a_failed_log_in_does_not_say_why(state: State, matches: bool) -> None:
     # Given: the state
     # When / Then
     with pytest.raises(InvalidCredentials, match="wrong handle or password"):
-        decide_log_in(state, LogIn(user_id="ann", password_matches=matches))
+        decide_log_in(state, log_in(matches))
 
 
 # -- profile ---------------------------------------------------------------------------------------
@@ -608,6 +624,10 @@ EVENTS: list[DomainEvent] = [
     PersonalisationConsentWithdrawn("ann"),
     DataExportRequested("ann", "x1", "ann"),
     ErasureRequested("ann", "root"),
+    SessionStarted("ann", "s1", "2025-03-01T12:00:00.000+00:00", "2025-03-31T12:00:00.000+00:00"),
+    SessionRefreshed("ann", "s1", 1, "2025-03-01T12:10:00.000+00:00", "2025-03-31T12:10:00.000+00:00"),
+    SessionEnded("ann", "s1", "signed_out"),
+    SessionsEnded("ann", "password_changed", "s2"),
     HandleClaimed("Ann.B", "ann"),
     EmailClaimed(email_key("ann@example.com"), "ann"),
 ]

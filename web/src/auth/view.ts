@@ -1,7 +1,7 @@
 /** Sign in and sign up: small forms that check what the API checks before sending, and say plainly what went wrong. */
 
 import "./auth.css";
-import { ApiError, describe, request, type TokenIssued } from "../api";
+import { ApiError, describe, request, sessionOf, type TokenIssued } from "../api";
 import { h } from "../dom";
 import { navigate, type View } from "../router";
 import { saveSession } from "../session";
@@ -118,7 +118,7 @@ export function authView(mode: "signin" | "signup"): View {
 
   const signIn = async (login: string, password: string): Promise<void> => {
     const token = await request<TokenIssued>("POST", "/v1/auth/token", { body: { login, password } });
-    saveSession({ token: token.access_token, userId: token.user_id, expiresAt: Date.now() + token.expires_in * 1000 });
+    saveSession(sessionOf(token));
   };
 
   form.addEventListener("submit", async (event) => {

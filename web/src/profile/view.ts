@@ -1,12 +1,12 @@
 /** A profile: who they are, their counts, follow / edit / sign out, and a grid of their videos. */
 
 import "./profile.css";
-import { ApiError, authHeaders, describe, follow, get, profileOf, request, videoDetails, type Page, type Profile } from "../api";
+import { ApiError, authHeaders, describe, follow, get, profileOf, request, signOut as endSession, videoDetails, type Page, type Profile } from "../api";
 import { field, fieldErrorsOf, showErrors } from "../auth/fields";
 import { validDisplayName } from "../auth/view";
 import { formatCount, h } from "../dom";
 import { navigate, type View } from "../router";
-import { currentSession, saveSession } from "../session";
+import { currentSession } from "../session";
 import { emptyState, errorState, requireSignIn, spinner, toast } from "../ui";
 
 const BIO_MAX = 160;
@@ -224,8 +224,8 @@ export function profileView(userId: string): View {
     fields.display_name.control.focus();
   }
 
-  function signOut(): void {
-    saveSession(null);
+  async function signOut(): Promise<void> {
+    await endSession();
     toast("Signed out");
     navigate("/");
   }
