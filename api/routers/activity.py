@@ -12,9 +12,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import CommandRequest, PortsDep
-from api.problems import problems
-from api.reading import PolicyDep, read
+from api.deps import AppStateDep, CommandRequest, PortsDep
+from api.problems import Problem, problems
+from api.reading import read
 from commands.activity import record_watch_batch
 from domain.actors import Actor
 from domain.watching import (
@@ -100,11 +100,14 @@ def _signal(s: ViewStartIn | WatchProgressIn | QuickSkipIn) -> WatchSignal:
     responses=problems(s401="No valid bearer token", s422="A malformed signal (named by its index)"),
 )
 def record_activity(
-    body: WatchBatch, ports: PortsDep, request: CommandRequest, policy: PolicyDep
+    body: WatchBatch, ports: PortsDep, request: CommandRequest, state: AppStateDep
 ) -> ActivityRecorded:
     """Batched by the client; a lost response can be resent as it is, nothing is counted twice."""
     signals = tuple(_signal(s) for s in body.signals)
     decide_record_watch_batch(RecordWatchBatch(actor=request.actor, signals=signals))  # all well-formed
+    if state.read_store is None:
+        raise Problem(503, "this process serves no read models", headers={"Retry-After": "5"})
+    policy = AccessPolicy(state.read_store)
     refused = read(video_details.MODEL, lambda: _refused(policy, request.actor, signals))
     kept = tuple(s for s in signals if s.client_event_id not in refused)
     position, recorded = 0, 0

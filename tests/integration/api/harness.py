@@ -28,6 +28,7 @@ from eventstore.keystore import SQLiteKeyStore
 from eventstore.sealing import Sealer
 from eventstore.sqlite import SQLiteEventStore
 from migrations.runner import apply_pending
+from projections.models import profiles, video_details
 from projections.projector import Projector
 from projections.rebuild import live_or_first
 from projections.runner import Runner
@@ -78,8 +79,11 @@ class System:
         return store
 
     def project(self, *projectors: Projector) -> None:
-        """Runs each projector's live build until it has seen the whole log."""
-        for projector in projectors:
+        """Runs each projector's live build until it has seen the whole log, and the ones the
+        access policy reads (video cards, blocks, follows), which every query route asks."""
+        names = {p.name for p in projectors}
+        policy = [p for p in (video_details.PROJECTOR, profiles.PROJECTOR) if p.name not in names]
+        for projector in (*projectors, *policy):
             build = live_or_first(self.read_store, projector)
             Runner(
                 projector, events=self.store, codec=self.ports.codec, store=self.read_store, build=build

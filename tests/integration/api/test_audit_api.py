@@ -31,7 +31,10 @@ def audit(system: System, who: User, stream: str, **params: str) -> httpx.Respon
         response: httpx.Response = system.client.get(path, params=params, headers=who.auth)
         return response
     body = {"reason": params.pop("reason")} if "reason" in params else {}
-    return system.client.post(f"{path}/reveal", params=params, json=body, headers=who.auth)
+    revealed: httpx.Response = system.client.post(
+        f"{path}/reveal", params=params, json=body, headers=who.auth
+    )
+    return revealed
 
 
 def profiled_user(system: System) -> User:

@@ -75,10 +75,10 @@ def test_a_forged_expired_or_sessionless_token_is_refused(tmp_path: Path) -> Non
 def test_writes_beyond_the_per_user_rate_are_refused_with_retry_after(tmp_path: Path) -> None:
     system = System(tmp_path, write_rate_per_s=0.01, write_burst=3)
     auth = system.anonymous_user().auth
-    body = {"signals": [{"kind": "view_start", "client_event_id": "a", "video_id": "v"}]}
-    statuses = [system.client.post("/v1/activity", json=body, headers=auth).status_code for _ in range(5)]
-    assert statuses == [202, 202, 202, 429, 429]
-    limited = system.client.post("/v1/activity", json=body, headers=auth)
+    body = {"personalisation": True}
+    statuses = [system.client.put("/v1/me/consent", json=body, headers=auth).status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    limited = system.client.put("/v1/me/consent", json=body, headers=auth)
     assert int(limited.headers["retry-after"]) >= 1
     system.close()
 
