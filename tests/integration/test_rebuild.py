@@ -17,9 +17,11 @@ from typer.testing import CliRunner, Result
 from domain.accounts.events import UserRegistered
 from domain.engagement.likes import VideoLiked
 from domain.social import UserFollowed
+from domain.videos.events import VideoDraftCreated, VideoPublished
 from projections import parity
 from projections.models.profiles import PROJECTOR as PROFILES
 from projections.models.video_counters import PROJECTOR as COUNTERS
+from projections.models.video_details import PROJECTOR as VIDEO_DETAILS
 from projections.projector import Projector
 from projections.rebuild import rebuild
 from projections.supervisor import Supervisor
@@ -90,8 +92,16 @@ def test_queries_keep_answering_with_the_same_totals_while_a_rebuild_switches(tm
     system = System.with_read_side(tmp_path)
     world = World(tmp_path, read_store=system.read_store)
     try:
+        owner = "0190aaaa-bbbb-7ccc-8ddd-ffffffffffff"
+        video = f"video-{VIDEOS[0]}"
+        world.given(
+            VideoDraftCreated(VIDEOS[0], owner),
+            VideoPublished(VIDEOS[0], owner, "c", [], "public", True),
+            stream=video,
+        )
         world.given(*(VideoLiked(f"user-{i}", VIDEOS[0]) for i in range(3000)))
-        world.project(COUNTERS)
+        for projector in (COUNTERS, VIDEO_DETAILS, PROFILES):  # the stats route asks the access policy
+            world.project(projector)
         answers = Hammer(lambda: system.client.get(f"/v1/videos/{VIDEOS[0]}/stats"))
         # When the projection is rebuilt, switched and its old tables dropped (real grace period)
         with answers:
