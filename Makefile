@@ -9,12 +9,12 @@ CASSANDRA := $(BIN)/python scripts/cassandra_node.py
 # Likewise the browser tests: Chromium, ffmpeg and the built client are installed by make test itself.
 TEST_ENV := STROM_TEST_CASSANDRA=127.0.0.1:9042 STROM_REQUIRE_CASSANDRA=1 STROM_REQUIRE_BROWSER=1
 
-.PHONY: run test lint format bench install clean system-deps cassandra cassandra-stop web run-deps
+.PHONY: run test lint format bench capacity install clean system-deps cassandra cassandra-stop web run-deps
 
 # The web client: npm installs exactly what package-lock.json names; the build is redone when a source changes.
 WEB_DEPS := web/node_modules/.installed
 WEB_BUILD := web/dist/index.html
-WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
 
 install: $(STAMP)
 
@@ -66,8 +66,10 @@ bench: install system-deps web
 	$(BIN)/python -m benchmarks.append
 	$(BIN)/python -m benchmarks.api_commands
 	$(BIN)/python -m benchmarks.session_check
+	$(BIN)/python -m benchmarks.command_cost
 	$(BIN)/python -m benchmarks.upload
 	$(BIN)/python -m benchmarks.transcode
+	$(BIN)/python -m benchmarks.screening
 	$(BIN)/python -m benchmarks.web_client
 	$(BIN)/python -m benchmarks.recommend_offline
 	$(BIN)/python -m benchmarks.recommend_adaptation
@@ -76,6 +78,10 @@ bench: install system-deps web
 	$(BIN)/python -m benchmarks.read_store && \
 	$(BIN)/python -m benchmarks.feed_query && \
 	$(BIN)/python -m benchmarks.projections
+
+# The capacity plan for 100 M people (docs/capacity.md), recomputed from benchmarks/results/: run after bench.
+capacity: install
+	$(BIN)/python scripts/capacity.py --write
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .pytest_cache web/dist web/test-results

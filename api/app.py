@@ -11,6 +11,7 @@ from datetime import timedelta
 from fastapi import APIRouter, FastAPI
 
 from api import openapi, problems
+from api.docs_page import docs_router
 from api.limits import BodyLimit, RateLimiter
 from api.metrics import Metrics, RequestTimer
 from api.problems import COMMON_PROBLEMS
@@ -49,6 +50,8 @@ def create_app(
         title="Strom API",
         version="1",
         summary="Commands in, feeds out: the API of an event-sourced short-video platform.",
+        docs_url=None,  # ours, below: Swagger UI from our own origin, not a CDN
+        redoc_url=None,
     )
     metrics = metrics or Metrics()
     app.state.strom = AppState(
@@ -63,6 +66,8 @@ def create_app(
         media=media,
     )
     problems.install(app)
+    # Before the routers given: the web client's, last among them, answers any path left over.
+    app.include_router(docs_router(app.openapi_url or "/openapi.json", app.title))
     for router in routers:
         app.include_router(router, responses=COMMON_PROBLEMS)
     openapi.install(app)

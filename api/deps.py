@@ -71,15 +71,34 @@ CurrentSession = Annotated[SignedIn, Depends(current_session)]
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
+#: What a suspended person may still do: appeal, and what privacy law and their own security give
+#: them (sign out, change their password, withdraw consent, export or erase their data).
+WHILE_SUSPENDED = frozenset(
+    {
+        ("POST", "/v1/me/appeals"),
+        ("POST", "/v1/auth/sign-out"),
+        ("DELETE", "/v1/me/sessions"),
+        ("PUT", "/v1/me/password"),
+        ("PUT", "/v1/me/consent"),
+        ("POST", "/v1/me/export"),
+        ("DELETE", "/v1/me"),
+    }
+)
+
+
 async def command_request(
     state: AppStateDep,
-    actor: CurrentActor,
+    session: CurrentSession,
+    http: HttpRequest,
     idempotency_key: Annotated[
         str | None, Header(description="Retries with the same key apply once.")
     ] = None,
     x_correlation_id: Annotated[str | None, Header(max_length=128, pattern=r"^[\x21-\x7e]+$")] = None,
 ) -> Request:
-    """The write request of a signed-in actor, after its rate limit."""
+    """The write request of a signed-in actor, after its rate limit; a suspended one is refused (403,
+    naming the suspension and its end) but for ``WHILE_SUSPENDED``."""
+    actor = session.actor
+    _ensure_not_suspended(session, http)
     state.limiter.check(actor.user_id)
     if idempotency_key is not None:
         try:
@@ -91,6 +110,17 @@ async def command_request(
 
 
 CommandRequest = Annotated[Request, Depends(command_request)]
+
+
+def _ensure_not_suspended(session: SignedIn, http: HttpRequest) -> None:
+    suspension = session.suspension
+    route = http.scope.get("route")
+    if suspension is None or (http.method, getattr(route, "path", http.url.path)) in WHILE_SUSPENDED:
+        return
+    until = None if suspension.until is None else suspension.until.isoformat()
+    ending = "until a moderator lifts it" if until is None else f"until {until}"
+    detail = f"your account is suspended {ending}; you may still read, and appeal (POST /v1/me/appeals)"
+    raise Problem(403, detail, restriction="suspended", until=until)
 
 
 #: Our ids are UUIDs (time-ordered v7); anything else is refused before it reaches a handler.

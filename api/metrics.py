@@ -35,7 +35,8 @@ class Metrics:
     def watch_projections(
         self, head: Callable[[], int], checkpoints: Callable[[], Mapping[str, int]]
     ) -> None:
-        """Projection lag per projector, read when scraped (so it is never stale)."""
+        """Checkpoint and lag per projector (process managers included), read when scraped (so they
+        are never stale)."""
         self.registry.register(_ProjectionLag(head, checkpoints))
 
     def exposition(self) -> Response:
@@ -50,13 +51,20 @@ class _ProjectionLag(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         lag = GaugeMetricFamily(
             "strom_projection_lag_events",
-            "Events in the log the live build has not applied",
+            "Events in the log the live build (or process manager) has not applied",
+            labels=["projector"],
+        )
+        checkpoint = GaugeMetricFamily(
+            "strom_projection_checkpoint",
+            "Global position the live build (or process manager) has applied up to",
             labels=["projector"],
         )
         head = self._head()
         for name, position in self._checkpoints().items():
             lag.add_metric([name], max(0, head - position))
+            checkpoint.add_metric([name], position)
         yield lag
+        yield checkpoint
 
 
 class RequestTimer:

@@ -131,7 +131,8 @@ def install(app: FastAPI) -> None:
     async def _domain(request: Request, exc: DomainError) -> Response:
         status = next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 422)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return problem_response(status, str(exc), request, headers)
+        extra = getattr(exc, "problem_fields", None) or {}  # e.g. which restriction refused it, until when
+        return problem_response(status, str(exc), request, headers, **extra)
 
     async def _write_side_down(request: Request, exc: Exception) -> Response:
         return outage(request, "the event store", exc, retry_after_s=1)

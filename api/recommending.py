@@ -4,7 +4,9 @@ explored, filtered and spaced by ``recommend``'s rules.
 Everything here runs in one worker thread per request (the read-store calls block). The sources:
 followed creators' recent videos, trending overall and in the person's favourite hashtags, the
 co-engaged neighbours of what they engaged with, fresh videos sharing their hashtags (the content
-route to videos nobody has watched), the fresh pool, and exploration picks among new videos.
+route to videos nobody has watched), the fresh pool, and exploration picks among new videos. When
+those run out, the page goes on down the fresh list past the pool, newest first, to the videos the
+person has not seen: the feed ends only once nothing recent is left that they have not seen.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -33,6 +35,8 @@ FRESH_POOL = 100
 SEEDS = 10
 NEIGHBOURS_PER_SEED = 20
 TASTE_HASHTAGS = 3
+#: How many fresh rows a page reads past the pool, at most, looking for videos not yet seen.
+DEEPER_READ_MAX = 2000
 #: New videos younger than this are explored.
 EXPLORE_WINDOW = timedelta(days=2)
 #: How much of a source's own strength the final score keeps beside the model's.
@@ -83,14 +87,19 @@ class VideoRows:
 class Assembled:
     items: tuple[Candidate, ...]
     more: bool
+    #: The feed ends though there are videos: the person saw them all (or may not be shown them).
+    caught_up: bool = False
 
 
-def personalised_page(store: ReadStore, user_id: str, limit: int, now: datetime, seed: int) -> Assembled:
-    """``seed`` makes the exploration draws: the same request draws the same page."""
+def personalised_page(
+    store: ReadStore, user_id: str, limit: int, now: datetime, seed: int, scroll_from: int | None = None
+) -> Assembled:
+    """``seed`` makes the exploration draws: the same request draws the same page. ``scroll_from``:
+    the log position of the scroll's first page, when this page continues one."""
     state = ReadState(store)
     model = RankingModel(state, SERVING)
     [history] = state.records(HISTORY, [user_id])
-    fresh = _fresh(store)
+    fresh, fresh_cursor = _fresh(store)
     rows = VideoRows(store)
     known = rows.get([*history, *(v.video_id for v in fresh)])
     seeds = _seeds(history, known)
@@ -102,8 +111,18 @@ def personalised_page(store: ReadStore, user_id: str, limit: int, now: datetime,
     )
     ranked = rules.score_with(pool, scores, prior_weight=PRIOR_WEIGHT)
     picks = _explore(store, fresh, now, seed)
-    page = rules.assemble(ranked, _filters(store, rows, user_id, [*pool, *picks]), _rules(limit), picks)
-    return Assembled(page.items, page.more)
+    seen = recommendations.seen(store, user_id, now=now.timestamp(), scroll_from=scroll_from)
+    page = rules.assemble(ranked, _filters(store, rows, user_id, [*pool, *picks], seen), _rules(limit), picks)
+    if page.more:
+        return Assembled(page.items, more=True)
+    shown = {c.video_id for c in [*pool, *picks]} | seen
+    deeper, unread = _deeper(store, fresh_cursor, shown, user_id, limit + 1 - len(page.items), now)
+    if deeper:
+        below = _after(ranked, sources.fresh(deeper, now.timestamp()))
+        filters = _filters(store, rows, user_id, [*pool, *picks, *below], seen)
+        page = rules.assemble([*ranked, *below], filters, _rules(limit), picks)
+    more = page.more or unread
+    return Assembled(page.items, more, caught_up=not more and bool(fresh or pool))
 
 
 def _rules(limit: int) -> rules.Rules:
@@ -138,9 +157,46 @@ def _candidates(
     )
 
 
-def _fresh(store: ReadStore) -> list[Video]:
-    items = fresh_videos.fresh_videos(store, FRESH_POOL).items
-    return [Video(v.video_id, v.owner_id, tuple(v.hashtags), v.published_at.timestamp()) for v in items]
+def _fresh(store: ReadStore) -> tuple[list[Video], str | None]:
+    """The fresh pool, and the cursor of the fresh list past it (``None``: the pool is all of it)."""
+    page = fresh_videos.fresh_videos(store, FRESH_POOL)
+    return [_fresh_video(v) for v in page.items], page.next_cursor
+
+
+def _fresh_video(v: fresh_videos.FreshVideo) -> Video:
+    return Video(v.video_id, v.owner_id, tuple(v.hashtags), v.published_at.timestamp())
+
+
+def _deeper(
+    store: ReadStore, cursor: str | None, shown: Set[str], user_id: str, wanted: int, now: datetime
+) -> tuple[list[Video], bool]:
+    """Down the fresh list from ``cursor``: up to ``wanted`` videos neither seen nor proposed already,
+    none of the person's own or of creators blocked either way, and whether rows were left unread (a
+    page reads at most ``DEEPER_READ_MAX``)."""
+    blocked: dict[str, bool] = {user_id: True}
+
+    def offered(video: fresh_videos.FreshVideo) -> bool:
+        if video.owner_id not in blocked:
+            blocked[video.owner_id] = video_details.blocked_between(store, user_id, video.owner_id)
+        return video.video_id not in shown and not blocked[video.owner_id]
+
+    found: list[Video] = []
+    read = 0
+    while cursor is not None and len(found) < wanted:
+        if read >= DEEPER_READ_MAX:
+            return found, True
+        page = fresh_videos.fresh_videos(store, FRESH_POOL, cursor, now=now)
+        read += len(page.items)
+        found += [_fresh_video(v) for v in page.items if offered(v)]
+        cursor = page.next_cursor
+    return found, False
+
+
+def _after(ranked: Sequence[Candidate], candidates: Iterable[Candidate]) -> list[Candidate]:
+    """``candidates`` rescored below every ranked one, keeping their order."""
+    floor = min((c.score for c in ranked), default=0.0) - 1.0
+    listed = list(candidates)
+    return [c.rescored(floor - i / (len(listed) + 1)) for i, c in enumerate(listed)]
 
 
 def _seeds(history: Record, known: Mapping[str, recommendations.RecVideo]) -> list[sources.Seed]:
@@ -187,7 +243,7 @@ def _explore(store: ReadStore, fresh: list[Video], now: datetime, seed: int) -> 
 
 
 def _filters(
-    store: ReadStore, rows: VideoRows, user_id: str, candidates: Iterable[Candidate]
+    store: ReadStore, rows: VideoRows, user_id: str, candidates: Iterable[Candidate], seen: Set[str]
 ) -> rules.Filters:
     listed = list(candidates)
     known = rows.get(c.video_id for c in listed)
@@ -195,7 +251,7 @@ def _filters(
     blocked = {o for o in owners if video_details.blocked_between(store, user_id, o)} | {user_id}
     followed_only = {c.video_id for c in listed if c.source is Source.FOLLOWING}
     visible = {v for v, video in known.items() if _may_view(video, user_id, follows=v in followed_only)}
-    return rules.Filters(seen=recommendations.seen(store, user_id), blocked_creators=blocked, visible=visible)
+    return rules.Filters(seen=seen, blocked_creators=blocked, visible=visible)
 
 
 def _may_view(video: recommendations.RecVideo, user_id: str, *, follows: bool) -> bool:
@@ -219,7 +275,11 @@ def _video(video: recommendations.RecVideo) -> Video:
 def _handles(store: ReadStore, owners: Iterable[str]) -> dict[str, str]:
     """Handles of the creators a reason may name (followed creators, the seeds' creators)."""
     cards = {owner: profiles.profile(store, owner) for owner in set(owners)}
-    return {owner: card.handle for owner, card in cards.items() if card is not None and not card.erased}
+    return {
+        owner: card.handle
+        for owner, card in cards.items()
+        if card is not None and not card.erased and card.handle is not None
+    }
 
 
 def page_seed(user_id: str, cursor: str | None) -> int:

@@ -7,10 +7,10 @@ Three Content-Security-Policies, by what the response is:
   so the ``<video>`` gets a ``blob:`` URL (``media-src``), and private posters are fetched with the
   bearer and shown as ``blob:`` images (``img-src``). hls.js' ES module build has no worker of its
   own, so ``worker-src`` stays at our origin. Everything the client fetches is same-origin.
-- ``DOCS``, for ``/docs`` (Swagger UI) and ``/redoc``: their scripts and styles come from a CDN and
-  each page starts the viewer with one inline script, allowed by its hash (computed from the page
-  served, so it stays right whatever FastAPI renders). Both viewers set styles inline; ReDoc also
-  loads fonts, its logo, and a search worker from a ``blob:``.
+- ``DOCS``, for ``/docs`` (Swagger UI): its script and style come from our origin (``api.docs_page``)
+  and the page starts the viewer with one inline script, allowed by its hash (computed from the page
+  served, so it stays right whatever FastAPI renders). The viewer sets styles inline and draws its
+  icons from ``data:`` URLs.
 - ``API``, for everything else (JSON, problems, media): nothing may load or run. Should a browser
   ever render such a body as a page, it is inert.
 
@@ -32,15 +32,12 @@ CLIENT = (
     "media-src 'self' blob:; connect-src 'self'; worker-src 'self'; font-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-CDN = "https://cdn.jsdelivr.net"
 DOCS = (
-    f"default-src 'none'; script-src {CDN} {{hashes}}; style-src {CDN} https://fonts.googleapis.com "
-    f"'unsafe-inline'; img-src 'self' data: {CDN} https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-    "font-src https://fonts.gstatic.com; connect-src 'self'; worker-src blob:; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    "default-src 'none'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 API = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-DOCS_PATHS = ("/docs", "/redoc")
+DOCS_PATHS = ("/docs",)
 ALWAYS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",

@@ -48,6 +48,7 @@ from domain import videos
 from domain.access import Visibility
 from domain.actors import Actor
 from domain.events import DomainEvent
+from domain.screening import SCREENER, Findings, Policy
 from domain.videos.rules import PIPELINE
 from eventstore.ids import uuid7
 from eventstore.keystore import SQLiteKeyStore
@@ -107,6 +108,7 @@ def _publish_video(ports: Ports, owner_id: str) -> str:
         upload_id="up-1",
     )
     upload = videos.CompleteUpload(owner, video_id, "up-1", 1_000_000, 15_000, 1080, 1920)
+    screened = videos.RecordScreening(SCREENER, video_id, "up-1", Policy(), "bench", Findings(nsfw_score=0.0))
     steps: list[tuple[Actor, Callable[[videos.State], Sequence[DomainEvent]]]] = [
         (owner, lambda s: videos.decide_create_draft(s, videos.CreateDraft(owner, video_id))),
         (owner, lambda s: videos.decide_complete_upload(s, upload)),
@@ -117,6 +119,7 @@ def _publish_video(ports: Ports, owner_id: str) -> str:
             ),
         ),
         (PIPELINE, lambda s: videos.decide_complete_processing(s, processed)),
+        (SCREENER, lambda s: videos.decide_record_screening(s, screened)),
         (owner, lambda s: videos.decide_publish_video(s, publish)),
     ]
     for actor, decide in steps:

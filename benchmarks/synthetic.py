@@ -34,12 +34,13 @@ from pathlib import Path
 from commands import streams
 from domain.access import Visibility
 from domain.accounts.events import EmailClaimed, HandleClaimed, ProfileChanged, UserRegistered
-from domain.accounts.rules import email_key, handle_key
+from domain.accounts.rules import claim_key, handle_key, normalise_email
 from domain.engagement.comment_likes import CommentLiked
 from domain.engagement.comments import CommentDeleted, CommentPosted, DeletedAs
 from domain.engagement.likes import VideoLiked, VideoUnliked
 from domain.engagement.shares import ShareChannel, VideoShared
 from domain.events import DomainEvent
+from domain.screening import SCREENER, Policy
 from domain.social import UnfollowReason, UserFollowed, UserUnfollowed
 from domain.videos.events import (
     VideoDraftCreated,
@@ -48,6 +49,7 @@ from domain.videos.events import (
     VideoProcessingStarted,
     VideoProcessingSucceeded,
     VideoPublished,
+    VideoScreened,
     VideoUploadCompleted,
 )
 from domain.videos.rules import PIPELINE
@@ -61,7 +63,7 @@ from eventstore.sealing import Sealer
 from eventstore.sqlite import SQLiteEventStore
 
 #: Bump when the generator's output changes: cached logs are keyed by it.
-VERSION = 1
+VERSION = 3
 SEED = 2026
 CACHE = Path(__file__).resolve().parent.parent / "var" / "bench-logs"
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -107,6 +109,18 @@ COMMENTS = (
     "the ending 😮", "saved for later", "underrated", "first", "where is this?", "my favourite so far",
 )  # fmt: skip
 RENDITIONS = ["240p", "480p", "720p", "1080p"]
+#: What claim stream names are keyed with in a synthetic log (a real one keeps its secret in the key store).
+CLAIM_SECRET = b"synthetic-claim-names-secret-2026"
+#: Every upload is screened before it is published; the synthetic ones are all let through.
+SCREENING_POLICY = Policy().version("synthetic")
+
+
+def handle_claim_stream(handle: str) -> str:
+    return streams.handle_claim(claim_key(CLAIM_SECRET, "handle", handle_key(handle)))
+
+
+def email_claim_stream(email: str) -> str:
+    return streams.email_claim(claim_key(CLAIM_SECRET, "email", normalise_email(email)))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -225,11 +239,11 @@ class _Platform:
     def _register(self) -> list[Append]:
         user_id = self._new_id()
         handle = f"user{len(self.users)}_{user_id[-4:]}"
-        email, key = f"{handle}@example.com", email_key(f"{handle}@example.com")
+        email = f"{handle}@example.com"
         password_hash = f"$argon2id$v=19$m=65536,t=3,p=4${user_id[:8]}"
         out = [
-            self._append(streams.email_claim(key), user_id, EmailClaimed(key, user_id)),
-            self._append(streams.handle_claim(handle_key(handle)), user_id, HandleClaimed(handle, user_id)),
+            self._append(email_claim_stream(email), user_id, EmailClaimed(user_id)),
+            self._append(handle_claim_stream(handle), user_id, HandleClaimed(user_id)),
             self._append(
                 streams.user(user_id), user_id, UserRegistered(user_id, handle, email, password_hash, handle)
             ),
@@ -280,6 +294,8 @@ class _Platform:
             video_id, owner, RENDITIONS, f"{video_id}/master.m3u8", f"{video_id}/poster.jpg"
         )
         steps.append((PIPELINE.user_id, succeeded))
+        screened = VideoScreened(video_id, owner, upload.upload_id, SCREENING_POLICY, "allowed", [], [], 0.0)
+        steps.append((SCREENER.user_id, screened))
         video = _Video(video_id, owner, self._visibility(), self.rng.random() >= COMMENTS_OFF, duration)
         steps.append((owner, self._published(video)))
         self.videos.append(video)

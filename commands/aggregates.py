@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from commands.handling import Aggregate
-from domain import accounts, reports, social, videos
+from domain import accounts, erasures, reports, social, videos
 from domain.accounts import claims
 from domain.engagement import comment_likes, comments, likes
+from domain.moderation import cases, standing
 
 ACCOUNT: Aggregate[accounts.State] = Aggregate(accounts.initial, accounts.evolve)
 CLAIM: Aggregate[claims.State] = Aggregate(claims.initial, claims.evolve)
@@ -15,3 +16,6 @@ VIDEO_LIKE: Aggregate[likes.State] = Aggregate(likes.initial, likes.evolve)
 COMMENT_LIKE: Aggregate[comment_likes.State] = Aggregate(comment_likes.initial, comment_likes.evolve)
 FOLLOWS: Aggregate[social.State] = Aggregate(social.initial, social.evolve)
 REPORTS: Aggregate[reports.State] = Aggregate(reports.initial, reports.evolve)
+ERASURE: Aggregate[erasures.State] = Aggregate(erasures.initial, erasures.evolve)
+CASE: Aggregate[cases.State] = Aggregate(cases.initial, cases.evolve)
+STANDING: Aggregate[standing.State] = Aggregate(standing.initial, standing.evolve)

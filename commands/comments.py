@@ -11,44 +11,74 @@ from commands.aggregates import COMMENT
 from commands.context import Outcome, Ports, Request
 from commands.engagement import audience, video_access
 from commands.handling import execute, load
+from commands.screening import report_held_comment
+from commands.standing import ensure_allowed
 from domain.access import VideoAccess
 from domain.engagement import comments
+from domain.moderation.rules import Capability
 
 
 def post_comment(cmd: comments.PostComment, *, ports: Ports, request: Request) -> Outcome:
     """Post a comment or a reply; ``cmd.comment_id`` comes from ``request.new_id("comment")``.
 
     A keyed request derives the comment id from its key, so a retry whose first attempt landed (but
-    whose answer was lost) finds its own comment: that is answered as done, not as a duplicate.
+    whose answer was lost) finds its own comment: that is answered as done, not as a duplicate. A
+    comment holding a watched word is held for a moderator or refused, as the policy says.
     """
+    ensure_allowed(ports, cmd.actor, Capability.COMMENT)
+    rules = ports.screening.current()
+    held: list[comments.State] = []  # the comment as held, when it is
 
     def decide(state: comments.State) -> list[comments.Event]:
+        held.clear()
         if _posted_by_this_request(state, cmd, request):
+            held.extend([state] if state.held and not state.posted else [])
             return []
         reply_to = None
         if cmd.reply_to_id is not None:
             reply_to = load(ports, streams.comment(cmd.reply_to_id), COMMENT).state
         seen = audience(ports, cmd.actor, cmd.video_id)
-        return comments.decide_post_comment(
+        events = comments.decide_post_comment(
             state,
             cmd,
             video=seen.video,
             follows_owner=seen.follows_owner,
             blocked=seen.blocked,
             reply_to=reply_to,
+            words=rules.words,
+            on_watched_word=rules.policy.comment_action,
         )
+        held.extend(comments.evolve(state, e) for e in events if isinstance(e, comments.CommentHeld))
+        return events
 
-    return execute(ports, request, streams.comment(cmd.comment_id), COMMENT, decide)
+    outcome = execute(ports, request, streams.comment(cmd.comment_id), COMMENT, decide)
+    if not held:
+        return outcome
+    filed = report_held_comment(ports, request, held[0])
+    return Outcome(position=max(outcome.position, filed.position), appended=outcome.appended + filed.appended)
 
 
 def edit_comment(cmd: comments.EditComment, *, ports: Ports, request: Request) -> Outcome:
-    """Only the author edits; the same text again records nothing."""
+    """Only the author edits; the same text again records nothing; a watched word is refused."""
+    ensure_allowed(ports, cmd.actor, Capability.COMMENT)
+    words = ports.screening.current().words
     return execute(
         ports,
         request,
         streams.comment(cmd.comment_id),
         COMMENT,
-        lambda state: comments.decide_edit_comment(state, cmd),
+        lambda state: comments.decide_edit_comment(state, cmd, words=words),
+    )
+
+
+def release_comment(cmd: comments.ReleaseComment, *, ports: Ports, request: Request) -> Outcome:
+    """A moderator posts a comment screening held."""
+    return execute(
+        ports,
+        request,
+        streams.comment(cmd.comment_id),
+        COMMENT,
+        lambda state: comments.decide_release_comment(state, cmd),
     )
 
 
@@ -69,7 +99,7 @@ _NOWHERE = VideoAccess(video_id="", owner_id="", exists=False)
 def _posted_by_this_request(state: comments.State, cmd: comments.PostComment, request: Request) -> bool:
     return (
         request.idempotency_key is not None
-        and state.posted
+        and (state.posted or state.held)
         and state.author_id == cmd.actor.user_id
         and state.video_id == cmd.video_id
     )

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Protocol
 
+from commands.folds import FoldCache
 from domain.actors import Actor
+from domain.moderation.policy import StrikePolicy
+from domain.screening import NO_RULES, Rules
 from eventstore.codec import EventCodec
 from eventstore.envelope import Metadata
 from eventstore.ids import id_from_key, uuid7
@@ -12,11 +16,31 @@ from eventstore.keystore import KeyStore
 from eventstore.port import EventStore
 
 
+class ScreeningRules(Protocol):
+    """The operator's screening policy and watched words as they stand now: asked on each command
+    that screens text, so an operator's change applies without a restart."""
+
+    def current(self) -> Rules: ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FixedRules:
+    rules: Rules = NO_RULES
+
+    def current(self) -> Rules:
+        return self.rules
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Ports:
     store: EventStore
     codec: EventCodec
     keys: KeyStore
+    screening: ScreeningRules = dataclasses.field(default_factory=FixedRules)
+    #: Streams' folded state, kept between commands (commands/folds.py); one per store.
+    folds: FoldCache = dataclasses.field(default_factory=FoldCache)
+    #: When strikes suspend an account (the operator's settings).
+    strikes: StrikePolicy = dataclasses.field(default_factory=StrikePolicy)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

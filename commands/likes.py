@@ -11,11 +11,14 @@ from commands.aggregates import COMMENT, COMMENT_LIKE, VIDEO_LIKE
 from commands.context import Outcome, Ports, Request
 from commands.engagement import audience
 from commands.handling import execute, load
+from commands.standing import ensure_allowed
 from domain.engagement import comment_likes, likes
+from domain.moderation.rules import Capability
 
 
 def like_video(cmd: likes.LikeVideo, *, ports: Ports, request: Request) -> Outcome:
     """Like a video the actor may engage with; liking it again records nothing."""
+    ensure_allowed(ports, cmd.actor, Capability.LIKE)
 
     def decide(state: likes.State) -> list[likes.Event]:
         seen = audience(ports, cmd.actor, cmd.video_id)
@@ -33,6 +36,7 @@ def unlike_video(cmd: likes.UnlikeVideo, *, ports: Ports, request: Request) -> O
 
 def like_comment(cmd: comment_likes.LikeComment, *, ports: Ports, request: Request) -> Outcome:
     """Like a live comment on a video the actor may engage with; liking it again records nothing."""
+    ensure_allowed(ports, cmd.actor, Capability.LIKE)
 
     def decide(state: comment_likes.State) -> list[comment_likes.Event]:
         comment = load(ports, streams.comment(cmd.comment_id), COMMENT).state

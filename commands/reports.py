@@ -10,19 +10,25 @@ from __future__ import annotations
 
 from commands import streams
 from commands.aggregates import COMMENT, FOLLOWS, REPORTS, VIDEO
+from commands.cases import case_position, open_case
 from commands.context import Outcome, Ports, Request
 from commands.handling import execute, load, store_errors
+from commands.standing import ensure_allowed
 from domain import reports, videos
 from domain.access import Visibility
 from domain.engagement.visibility import can_see
 from domain.errors import NotFound
+from domain.moderation.rules import Capability
 from domain.reports import TargetKind
 
 
 def file_report(cmd: reports.FileReport, *, ports: Ports, request: Request) -> Outcome:
     """``cmd.report_id`` comes from ``request.new_id("report")``; a target already reported by this
     reporter records nothing. The target is looked up once, before the reporter's stream is decided:
-    who posted a video or comment never changes."""
+    who posted a video or comment never changes. A recorded report opens its target's case (or opens
+    it again once closed); the queue itself is the read side's. Refused while the reporter may not
+    report (a restriction or suspension)."""
+    ensure_allowed(ports, cmd.actor, Capability.REPORT)
     owner_id = _target_owner(ports, cmd)
     located = reports.FileReport(
         actor=cmd.actor,
@@ -33,13 +39,17 @@ def file_report(cmd: reports.FileReport, *, ports: Ports, request: Request) -> O
         note=cmd.note,
         target_owner_id=owner_id,
     )
-    return execute(
+    filed = execute(
         ports,
         request,
         streams.reports(cmd.actor.user_id),
         REPORTS,
         lambda state: reports.decide_file_report(state, located),
     )
+    if not filed.appended:  # reported before: answered as the first time was, opening nothing
+        return Outcome(position=max(filed.position, case_position(ports, cmd.target_kind, cmd.target_id)))
+    opened = open_case(ports, request, cmd.target_kind, cmd.target_id, cmd.report_id)
+    return Outcome(position=max(filed.position, opened.position), appended=filed.appended + opened.appended)
 
 
 def _target_owner(ports: Ports, cmd: reports.FileReport) -> str:

@@ -7,11 +7,13 @@ have of the blocker lives on their graph, so blocking appends there too (see ``b
 from __future__ import annotations
 
 from commands import streams
-from commands.aggregates import FOLLOWS
+from commands.aggregates import ACCOUNT, FOLLOWS
 from commands.context import Outcome, Ports, Request
 from commands.handling import execute, load, store_errors
+from commands.standing import ensure_allowed
 from domain import social
 from domain.errors import NotFound
+from domain.moderation.rules import Capability
 
 
 def follow_user(cmd: social.FollowUser, *, ports: Ports, request: Request) -> Outcome:
@@ -21,6 +23,7 @@ def follow_user(cmd: social.FollowUser, *, ports: Ports, request: Request) -> Ou
     transaction across the two graphs, so one narrow window stays open: a block whose drop step reads
     this graph after that read but before the follow is appended misses the follow.
     """
+    ensure_allowed(ports, cmd.actor, Capability.FOLLOW)
     _ensure_user_exists(ports, cmd.actor.user_id, cmd.target_id)
 
     def decide(state: social.State) -> list[social.Event]:
@@ -86,11 +89,12 @@ def unblock_user(cmd: social.UnblockUser, *, ports: Ports, request: Request) -> 
 
 
 def _ensure_user_exists(ports: Ports, actor_id: str, user_id: str) -> None:
-    """An account is there when its stream has events. An empty id or the actor's own is left to
-    the decider, which refuses it as invalid: acting on yourself is malformed, not a missing user."""
+    """An account is there when its stream has events and it was not erased (an erased person is
+    followed by nobody: their follows end with the erasure). An empty id or the actor's own is left
+    to the decider, which refuses it as invalid: acting on yourself is malformed, not a missing user."""
     if not user_id or user_id == actor_id:
         return
     with store_errors():
         version = ports.store.stream_version(streams.user(user_id))
-    if version is None:
+    if version is None or load(ports, streams.user(user_id), ACCOUNT).state.erased:
         raise NotFound("user not found")

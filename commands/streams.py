@@ -11,12 +11,14 @@ def user(user_id: str) -> str:
     return f"user-{user_id}"
 
 
-def handle_claim(handle_key: str) -> str:
-    return f"handle-{handle_key}"
+def handle_claim(key: str) -> str:
+    """``key`` is a keyed digest (``commands.claim_streams``), or the legacy lower-case handle."""
+    return f"handle-{key}"
 
 
-def email_claim(email_key: str) -> str:
-    return f"email-{email_key}"
+def email_claim(key: str) -> str:
+    """``key`` is a keyed digest (``commands.claim_streams``), or the legacy unkeyed digest."""
+    return f"email-{key}"
 
 
 def video(video_id: str) -> str:
@@ -53,6 +55,27 @@ def feeds(user_id: str, day: str) -> str:
     return f"feeds-{user_id}-{day}"
 
 
+def erasure(erasure_id: str) -> str:
+    """What the erasure cascade has done (the request is on the account's stream); named by the
+    erasure's unguessable id, never by whose it is."""
+    return f"erasure-{erasure_id}"
+
+
 def reports(reporter_id: str) -> str:
     """Reports live with the reporter, so a much-reported video never gets a hot stream."""
     return f"reports-{reporter_id}"
+
+
+def export(export_id: str) -> str:
+    """What happens to a data export once asked for (the asking is on the account's stream)."""
+    return f"export-{export_id}"
+
+
+def case(case_id: str) -> str:
+    """A moderation case, named by its target (``video-<id>``): ``case-video-<id>``."""
+    return f"case-{case_id}"
+
+
+def standing(user_id: str) -> str:
+    """A person's moderation standing: restrictions, strikes, suspensions, notices, appeals."""
+    return f"standing-{user_id}"

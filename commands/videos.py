@@ -14,10 +14,12 @@ from commands import streams
 from commands.aggregates import COMMENT, VIDEO
 from commands.context import Outcome, Ports, Request
 from commands.handling import execute, load
+from commands.standing import ensure_allowed
 from domain import videos
 from domain.actors import Actor
 from domain.engagement import comments
 from domain.errors import NotFound
+from domain.moderation.rules import Capability
 from domain.videos.state import ensure_owner
 
 
@@ -48,7 +50,9 @@ def _decide(
 
 def create_draft(cmd: videos.CreateDraft, *, ports: Ports, request: Request) -> Outcome:
     """``cmd.video_id`` comes from ``request.new_id("video")``: a keyed retry whose first attempt
-    landed finds its own draft, and is answered as done rather than as a duplicate."""
+    landed finds its own draft, and is answered as done rather than as a duplicate. Refused while
+    the owner may not upload (a restriction or suspension)."""
+    ensure_allowed(ports, cmd.actor, Capability.UPLOAD)
 
     def decide(state: videos.State) -> list[videos.Event]:
         if request.idempotency_key is not None and state.exists and state.owner_id == cmd.actor.user_id:
@@ -99,11 +103,16 @@ def fail_processing(cmd: videos.FailProcessing, *, ports: Ports, request: Reques
 
 
 def publish_video(cmd: videos.PublishVideo, *, ports: Ports, request: Request) -> Outcome:
-    return _decide(ports, request, cmd, videos.decide_publish_video)
+    """Once screening let the upload through; a caption holding a watched word is refused, and so is
+    an owner who may not upload now."""
+    ensure_allowed(ports, cmd.actor, Capability.UPLOAD)
+    words = ports.screening.current().words
+    return _decide(ports, request, cmd, lambda state, c: videos.decide_publish_video(state, c, words=words))
 
 
 def edit_video(cmd: videos.EditVideo, *, ports: Ports, request: Request) -> Outcome:
-    return _decide(ports, request, cmd, videos.decide_edit_video)
+    words = ports.screening.current().words
+    return _decide(ports, request, cmd, lambda state, c: videos.decide_edit_video(state, c, words=words))
 
 
 def unpublish_video(cmd: videos.UnpublishVideo, *, ports: Ports, request: Request) -> Outcome:

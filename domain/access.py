@@ -44,18 +44,20 @@ def may_view(
     moderates: bool = False,
     follows_owner: bool = False,
     blocked: bool = False,
+    owner_suspended: bool = False,
 ) -> bool:
     """The one meaning of "may this viewer see this video" (and so its comments, totals and media).
 
     Deleted: nobody. The owner: anything else of theirs, drafts and what moderation hid included.
-    Everyone else: published only; hidden only to moderators; never across a block (either way);
-    then the audience setting. ``viewer_id`` is ``None`` for an anonymous viewer.
+    Everyone else: published only; hidden, or of a suspended owner, only to moderators; never
+    across a block (either way); then the audience setting. ``viewer_id`` is ``None`` for an
+    anonymous viewer.
     """
     if not video.exists or video.deleted:
         return False
     if viewer_id is not None and viewer_id == video.owner_id:
         return True
-    if not video.published or (video.hidden and not moderates) or blocked:
+    if not video.published or ((video.hidden or owner_suspended) and not moderates) or blocked:
         return False
     return visible_to_audience(
         video.visibility, is_owner=False, follows_owner=viewer_id is not None and follows_owner

@@ -21,3 +21,8 @@ class Actor:
     @property
     def moderates(self) -> bool:
         return self.role in (Role.MODERATOR, Role.ADMIN)
+
+
+#: The erasure cascade: it deletes an erased person's videos and releases their claims. It has no
+#: role beyond a user's; the deciders that let it act name it.
+ERASER = Actor("system:erasure")

@@ -17,12 +17,14 @@ from typing import Any
 
 # Every module that declares events, so ``EVENT_TYPES`` knows each type's personal fields even in a
 # process (the ``strom audit`` shell) that imported none of them yet.
-from domain import feeds, reports, requests, social, watching  # noqa: F401
+from domain import erasures, feeds, reports, requests, social, watching  # noqa: F401
 from domain.accounts import events as account_events  # noqa: F401
+from domain.accounts import exports as export_events  # noqa: F401
 from domain.actors import Actor, Role
 from domain.engagement import comment_likes, comments, likes, shares  # noqa: F401
 from domain.errors import InvalidCommand, NotAllowed
 from domain.events import EVENT_TYPES, DomainEvent, event
+from domain.moderation import cases, standing  # noqa: F401
 from domain.text import clean_text
 from domain.videos import events as video_events  # noqa: F401
 
@@ -40,6 +42,7 @@ IDENTIFYING_FIELDS: Mapping[str, frozenset[str]] = {
     "UserRegistered": frozenset({"handle"}),
     "HandleClaimed": frozenset({"handle"}),
     "ProfileChanged": frozenset({"avatar_url"}),
+    "ErasureRequested": frozenset({"claims"}),
 }
 
 

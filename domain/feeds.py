@@ -4,12 +4,17 @@ Each For You page a signed-in person is served is recorded as one ``FeedServed``
 can be told why a video was shown and auditors can see what was. Pages are appended to the viewer's
 day stream (``feeds-<user>-<yyyymmdd>``) without a concurrency check, like watch signals: no page
 depends on another, so there is no state to fold.
+
+A reason may name a creator ("from @mira, whom you follow"). The viewer is shown it, but it is
+recorded without the name (``@[withheld]``): the record is the viewer's, and would otherwise keep
+the creator's handle in clear after the creator's own erasure.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import re
 
 from domain.actors import Actor
 from domain.errors import InvalidCommand
@@ -17,6 +22,8 @@ from domain.events import DomainEvent, event
 
 MAX_ITEMS = 100
 MAX_REASON = 120
+WITHHELD_MENTION = "@[withheld]"
+_MENTION = re.compile(r"@[A-Za-z0-9_][A-Za-z0-9_.]*")
 SOURCES = frozenset({"following", "neighbours", "trending", "hashtag", "similar", "fresh", "explore"})
 
 
@@ -69,4 +76,10 @@ def _item(item: ServedItem) -> dict[str, object]:
         raise InvalidCommand(f"score of {item.video_id} is not a finite number")
     if not 0 < len(item.reason) <= MAX_REASON:
         raise InvalidCommand(f"a reason is 1 to {MAX_REASON} characters")
-    return {"video_id": item.video_id, "score": item.score, "source": item.source, "reason": item.reason}
+    reason = recorded_reason(item.reason)
+    return {"video_id": item.video_id, "score": item.score, "source": item.source, "reason": reason}
+
+
+def recorded_reason(reason: str) -> str:
+    """The reason as recorded: any handle it names withheld."""
+    return _MENTION.sub(WITHHELD_MENTION, reason)

@@ -31,7 +31,8 @@ class EventStore(Protocol):
         backwards: bool = False,
         limit: int | None = None,
     ) -> list[RecordedEvent]:
-        """Events of one stream from a revision (inclusive); raises ``StreamNotFound``."""
+        """Events of one stream from a revision (inclusive); raises ``StreamNotFound``. From past the
+        end of a stream that exists: no events, so commands can read just what a stream gained."""
 
     def stream_version(self, stream: str) -> int | None:
         """The revision of the stream's last event, ``None`` when it has none."""

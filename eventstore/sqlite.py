@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from eventstore.chain import GENESIS, link
+from eventstore.connections import ThreadConnections
 from eventstore.envelope import (
     AppendResult,
     Checkpoint,
@@ -78,9 +79,7 @@ class SQLiteEventStore:
         self.path = Path(path)
         self._sync = sync
         self._timeout = busy_timeout_s
-        self._local = threading.local()
-        self._conns: list[sqlite3.Connection] = []
-        self._conns_lock = threading.Lock()
+        self._conns = ThreadConnections(self._connect)
         self._wake_dir = channel_dir(self.path)
         self._waker = Waker(self._wake_dir)
         self._writer = _writer_lock(self.path)
@@ -89,11 +88,8 @@ class SQLiteEventStore:
     # -- connections -------------------------------------------------------------------
 
     def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._connect()
-            self._local.conn = conn
-        return conn
+        """This thread's connection: closed when the thread ends (see ``ThreadConnections``)."""
+        return self._conns.get()
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -103,8 +99,6 @@ class SQLiteEventStore:
             conn.execute(f"PRAGMA synchronous={self._sync.upper()}")
         except sqlite3.Error as exc:
             raise self._unavailable(exc) from exc
-        with self._conns_lock:
-            self._conns.append(conn)
         return conn
 
     def _unavailable(self, exc: sqlite3.Error) -> StoreUnavailable:
@@ -135,11 +129,7 @@ class SQLiteEventStore:
             raise self._unavailable(exc) from exc
 
     def close(self) -> None:
-        with self._conns_lock:
-            for conn in self._conns:
-                conn.close()
-            self._conns.clear()
-        self._local = threading.local()
+        self._conns.close()
         self._waker.close()
 
     # -- writing -----------------------------------------------------------------------

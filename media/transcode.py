@@ -109,7 +109,8 @@ def transcode(
     args = layout.command(
         _binary("ffmpeg"), admitted, probe, workdir, renditions, segment_s=segment_s, preset=preset
     )
-    _run(args, workdir / "ffmpeg.log", probe.duration_s, on_progress, timeout_s)
+    written = _segments_written(workdir / renditions[0].name, segment_s, probe.duration_s)
+    _run(args, workdir / "ffmpeg.log", probe.duration_s, _rising(on_progress), timeout_s, written)
     strip = layout.thumbnail_strip(probe)
     (workdir / layout.THUMBS_VTT).write_text(strip.vtt(layout.THUMBS_IMAGE))
     variants = [_measure(workdir / r.name, r.name) for r in renditions]
@@ -170,6 +171,7 @@ def _run(
     duration_s: float,
     on_progress: Callable[[float], None],
     timeout_s: float | None,
+    written: Callable[[], float] = lambda: 0.0,
 ) -> None:
     """Progress is read here, in the caller's thread, so ``on_progress`` needs no locking."""
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
@@ -179,7 +181,7 @@ def _run(
             args, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL, cwd=place.cwd, env=env
         )
         try:
-            timed_out = _follow(process, duration_s, on_progress, deadline)
+            timed_out = _follow(process, duration_s, on_progress, deadline, written)
         finally:
             if process.poll() is None:
                 process.kill()
@@ -194,8 +196,12 @@ def _follow(
     duration_s: float,
     on_progress: Callable[[float], None],
     deadline: float | None,
+    written: Callable[[], float] = lambda: 0.0,
 ) -> bool:
-    """Reads ``-progress`` lines until ffmpeg closes stdout; True if the deadline came first."""
+    """Reads ``-progress`` lines until ffmpeg closes stdout; True if the deadline came first.
+
+    ffmpeg reports nothing until every output has a frame, and the thumbnail strip gets its one frame
+    at the end: until then the segments ``written`` say how far the encode has got."""
     assert process.stdout is not None
     pending, last_report = b"", 0.0
     with selectors.DefaultSelector() as selector:
@@ -204,16 +210,40 @@ def _follow(
             wait = None if deadline is None else deadline - time.monotonic()
             if wait is not None and wait <= 0:
                 return True
-            if not selector.select(wait):
-                continue
-            chunk = os.read(process.stdout.fileno(), 65536)
-            if not chunk:
-                return False
-            *lines, pending = (pending + chunk).split(b"\n")
-            done = _progress(lines, duration_s)
-            if done is not None and time.monotonic() - last_report >= PROGRESS_EVERY_S:
+            lines: list[bytes] = []
+            if selector.select(PROGRESS_EVERY_S if wait is None else min(wait, PROGRESS_EVERY_S)):
+                chunk = os.read(process.stdout.fileno(), 65536)
+                if not chunk:
+                    return False
+                *lines, pending = (pending + chunk).split(b"\n")
+            done = max(_progress(lines, duration_s) or 0.0, written())
+            if done > 0 and time.monotonic() - last_report >= PROGRESS_EVERY_S:
                 last_report = time.monotonic()
                 on_progress(done)
+
+
+def _segments_written(folder: Path, segment_s: float, duration_s: float) -> Callable[[], float]:
+    """The share of the source the rendition in ``folder`` has finished segments for (the newest one
+    may still be being written), below 1 until the end."""
+
+    def share() -> float:
+        finished = max(0, len(list(folder.glob(layout.SEGMENTS.replace("%05d", "*")))) - 1)
+        return min(0.99, finished * segment_s / max(duration_s, 1e-3))
+
+    return share
+
+
+def _rising(on_progress: Callable[[float], None]) -> Callable[[float], None]:
+    """Passes on only what moves forward: two estimates of the same encode may disagree a little."""
+    best = 0.0
+
+    def report(done: float) -> None:
+        nonlocal best
+        if done >= best:
+            best = done
+            on_progress(done)
+
+    return report
 
 
 def _progress(lines: list[bytes], duration_s: float) -> float | None:

@@ -1,5 +1,9 @@
 """The one fold of a video's listing events, for every projector that lists videos: whether it is
-published (and since when), its visibility and hashtags, whether hidden or deleted."""
+published (and since when), its visibility and hashtags, whether hidden or deleted.
+
+A deleted video's state stays, so that no late or replayed event lists it again, but without its
+hashtags: they are words its owner wrote, nothing reads them any more, and an erasure deletes every
+video of the person erased, so no row keeps them after it."""
 
 from __future__ import annotations
 
@@ -36,7 +40,7 @@ def evolved(decoded: Decoded, state: Row) -> Row:
         case VideoUnpublished():
             return {**state, "published": False}
         case VideoDeleted():
-            return {**state, "deleted": True}
+            return {**state, "deleted": True, "hashtags": []}  # kept as a marker, without its words
         case VideoHidden():
             return {**state, "hidden": True}
         case VideoRestored():

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from projections.models import (
     comment_threads,
+    erasures,
     following_feed,
     fresh_videos,
+    moderation_queue,
+    moderation_standing,
     profiles,
     recommendations,
     trending,
@@ -27,6 +30,9 @@ ALL: tuple[Projector, ...] = (
     following_feed.PROJECTOR,
     fresh_videos.PROJECTOR,
     recommendations.PROJECTOR,
+    erasures.PROJECTOR,
+    moderation_queue.PROJECTOR,
+    moderation_standing.PROJECTOR,
 )
 
 

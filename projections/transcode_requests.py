@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from typing import cast
 
@@ -35,7 +34,6 @@ from read_models.port import ReadStore
 
 NAME = "transcode_requests"
 BUILD = "v1"
-SAVE_EVERY_S = 1.0
 RETRY_FIRST_S, RETRY_MAX_S = 0.5, 30.0
 
 #: The events after which a video's job may have been asked for or settled.
@@ -103,7 +101,7 @@ class TranscodeRequests:
             after=position, filter=EventFilter(types=WATCHED), checkpoints=True
         )
         self._subscription = subscription
-        saved_at = time.monotonic()
+        saved = position
         try:
             for item in subscription:
                 if until is not None and item.position > until:
@@ -111,9 +109,9 @@ class TranscodeRequests:
                 if isinstance(item, RecordedEvent):
                     self._react(item)
                 position = item.position
-                if isinstance(item, RecordedEvent) or time.monotonic() - saved_at > SAVE_EVERY_S:
+                if position > saved:  # an event acted on, or a checkpoint: caught up with the log
                     state = self._save(state, position)
-                    saved_at = time.monotonic()
+                    saved = position
                 if self._stopped.is_set() or (until is not None and position >= until):
                     break
         finally:

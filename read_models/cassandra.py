@@ -116,12 +116,19 @@ class CassandraReadStore:
            SSTables keep them until compaction happens to merge them. ``gc_grace_seconds`` (10 days,
            the default here) does not matter: it keeps tombstones, which carry ids, not text.
         3. The commit log: the segment being written keeps the original writes until it is full
-           (``commitlog_segment_size``) and flushed, then is deleted. To be rid of it now: ``nodetool
-           drain`` and restart the node; dropping any table also recycles every segment.
+           (``commitlog_segment_size``) and flushed, then is deleted. To be rid of it now: create and
+           drop any table (a drop switches every node to a new segment, flushes what the old ones
+           hold and deletes them), or ``nodetool drain`` and restart the node.
         4. Copies: ``auto_snapshot`` (on by default) snapshots a table when it is dropped or truncated,
-           as a projection rebuild drops the old build: ``nodetool clearsnapshot --all <keyspace>``.
+           as a projection rebuild drops the old build: ``nodetool clearsnapshot --all -- <keyspace>``.
            Keep ``incremental_backups`` off; hints (``hints/``) hold writes for a down node until
            delivered; backups taken of the data folders hold what they copied.
+
+        nodetool speaks JMX, which Cassandra binds to the loopback address (``LOCAL_JMX=yes``, the
+        default), so each step runs on the node itself. On the node ``make cassandra`` and ``make
+        test`` start (JMX on 127.0.0.1:7199), ``.venv/bin/python scripts/cassandra_node.py purge
+        <keyspace>`` runs the four steps in order, and ``scripts/cassandra_node.py nodetool ...`` any
+        one of them.
         """
 
     def ping(self) -> None:

@@ -32,8 +32,9 @@ from read_models.tables import (
 
 #: Bumping it makes the projector fill fresh tables (``comments_newest_v2`` …) from the start of the log.
 #: 2: comments_by_author, so an erasure finds its author's text to remove. 3: the position of the
-#: delete that took effect, so a replayed repeat delete never uncounts a reply twice.
-VERSION = 3
+#: delete that took effect, so a replayed repeat delete never uncounts a reply twice. 4: comments a
+#: moderator removed (``removed``) leave the threads as deleted ones do, until restored.
+VERSION = 4
 MODEL = ReadModel("comment_threads", VERSION)
 APPLIED = "applied_position"
 
@@ -55,7 +56,7 @@ RENDERED = columns_of(
 
 COMMENT_ROWS = Table(
     "comment_rows",
-    columns=(*RENDERED, *columns_of(pinned=BOOL, deleted_position=INT, **{APPLIED: INT})),
+    columns=(*RENDERED, *columns_of(pinned=BOOL, deleted_position=INT, removed=BOOL, **{APPLIED: INT})),
     partition_key=("comment_id",),
 )
 COMMENTS_NEWEST = Table(
@@ -121,12 +122,13 @@ class CommentPage:
 
 
 def visible(row: Row) -> bool:
-    """A deleted comment stays listed (as deleted) while it has replies; without any it disappears."""
-    return not row.get("deleted") or bool(row.get("reply_count"))
+    """A deleted comment stays listed (as deleted) while it has replies; without any it disappears.
+    One a moderator removed reads as deleted to everyone until restored."""
+    return not (row.get("deleted") or row.get("removed")) or bool(row.get("reply_count"))
 
 
 def view(row: Row, *, pinned: bool = False) -> CommentView:
-    deleted = bool(row.get("deleted"))
+    deleted = bool(row.get("deleted") or row.get("removed"))
     return CommentView(
         comment_id=row["comment_id"],
         video_id=row["video_id"],
@@ -186,5 +188,6 @@ def replies(store: ReadStore, parent_id: str, *, limit: int = 20, cursor: str | 
 
 
 def rendered(row: Row) -> dict[str, Any]:
-    """The listing columns of a ``comment_rows`` row."""
-    return {name: row.get(name) for name in RENDERED_NAMES}
+    """The listing columns of a ``comment_rows`` row; a removed comment is listed as a deleted one."""
+    listed = {name: row.get(name) for name in RENDERED_NAMES}
+    return {**listed, "deleted": True, "text": None} if row.get("removed") else listed

@@ -2,7 +2,7 @@
 
 One table per access pattern:
 
-- ``profiles``: the profile card by user (handle, display name or ``None`` once erased, bio, avatar).
+- ``profiles``: the profile card by user (handle, display name, bio, avatar: ``None`` once erased).
 - ``profile_counts``: followers, following, listed videos and likes received by user; totals only
   move through ``Writer.add`` (an ``applied_position`` per row), never counter columns.
 - ``user_videos``: a user's published, unhidden videos, newest first; ``visibility`` lets the access
@@ -34,7 +34,9 @@ from read_models.tables import (
 )
 
 #: Bumping it makes the projector fill fresh tables (``profiles_v2``…) from the start of the log.
-VERSION = 2  # 2: video_owner.known_since, so a replayed like counts as it did the first time
+#: 2: video_owner.known_since, so a replayed like counts as it did the first time.
+#: 3: an erased person keeps no handle and leaves every follow list.
+VERSION = 3
 MODEL = ReadModel("profiles", VERSION)
 APPLIED = "applied_position"
 COUNTS = ("followers", "following", "videos", "likes_received")
@@ -100,7 +102,7 @@ T = TypeVar("T")
 @dataclasses.dataclass(frozen=True, slots=True)
 class Profile:
     user_id: str
-    handle: str
+    handle: str | None  # None once erased
     display_name: str | None
     erased: bool
     bio: str | None
@@ -139,7 +141,7 @@ def profile(store: ReadStore, user_id: str) -> Profile | None:
     counts = store.get(MODEL.table(store, PROFILE_COUNTS), {"user_id": user_id}) or {}
     return Profile(
         user_id=user_id,
-        handle=row["handle"] or "",
+        handle=row["handle"],
         display_name=row["display_name"],
         erased=bool(row["erased"]),
         bio=row["bio"],

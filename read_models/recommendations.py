@@ -6,8 +6,10 @@
 - ``rec_users``: whether a user consents to personalisation; without it nothing personal is kept.
 - ``rec_videos``: every video the feed may show, with what the page rules need (creator, hashtags,
   whether it is listed for everyone).
-- ``rec_seen``: what a user was shown or watched recently (expires after ``SEEN_FOR``), so a page
-  never repeats it.
+- ``rec_seen``: what a user watched recently (kept for everyone signed in, consent or not: it trains
+  nothing, and it is why a page never offers again what they saw within ``SEEN_FOR``), and what
+  personalised pages served them, with the log position of the page, so the pages of one scroll
+  never repeat each other while a new scroll may offer again what was served but never watched.
 - ``rec_explore``: impressions, completions and likes of each video: the exploration posterior.
 """
 
@@ -24,7 +26,7 @@ from read_models.live import ReadModel
 from read_models.port import ReadStore
 from read_models.tables import BOOL, FLOAT, INT, TEXT, Clustering, Table, columns_of
 
-VERSION = 2  # 2: video rows keep the listing state itself, not what is derived from it
+VERSION = 3  # 3: seen rows tell watched from served, and seen rows are kept without consent too
 MODEL = ReadModel("recommendations", VERSION)
 APPLIED = "applied_position"
 SEEN_FOR = timedelta(days=3)
@@ -48,7 +50,7 @@ REC_VIDEOS = Table(
 )
 REC_SEEN = Table(
     "rec_seen",
-    columns=columns_of(user_id=TEXT, video_id=TEXT, at=FLOAT),
+    columns=columns_of(user_id=TEXT, video_id=TEXT, at=FLOAT, watched=BOOL, served_at=INT),
     partition_key=("user_id",),
     clustering=(Clustering("video_id"),),
 )
@@ -107,9 +109,21 @@ def videos(store: ReadStore, video_ids: Iterable[str]) -> dict[str, RecVideo]:
     return found
 
 
-def seen(store: ReadStore, user_id: str) -> set[str]:
+def seen(store: ReadStore, user_id: str, *, now: float, scroll_from: int | None = None) -> set[str]:
+    """What the person watched within ``SEEN_FOR`` of ``now`` (seconds since the epoch), and, when a
+    page continues a scroll, what the scroll's pages served: those its first page (at log position
+    ``scroll_from``) and every page after it. What a page served but nobody watched may come again in
+    a new scroll."""
     page = store.page(MODEL.table(store, REC_SEEN), {"user_id": user_id}, limit=SEEN_READ_LIMIT)
-    return {row["video_id"] for row in page.rows}
+    since = now - SEEN_FOR.total_seconds()
+    return {row["video_id"] for row in page.rows if _counts(row, since, scroll_from)}
+
+
+def _counts(row: Mapping[str, Any], since: float, scroll_from: int | None) -> bool:
+    if row["watched"]:
+        return float(row["at"] or 0.0) > since
+    served = row["served_at"]
+    return scroll_from is not None and served is not None and served >= scroll_from
 
 
 def exploration(store: ReadStore, video_ids: Iterable[str]) -> dict[str, Exploration]:

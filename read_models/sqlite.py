@@ -28,6 +28,7 @@ from read_models.checks import (
     decode_cursor,
     encode_cursor,
 )
+from read_models.connections import ThreadConnections
 from read_models.errors import (
     InvalidQuery,
     MissingTable,
@@ -61,8 +62,7 @@ class SQLiteReadStore:
         self._sync = sync
         self._timeout = busy_timeout_s
         self._purge_timeout_s = purge_timeout_s
-        self._local = threading.local()
-        self._conns: list[sqlite3.Connection] = []
+        self._conns = ThreadConnections(self._connect)
         self._lock = threading.Lock()
         self._last_ts = 0
         try:
@@ -74,19 +74,18 @@ class SQLiteReadStore:
     # -- connections ------------------------------------------------------------------------
 
     def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            try:
-                conn = sqlite3.connect(
-                    self.path, isolation_level=None, check_same_thread=False, timeout=self._timeout
-                )
-                conn.execute(f"PRAGMA synchronous={self._sync.upper()}")
-                conn.execute("PRAGMA secure_delete=ON")  # see ``purge``
-            except sqlite3.Error as exc:
-                raise ReadStoreUnavailable([str(self.path)], str(exc)) from exc
-            with self._lock:
-                self._conns.append(conn)
-            self._local.conn = conn
+        """This thread's connection: closed when the thread ends (see ``ThreadConnections``)."""
+        return self._conns.get()
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=self._timeout
+            )
+            conn.execute(f"PRAGMA synchronous={self._sync.upper()}")
+            conn.execute("PRAGMA secure_delete=ON")  # see ``purge``
+        except sqlite3.Error as exc:
+            raise ReadStoreUnavailable([str(self.path)], str(exc)) from exc
         return conn
 
     def _initialise(self) -> None:
@@ -159,11 +158,7 @@ class SQLiteReadStore:
             self._conn().execute("SELECT 1").fetchone()
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._conns:
-                conn.close()
-            self._conns.clear()
-        self._local = threading.local()
+        self._conns.close()
 
     # -- schema -----------------------------------------------------------------------------
 

@@ -4,6 +4,8 @@
     .venv/bin/python scripts/cassandra_node.py stop [--if-started]
     .venv/bin/python scripts/cassandra_node.py status [--port N]
     .venv/bin/python scripts/cassandra_node.py resolve
+    .venv/bin/python scripts/cassandra_node.py nodetool [--jmx-port N] COMMAND [ARGS ...]
+    .venv/bin/python scripts/cassandra_node.py purge [--jmx-port N] [--port N] KEYSPACE
 
 Cassandra comes from Maven Central: `start` copies org.apache.cassandra:cassandra-all and its runtime
 dependencies (ops/cassandra/pom.xml) into .cassandra/lib when that folder is missing or came from another POM,
@@ -14,8 +16,15 @@ writes lies under the git-ignored .cassandra/: lib/, data/, logs/, cassandra.pid
 `start --if-needed` leaves a marker when it starts a node (and none when one was already answering);
 `stop --if-started` stops the node only when that marker names it. So `make test` stops only what it started.
 
-Environment: CASSANDRA_PORT (CQL port, default 9042; --port wins), CASSANDRA_JVM_EXTRA_OPTS (appended to
-jvm.options), CASSANDRA_CDS=0 (no class-data sharing archive), JAVA_HOME.
+The node listens for JMX on 127.0.0.1 only (jvm.options), without authentication, as Cassandra's
+LOCAL_JMX=yes does. `nodetool` runs Cassandra's own nodetool from .cassandra/lib against it
+(ops/cassandra/conf/jvm-clients.options). `purge` runs the steps CassandraReadStore.purge describes, after
+an erasure is projected, so no file of the node keeps the erased values: flush and compact the keyspace,
+recycle every commit-log segment (a table created and dropped in the keyspace), clear its snapshots.
+
+Environment: CASSANDRA_PORT (CQL port, default 9042; --port wins), CASSANDRA_JMX_PORT (default 7199, as in
+jvm.options; --jmx-port wins), CASSANDRA_JVM_EXTRA_OPTS (appended to jvm.options), CASSANDRA_CDS=0 (no
+class-data sharing archive), JAVA_HOME.
 
 Exit status: 0 done or nothing to do, 1 failed, 3 (`status`) not running.
 """
@@ -28,6 +37,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -35,7 +45,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +64,9 @@ LOCK_FILE = STATE / "cassandra.lock"
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 9042
+DEFAULT_JMX_PORT = 7199  # -Dcassandra.jmx.local.port in ops/cassandra/conf/jvm.options
+NODETOOL_CLASS = "org.apache.cassandra.tools.NodeTool"
+KEYSPACE = re.compile(r"[a-z][a-z0-9_]{0,47}")
 START_TIMEOUT_S = 120.0
 STOP_GRACE_S = 20.0
 STOP_GRACE_WHILE_ARCHIVING_S = 90.0
@@ -75,10 +88,21 @@ def main(argv: list[str] | None = None) -> int:
     status = sub.add_parser("status", help="exit 0 if running, 3 if not")
     status.add_argument("--port", type=int, default=None, help="CQL port (default $CASSANDRA_PORT or 9042)")
     sub.add_parser("resolve", help="(re)copy the jars into .cassandra/lib")
+    nodetool = sub.add_parser("nodetool", help="Cassandra's nodetool against the node's local JMX")
+    nodetool.add_argument("--jmx-port", type=int, default=None, help="default $CASSANDRA_JMX_PORT or 7199")
+    nodetool.add_argument("args", nargs=argparse.REMAINDER, help="a nodetool command and its arguments")
+    purge = sub.add_parser("purge", help="remove values erased in KEYSPACE from every file of the node")
+    purge.add_argument("keyspace")
+    purge.add_argument("--jmx-port", type=int, default=None, help="default $CASSANDRA_JMX_PORT or 7199")
+    purge.add_argument("--port", type=int, default=None, help="CQL port (default $CASSANDRA_PORT or 9042)")
     args = parser.parse_args(argv)
 
     if args.command == "status":
         return _status(args.port)
+    if args.command == "nodetool":
+        return _nodetool(_jmx_port(args.jmx_port), args.args)
+    if args.command == "purge":
+        return _purge(args.keyspace, _jmx_port(args.jmx_port), _port(args.port))
     STATE.mkdir(exist_ok=True)
     with _lock():
         if args.command == "start":
@@ -219,6 +243,61 @@ def _status(port: int | None) -> int:
     return NOT_RUNNING
 
 
+# ---------------------------------------------------------------- tools
+
+
+def _nodetool(jmx_port: int, args: list[str]) -> int:
+    """Cassandra's own nodetool, from the jars `start` resolved; its exit status."""
+    if not any(LIB.glob("cassandra-all-*.jar")):
+        print(f"No Cassandra jars in {LIB}; run `scripts/cassandra_node.py resolve`.", file=sys.stderr)
+        return 1
+    java, _ = _java()
+    classpath = ":".join(str(jar) for jar in sorted(LIB.glob("*.jar")))
+    options = _options_file(CONF / "jvm-clients.options", {"${conf}": str(CONF)})
+    command = [java, *options, "-cp", classpath, NODETOOL_CLASS, "-h", HOST, "-p", str(jmx_port), *args]
+    return subprocess.run(command, cwd=STATE if STATE.is_dir() else ROOT, check=False).returncode
+
+
+def _purge(keyspace: str, jmx_port: int, port: int) -> int:
+    """CassandraReadStore.purge's steps on this node, in order; stops at the first that fails."""
+    if not KEYSPACE.fullmatch(keyspace):
+        print(f"{keyspace!r} is not a keyspace name", file=sys.stderr)
+        return 1
+    steps: tuple[tuple[str, Callable[[], int]], ...] = (
+        ("flush: memtables into SSTables", lambda: _nodetool(jmx_port, ["flush", keyspace])),
+        ("compact: shadowed values dropped", lambda: _nodetool(jmx_port, ["compact", keyspace])),
+        ("commit log: every segment recycled", lambda: _recycle_commit_log(port, keyspace)),
+        ("snapshots cleared", lambda: _nodetool(jmx_port, ["clearsnapshot", "--all", "--", keyspace])),
+    )
+    for number, (what, step) in enumerate(steps, 1):
+        began = time.monotonic()
+        if step() != 0:
+            print(f"{number}. {what}: failed", file=sys.stderr)
+            return 1
+        print(f"{number}. {what} ({time.monotonic() - began:.1f} s)", flush=True)
+    return 0
+
+
+def _recycle_commit_log(port: int, keyspace: str) -> int:
+    """Dropping a table makes the node switch to a new commit-log segment and flush every table with
+    writes in the old ones, which are then deleted: a scratch table is created and dropped for that."""
+    logging.getLogger("cassandra").setLevel(logging.ERROR)
+    from cassandra.cluster import Cluster
+
+    table = f"{keyspace}.purge_{os.urandom(4).hex()}"
+    cluster = Cluster([HOST], port=port, connect_timeout=10.0, control_connection_timeout=10.0)
+    try:
+        session = cluster.connect()
+        session.execute(f"CREATE TABLE {table} (k text PRIMARY KEY)", timeout=60)
+        session.execute(f"DROP TABLE {table}", timeout=60)
+    except Exception as error:  # the driver's errors are many; each is reported the same way
+        print(f"could not create and drop {table} on {HOST}:{port}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        cluster.shutdown()
+    return 0
+
+
 # ---------------------------------------------------------------- jars
 
 
@@ -275,18 +354,24 @@ def _jvm_options() -> list[str]:
     if not jamm:
         sys.exit(f"No jamm jar in {LIB}; run `scripts/cassandra_node.py resolve`.")
     values = {"${repo}": str(ROOT), "${state}": str(STATE), "${conf}": str(CONF), "${jamm}": str(jamm[-1])}
+    options = _options_file(CONF / "jvm.options", values)
+    options.extend(shlex.split(os.environ.get("CASSANDRA_JVM_EXTRA_OPTS", "")))
+    return options
+
+
+def _options_file(path: Path, values: dict[str, str]) -> list[str]:
+    """One option per line, '#' comments and blank lines skipped, placeholders filled in."""
     options = []
-    for raw in (CONF / "jvm.options").read_text().splitlines():
+    for raw in path.read_text().splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         for name, value in values.items():
             line = line.replace(name, value)
         if "${" in line:
-            sys.exit(f"Unknown placeholder in {CONF / 'jvm.options'}: {raw}")
+            sys.exit(f"Unknown placeholder in {path}: {raw}")
         # Split as Cassandra's shell scripts do: "--add-opens a/b=ALL-UNNAMED" is two arguments.
         options.extend(shlex.split(line))
-    options.extend(shlex.split(os.environ.get("CASSANDRA_JVM_EXTRA_OPTS", "")))
     return options
 
 
@@ -457,6 +542,12 @@ def _port(given: int | None) -> int:
     if given is not None:
         return given
     return int(os.environ.get("CASSANDRA_PORT") or DEFAULT_PORT)
+
+
+def _jmx_port(given: int | None) -> int:
+    if given is not None:
+        return given
+    return int(os.environ.get("CASSANDRA_JMX_PORT") or DEFAULT_JMX_PORT)
 
 
 def _read_int(path: Path) -> int | None:

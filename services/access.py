@@ -21,6 +21,7 @@ from read_models import comment_threads, profiles, video_details
 from read_models.port import ReadStore
 from read_models.profiles import Profile
 from read_models.video_details import VideoCard
+from services.moderation import Moderation
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -59,18 +60,22 @@ class AccessPolicy:
         return self.video(video_id, viewer) is not None
 
     def _may_view(self, access: VideoAccess, viewer: Actor | None) -> bool:
-        """Blocks and follows are read only when the answer hinges on them."""
-        if viewer is None or viewer.user_id == access.owner_id:
-            return may_view(access, None if viewer is None else viewer.user_id)
-        if not may_view(access, viewer.user_id, moderates=viewer.moderates, follows_owner=True):
+        """Blocks, follows and the owner's suspension are read only when the answer hinges on them."""
+        if viewer is not None and viewer.user_id == access.owner_id:
+            return may_view(access, viewer.user_id)
+        moderates = viewer is not None and viewer.moderates
+        suspended = not moderates and Moderation(self.store).suspended(access.owner_id)
+        if viewer is None:
+            return may_view(access, None, owner_suspended=suspended)
+        if not may_view(
+            access, viewer.user_id, moderates=moderates, follows_owner=True, owner_suspended=suspended
+        ):
             return False
         blocked = video_details.blocked_between(self.store, access.owner_id, viewer.user_id)
         follows = access.visibility == Visibility.FOLLOWERS and profiles.follows(
             self.store, viewer.user_id, access.owner_id
         )
-        return may_view(
-            access, viewer.user_id, moderates=viewer.moderates, follows_owner=follows, blocked=blocked
-        )
+        return may_view(access, viewer.user_id, moderates=moderates, follows_owner=follows, blocked=blocked)
 
 
 def access_of(card: VideoCard) -> VideoAccess:

@@ -8,6 +8,10 @@ the very next request, in every API process sharing the event store.
 Cheap by caching: the folded account state is kept per user (least recently used go first), and
 a request asks the store only for the stream's revision; when it moved, just the new events are
 read and folded in.
+
+A suspension (the person's ``standing-<user>`` stream, folded the same way) is judged here too: the
+request is admitted, so a suspended person can still read (their notices, their own data) and
+appeal, and ``SignedIn.suspension`` tells the command routes to refuse everything else.
 """
 
 from __future__ import annotations
@@ -19,17 +23,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from commands import streams
-from commands.aggregates import ACCOUNT
+from commands.aggregates import ACCOUNT, STANDING
 from commands.context import Ports
 from commands.handling import Loaded, catch_up, store_errors
 from domain import accounts
 from domain.actors import Actor
 from domain.errors import InvalidCredentials
+from domain.moderation import standing
 
 Clock = Callable[[], datetime]
 #: Accounts whose folded state is kept; a user dropped from it is folded again on their next request.
 DEFAULT_CAPACITY = 100_000
 _NONE: Loaded[accounts.State] = Loaded(accounts.initial, None, 0)
+_GOOD: Loaded[standing.State] = Loaded(standing.initial, None, 0)
 
 
 def _now() -> datetime:
@@ -42,6 +48,7 @@ class SignedIn:
 
     actor: Actor
     session_id: str
+    suspension: standing.Suspension | None = None  # in force when the request came
 
 
 class SessionGate:
@@ -52,15 +59,18 @@ class SessionGate:
         self._capacity = capacity
         self._clock = clock
         self._cache: OrderedDict[str, Loaded[accounts.State]] = OrderedDict()
+        self._standing: OrderedDict[str, Loaded[standing.State]] = OrderedDict()
         self._lock = threading.Lock()
 
     def admit(self, user_id: str, session_id: str) -> SignedIn:
         """Raises ``InvalidCredentials`` when the session ended or expired, or the account was
         erased or never existed; the token's own claims are never taken for the account's."""
         state = self.account(user_id)
-        if accounts.live_session(state, session_id, self._clock()) is None:
+        now = self._clock()
+        if accounts.live_session(state, session_id, now) is None:
             raise InvalidCredentials(accounts.SESSION_ENDED)
-        return SignedIn(Actor(user_id, state.role), session_id)
+        suspension = standing.suspension(self.standing_of(user_id), now)
+        return SignedIn(Actor(user_id, state.role), session_id, suspension)
 
     def live_sessions(self, user_id: str) -> list[accounts.Session]:
         """The account's sessions live now, oldest first."""
@@ -81,6 +91,28 @@ class SessionGate:
             loaded = _NONE  # the store is not the one the cache was filled from: fold afresh
         loaded = catch_up(self._ports, stream, ACCOUNT, loaded)
         self._keep(user_id, loaded)
+        return loaded.state
+
+    def standing_of(self, user_id: str) -> standing.State:
+        """The person's moderation standing as its stream says now; one revision lookup when it has
+        none (most people) or it did not move."""
+        stream = streams.standing(user_id)
+        with store_errors():
+            version = self._ports.store.stream_version(stream)
+        if version is None:
+            return standing.initial
+        with self._lock:
+            loaded = self._standing.get(user_id, _GOOD)
+        if loaded.version == version:
+            return loaded.state
+        if loaded.version is not None and loaded.version > version:
+            loaded = _GOOD
+        loaded = catch_up(self._ports, stream, STANDING, loaded)
+        with self._lock:
+            self._standing[user_id] = loaded
+            self._standing.move_to_end(user_id)
+            while len(self._standing) > self._capacity:
+                self._standing.popitem(last=False)
         return loaded.state
 
     def _cached(self, user_id: str) -> Loaded[accounts.State]:

@@ -17,10 +17,13 @@ later), each counted where it survives a restart and every process sees the same
 
 Finishing: a playable video is copied into media storage as ``sources/<video_id>/<upload_id>``
 before the owner's ``complete_upload`` is recorded, so an event never names a source that is not
-there; if recording fails, the copy is removed again. Anything else is recorded as rejected, by the
-pipeline, with the probe's reason. The local bytes go once the verdict is recorded, or once it can
-never be (the video was deleted meanwhile). If a store could not be reached they stay, so the
-client's retry (a PATCH of no bytes at the final offset) finishes the upload; else it expires.
+there; if recording fails, the copy is removed again. So it is when, with the copy stored, the
+streams say the video was deleted or its owner erased meanwhile: the media cleanup may have acted on
+that already, before the copy was there (``commands/media_keeping.py``). Anything else is recorded
+as rejected, by the pipeline, with the probe's reason. The local bytes go once the verdict is
+recorded, or once it can never be (the video was deleted meanwhile). If a store could not be reached
+they stay, so the client's retry (a PATCH of no bytes at the final offset) finishes the upload; else
+it expires.
 """
 
 from __future__ import annotations
@@ -31,8 +34,9 @@ from pathlib import Path
 
 from commands import videos as handlers
 from commands.context import Outcome, Ports, Request
+from commands.media_keeping import may_keep_media_of
 from domain import videos
-from domain.errors import DomainError
+from domain.errors import Conflict, DomainError
 from domain.videos.rules import MAX_DIMENSION, PIPELINE
 from media import keys
 from media.probe import NotPlayable, Probe, probe
@@ -192,10 +196,17 @@ class Uploads:
             height=found.height,
         )
         try:
+            self._ensure_wanted(info.video_id)
             return handlers.complete_upload(cmd, ports=self.ports, request=request)
         except BaseException:
             self.storage.delete_prefix(key)
             raise
+
+    def _ensure_wanted(self, video_id: str) -> None:
+        """Asked with the source stored, not before: a deletion or erasure recorded after this
+        answer finds the source in storage when the media cleanup acts on it."""
+        if not may_keep_media_of(self.ports, video_id):
+            raise Conflict("the video was deleted, or its owner's account erased, while it was uploading")
 
     def _reject(self, request: Request, info: UploadInfo, reason: str) -> Outcome:
         """Recorded by the pipeline, in the uploader's correlation, so the two can be traced together."""

@@ -24,6 +24,7 @@ from eventstore.errors import CorruptEvent, EventStoreError
 from eventstore.port import EventStore
 from strom.migrate_cli import migrate_command
 from strom.project_cli import project_command, projections_app
+from strom.screening_cli import screening_app
 from strom.settings import Settings
 from strom.users_cli import users_app
 from strom.wiring import make_codec, open_event_store, open_key_store
@@ -42,6 +43,7 @@ app.command("migrate")(migrate_command)
 app.command("project")(project_command)
 app.command("worker")(worker_command)
 app.add_typer(projections_app, name="projections")
+app.add_typer(screening_app, name="screening")
 
 
 @contextmanager

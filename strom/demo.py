@@ -133,7 +133,7 @@ class Demo:
     def _publish_when_processed(self, video_id: str, clip: Clip) -> None:
         owner = self.users[clip.owner]
         deadline = time.monotonic() + PROCESSING_WAIT_S
-        while (state := video_handlers.current(self.ports, video_id)).stage is not videos.Stage.PROCESSED:
+        while not _ready(state := video_handlers.current(self.ports, video_id)):
             if state.stage is videos.Stage.FAILED or time.monotonic() > deadline:
                 log.warning("demo video %s was not processed (%s)", video_id, state.stage)
                 return
@@ -173,3 +173,8 @@ def make_clip(path: Path, clip: Clip, seconds: float = 6.0) -> None:
         timeout=300,
     )
     temporary.replace(path)
+
+
+def _ready(state: videos.State) -> bool:
+    """Processed, and screened: what publishing needs."""
+    return state.stage is videos.Stage.PROCESSED and videos.current_screening(state) is not None

@@ -10,18 +10,25 @@ from typing import Annotated
 
 import typer
 
+from commands.context import Ports
 from eventstore.codec import EventCodec
 from eventstore.port import EventStore
 from migrations.runner import apply_pending
-from projections import registry
+from projections import process_managers, registry
+from projections.data_exports import DataExports
+from projections.erasure_cascade import ErasureCascade
 from projections.media_cleanup import MediaCleanup
 from projections.rebuild import ParityFailed, rebuild
 from projections.runner import WHOLE, Partition
+from projections.screening_requests import ScreeningRequests
 from projections.supervisor import Supervisor
 from projections.transcode_requests import TranscodeRequests
 from read_models import live, projection_state
 from read_models.errors import MissingTable
 from strom import pipeline
+from strom.erasing import erasure_cascade
+from strom.exporting import data_exports
+from strom.screening import screening_requests
 from strom.settings import Settings
 from strom.wiring import make_codec, open_event_store, open_key_store, open_media_storage, open_read_store
 from workers.broker import is_durable
@@ -43,14 +50,25 @@ def project_command(
     apply_pending(store)
     codec = make_codec(keys)
     supervisor = Supervisor(projectors, events=events, codec=codec, store=store, partition=part)
-    requests = _transcode_requests(settings, whole=only is None and part == WHOLE, events=events, codec=codec)
+    whole = only is None and part == WHOLE
+    requests = _transcode_requests(settings, whole=whole, events=events, codec=codec)
+    screenings = _screening_requests(settings, whole=whole, events=events, codec=codec)
     cleanup = _media_cleanup(settings, first=only is None and part.index == 0, events=events, codec=codec)
+    first = only is None and part.index == 0
+    exports = _data_exports(settings, first=first, ports=Ports(store=events, codec=codec, keys=keys))
+    erasures = _erasure_cascade(settings, first=first, ports=Ports(store=events, codec=codec, keys=keys))
     signal.signal(signal.SIGTERM, lambda *_: supervisor.stop())
     supervisor.start()
     if requests is not None:
         requests.start()
+    if screenings is not None:
+        screenings.start()
     if cleanup is not None:
         cleanup.start()
+    if exports is not None:
+        exports.start()
+    if erasures is not None:
+        erasures.start()
     typer.echo(f"projecting {', '.join(supervisor.names)}; Ctrl-C stops")
     try:
         supervisor.wait()
@@ -58,8 +76,14 @@ def project_command(
         supervisor.stop()
     if requests is not None:
         requests.stop()
+    if screenings is not None:
+        screenings.stop()
     if cleanup is not None:
         cleanup.stop()
+    if exports is not None:
+        exports.stop()
+    if erasures is not None:
+        erasures.stop()
 
 
 def _transcode_requests(
@@ -78,6 +102,18 @@ def _transcode_requests(
     return pipeline.transcode_requests(broker, events=events, codec=codec, store=store, short_s=short_s)
 
 
+def _screening_requests(
+    settings: Settings, *, whole: bool, events: EventStore, codec: EventCodec
+) -> ScreeningRequests | None:
+    """Beside the transcode requests, on the same terms: the whole set, a shared broker."""
+    if not whole:
+        return None
+    broker = pipeline.broker_for(settings)
+    if not is_durable(broker):
+        return None
+    return screening_requests(broker, events=events, codec=codec, store=open_read_store(settings))
+
+
 def _media_cleanup(
     settings: Settings, *, first: bool, events: EventStore, codec: EventCodec
 ) -> MediaCleanup | None:
@@ -88,31 +124,54 @@ def _media_cleanup(
     return pipeline.media_cleanup(storage, events=events, codec=codec, store=open_read_store(settings))
 
 
+def _data_exports(settings: Settings, *, first: bool, ports: Ports) -> DataExports | None:
+    """Beside the media cleanup, in the one process given the first slice of the projectors."""
+    if not first:
+        return None
+    return data_exports(settings, ports, open_read_store(settings), open_media_storage(settings))
+
+
+def _erasure_cascade(settings: Settings, *, first: bool, ports: Ports) -> ErasureCascade | None:
+    """Beside the media cleanup, whose work its ``media`` step waits for."""
+    if not first:
+        return None
+    return erasure_cascade(ports, open_read_store(settings))
+
+
 @projections_app.command("status")
 def status_command() -> None:
-    """Every projector and build: version, checkpoint, lag in events and seconds, state, any error.
-    Only reads: a store not migrated yet is reported, not changed."""
+    """Every projector and build, then the process managers: version, checkpoint, lag in events and
+    seconds, state, any error. Only reads: a store not migrated yet is reported, not changed."""
     settings = Settings()
     events, store = open_event_store(settings), open_read_store(settings)
     head = events.head_position()
     typer.echo(f"{'projector':<24} {'build':<6} {'checkpoint':>10} {'lag':>8} {'lag s':>7}  state")
-    for projector in registry.ALL:
-        try:
+    try:
+        for projector in registry.ALL:
             current = live.live_build(store, projector.name)
-            rows = projection_state.states_of(store, projector.name)
-        except MissingTable:
-            typer.echo("error: the read store is not migrated yet: run `strom migrate`", err=True)
-            raise typer.Exit(1) from None
-        if not rows:
-            typer.echo(f"{projector.name:<24} {'-':<6} {0:>10} {head:>8} {'-':>7}  never run")
-        for state in rows:
-            lag = max(0, head - state.position)
-            seconds = _seconds_behind(state) if lag else 0.0
-            mark = " (live)" if current is not None and current.label == state.build else ""
-            where = f"{state.build:<6} {state.position:>10} {lag:>8} {seconds:>7.1f}"
-            typer.echo(f"{state.name:<24} {where}  {state.status}{mark}")
-            if state.error:
-                typer.echo(f"    stopped at position {state.error_position}: {state.error}")
+            live_label = current.label if current is not None else None
+            _show(projector.name, projection_state.states_of(store, projector.name), head, live_label)
+        for name, _build in process_managers.ALL:
+            _show(name, projection_state.states_of(store, name), head, None, kind=" (process manager)")
+    except MissingTable:
+        typer.echo("error: the read store is not migrated yet: run `strom migrate`", err=True)
+        raise typer.Exit(1) from None
+
+
+def _show(
+    name: str, rows: list[projection_state.ProjectionState], head: int, live_label: str | None, kind: str = ""
+) -> None:
+    """One line per build and partition; ``kind`` follows the state, e.g. " (process manager)"."""
+    if not rows:
+        typer.echo(f"{name:<24} {'-':<6} {0:>10} {head:>8} {'-':>7}  never run{kind}")
+    for state in rows:
+        lag = max(0, head - state.position)
+        seconds = _seconds_behind(state) if lag else 0.0
+        mark = " (live)" if live_label == state.build else ""
+        where = f"{state.build:<6} {state.position:>10} {lag:>8} {seconds:>7.1f}"
+        typer.echo(f"{state.name:<24} {where}  {state.status}{mark}{kind}")
+        if state.error:
+            typer.echo(f"    stopped at position {state.error_position}: {state.error}")
 
 
 @projections_app.command("rebuild")

@@ -14,7 +14,8 @@ from api.routers import ROUTERS
 from api.state import AppState, Media
 from api.web_client import client_router
 from commands.context import Ports
-from projections import registry
+from commands.folds import FoldCache
+from projections import process_managers, registry
 from projections.supervisor import Supervisor
 from read_models.port import ReadStore
 from services.uploads import Caps, Uploads
@@ -28,6 +29,9 @@ from strom.connection_guard import (
     raise_open_files_limit,
 )
 from strom.demo import PASSWORD, Demo
+from strom.erasing import erasure_cascade
+from strom.exporting import data_exports
+from strom.screening import FileRules, screening_requests, start_screening
 from strom.settings import Settings
 from strom.timed import TimedEventStore
 from strom.wiring import make_codec, open_event_store, open_key_store, open_media_storage, open_read_store
@@ -41,9 +45,19 @@ def build_app(settings: Settings, *, with_projectors: bool = False) -> FastAPI:
     keys = open_key_store(settings)
     store = TimedEventStore(open_event_store(settings), metrics.appends)
     read_store = open_read_store(settings)
-    ports = Ports(store=store, codec=make_codec(keys), keys=keys)
+    ports = Ports(
+        store=store,
+        codec=make_codec(keys),
+        keys=keys,
+        screening=FileRules.from_settings(settings),
+        folds=FoldCache(settings.fold_cache_size),
+        strikes=settings.strike_policy(),
+    )
     closers: list[Callable[[], None]] = []
-    metrics.watch_projections(store.head_position, lambda: registry.live_checkpoints(read_store))
+    metrics.watch_projections(
+        store.head_position,
+        lambda: {**registry.live_checkpoints(read_store), **process_managers.checkpoints(read_store)},
+    )
     media = media_for(settings)
     closers.append(_sweep_uploads(media.uploads(ports, read_store)))
     if with_projectors:
@@ -70,17 +84,25 @@ def build_app(settings: Settings, *, with_projectors: bool = False) -> FastAPI:
 def _start_pipeline(
     settings: Settings, ports: Ports, read_store: ReadStore, media: Media
 ) -> list[Callable[[], None]]:
-    """``strom run``: the transcode and media cleanup process managers and the transcoding pool
-    (``STROM_TRANSCODE_WORKERS`` threads), in this process."""
+    """``strom run``: the transcode, screening, media cleanup, data export and erasure process managers, the
+    transcoding pool (``STROM_TRANSCODE_WORKERS`` threads) and the screening workers, in this process."""
     broker = pipeline.broker_for(settings)
     pool = pipeline.start_workers(settings, broker, ports, media.storage)
+    screeners = start_screening(settings, broker, ports, media.storage)
     requests = pipeline.transcode_requests(
         broker, events=ports.store, codec=ports.codec, store=read_store, short_s=settings.transcode_short_s
     )
     requests.start()
+    screenings = screening_requests(broker, events=ports.store, codec=ports.codec, store=read_store)
+    screenings.start()
     cleanup = pipeline.media_cleanup(media.storage, events=ports.store, codec=ports.codec, store=read_store)
     cleanup.start()
-    return [cleanup.stop, requests.stop, pool.stop]
+    exports = data_exports(settings, ports, read_store, media.storage)
+    exports.start()
+    erasures = erasure_cascade(ports, read_store)
+    erasures.start()
+    stops = [exports.stop, cleanup.stop, screenings.stop, requests.stop, screeners.stop, pool.stop]
+    return [erasures.stop, *stops]
 
 
 def _sweep_uploads(uploads: Uploads) -> Callable[[], None]:

@@ -6,11 +6,14 @@ import hashlib
 import hmac
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.moderation.policy import StrikePolicy, parse_thresholds
 
 ENGINES = {
     "eventstore_url": ("sqlite", "kurrentdb", "esdb", "kurrentdb+discover", "esdb+discover"),
@@ -62,6 +65,34 @@ class Settings(BaseSettings):
     #: A user with this many videos queued or transcoding is asked to wait before the next upload.
     transcode_max_jobs_per_user: int = Field(default=3, ge=1)
 
+    #: Automatic screening (``strom screening``): the operator's blocklist of frame hashes and list of
+    #: watched words (a word a line, ``~word`` to match inside other words), both read as they change.
+    screening_blocklist: Path = Path("var/screening/blocklist.txt")
+    screening_watched_words: Path = Path("var/screening/watched_words.txt")
+    #: A video whose highest frame nudity score reaches the threshold gets the action.
+    screening_nsfw_threshold: float = Field(default=0.6, gt=0, le=1)
+    screening_nsfw_action: Literal["allow", "label", "hold", "block"] = "hold"
+    #: What frames matching the blocklist get.
+    screening_hash_action: Literal["allow", "label", "hold", "block"] = "block"
+    #: Frames match an entry within this many bits of 64; a video matches when this many frames do.
+    screening_hash_distance: int = Field(default=10, ge=0, le=32)
+    screening_hash_min_frames: int = Field(default=2, ge=1, le=64)
+    #: Frames sampled from each upload.
+    screening_frames: int = Field(default=8, ge=1, le=64)
+    #: A comment holding a watched word is held for a moderator, or refused.
+    screening_comment_action: Literal["hold", "reject"] = "hold"
+    #: Screening jobs run at once by ``strom run`` or one ``strom worker``.
+    screening_workers: int = Field(default=1, ge=1, le=16)
+
+    #: Moderation: the strike that brings the strikes in force to a count suspends the account for
+    #: that count's time (``COUNT:DURATION``, hours ``h`` or days ``d``, or ``permanent``: until lifted).
+    moderation_strike_thresholds: str = "3:7d,5:30d,7:permanent"
+    #: How long a strike counts towards those thresholds.
+    moderation_strike_lifetime_days: int = Field(default=180, ge=1, le=3650)
+
+    #: How long a data export's archive can be downloaded; then it is deleted.
+    export_lifetime_s: int = Field(default=7 * 24 * 3600, ge=3600, le=90 * 24 * 3600)
+
     #: Signs audit checkpoints (``strom audit checkpoint``); made owner-only on first use, its public half
     #: beside it (``.pub``). Keep it where the service account that writes the log can neither read nor write.
     audit_signing_key: Path = Path("var/audit/signing.key")
@@ -71,6 +102,9 @@ class Settings(BaseSettings):
     token_ttl_s: int = Field(default=600, ge=60, le=3600)
     #: A session not refreshed for this long ends; each refresh slides it forward.
     session_ttl_s: int = Field(default=30 * 24 * 3600, ge=3600, le=365 * 24 * 3600)
+    #: Streams whose folded state commands keep between them (least recently used dropped first), so a
+    #: command reads only what its stream gained since; 0 keeps none.
+    fold_cache_size: int = Field(default=20_000, ge=0)
     write_rate_per_s: float = Field(default=10.0, gt=0)
     write_burst: int = Field(default=40, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
@@ -83,6 +117,16 @@ class Settings(BaseSettings):
     web_dir: Path = Path("web/dist")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+
+    @field_validator("moderation_strike_thresholds")
+    @classmethod
+    def _thresholds(cls, value: str) -> str:
+        StrikePolicy(parse_thresholds(value))  # refused at start, with the entry at fault named
+        return value
+
+    def strike_policy(self) -> StrikePolicy:
+        thresholds = parse_thresholds(self.moderation_strike_thresholds)
+        return StrikePolicy(thresholds, timedelta(days=self.moderation_strike_lifetime_days))
 
     @field_validator("jwt_secret")
     @classmethod

@@ -10,7 +10,9 @@ from typing import Annotated
 import typer
 
 from commands.context import Ports
+from commands.folds import FoldCache
 from strom import pipeline
+from strom.screening import FileRules, start_screening
 from strom.settings import Settings
 from strom.wiring import make_codec, open_event_store, open_key_store, open_media_storage
 from workers.broker import is_durable
@@ -24,8 +26,9 @@ def worker_command(
         ),
     ] = None,
 ) -> None:
-    """Transcode uploads until stopped (Ctrl-C or SIGTERM); a job cut short is handed to another
-    worker by the broker. Short clips have threads of their own (see workers/pool.py)."""
+    """Transcode and screen uploads until stopped (Ctrl-C or SIGTERM); a job cut short is handed to
+    another worker by the broker. Short clips have threads of their own (see workers/pool.py), and
+    screening has its own (STROM_SCREENING_WORKERS)."""
     settings = Settings()
     broker = pipeline.broker_for(settings)
     if not is_durable(broker):
@@ -36,8 +39,14 @@ def worker_command(
         )
         raise typer.Exit(2)
     keys = open_key_store(settings)
-    ports = Ports(store=open_event_store(settings), codec=make_codec(keys), keys=keys)
-    pool = pipeline.start_workers(settings, broker, ports, open_media_storage(settings), threads=threads)
+    rules = FileRules.from_settings(settings)
+    folds = FoldCache(settings.fold_cache_size)
+    ports = Ports(
+        store=open_event_store(settings), codec=make_codec(keys), keys=keys, screening=rules, folds=folds
+    )
+    storage = open_media_storage(settings)
+    pool = pipeline.start_workers(settings, broker, ports, storage, threads=threads)
+    screeners = start_screening(settings, broker, ports, storage)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     typer.echo(f"worker: {pool}; Ctrl-C stops", err=True)
@@ -45,6 +54,7 @@ def worker_command(
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C stops like SIGTERM
             stopped.wait()
     finally:
+        screeners.stop()
         pool.stop()
         broker.close()
         ports.store.close()

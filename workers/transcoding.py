@@ -10,6 +10,12 @@ nothing. The video ends up processed once.
 
 A failure for good (a permanent error, or the retries spent) is recorded first, then the upload's
 source is removed: nothing will ever read it again, since the owner's next try is a new upload.
+
+The video may be deleted, or its owner erased, while the job works; the media cleanup may then have
+run before the job published anything. So once the result is recorded (or refused), the job reads
+the streams again and removes what it stored unless the video still names it or may yet
+(``commands/media_keeping.py``): a deletion it does not see is recorded after its bytes were
+stored, and the cleanup finds them. Removing what is gone removes nothing, so this too may repeat.
 """
 
 from __future__ import annotations
@@ -21,8 +27,9 @@ from pathlib import Path
 
 from commands import videos as handlers
 from commands.context import Ports, Request
+from commands.media_keeping import may_keep_media, may_keep_media_of
 from domain import videos
-from domain.errors import Conflict, NotFound
+from domain.errors import Conflict, DomainError, NotFound
 from domain.videos.rules import MAX_DURATION_MS, MAX_REASON, PIPELINE
 from media import keys
 from media.ladder import plan
@@ -56,8 +63,8 @@ class Transcoder:
 
     def run(self, video_id: str, upload_id: str) -> None:
         """Raises on a transient failure, for the broker to retry with backoff."""
-        if not self._awaits(video_id, upload_id):
-            self._drop_source_if_failed(video_id, upload_id)  # a job that died before doing so
+        if not self._awaits(video_id, upload_id) or not may_keep_media_of(self.ports, video_id):
+            self._drop_unwanted(video_id, upload_id)  # what a run that died, or a deletion, left
             return
         try:
             self._report(videos.StartProcessing(PIPELINE, video_id, upload_id=upload_id))
@@ -72,7 +79,21 @@ class Transcoder:
             return
         except (Conflict, NotFound) as error:
             log.info("video %s upload %s: %s; the job stops", video_id, upload_id, error)
+            self._drop_unwanted(video_id, upload_id)
             return
+        self._complete(video_id, upload_id, published)
+
+    def fail(self, video_id: str, upload_id: str, reason: str) -> None:
+        """Records the failure, unless the upload no longer awaits a result; then drops its source."""
+        if self._awaits(video_id, upload_id):
+            self._report(videos.StartProcessing(PIPELINE, video_id, upload_id=upload_id))
+            self._report(videos.FailProcessing(PIPELINE, video_id, _reason(reason), upload_id=upload_id))
+        self._drop_unwanted(video_id, upload_id)
+
+    def _complete(self, video_id: str, upload_id: str, published: Published) -> None:
+        """Records the result; one refused because the video was deleted (or the upload settled
+        meanwhile) leaves outputs no event names, which go. A refusal while the upload still awaits
+        its result (a stream too busy) is raised, for the broker to retry."""
         done = videos.CompleteProcessing(
             PIPELINE,
             video_id,
@@ -82,21 +103,23 @@ class Transcoder:
             published.thumbnails,
             upload_id=upload_id,
         )
-        self._report(done)
+        try:
+            self._report(done)
+        except DomainError as refused:
+            if self._awaits(video_id, upload_id):
+                raise
+            log.info("video %s upload %s: the result was refused (%s)", video_id, upload_id, refused)
+        self._drop_unwanted(video_id, upload_id)
 
-    def fail(self, video_id: str, upload_id: str, reason: str) -> None:
-        """Records the failure, unless the upload no longer awaits a result; then drops its source."""
-        if self._awaits(video_id, upload_id):
-            self._report(videos.StartProcessing(PIPELINE, video_id, upload_id=upload_id))
-            self._report(videos.FailProcessing(PIPELINE, video_id, _reason(reason), upload_id=upload_id))
-        self._drop_source_if_failed(video_id, upload_id)
-
-    def _drop_source_if_failed(self, video_id: str, upload_id: str) -> None:
-        """Only once the stream says this upload failed: a source whose failure is not recorded yet
-        would leave a video that could never be processed nor say why."""
+    def _drop_unwanted(self, video_id: str, upload_id: str) -> None:
+        """Removes the upload's source and outputs unless the video may keep media and this upload is
+        its current one, not failed. Only once the stream says so: a source whose failure is not
+        recorded yet would leave a video that could never be processed nor say why."""
         state = handlers.current(self.ports, video_id)
-        if state.upload_id == upload_id and state.stage is videos.Stage.FAILED:
-            self.storage.delete_prefix(keys.source(video_id, upload_id))
+        settled_for_good = state.upload_id != upload_id or state.stage is videos.Stage.FAILED
+        if settled_for_good or not may_keep_media(self.ports, state):
+            for prefix in (keys.source(video_id, upload_id), keys.outputs(video_id, upload_id)):
+                self.storage.delete_prefix(prefix)
 
     def _awaits(self, video_id: str, upload_id: str) -> bool:
         state = handlers.current(self.ports, video_id)

@@ -156,6 +156,11 @@ class ExportAccepted(_Body):
 
 class ErasureAccepted(_Body):
     user_id: str
+    erasure_id: str = Field(
+        description="Your receipt: GET /v1/erasures/{erasure_id} shows which steps are done. Keep it: "
+        "nothing else leads to it, and it says nothing of whose erasure it is"
+    )
+    status_url: str = Field(description="Where the erasure's progress is shown")
     position: Position
 
 
@@ -450,8 +455,11 @@ def request_export(state: AppStateDep, http: HttpRequest, request: CommandReques
     responses=problems(**_SIGNED_IN, s404="No account"),
 )
 def erase_me(state: AppStateDep, http: HttpRequest, request: CommandRequest) -> JSONBytes:
-    """For good: your personal data (email, name, bio, what you wrote) becomes unreadable, every
-    session ends, and you can no longer sign in. Asking again changes nothing."""
+    """For good: your personal data (email, handle, name, bio, avatar, what you wrote) becomes
+    unreadable, every session ends, and you can no longer sign in. Then, in the background, your
+    videos and their media are deleted and your handle and email address released; the answer's
+    ``erasure_id`` is your receipt to follow it (``GET /v1/erasures/{erasure_id}``). Asking again
+    changes nothing and answers the same receipt."""
     cmd = accounts.RequestErasure(request.actor, request.actor.user_id)
     return _erase(cmd, state, http, request)
 
@@ -499,7 +507,12 @@ def erase_user(user_id: IdPath, state: AppStateDep, http: HttpRequest, request: 
 
 def _erase(cmd: accounts.RequestErasure, state: AppState, http: HttpRequest, request: Request) -> JSONBytes:
     def action() -> BaseModel:
-        outcome = handlers.request_erasure(cmd, ports=state.ports, request=request)
-        return ErasureAccepted(user_id=cmd.user_id, position=outcome.position)
+        erasing = handlers.request_erasure(cmd, ports=state.ports, request=request)
+        return ErasureAccepted(
+            user_id=cmd.user_id,
+            erasure_id=erasing.erasure_id,
+            status_url=f"/v1/erasures/{erasing.erasure_id}",
+            position=erasing.position,
+        )
 
     return run(state, http, request, None, action, status=202)

@@ -10,7 +10,10 @@ from pydantic import BaseModel, Field
 from api.deps import CurrentActor
 from api.problems import problems
 from api.reading import Cursor, Limit, MinPosition, ReadStoreDep, caught_up, query
+from api.routers.moderation_common import LABELS
 from read_models import following_feed as model
+from read_models.port import ReadStore
+from services.moderation import Moderation
 
 router = APIRouter(prefix="/v1/feed", tags=["feed"])
 
@@ -21,6 +24,7 @@ class FeedVideo(BaseModel):
     published_at: datetime
     visibility: str = Field(description="public or followers; private videos never appear")
     hashtags: list[str]
+    labels: list[str] = Field(default_factory=list, description=LABELS)
 
 
 class FollowingFeedPage(BaseModel):
@@ -48,16 +52,24 @@ async def following_feed(
     follows. A full page carries a ``next_cursor`` even when nothing older remains."""
     await caught_up(store, model.MODEL, min_position)
     page = await query(model.MODEL, lambda: model.following_feed(store, actor.user_id, limit, cursor))
-    return FollowingFeedPage(
-        items=[
-            FeedVideo(
-                video_id=v.video_id,
-                owner_id=v.owner_id,
-                published_at=v.published_at,
-                visibility=v.visibility,
-                hashtags=v.hashtags,
-            )
-            for v in page.items
-        ],
-        next_cursor=page.next_cursor,
-    )
+    items = await query(model.MODEL, lambda: _moderated(store, page.items))
+    return FollowingFeedPage(items=items, next_cursor=page.next_cursor)
+
+
+def _moderated(store: ReadStore, videos: list[model.FeedItem]) -> list[FeedVideo]:
+    """Labels on each item; videos of people suspended now left out."""
+    moderation = Moderation(store)
+    suspended = moderation.suspended_among(v.owner_id for v in videos)
+    shown = [v for v in videos if v.owner_id not in suspended]
+    labels = moderation.labels(v.video_id for v in shown)
+    return [
+        FeedVideo(
+            video_id=v.video_id,
+            owner_id=v.owner_id,
+            published_at=v.published_at,
+            visibility=v.visibility,
+            hashtags=v.hashtags,
+            labels=labels[v.video_id],
+        )
+        for v in shown
+    ]

@@ -1,9 +1,12 @@
 """The For You feed: personalised for people who consented, the same for everyone else.
 
 Personalised (``api.recommending``): candidates from several sources ranked by the online model,
-with exploration slots for new videos, spaced and filtered by ``recommend.page``. Its cursor is the
-log position of the page just served: the next page waits (briefly) until the recommendations
-projection has applied it, so everything served so far counts as seen and is not served again.
+with exploration slots for new videos, spaced and filtered by ``recommend.page``, then the newest
+videos the person has not seen, so the feed ends only once they saw everything recent. Its cursor
+names the log positions of the scroll's first page and of the page just served: the next page waits
+(briefly) until the recommendations projection has applied it, so everything this scroll served is
+not served again. What the person watched stays out of every scroll for a few days; what a page
+served but they never watched may come again in a new one.
 
 Not personalised (anonymous visitors, no consent): trending now, then the newest public videos. The
 cursor says which part a page continues (``t.…`` trending, ``f.…`` fresh); a video trending now may
@@ -26,6 +29,7 @@ from api import recommending
 from api.deps import AppStateDep, optional_actor
 from api.problems import Problem, problems
 from api.reading import Cursor, Limit, ReadStoreDep, caught_up, query
+from api.routers.moderation_common import LABELS
 from commands.context import Ports, Request
 from commands.feeds import record_feed_served
 from domain.actors import Actor
@@ -34,6 +38,7 @@ from read_models import fresh_videos, recommendations, trending, video_details
 from read_models.errors import MissingTable
 from read_models.port import ReadStore
 from recommend.candidates import FRESH_REASON, TRENDING_REASON, Source
+from services.moderation import Moderation
 
 router = APIRouter(prefix="/v1/feed", tags=["feeds"])
 
@@ -46,12 +51,18 @@ class ForYouItem(BaseModel):
     owner_id: str
     source: Source = Field(description="Where the item came from")
     reason: str = Field(description="A short reason the client can show beside the video")
+    labels: list[str] = Field(default_factory=list, description=LABELS)
 
 
 class ForYouPage(BaseModel):
     items: list[ForYouItem]
     personalised: bool = Field(description="Whether the page was ranked for the caller")
     next_cursor: str | None = Field(description="Pass as cursor for the next page; null at the end")
+    caught_up: bool = Field(
+        default=False,
+        description="At the end of a personalised feed: there are videos, but the caller saw them all "
+        "lately (or they are the caller's own, or of creators blocked). False when nothing was published",
+    )
 
 
 @router.get(
@@ -87,24 +98,36 @@ async def _consents(store: ReadStore, viewer: Actor) -> bool:
 async def _personalised(
     store: ReadStore, ports: Ports, viewer: Actor, limit: int, cursor: str | None
 ) -> ForYouPage:
-    await caught_up(store, recommendations.MODEL, _served_position(cursor))
+    scroll = _scroll(cursor)
+    await caught_up(store, recommendations.MODEL, None if scroll is None else scroll[1])
     seed = recommending.page_seed(viewer.user_id, cursor)
     now = datetime.now(UTC)
+    scroll_from = None if scroll is None else scroll[0]
     page = await query(
-        recommendations.MODEL, lambda: recommending.personalised_page(store, viewer.user_id, limit, now, seed)
+        recommendations.MODEL,
+        lambda: recommending.personalised_page(store, viewer.user_id, limit, now, seed, scroll_from),
     )
-    items = [_item(c.video_id, c.owner_id, c.source, c.reason) for c in page.items]
-    position = await _record(ports, viewer, items, [c.score for c in page.items], personalised=True)
-    return ForYouPage(items=items, personalised=True, next_cursor=f"p.{position}" if page.more else None)
+    scored = {c.video_id: c.score for c in page.items}
+    listed = [_item(c.video_id, c.owner_id, c.source, c.reason) for c in page.items]
+    items = await query(recommendations.MODEL, lambda: _moderated(store, listed))
+    position = await _record(ports, viewer, items, [scored[i.video_id] for i in items], personalised=True)
+    first = position if scroll is None else scroll[0]
+    next_cursor = f"p.{first}.{position}" if page.more else None
+    return ForYouPage(items=items, personalised=True, next_cursor=next_cursor, caught_up=page.caught_up)
 
 
-def _served_position(cursor: str | None) -> int | None:
+def _scroll(cursor: str | None) -> tuple[int, int] | None:
+    """The log positions of the scroll's first page and of its last page, from ``p.<first>.<last>``
+    (``p.<last>``, as earlier clients hold it, continues a scroll that began there)."""
     if cursor is None:
         return None
-    _, _, position = cursor.partition(".")
-    if not position.isdigit() or len(position) > 18:
+    positions = cursor.split(".")[1:]
+    if not 1 <= len(positions) <= 2 or not all(p.isdigit() and len(p) <= 18 for p in positions):
         raise Problem(400, "not a For You cursor")
-    return int(position)
+    first, last = int(positions[0]), int(positions[-1])
+    if first > last:
+        raise Problem(400, "not a For You cursor")
+    return first, last
 
 
 async def _record(
@@ -159,6 +182,15 @@ def _item(video_id: str, owner_id: str, source: Source, reason: str) -> ForYouIt
     return ForYouItem(video_id=video_id, owner_id=owner_id, source=source, reason=reason)
 
 
+def _moderated(store: ReadStore, items: list[ForYouItem]) -> list[ForYouItem]:
+    """Labels on each item; videos of people suspended now left out."""
+    moderation = Moderation(store)
+    suspended = moderation.suspended_among(i.owner_id for i in items)
+    shown = [i for i in items if i.owner_id not in suspended]
+    labels = moderation.labels(i.video_id for i in shown)
+    return [i.model_copy(update={"labels": labels[i.video_id]}) for i in shown]
+
+
 async def _visible(
     store: ReadStore, viewer: Actor | None, items: list[ForYouItem], cursor: str | None
 ) -> ForYouPage:
@@ -171,4 +203,5 @@ async def _visible(
             },
         )
         items = [i for i in items if i.owner_id not in blocked]
+    items = await query(video_details.MODEL, lambda: _moderated(store, items))
     return ForYouPage(items=items, personalised=False, next_cursor=cursor)

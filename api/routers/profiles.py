@@ -24,7 +24,7 @@ _HIDDEN = "Unknown user, or one who blocked the caller"
 
 class ProfileOut(BaseModel):
     user_id: str
-    handle: str
+    handle: str | None = Field(description="None once the user's personal data was erased")
     display_name: str | None = Field(description="None once the user's personal data was erased")
     erased: bool = Field(description="Whether the user's personal data was erased")
     bio: str | None

@@ -12,11 +12,13 @@ from pydantic import BaseModel, Field
 from api.deps import optional_actor
 from api.problems import Problem, problems
 from api.reading import Cursor, Limit, MinPosition, PolicyDep, ReadStoreDep, caught_up, query
+from api.routers.moderation_common import LABELS
 from domain.actors import Actor
 from domain.errors import InvalidCommand
 from domain.videos.rules import valid_hashtags
 from read_models import trending as model
 from services.access import AccessPolicy
+from services.moderation import Moderation
 
 router = APIRouter(prefix="/v1/trending", tags=["trending"])
 Viewer = Annotated[Actor | None, Depends(optional_actor)]
@@ -41,6 +43,7 @@ class TrendingItem(BaseModel):
     owner_id: str
     score: float = Field(description="Engagement weighted (a like is 3) and halved every 6 hours, as of now")
     hashtags: list[str]
+    labels: list[str] = Field(default_factory=list, description=LABELS)
 
 
 class TrendingOut(BaseModel):
@@ -92,11 +95,18 @@ def _visible_top(
     policy: AccessPolicy, viewer: Actor | None, limit: int, cursor: str | None, hashtag: str | None
 ) -> TrendingOut:
     page = model.top(policy.store, limit, hashtag=hashtag, cursor=cursor)
+    shown = [v for v in page.items if policy.may_view_listed(v.owner_id, "public", viewer)]
+    labels = Moderation(policy.store).labels(v.video_id for v in shown)
     return TrendingOut(
         items=[
-            TrendingItem(video_id=v.video_id, owner_id=v.owner_id, score=v.score, hashtags=v.hashtags)
-            for v in page.items
-            if policy.may_view_listed(v.owner_id, "public", viewer)
+            TrendingItem(
+                video_id=v.video_id,
+                owner_id=v.owner_id,
+                score=v.score,
+                hashtags=v.hashtags,
+                labels=labels[v.video_id],
+            )
+            for v in shown
         ],
         next_cursor=page.next_cursor,
     )

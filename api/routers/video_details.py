@@ -18,12 +18,14 @@ from api.problems import Problem, problems
 from api.reading import MinPosition, PolicyDep, ReadStoreDep, caught_up, query, tagged
 from api.routers import media as delivery
 from api.routers.media import Playback
+from api.routers.moderation_common import LABELS
 from api.routers.video_stats import VideoStats
 from domain.access import Visibility
 from domain.actors import Actor
 from read_models import profiles, video_counters
 from read_models import video_details as model
 from read_models.port import ReadStore
+from services.moderation import Moderation
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"])
 OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
@@ -64,6 +66,7 @@ class VideoDetails(BaseModel):
     playback: Playback = Field(description="URLs for the caller's player; signed unless public")
     stats: VideoStats
     liked_by_me: bool | None = Field(description="Whether the caller likes it; None when anonymous")
+    labels: list[str] = Field(default_factory=list, description=LABELS)
 
 
 @router.get(
@@ -138,4 +141,5 @@ def _details(
         playback=playback,
         stats=VideoStats.of(card.video_id, counts),
         liked_by_me=None if actor is None else model.liked(store, actor.user_id, card.video_id),
+        labels=Moderation(store).labels([card.video_id])[card.video_id],
     )

@@ -17,6 +17,7 @@ from api.commanding import run
 from api.deps import UUID_PATTERN, AppStateDep, CommandRequest, IdPath
 from api.responses import JSONBytes
 from api.state import AppState
+from commands import screening as screening_handlers
 from commands import videos as handlers
 from commands.context import Outcome, Ports, Request
 from domain import videos
@@ -97,6 +98,12 @@ class VideoModeration(BaseModel):
     position: int = Field(description=POSITION)
 
 
+class VideoRelease(BaseModel):
+    video_id: str
+    released: bool = Field(description="Always true: the owner may publish the upload screening held")
+    position: int = Field(description=POSITION)
+
+
 class PinnedComment(BaseModel):
     video_id: str
     pinned_comment_id: str | None = Field(description="The comment pinned now, or null")
@@ -141,8 +148,10 @@ def create_video(
 def publish_video(
     video_id: IdPath, body: VideoPublish, state: AppStateDep, http: HttpRequest, request: CommandRequest
 ) -> JSONBytes:
-    """Only the owner, once processing succeeded (409 before). A published video is edited, not
-    published again. Hashtags are those given plus the caption's ``#tags``, 30 at most."""
+    """Only the owner, once processing succeeded and automatic screening let it through (409 before,
+    and while a moderator reviews what screening held; 403 for what it blocked). A published video is
+    edited, not published again. Hashtags are those given plus the caption's ``#tags``, 30 at most.
+    A caption holding a watched word is refused (422)."""
     cmd = videos.PublishVideo(
         request.actor, video_id, body.caption, list(body.hashtags), body.visibility, body.comments_allowed
     )
@@ -239,6 +248,25 @@ def restore_video(
         body,
         lambda ports: handlers.restore_video(cmd, ports=ports, request=request),
         lambda outcome: VideoModeration(video_id=video_id, hidden=False, position=outcome.position),
+    )
+
+
+@router.post(
+    "/{video_id}/release", response_model=VideoRelease, summary="Release a video screening held (moderators)"
+)
+def release_video(
+    video_id: IdPath, body: ModerationNote, state: AppStateDep, http: HttpRequest, request: CommandRequest
+) -> JSONBytes:
+    """Moderators only (403 for others). Lets the owner publish an upload automatic screening held
+    for review (409 if it is not held; a blocked one is never released)."""
+    cmd = videos.ReleaseVideo(request.actor, video_id, body.reason)
+    return _command(
+        state,
+        http,
+        request,
+        body,
+        lambda ports: screening_handlers.release_video(cmd, ports=ports, request=request),
+        lambda outcome: VideoRelease(video_id=video_id, released=True, position=outcome.position),
     )
 
 

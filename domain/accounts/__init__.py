@@ -38,14 +38,24 @@ from domain.accounts.account import (
     initial,
     live_session,
 )
-from domain.accounts.claims import ClaimEmail, ClaimHandle, decide_claim
+from domain.accounts.claims import (
+    ClaimEmail,
+    ClaimHandle,
+    ClaimKind,
+    ReleaseClaim,
+    ReleaseReason,
+    decide_claim,
+    decide_release,
+)
 from domain.accounts.events import (
     ClaimEvent,
     DataExportRequested,
     EmailClaimed,
+    EmailReleased,
     ErasureRequested,
     Event,
     HandleClaimed,
+    HandleReleased,
     PasswordChanged,
     PersonalisationConsentGiven,
     PersonalisationConsentWithdrawn,
@@ -58,7 +68,7 @@ from domain.accounts.events import (
     UserRegistered,
     UserRoleChanged,
 )
-from domain.accounts.rules import email_key, handle_key
+from domain.accounts.rules import claim_key, email_key, handle_key, normalise_email
 from domain.accounts.sessions import MAX_SESSIONS, EndReason, Session
 
 __all__ = [
@@ -69,13 +79,16 @@ __all__ = [
     "ClaimEmail",
     "ClaimEvent",
     "ClaimHandle",
+    "ClaimKind",
     "DataExportRequested",
     "EmailClaimed",
+    "EmailReleased",
     "EndReason",
     "ErasureRequested",
     "Event",
     "GiveConsent",
     "HandleClaimed",
+    "HandleReleased",
     "LogIn",
     "PasswordChanged",
     "PersonalisationConsentGiven",
@@ -83,6 +96,8 @@ __all__ = [
     "ProfileChanged",
     "RefreshSession",
     "RegisterUser",
+    "ReleaseClaim",
+    "ReleaseReason",
     "RequestDataExport",
     "RequestErasure",
     "Session",
@@ -98,6 +113,7 @@ __all__ = [
     "UserRegistered",
     "UserRoleChanged",
     "WithdrawConsent",
+    "claim_key",
     "claims",
     "decide_change_password",
     "decide_change_profile",
@@ -106,6 +122,7 @@ __all__ = [
     "decide_log_in",
     "decide_refresh_session",
     "decide_register",
+    "decide_release",
     "decide_request_data_export",
     "decide_request_erasure",
     "decide_set_role",
@@ -117,5 +134,6 @@ __all__ = [
     "handle_key",
     "initial",
     "live_session",
+    "normalise_email",
     "sessions",
 ]

@@ -144,8 +144,13 @@ class RequestDataExport:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class RequestErasure:
+    """``erasure_id`` is the unguessable receipt the caller made up; ``claims`` the claim streams
+    the account holds, which the cascade releases (the caller names them: only it has the key)."""
+
     actor: Actor
     user_id: str
+    erasure_id: str = ""
+    claims: tuple[str, ...] = ()
 
 
 # -- state -----------------------------------------------------------------------------------------
@@ -158,7 +163,9 @@ class State:
     user_id: str = ""
     registered: bool = False
     erased: bool = False
-    handle: str = ""
+    erasure_id: str | None = None  # the erasure's receipt, once erased (None for an old erasure)
+    handle: str | None = None  # None once erased
+    email: str | None = None  # None once erased
     role: Role = Role.USER
     consent: bool = False
     password_hash: str | None = None  # what the caller verifies a log-in against
@@ -178,6 +185,7 @@ def evolve(state: State, event: Event) -> State:
                 user_id=event.user_id,
                 registered=True,
                 handle=event.handle,
+                email=event.email,
                 password_hash=event.password_hash,
                 display_name=event.display_name,
                 bio="",
@@ -192,17 +200,17 @@ def evolve(state: State, event: Event) -> State:
             return dataclasses.replace(state, consent=True)
         case PersonalisationConsentWithdrawn():
             return dataclasses.replace(state, consent=False)
-        case ErasureRequested():
-            return _erased(state)
+        case ErasureRequested(erasure_id=erasure_id):
+            return _erased(state, erasure_id)
         case SessionStarted() | SessionRefreshed() | SessionEnded() | SessionsEnded():
             return dataclasses.replace(state, sessions=evolve_sessions(state.sessions, event))
         case UserLoggedIn() | DataExportRequested():
             return state
 
 
-def _erased(state: State) -> State:
-    """What an erased account reads as: its id, handle and role, nothing personal, no session."""
-    return State(user_id=state.user_id, registered=True, erased=True, handle=state.handle, role=state.role)
+def _erased(state: State, erasure_id: str | None) -> State:
+    """What an erased account reads as: its id, role and erasure, nothing personal, no session."""
+    return State(user_id=state.user_id, registered=True, erased=True, erasure_id=erasure_id, role=state.role)
 
 
 # -- deciders --------------------------------------------------------------------------------------
@@ -322,7 +330,12 @@ def decide_request_erasure(state: State, cmd: RequestErasure) -> list[Event]:
     _ensure_open(state, cmd.user_id)
     if cmd.actor.user_id != state.user_id and cmd.actor.role is not Role.ADMIN:
         raise NotAllowed("only the account holder or an admin can erase this account")
-    erased = ErasureRequested(user_id=state.user_id, requested_by=cmd.actor.user_id)
+    erased = ErasureRequested(
+        user_id=state.user_id,
+        requested_by=cmd.actor.user_id,
+        erasure_id=require_id(cmd.erasure_id, "erasure_id"),
+        claims=[require_id(stream, "claim stream") for stream in cmd.claims],
+    )
     return [erased, *ending_all(state.user_id, state.sessions, EndReason.ERASED)]
 
 

@@ -1,22 +1,27 @@
 """What happens to an account (stream ``user-<id>``) and to the claims on its handle and email.
 
 Personal fields are sealed with the account holder's key, so they read as ``None`` once it is erased.
+The handle and the avatar address are among them: both point at the person as surely as a name.
+Events recorded before they were sealed hold them in clear and still read as they were (the reader
+unseals only what is sealed), so their shape, and ``schema_version``, did not change.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from domain.events import DomainEvent, event
+from domain.upcasters import upcaster
 
 # -- the account -----------------------------------------------------------------------------------
 
 
-@event("UserRegistered", personal=("email", "password_hash", "display_name"), subject="user_id")
+@event("UserRegistered", personal=("handle", "email", "password_hash", "display_name"), subject="user_id")
 @dataclasses.dataclass(frozen=True, slots=True)
 class UserRegistered(DomainEvent):
     user_id: str
-    handle: str
+    handle: str | None  # as the holder typed it; None once erased
     email: str | None  # normalised lower-case; None once erased
     password_hash: str | None  # None once erased
     display_name: str | None  # None once erased
@@ -28,7 +33,7 @@ class UserLoggedIn(DomainEvent):
     user_id: str
 
 
-@event("ProfileChanged", personal=("display_name", "bio"), subject="user_id")
+@event("ProfileChanged", personal=("display_name", "bio", "avatar_url"), subject="user_id")
 @dataclasses.dataclass(frozen=True, slots=True)
 class ProfileChanged(DomainEvent):
     """The whole profile as it now stands."""
@@ -36,7 +41,7 @@ class ProfileChanged(DomainEvent):
     user_id: str
     display_name: str | None  # None once erased
     bio: str | None  # None once erased
-    avatar_url: str | None = None
+    avatar_url: str | None = None  # None when there is none, or once erased
 
 
 @event("PasswordChanged", personal=("password_hash",), subject="user_id")
@@ -74,13 +79,29 @@ class DataExportRequested(DomainEvent):
     requested_by: str
 
 
-@event("ErasureRequested")
+@event("ErasureRequested", version=2)
 @dataclasses.dataclass(frozen=True, slots=True)
 class ErasureRequested(DomainEvent):
-    """The account is closed for good; the caller then deletes the holder's data key."""
+    """The account is closed for good; the caller then deletes the holder's data key, and the
+    erasure cascade (a process manager) does the rest, step by step on ``erasure-<erasure_id>``.
+
+    ``erasure_id`` is unguessable: it is the person's receipt, which shows how far the erasure got
+    without saying whose it was. ``claims`` names the claim streams to release (keyed digests; for
+    an account registered before claims were keyed, also its legacy names): written down while the
+    handle and address can still be read, since the cascade runs after the key is gone.
+    """
 
     user_id: str
     requested_by: str
+    erasure_id: str | None = None  # None in erasures recorded before version 2
+    claims: list[str] = dataclasses.field(default_factory=list)
+
+
+@upcaster("ErasureRequested", 1)
+def _erasure_requested_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 had no receipt and named no claims: the cascade then names the record after the
+    event and finds the claims it can (see ``projections/erasure_cascade.py``)."""
+    return {**data, "erasure_id": None, "claims": []}
 
 
 # -- sessions (on the account stream, so a role change or erasure ends them in the same append) ------
@@ -144,21 +165,51 @@ Event = (
     | SessionsEnded
 )
 
-# -- claims (streams ``handle-<handle_key>`` and ``email-<email_key>``) ------------------------------
+# -- claims (streams ``handle-<key>`` and ``email-<key>``, see ``rules.claim_key``) -----------------
+#
+# Version 2 holds no value: the stream name is the only trace of it, and that is a keyed digest.
+# Version 1 held the handle in clear and an unkeyed digest of the address; the upcasters drop both,
+# so nothing reading claims sees them (the bytes of those old records stay what they were).
 
 
-@event("HandleClaimed")
+@event("HandleClaimed", version=2)
 @dataclasses.dataclass(frozen=True, slots=True)
 class HandleClaimed(DomainEvent):
-    handle: str  # as the holder typed it; the stream name carries the lower-case key
     user_id: str
 
 
-@event("EmailClaimed")
+@event("EmailClaimed", version=2)
 @dataclasses.dataclass(frozen=True, slots=True)
 class EmailClaimed(DomainEvent):
-    email_key: str  # sha256 of the normalised address, never the address itself
     user_id: str
 
 
-ClaimEvent = HandleClaimed | EmailClaimed
+@upcaster("HandleClaimed", 1)
+def _handle_claimed_v2(data: dict[str, Any]) -> dict[str, Any]:
+    return {"user_id": data["user_id"]}
+
+
+@upcaster("EmailClaimed", 1)
+def _email_claimed_v2(data: dict[str, Any]) -> dict[str, Any]:
+    return {"user_id": data["user_id"]}
+
+
+@event("HandleReleased")
+@dataclasses.dataclass(frozen=True, slots=True)
+class HandleReleased(DomainEvent):
+    """The holder's claim ended (their account was erased): anyone may claim the handle again."""
+
+    user_id: str
+    reason: str  # a claims.ReleaseReason
+
+
+@event("EmailReleased")
+@dataclasses.dataclass(frozen=True, slots=True)
+class EmailReleased(DomainEvent):
+    """The holder's claim ended (their account was erased): the address may register again."""
+
+    user_id: str
+    reason: str  # a claims.ReleaseReason
+
+
+ClaimEvent = HandleClaimed | EmailClaimed | HandleReleased | EmailReleased

@@ -1,8 +1,17 @@
-"""What a valid handle, email address and profile look like, and the keys of the claim streams."""
+"""What a valid handle, email address and profile look like, and the keys of the claim streams.
+
+A claim stream is named by a keyed digest of the value (``claim_key``): HMAC-SHA256 under a server
+secret kept outside the log, so neither the stream name nor anything in it tells the value to
+someone who holds the log but not the secret, and nobody can confirm that an address was ever
+registered by hashing it. Logs written before held claims under *legacy* names: the lower-case
+handle itself (``handle_key``) and an unkeyed SHA-256 of the address (``email_key``). Those names
+are still read (so a value claimed then stays unique) but never used for a new claim.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import unicodedata
 
@@ -23,7 +32,8 @@ _URL = re.compile(r"https?://[^\s/?#]+\S*")
 
 
 def handle_key(handle: str) -> str:
-    """Handles are unique regardless of case: the claim stream is ``handle-<handle_key>``."""
+    """Handles are unique regardless of case: this is the value a handle claim is keyed on, and
+    the legacy claim stream's name (``handle-<handle_key>``)."""
     return handle.strip().lower()
 
 
@@ -32,8 +42,17 @@ def normalise_email(email: str) -> str:
 
 
 def email_key(email: str) -> str:
-    """The claim stream is ``email-<email_key>``: a digest, so the stream name holds no address."""
+    """The legacy claim stream's name (``email-<email_key>``): an unkeyed digest, which anyone can
+    compute from a guessed address. Read for old claims only; new ones are keyed (``claim_key``)."""
     return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+
+
+def claim_key(secret: bytes, kind: str, value: str) -> str:
+    """The keyed digest naming the claim stream of ``value`` (already canonical: ``handle_key`` or
+    ``normalise_email``). ``kind`` is bound in, so a handle and an address never share a name."""
+    if len(secret) < 16:
+        raise ValueError("a claim key needs a secret of at least 16 bytes")
+    return hmac.new(secret, f"{kind}\x1f{value}".encode(), hashlib.sha256).hexdigest()
 
 
 def valid_handle(handle: str) -> str:

@@ -5,6 +5,10 @@ top-level comment. A reply to a reply attaches to that reply's top-level parent,
 keeps which comment it answered, so a client can show "replying to …" without deeper nesting.
 Deleting a comment leaves its replies in place; the read side shows them under a deleted parent.
 
+A comment holding one of the operator's watched words is refused or held, as the screening policy
+says (``domain.screening``). A held comment is recorded (``CommentHeld``) but not posted: nobody but
+a moderator learns of it until a moderator releases it, which posts it as it was written.
+
 The text is personal: sealed with the author's key, so it reads as ``None`` once that key is erased.
 Edit, thread and delete events carry ``video_id`` and ``parent_id`` so a projector can find the
 thread row (partitioned by video for top level, by parent for replies) without a lookup.
@@ -20,9 +24,11 @@ from domain.actors import Actor
 from domain.engagement.visibility import ensure_can_engage, require_id
 from domain.errors import Conflict, InvalidCommand, NotAllowed, NotFound
 from domain.events import DomainEvent, event
+from domain.screening import CommentAction, WatchedWords
 from domain.text import clean_text
 
 MAX_COMMENT_LENGTH = 1000
+NO_WORDS = WatchedWords()
 
 
 class DeletedAs(enum.StrEnum):
@@ -67,7 +73,44 @@ class CommentDeleted(DomainEvent):
     parent_id: str | None = None
 
 
-Event = CommentPosted | CommentEdited | CommentDeleted
+@event("CommentHeld", personal=("text",), subject="author_id")
+@dataclasses.dataclass(frozen=True, slots=True)
+class CommentHeld(DomainEvent):
+    """A comment holding a watched word, kept back for a moderator: it is posted only if released."""
+
+    comment_id: str
+    video_id: str
+    author_id: str
+    text: str | None  # None once the author's key is erased
+    parent_id: str | None = None
+    reply_to_id: str | None = None
+
+
+@event("CommentRemoved")
+@dataclasses.dataclass(frozen=True, slots=True)
+class CommentRemoved(DomainEvent):
+    """A moderator took the comment down (``domain.moderation``): gone from threads until restored."""
+
+    comment_id: str
+    video_id: str
+    author_id: str
+    moderator_id: str
+    reason: str
+    parent_id: str | None = None
+
+
+@event("CommentRestored")
+@dataclasses.dataclass(frozen=True, slots=True)
+class CommentRestored(DomainEvent):
+    comment_id: str
+    video_id: str
+    author_id: str
+    moderator_id: str
+    reason: str
+    parent_id: str | None = None
+
+
+Event = CommentPosted | CommentEdited | CommentDeleted | CommentHeld | CommentRemoved | CommentRestored
 
 # -- commands --------------------------------------------------------------------------------------
 
@@ -94,6 +137,14 @@ class DeleteComment:
     comment_id: str
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class ReleaseComment:
+    """A moderator posts a held comment as its author wrote it."""
+
+    actor: Actor
+    comment_id: str
+
+
 # -- state -----------------------------------------------------------------------------------------
 
 
@@ -106,6 +157,9 @@ class State:
     parent_id: str | None = None
     text: str | None = None
     deleted: bool = False
+    held: bool = False  # was held for a moderator: waiting until ``posted`` (released)
+    reply_to_id: str | None = None
+    removed: bool = False  # taken down by a moderator, until restored
 
 
 initial = State()
@@ -113,19 +167,23 @@ initial = State()
 
 def evolve(state: State, event: Event) -> State:
     match event:
-        case CommentPosted():
+        case CommentPosted() | CommentHeld():
             return State(
-                posted=True,
+                posted=isinstance(event, CommentPosted),
                 comment_id=event.comment_id,
                 video_id=event.video_id,
                 author_id=event.author_id,
                 parent_id=event.parent_id,
                 text=event.text,
+                held=state.held or isinstance(event, CommentHeld),
+                reply_to_id=event.reply_to_id,
             )
         case CommentEdited():
             return dataclasses.replace(state, text=event.text)
         case CommentDeleted():
             return dataclasses.replace(state, deleted=True)
+        case CommentRemoved() | CommentRestored():
+            return dataclasses.replace(state, removed=isinstance(event, CommentRemoved))
 
 
 # -- deciders --------------------------------------------------------------------------------------
@@ -139,13 +197,16 @@ def decide_post_comment(
     follows_owner: bool,
     blocked: bool,
     reply_to: State | None = None,
+    words: WatchedWords = NO_WORDS,
+    on_watched_word: CommentAction = CommentAction.HOLD,
 ) -> list[Event]:
     """Post a comment or a reply on a video the author may engage with and that takes comments.
 
     ``reply_to`` is the state of the comment named by ``cmd.reply_to_id`` (None or ``initial`` when
-    that stream is empty); ``blocked`` says whether the video's owner blocked the author.
+    that stream is empty); ``blocked`` says whether the video's owner blocked the author. A comment
+    holding one of ``words`` is held or refused, as ``on_watched_word`` says.
     """
-    if state.posted:
+    if state.posted or state.held:
         raise Conflict("a comment with this id already exists")
     require_id(cmd.comment_id, "comment_id")
     require_id(cmd.video_id, "video_id")
@@ -154,8 +215,13 @@ def decide_post_comment(
     if not video.comments_allowed:
         raise Conflict("comments are turned off for this video")
     parent_id = _thread_parent(cmd, reply_to)
+    kind: type[CommentPosted | CommentHeld] = CommentPosted
+    if words.found_in(text):
+        if on_watched_word is CommentAction.REJECT:
+            raise InvalidCommand("the comment contains a watched word")
+        kind = CommentHeld
     return [
-        CommentPosted(
+        kind(
             comment_id=cmd.comment_id,
             video_id=cmd.video_id,
             author_id=cmd.actor.user_id,
@@ -166,14 +232,19 @@ def decide_post_comment(
     ]
 
 
-def decide_edit_comment(state: State, cmd: EditComment) -> list[Event]:
-    """Only the author edits; the same text again records nothing."""
+def decide_edit_comment(state: State, cmd: EditComment, *, words: WatchedWords = NO_WORDS) -> list[Event]:
+    """Only the author edits; the same text again records nothing. An edit cannot be held (the
+    comment is already up), so one adding a watched word is refused."""
     ensure_open(state)
     if cmd.actor.user_id != state.author_id:
         raise NotAllowed("only the author can edit a comment")
+    if state.removed:
+        raise Conflict("the comment was removed by a moderator")
     text = _clean(cmd.text)
     if text == state.text:
         return []
+    if words.found_in(text):
+        raise InvalidCommand("the comment contains a watched word")
     return [
         CommentEdited(
             comment_id=state.comment_id,
@@ -202,6 +273,26 @@ def decide_delete_comment(state: State, cmd: DeleteComment, *, video: VideoAcces
     ]
 
 
+def decide_release_comment(state: State, cmd: ReleaseComment) -> list[Event]:
+    """A moderator posts a held comment; one already released records nothing."""
+    if not cmd.actor.moderates:
+        raise NotAllowed("only a moderator can release a held comment")
+    if state.posted and state.held:
+        return []
+    if not state.held:
+        raise NotFound("no held comment with this id")
+    return [
+        CommentPosted(
+            comment_id=state.comment_id,
+            video_id=state.video_id,
+            author_id=state.author_id,
+            text=state.text,
+            parent_id=state.parent_id,
+            reply_to_id=state.reply_to_id,
+        )
+    ]
+
+
 def ensure_open(state: State) -> None:
     """A comment that was never posted is not found; a deleted one accepts nothing more."""
     if not state.posted:
@@ -222,7 +313,7 @@ def _thread_parent(cmd: PostComment, reply_to: State | None) -> str | None:
         raise NotFound("the comment replied to was not found")
     if reply_to.comment_id != cmd.reply_to_id:
         raise ValueError(f"state of comment {reply_to.comment_id!r} given for {cmd.reply_to_id!r}")
-    if reply_to.deleted:
+    if reply_to.deleted or reply_to.removed:
         raise Conflict("the comment replied to was deleted")
     if reply_to.video_id != cmd.video_id:
         raise InvalidCommand("the comment replied to is on another video")

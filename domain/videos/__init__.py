@@ -6,6 +6,8 @@
 - ``owner``: the owner publishes (only once processing succeeded), edits, unpublishes, deletes, and
   pins a comment.
 - ``moderation``: a moderator hides or restores it.
+- ``screening``: automatic screening records its verdict on each upload; the owner publishes only
+  what it lets through, and a moderator releases what it held.
 
 ``events``, ``commands`` and ``state`` hold what they share; ``rules`` what valid input looks like.
 A deleted video accepts nothing. ``access(state)`` is what engagement deciders elsewhere need.
@@ -21,7 +23,9 @@ from domain.videos.commands import (
     HideVideo,
     PinComment,
     PublishVideo,
+    RecordScreening,
     RejectUpload,
+    ReleaseVideo,
     ReportProcessingProgress,
     RestoreVideo,
     StartProcessing,
@@ -31,17 +35,22 @@ from domain.videos.commands import (
 from domain.videos.events import (
     CommentPinned,
     CommentUnpinned,
+    DeletionReason,
     Event,
     VideoDeleted,
     VideoDraftCreated,
     VideoEdited,
     VideoHidden,
+    VideoLabelled,
     VideoProcessingFailed,
     VideoProcessingProgressed,
     VideoProcessingStarted,
     VideoProcessingSucceeded,
     VideoPublished,
+    VideoReleased,
     VideoRestored,
+    VideoScreened,
+    VideoUnlabelled,
     VideoUnpublished,
     VideoUploadCompleted,
     VideoUploadRejected,
@@ -66,7 +75,23 @@ from domain.videos.pipeline import (
     ensure_can_upload,
 )
 from domain.videos.rules import PIPELINE
-from domain.videos.state import Stage, State, access, awaits_processing, evolve, initial
+from domain.videos.screening import (
+    awaits_screening,
+    current_screening,
+    decide_record_screening,
+    decide_release_video,
+    ensure_publishable,
+)
+from domain.videos.state import (
+    Screening,
+    Stage,
+    State,
+    access,
+    awaits_processing,
+    evolve,
+    initial,
+    shown_labels,
+)
 
 __all__ = [
     "PIPELINE",
@@ -76,15 +101,19 @@ __all__ = [
     "CompleteUpload",
     "CreateDraft",
     "DeleteVideo",
+    "DeletionReason",
     "EditVideo",
     "Event",
     "FailProcessing",
     "HideVideo",
     "PinComment",
     "PublishVideo",
+    "RecordScreening",
     "RejectUpload",
+    "ReleaseVideo",
     "ReportProcessingProgress",
     "RestoreVideo",
+    "Screening",
     "Stage",
     "StartProcessing",
     "State",
@@ -94,17 +123,23 @@ __all__ = [
     "VideoDraftCreated",
     "VideoEdited",
     "VideoHidden",
+    "VideoLabelled",
     "VideoProcessingFailed",
     "VideoProcessingProgressed",
     "VideoProcessingStarted",
     "VideoProcessingSucceeded",
     "VideoPublished",
+    "VideoReleased",
     "VideoRestored",
+    "VideoScreened",
+    "VideoUnlabelled",
     "VideoUnpublished",
     "VideoUploadCompleted",
     "VideoUploadRejected",
     "access",
     "awaits_processing",
+    "awaits_screening",
+    "current_screening",
     "decide_complete_processing",
     "decide_complete_upload",
     "decide_create_draft",
@@ -114,13 +149,17 @@ __all__ = [
     "decide_hide_video",
     "decide_pin_comment",
     "decide_publish_video",
+    "decide_record_screening",
     "decide_reject_upload",
+    "decide_release_video",
     "decide_report_processing_progress",
     "decide_restore_video",
     "decide_start_processing",
     "decide_unpin_comment",
     "decide_unpublish_video",
     "ensure_can_upload",
+    "ensure_publishable",
     "evolve",
     "initial",
+    "shown_labels",
 ]

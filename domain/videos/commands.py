@@ -7,6 +7,8 @@ import dataclasses
 
 from domain.access import Visibility
 from domain.actors import Actor
+from domain.screening import Findings, Policy
+from domain.videos.events import DeletionReason
 
 # -- the pipeline (``actor`` is ``PIPELINE``, or the owner for an upload) ---------------------------
 #
@@ -109,8 +111,11 @@ class UnpublishVideo:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class DeleteVideo:
+    """The owner deletes, or, for an erasure, the erasure cascade (``ERASER``)."""
+
     actor: Actor
     video_id: str
+    reason: DeletionReason = DeletionReason.OWNER
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -144,3 +149,28 @@ class RestoreVideo:
     actor: Actor
     video_id: str
     reason: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ReleaseVideo:
+    """Lets the owner publish an upload that screening held."""
+
+    actor: Actor
+    video_id: str
+    reason: str
+
+
+# -- screening (``actor`` is ``SCREENER``) ----------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RecordScreening:
+    """What screening found in an upload, judged by ``policy``; ``policy_version`` names the policy
+    and everything else the findings rest on (the blocklist, the classifier)."""
+
+    actor: Actor
+    video_id: str
+    upload_id: str
+    policy: Policy
+    policy_version: str
+    findings: Findings

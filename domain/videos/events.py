@@ -1,13 +1,16 @@
 """What happens to a video (stream ``video-<id>``): only what its owner, moderators and the media
 pipeline do. Engagement lives on the viewers' streams ("no hot streams").
 
-Every event names the owner, so a projection partitioned by owner needs no lookup. The caption is
-personal: sealed with the owner's key, it reads as ``None`` once that key is erased.
+Every event names the owner, so a projection partitioned by owner needs no lookup. The caption and
+the hashtags are the owner's words, so personal: sealed with the owner's key, the caption reads as
+``None`` once that key is erased and the hashtags as none at all (an empty list, so every reader
+keeps one shape). Hashtags recorded before they were sealed read as they were.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 from typing import Any
 
 from domain.events import DomainEvent, event
@@ -90,18 +93,21 @@ class VideoProcessingFailed(DomainEvent):
 # -- the owner -------------------------------------------------------------------------------------
 
 
-@event("VideoPublished", personal=("caption",), subject="owner_id")
+@event("VideoPublished", personal=("caption", "hashtags"), subject="owner_id")
 @dataclasses.dataclass(frozen=True, slots=True)
 class VideoPublished(DomainEvent):
     video_id: str
     owner_id: str
     caption: str | None  # None once erased
-    hashtags: list[str]
+    hashtags: list[str]  # empty once erased
     visibility: str  # a Visibility
     comments_allowed: bool
 
+    def __post_init__(self) -> None:
+        _no_erased_hashtags(self)
 
-@event("VideoEdited", personal=("caption",), subject="owner_id")
+
+@event("VideoEdited", personal=("caption", "hashtags"), subject="owner_id")
 @dataclasses.dataclass(frozen=True, slots=True)
 class VideoEdited(DomainEvent):
     """The published details as they now stand."""
@@ -109,9 +115,18 @@ class VideoEdited(DomainEvent):
     video_id: str
     owner_id: str
     caption: str | None  # None once erased
-    hashtags: list[str]
+    hashtags: list[str]  # empty once erased
     visibility: str  # a Visibility
     comments_allowed: bool
+
+    def __post_init__(self) -> None:
+        _no_erased_hashtags(self)
+
+
+def _no_erased_hashtags(details: VideoPublished | VideoEdited) -> None:
+    """Erased hashtags are read as ``None``; the event holds them as no hashtags instead."""
+    if details.hashtags is None:
+        object.__setattr__(details, "hashtags", [])
 
 
 @event("VideoUnpublished")
@@ -121,11 +136,23 @@ class VideoUnpublished(DomainEvent):
     owner_id: str
 
 
-@event("VideoDeleted")
+class DeletionReason(enum.StrEnum):
+    OWNER = "owner"  # the owner deleted it
+    ERASURE = "erasure"  # the owner's account was erased: the erasure cascade deleted it
+
+
+@event("VideoDeleted", version=2)
 @dataclasses.dataclass(frozen=True, slots=True)
 class VideoDeleted(DomainEvent):
     video_id: str
     owner_id: str
+    reason: str = DeletionReason.OWNER.value  # a DeletionReason
+
+
+@upcaster("VideoDeleted", 1)
+def _video_deleted_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Before version 2 only owners deleted videos."""
+    return {**data, "reason": DeletionReason.OWNER.value}
 
 
 @event("CommentPinned")
@@ -165,6 +192,64 @@ class VideoRestored(DomainEvent):
     reason: str
 
 
+@event("VideoLabelled")
+@dataclasses.dataclass(frozen=True, slots=True)
+class VideoLabelled(DomainEvent):
+    """A moderator put labels on the video (``domain.screening.Label``); feeds and clients show them."""
+
+    video_id: str
+    owner_id: str
+    labels: list[str]  # the labels added
+    moderator_id: str
+    reason: str
+
+
+@event("VideoUnlabelled")
+@dataclasses.dataclass(frozen=True, slots=True)
+class VideoUnlabelled(DomainEvent):
+    """A moderator took labels off, screening's included."""
+
+    video_id: str
+    owner_id: str
+    labels: list[str]  # the labels taken off
+    moderator_id: str
+    reason: str
+
+
+# -- screening -------------------------------------------------------------------------------------
+
+
+@event("VideoScreened")
+@dataclasses.dataclass(frozen=True, slots=True)
+class VideoScreened(DomainEvent):
+    """Automatic screening's verdict on an upload (``domain.screening``): recorded again when a
+    replay under a changed policy comes to another. ``hash_matches`` names the blocklist entries its
+    frames matched; ``nsfw_score`` is the highest frame score; ``failed`` says why screening could
+    not be done (the video is then held)."""
+
+    video_id: str
+    owner_id: str
+    upload_id: str
+    policy_version: str
+    verdict: str  # a domain.screening.Verdict
+    labels: list[str]
+    hash_matches: list[str]
+    nsfw_score: float | None = None
+    failed: str | None = None
+
+
+@event("VideoReleased")
+@dataclasses.dataclass(frozen=True, slots=True)
+class VideoReleased(DomainEvent):
+    """A moderator looked at an upload screening held, and let its owner publish it."""
+
+    video_id: str
+    owner_id: str
+    upload_id: str
+    moderator_id: str
+    reason: str
+
+
 Event = (
     VideoDraftCreated
     | VideoUploadCompleted
@@ -181,4 +266,8 @@ Event = (
     | CommentUnpinned
     | VideoHidden
     | VideoRestored
+    | VideoLabelled
+    | VideoUnlabelled
+    | VideoScreened
+    | VideoReleased
 )

@@ -16,12 +16,16 @@ from domain.videos.events import (
     VideoDraftCreated,
     VideoEdited,
     VideoHidden,
+    VideoLabelled,
     VideoProcessingFailed,
     VideoProcessingProgressed,
     VideoProcessingStarted,
     VideoProcessingSucceeded,
     VideoPublished,
+    VideoReleased,
     VideoRestored,
+    VideoScreened,
+    VideoUnlabelled,
     VideoUnpublished,
     VideoUploadCompleted,
     VideoUploadRejected,
@@ -36,6 +40,20 @@ class Stage(enum.StrEnum):
     PROCESSING = "processing"
     PROCESSED = "processed"
     FAILED = "failed"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Screening:
+    """The latest verdict on one upload (``VideoScreened``), and whether a moderator released it."""
+
+    upload_id: str
+    policy_version: str
+    verdict: str  # a domain.screening.Verdict
+    labels: tuple[str, ...] = ()
+    hash_matches: tuple[str, ...] = ()
+    nsfw_score: float | None = None
+    failed: str | None = None
+    released: bool = False
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -54,6 +72,9 @@ class State:
     hidden: bool = False
     deleted: bool = False
     pinned_comment_id: str | None = None
+    screening: Screening | None = None  # of the latest upload screened, which may not be the current
+    labelled: frozenset[str] = frozenset()  # labels moderators put on
+    unlabelled: frozenset[str] = frozenset()  # labels moderators took off (screening's too)
 
 
 initial = State()
@@ -89,6 +110,36 @@ def evolve(state: State, event: Event) -> State:
             return dataclasses.replace(state, hidden=True)
         case VideoRestored():
             return dataclasses.replace(state, hidden=False)
+        case VideoScreened():
+            return dataclasses.replace(state, screening=_screened(state.screening, event))
+        case VideoReleased() if state.screening is not None:
+            return dataclasses.replace(state, screening=dataclasses.replace(state.screening, released=True))
+        case VideoReleased():
+            return state
+        case VideoLabelled(labels=labels):
+            return dataclasses.replace(
+                state, labelled=state.labelled | set(labels), unlabelled=state.unlabelled - set(labels)
+            )
+        case VideoUnlabelled(labels=labels):
+            return dataclasses.replace(
+                state, labelled=state.labelled - set(labels), unlabelled=state.unlabelled | set(labels)
+            )
+
+
+def _screened(before: Screening | None, event: VideoScreened) -> Screening:
+    """A release holds for its upload until a verdict other than "held" replaces the one released."""
+    same_upload = before is not None and before.upload_id == event.upload_id
+    released = same_upload and before is not None and before.released and event.verdict == "held"
+    return Screening(
+        upload_id=event.upload_id,
+        policy_version=event.policy_version,
+        verdict=event.verdict,
+        labels=tuple(event.labels),
+        hash_matches=tuple(event.hash_matches),
+        nsfw_score=event.nsfw_score,
+        failed=event.failed,
+        released=released,
+    )
 
 
 def _with_details(state: State, event: VideoPublished | VideoEdited) -> State:
@@ -113,6 +164,13 @@ def access(state: State) -> VideoAccess:
         hidden=state.hidden,
         deleted=state.deleted,
     )
+
+
+def shown_labels(state: State) -> frozenset[str]:
+    """The labels the video carries: screening's on the current upload, and moderators' over them."""
+    screened = state.screening
+    found = set(screened.labels) if screened is not None and screened.upload_id == state.upload_id else set()
+    return frozenset((found - state.unlabelled) | state.labelled)
 
 
 def awaits_processing(state: State, upload_id: str) -> bool:

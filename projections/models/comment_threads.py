@@ -7,6 +7,8 @@ stamped with the event's position, so an event cut short by a crash is simply ap
 
 A like changes a clustering column of ``comments_by_likes``: the old row is deleted and the new one
 written. A deleted comment stays listed (as deleted, without text) while it has live replies.
+A comment a moderator removed is listed as a deleted one until restored; a removed reply still
+counts in its parent's reply count, since it exists and may come back.
 Text whose author's key was erased is stored as ``None`` with ``erased`` set. Text projected before
 the erasure is removed when ``ErasureRequested`` arrives: ``comments_by_author`` finds it.
 
@@ -23,7 +25,13 @@ from typing import Any
 
 from domain.accounts.events import ErasureRequested
 from domain.engagement.comment_likes import CommentLiked, CommentUnliked
-from domain.engagement.comments import CommentDeleted, CommentEdited, CommentPosted
+from domain.engagement.comments import (
+    CommentDeleted,
+    CommentEdited,
+    CommentPosted,
+    CommentRemoved,
+    CommentRestored,
+)
 from domain.videos.events import CommentPinned, CommentUnpinned
 from eventstore.codec import Decoded
 from projections.projector import Projector
@@ -35,6 +43,8 @@ HANDLES = (
     CommentPosted,
     CommentEdited,
     CommentDeleted,
+    CommentRemoved,
+    CommentRestored,
     CommentLiked,
     CommentUnliked,
     CommentPinned,
@@ -54,6 +64,8 @@ def project(decoded: Decoded, writer: Writer) -> None:
             deleted = _change(writer, comment_id, deleted=True, text=None, deleted_position=writer.position)
             if (deleted or deleted_before) and parent_id:
                 _count_reply(writer, parent_id, -1)
+        case CommentRemoved(comment_id=comment_id) | CommentRestored(comment_id=comment_id):
+            _change(writer, comment_id, removed=isinstance(decoded.event, CommentRemoved))
         case CommentLiked(comment_id=comment_id):
             _count_like(writer, comment_id, +1)
         case CommentUnliked(comment_id=comment_id):
@@ -107,7 +119,7 @@ def _save(writer: Writer, old: Row | None, new: dict[str, Any]) -> None:
 def _place(writer: Writer, old: Row | None, new: Row) -> None:
     row = rendered(new)
     if new.get("parent_id"):
-        if new.get("deleted"):
+        if new.get("deleted") or new.get("removed"):
             writer.delete("comment_replies", _key(new, "parent_id", "posted_at", "comment_id"))
         else:
             writer.upsert("comment_replies", row)

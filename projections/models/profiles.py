@@ -16,6 +16,11 @@ wrote and never overwrites anything newer:
   ``follow_edges`` keeps it, and is deleted after the list rows for the same reason. A block
   deletes the follows in both directions; the counts move only with ``UserUnfollowed``, which the
   domain records for each follow a block ends (so a block never counts twice).
+- Erasure: the card keeps the user id and ``erased``, nothing else (no handle, name, bio or
+  avatar), and the person leaves every follow list, theirs and everyone else's, both ways. The
+  counts stay as they are, anonymous totals: they move only with ``UserUnfollowed`` (which a
+  later unfollow of the erased account still records, finding no list rows to delete), so no
+  follow is ever counted out twice.
 
 Partitioning: one follow event moves two users' totals, and one like moves the owner's total of a
 video whose owner only the lookup knows. The ``applied_position`` guards assume each row's events
@@ -126,12 +131,13 @@ def _profile(decoded: Decoded, writer: Writer) -> None:
                 "user_id": user_id,
                 "handle": current.get("handle"),
                 "display_name": name,
-                "erased": bool({"display_name", "bio"} & decoded.erased),
+                "erased": bool({"display_name", "bio", "avatar_url"} & decoded.erased),
                 "bio": bio,
                 "avatar_url": avatar,
             }
         case ErasureRequested(user_id=user_id):
-            row = {"user_id": user_id, "handle": current.get("handle"), "erased": True}
+            row = {"user_id": user_id, "handle": None, "erased": True}
+            _erase_follows(writer, user_id)
         case _:
             return
     writer.upsert("profiles", row)
@@ -181,6 +187,14 @@ def _drop_follow(writer: Writer, follower: str, followee: str) -> None:
     writer.delete("follow_edges", edge_key)
 
 
+def _erase_follows(writer: Writer, user_id: str) -> None:
+    """The erased person leaves every follow list, as a follower and as one followed."""
+    for row in writer.rows("following", {"user_id": user_id}):
+        _drop_follow(writer, user_id, row["followee_id"])
+    for row in writer.rows("followers", {"user_id": user_id}):
+        _drop_follow(writer, row["follower_id"], user_id)
+
+
 # -- videos ------------------------------------------------------------------------------------------
 
 
@@ -204,7 +218,7 @@ def _video(decoded: Decoded, writer: Writer) -> None:
         case VideoUnpublished():
             after.update(published=False)
         case VideoDeleted():
-            after.update(deleted=True)
+            after.update(deleted=True, hashtags=[])  # kept as a marker, without its words
         case VideoHidden():
             after.update(hidden=True)
         case VideoRestored():

@@ -7,7 +7,9 @@ of ``rec_model``; rebuilding this projection replays the history through the sam
 
 Consent: a person who has not consented (the default) or withdrew keeps no personal state: their
 interactions teach only the videos' anonymous totals (exploration), never their history, tastes or
-the co-engagement between videos they watched.
+the co-engagement between videos they watched. What they watched is kept as seen all the same, for
+``SEEN_FOR`` only: it trains nothing, and a person who turns personalisation on must not be offered
+first the video they watched minutes before. Erasure deletes it.
 
 Exactly once: totals go through ``Writer.add`` (an ``applied_position`` per row); each model record
 carries the position that last changed it and is not changed again by that event on a replay. On
@@ -82,13 +84,18 @@ def project(decoded: Decoded, writer: Writer) -> None:
     match decoded.event:
         case PersonalisationConsentGiven(user_id=user_id):
             writer.upsert("rec_users", {"user_id": user_id, "consent": True})
-        case PersonalisationConsentWithdrawn(user_id=user_id) | ErasureRequested(user_id=user_id):
+        case PersonalisationConsentWithdrawn(user_id=user_id):
             writer.upsert("rec_users", {"user_id": user_id, "consent": False})
             forget(writer, user_id)
+        case ErasureRequested(user_id=user_id):
+            writer.upsert("rec_users", {"user_id": user_id, "consent": False})
+            forget(writer, user_id)
+            for row in writer.rows("rec_seen", {"user_id": user_id}):
+                writer.delete("rec_seen", {"user_id": user_id, "video_id": row["video_id"]})
         case FeedServed(viewer_id=viewer, items=items):
             if _consents(writer, viewer):
                 for item in items:
-                    _saw(writer, viewer, str(item["video_id"]), decoded)
+                    _served(writer, viewer, str(item["video_id"]), decoded)
         case UserFollowed(follower_id=follower, followee_id=creator) if _consents(writer, follower):
             follow(writer, follower, creator, following=True)
         case UserUnfollowed(follower_id=follower, followee_id=creator) if _consents(writer, follower):
@@ -127,13 +134,15 @@ def _as_interaction(writer: Writer, decoded: Decoded) -> Interaction | None:
 
 
 def _interaction(writer: Writer, decoded: Decoded, interaction: Interaction) -> None:
-    """Totals for exploration from everyone; the model and the seen list only with consent."""
+    """Totals for exploration and the seen list from everyone; the model only with consent. Nothing
+    from a video moderation removed (or its owner deleted): its learning stops with it."""
+    video = writer.get("rec_videos", {"video_id": interaction.video_id}) or {}
+    if video.get("hidden") or video.get("deleted"):
+        return
     _count(writer, interaction)
+    _watched(writer, interaction.user_id, interaction.video_id, decoded)
     if not _consents(writer, interaction.user_id):
         return
-    if interaction.signal in (Signal.VIEW, Signal.SKIP, Signal.COMPLETE, Signal.REWATCH):
-        _saw(writer, interaction.user_id, interaction.video_id, decoded)
-    video = writer.get("rec_videos", {"video_id": interaction.video_id}) or {}
     learn(writer, interaction, owner_id=video.get("owner_id"), hashtags=video.get("hashtags") or [])
 
 
@@ -147,8 +156,20 @@ def _count(writer: Writer, interaction: Interaction) -> None:
         writer.add("rec_explore", {"video_id": interaction.video_id}, deltas)
 
 
-def _saw(writer: Writer, user_id: str, video_id: str, decoded: Decoded) -> None:
-    row = {"user_id": user_id, "video_id": video_id, "at": _at(decoded)}
+def _watched(writer: Writer, user_id: str, video_id: str, decoded: Decoded) -> None:
+    """Any interaction with a video (a view, a skip, a like, a report…) means the person saw it."""
+    row = {"user_id": user_id, "video_id": video_id, "at": _at(decoded), "watched": True, "served_at": None}
+    writer.upsert("rec_seen", row, ttl=SEEN_TTL)
+
+
+def _served(writer: Writer, user_id: str, video_id: str, decoded: Decoded) -> None:
+    """Served on a personalised page, stamped with the page's log position (what keeps a scroll's
+    pages apart); a video already watched stays watched."""
+    key = {"user_id": user_id, "video_id": video_id}
+    held = writer.get("rec_seen", key)
+    if held is not None and held["watched"]:
+        return
+    row = {**key, "at": _at(decoded), "watched": False, "served_at": writer.position}
     writer.upsert("rec_seen", row, ttl=SEEN_TTL)
 
 

@@ -125,7 +125,7 @@ def _video(before: Row | None, decoded: Decoded) -> dict[str, Any]:
         case VideoUnpublished():
             after.update(published=False)
         case VideoDeleted():
-            after.update(deleted=True)
+            after.update(deleted=True, hashtags=[])  # kept as a marker, without its words
         case VideoHidden():
             after.update(hidden=True)
         case VideoRestored():

@@ -130,7 +130,7 @@ def _changes(decoded: Decoded) -> dict[str, Any]:
         case VideoUnpublished():
             return {"published": False}
         case VideoDeleted():
-            return {"deleted": True, "published": False}
+            return {"deleted": True, "published": False, "hashtags": []}  # the card stays, its words go
         case VideoHidden():
             return {"hidden": True}
         case VideoRestored():

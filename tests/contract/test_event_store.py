@@ -164,6 +164,15 @@ def test_read_stream_forwards_backwards_and_limited(store: EventStore, category:
     assert [e.version for e in store.read_stream(stream, limit=2)] == [0, 1]
 
 
+def test_reading_forward_from_past_a_streams_end_gives_nothing_new(store: EventStore, category: str) -> None:
+    """What a command pays when its cached state is current: the read after it finds nothing."""
+    stream = stream_of(category)
+    store.append(stream, new(3), StreamState.NO_STREAM)
+    assert store.read_stream(stream, from_version=3) == []
+    store.append(stream, new(1), 2)
+    assert [e.version for e in store.read_stream(stream, from_version=3)] == [3]
+
+
 def test_reading_a_missing_stream_raises_stream_not_found(store: EventStore, category: str) -> None:
     with pytest.raises(StreamNotFound):
         store.read_stream(stream_of(category))

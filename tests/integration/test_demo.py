@@ -1,6 +1,6 @@
-"""The demo ``make run`` seeds, on the pipeline ``strom run`` starts (upload service, transcode
-process manager, worker pool) with real ffmpeg and tiny clips: its videos are uploaded the way a tus
-upload is finished, transcoded and published; seeding again adds nothing."""
+"""The demo ``make run`` seeds, on the pipeline ``strom run`` starts (upload service, transcode and
+screening process managers and workers) with real ffmpeg and tiny clips: its videos are uploaded the
+way a tus upload is finished, transcoded, screened and published; seeding again adds nothing."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from migrations.runner import apply_pending
 from read_models.sqlite import SQLiteReadStore
 from services.uploads import UploadLimits, Uploads
 from strom import demo, pipeline
+from strom.screening import screening_requests, start_screening
 from strom.settings import Settings
 
 TINY = tuple(
@@ -57,9 +58,13 @@ def test_the_demo_seeds_published_videos_through_the_upload_service_and_is_safe_
         ports=ports, storage=storage, folder=tmp_path / "uploads", limits=UploadLimits(), jobs=read_store
     )
     broker = StubBroker()
-    pool = pipeline.start_workers(Settings(transcode_workers=2), broker, ports, storage)
+    settings = Settings(transcode_workers=2, screening_blocklist=tmp_path / "blocklist.txt")
+    pool = pipeline.start_workers(settings, broker, ports, storage)
+    screeners = start_screening(settings, broker, ports, storage)
     requests = pipeline.transcode_requests(broker, events=ports.store, codec=ports.codec, store=read_store)
     requests.start()
+    screenings = screening_requests(broker, events=ports.store, codec=ports.codec, store=read_store)
+    screenings.start()
     try:
         # When the demo is seeded, then seeded again
         seeded = demo.Demo(ports, uploads, tmp_path / "demo")
@@ -67,7 +72,9 @@ def test_the_demo_seeds_published_videos_through_the_upload_service_and_is_safe_
         head = ports.store.head_position()
         demo.Demo(ports, uploads, tmp_path / "demo").run()
     finally:
+        screenings.stop()
         requests.stop()
+        screeners.stop()
         pool.stop()
     # Then every clip is a published video whose source the upload service stored
     for n, clip in enumerate(TINY):

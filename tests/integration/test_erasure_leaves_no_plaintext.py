@@ -4,7 +4,8 @@ file of the read store.
 SQLite: not in unused space of the main file, and not in the WAL, which keeps earlier images of the
 rewritten pages until SQLite happens to write over them; the store purges both itself.
 Cassandra: old SSTables and the commit log keep the text until an operator runs the steps in
-``CassandraReadStore.purge``; the test here runs them on a real node and scans its files.
+``CassandraReadStore.purge``; the test here runs them as an operator would
+(``scripts/cassandra_node.py purge``) on the node ``make test`` starts, and scans its files.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import socket
 import sqlite3
 import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,23 +35,15 @@ from migrations.runner import apply_pending
 from projections.registry import ALL
 from read_models import profiles
 from read_models.cassandra import CassandraReadStore
-from read_models.tables import TEXT, Table, columns_of
-from tests.contract.read_store_backends import open_cassandra
+from tests.contract.read_store_backends import CASSANDRA_ENV, REQUIRE_ENV, open_cassandra
 from tests.unit.projections.world import World
 
 ROOT = Path(__file__).resolve().parents[2]
-#: nodetool talks JMX; the node must be started with -Dcassandra.jmx.local.port=<port>.
-JMX_ENV = "STROM_TEST_CASSANDRA_JMX"
+NODE_SCRIPT = ROOT / "scripts" / "cassandra_node.py"
+#: nodetool talks JMX, on the loopback address only; ops/cassandra/conf/jvm.options sets the port.
+JMX_ENV = "STROM_TEST_CASSANDRA_JMX_PORT"
 #: The node's storage folder (-Dcassandra.storagedir): data/ and commitlog/ are scanned there.
 DATA_ENV = "STROM_TEST_CASSANDRA_DATA"
-NODETOOL_JVM = [
-    "-Xmx256m",
-    "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
-    "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
-    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-    "--add-opens=java.base/java.io=ALL-UNNAMED",
-    "--add-opens=java.base/java.lang=ALL-UNNAMED",
-]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,29 +142,34 @@ def test_an_erased_persons_text_is_in_no_file_of_the_sqlite_read_store(world: Wo
 # -- Cassandra: what the operator's steps achieve --------------------------------------------------
 
 
-def jmx_address() -> tuple[str, int]:
-    host, _, port = os.environ.get(JMX_ENV, "127.0.0.1:7199").rpartition(":")
+def jmx_port() -> int:
+    """The node's JMX port; without one the test is skipped, or fails when Cassandra is required."""
+    port = int(os.environ.get(JMX_ENV) or 7199)
     try:
-        socket.create_connection((host, int(port)), timeout=1).close()
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
     except OSError:
-        pytest.skip(f"no JMX at {host}:{port} ({JMX_ENV}): nodetool cannot reach the Cassandra node")
-    return host, int(port)
-
-
-def nodetool(jmx: tuple[str, int], *args: str) -> None:
-    """Cassandra's own nodetool, from the jars ``scripts/cassandra_node.py`` resolved."""
-    classpath = ":".join(str(jar) for jar in sorted((ROOT / ".cassandra" / "lib").glob("*.jar")))
-    command = ["java", *NODETOOL_JVM, "-cp", classpath, "org.apache.cassandra.tools.NodeTool"]
-    command += ["-h", jmx[0], "-p", str(jmx[1]), *args]
-    subprocess.run(command, check=True, capture_output=True, timeout=300)
+        missing = f"no JMX at 127.0.0.1:{port} ({JMX_ENV}): nodetool cannot reach the Cassandra node"
+        if os.environ.get(REQUIRE_ENV) == "1":
+            pytest.fail(missing)
+        pytest.skip(missing)
+    return port
 
 
 @dataclasses.dataclass(frozen=True)
 class Node:
     world: World
     keyspace: str
-    jmx: tuple[str, int]
+    jmx_port: int
+    cql_port: int
     storage: Path
+
+    def run(self, *args: str) -> str:
+        """``scripts/cassandra_node.py`` as an operator runs it; its output."""
+        ports = ("--jmx-port", str(self.jmx_port))
+        command = [sys.executable, str(NODE_SCRIPT), args[0], *ports, *args[1:]]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
 
     def files(self) -> list[Path]:
         """The keyspace's SSTables and the node's commit log."""
@@ -182,10 +181,12 @@ class Node:
 def node(tmp_path: Path) -> Iterator[Node]:
     with open_cassandra(tmp_path) as store:
         assert isinstance(store, CassandraReadStore)
-        jmx = jmx_address()
+        port = jmx_port()
         apply_pending(store)
         w = World(tmp_path, read_store=store)
-        yield Node(w, store.keyspace, jmx, Path(os.environ.get(DATA_ENV, ROOT / ".cassandra" / "data")))
+        cql_port = int(os.environ[CASSANDRA_ENV].rpartition(":")[2])
+        storage = Path(os.environ.get(DATA_ENV, ROOT / ".cassandra" / "data"))
+        yield Node(w, store.keyspace, port, cql_port, storage)
         w.events.close()
         w.keys.close()
 
@@ -195,14 +196,12 @@ def test_after_flush_compaction_and_a_new_commit_log_segment_cassandra_holds_no_
 ) -> None:
     # Given a person's rows in SSTables and the commit log
     person = a_person_with_text(node.world)
-    nodetool(node.jmx, "flush", node.keyspace)
+    node.run("nodetool", "flush", node.keyspace)
     assert set().union(*files_holding(node.files(), person.texts).values()) == set(person.texts)
     # When erased, then the operator's steps of ``CassandraReadStore.purge``
     person.erase()
-    nodetool(node.jmx, "flush", node.keyspace)
-    nodetool(node.jmx, "compact", node.keyspace)
-    scratch = Table(f"scratch_{uuid.uuid4().hex[:8]}", columns_of(k=TEXT), ("k",))
-    node.world.store.create_table(scratch)
-    node.world.store.drop_table(scratch)  # a dropped table recycles every commit-log segment
+    done = node.run("purge", "--port", str(node.cql_port), node.keyspace)
     # Then
+    steps = [line.split()[0] for line in done.splitlines() if line[:1].isdigit()]
+    assert steps == ["1.", "2.", "3.", "4."], done
     assert files_holding(node.files(), person.texts) == {}

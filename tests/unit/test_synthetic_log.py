@@ -13,11 +13,11 @@ from benchmarks import synthetic
 from commands import streams
 from domain import accounts, social, videos, watching
 from domain.access import VideoAccess, Visibility
-from domain.accounts import claims
 from domain.actors import Actor
 from domain.engagement import comment_likes, comments, likes, shares
 from domain.engagement.visibility import can_see
 from domain.events import DomainEvent
+from domain.screening import SCREENER, Findings, Policy
 from eventstore.codec import EventCodec
 from eventstore.keystore import SQLiteKeyStore
 from eventstore.sealing import Sealer
@@ -48,7 +48,8 @@ class Referee:
             self._one(append, event)
 
     def _one(self, append: synthetic.Append, event: DomainEvent) -> None:
-        actor = videos.PIPELINE if append.actor == videos.PIPELINE.user_id else Actor(append.actor)
+        system = {videos.PIPELINE.user_id: videos.PIPELINE, SCREENER.user_id: SCREENER}
+        actor = system.get(append.actor) or Actor(append.actor)
         match event:
             case accounts.HandleClaimed() | accounts.EmailClaimed():
                 self._claim(append.stream, event)
@@ -74,13 +75,8 @@ class Referee:
     # -- accounts and the graph ----------------------------------------------------------------
 
     def _claim(self, stream: str, event: accounts.HandleClaimed | accounts.EmailClaimed) -> None:
-        state = claims.State(self.claimed.get(stream))
-        if isinstance(event, accounts.HandleClaimed):
-            assert stream == streams.handle_claim(accounts.handle_key(event.handle))
-            assert claims.decide_claim(state, claims.ClaimHandle(event.handle, event.user_id)) == [event]
-        else:  # the address itself is in the account's event, where its digest is checked
-            assert stream == streams.email_claim(event.email_key)
-            assert state.claimed_by is None
+        """Claims hold no value: the account's event, which does, is checked against their streams."""
+        assert self.claimed.get(stream) is None
         self.claimed[stream] = event.user_id
 
     def _account(
@@ -89,11 +85,12 @@ class Referee:
         state = self.accounts[event.user_id]
         assert stream == streams.user(event.user_id)
         if isinstance(event, accounts.UserRegistered):
+            assert event.handle is not None
             assert event.email is not None
             assert event.password_hash is not None
             assert event.display_name is not None
-            assert self.claimed[streams.handle_claim(accounts.handle_key(event.handle))] == event.user_id
-            assert self.claimed[streams.email_claim(accounts.email_key(event.email))] == event.user_id
+            assert self.claimed[synthetic.handle_claim_stream(event.handle)] == event.user_id
+            assert self.claimed[synthetic.email_claim_stream(event.email)] == event.user_id
             cmd = accounts.RegisterUser(
                 event.user_id, event.handle, event.email, event.password_hash, event.display_name
             )
@@ -240,6 +237,12 @@ PIPELINE_STEPS: dict[type[DomainEvent], Step] = {
     ),
     videos.VideoProcessingFailed: lambda s, a, e: videos.decide_fail_processing(
         s, videos.FailProcessing(a, e.video_id, e.reason, upload_id=s.upload_id or "")
+    ),
+    videos.VideoScreened: lambda s, a, e: videos.decide_record_screening(
+        s,
+        videos.RecordScreening(
+            a, e.video_id, e.upload_id, Policy(), e.policy_version, Findings(nsfw_score=e.nsfw_score)
+        ),
     ),
 }
 OWNER_STEPS: dict[type[DomainEvent], Step] = {

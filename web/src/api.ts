@@ -291,7 +291,7 @@ export interface VideoDetails {
 
 export interface Profile {
   user_id: string;
-  handle: string;
+  handle: string | null; // null once the account was erased
   display_name: string | null;
   erased: boolean;
   bio: string | null;
@@ -306,8 +306,10 @@ export interface Profile {
 export const videoDetails = (videoId: string, signal?: AbortSignal): Promise<VideoDetails> =>
   get<VideoDetails>(`/v1/videos/${videoId}`, undefined, signal);
 
-/** Profiles are read often (every slide's avatar): one request per user per page load. */
+/** Profiles are read often (every slide's avatar): one request per user per page load and viewer.
+ * A profile says whether the viewer follows its owner, so signing in or out forgets them all. */
 const profiles = new Map<string, Promise<Profile>>();
+onSessionChange(() => profiles.clear());
 
 export function profileOf(userId: string, fresh = false): Promise<Profile> {
   let profile = profiles.get(userId);

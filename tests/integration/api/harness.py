@@ -15,12 +15,13 @@ from api.state import AppState
 from commands import accounts as account_handlers
 from commands import streams
 from commands.aggregates import ACCOUNT, VIDEO
-from commands.context import Ports, Request
+from commands.context import FixedRules, Ports, Request
 from commands.handling import execute
 from commands.sessions import Granted, start_session
 from domain import accounts, videos
 from domain.access import Visibility
 from domain.actors import Actor, Role
+from domain.screening import NO_RULES, SCREENER, Findings, Policy, Rules
 from domain.videos.rules import PIPELINE
 from eventstore.codec import EventCodec
 from eventstore.ids import uuid7
@@ -54,10 +55,12 @@ class User:
 
 
 class System:
-    def __init__(self, tmp: Path, **app_options: Any) -> None:
+    def __init__(self, tmp: Path, *, screening: Rules = NO_RULES, **app_options: Any) -> None:
+        """``screening``: the policy and watched words the write side screens with."""
         self.keys = SQLiteKeyStore(tmp / "keys.db")
         self.store = SQLiteEventStore(tmp / "events.db")
-        self.ports = Ports(store=self.store, codec=EventCodec(Sealer(self.keys)), keys=self.keys)
+        codec, rules = EventCodec(Sealer(self.keys)), FixedRules(screening)
+        self.ports = Ports(store=self.store, codec=codec, keys=self.keys, screening=rules)
         options = {"write_rate_per_s": 1000.0, "write_burst": 1000, **app_options}
         self.app = create_app(self.ports, secret=SECRET, routers=ROUTERS, **options)
         self.client = TestClient(self.app, raise_server_exceptions=True)
@@ -107,7 +110,7 @@ class System:
         granted = self.start_session(user_id)
         return User(
             user_id=user_id,
-            handle=self.account(user_id).handle,
+            handle=self.account(user_id).handle or "",
             token=self.access_token(granted),
             session_id=granted.session_id,
             refresh_token=granted.refresh_token,
@@ -182,6 +185,7 @@ class System:
                     ),
                 ),
             ),
+            (SCREENER, lambda s: videos.decide_record_screening(s, screened_clean(video_id, "up-1"))),
         ]
         for actor, decide in steps:
             execute(self.ports, Request(actor), streams.video(video_id), VIDEO, decide)
@@ -213,3 +217,8 @@ class System:
         self.keys.close()
         for store in self._owned:
             store.close()
+
+
+def screened_clean(video_id: str, upload_id: str) -> videos.RecordScreening:
+    """Screening found nothing in the upload: its owner may publish it."""
+    return videos.RecordScreening(SCREENER, video_id, upload_id, Policy(), "test", Findings(nsfw_score=0.0))

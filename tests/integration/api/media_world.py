@@ -19,12 +19,13 @@ from commands.handling import execute
 from domain import videos
 from domain.access import Visibility
 from domain.actors import Actor
+from domain.screening import SCREENER
 from domain.videos.rules import PIPELINE
 from eventstore.ids import uuid7
 from media.storage import FileStorage
 from projections.models import profiles, video_counters, video_details
 from read_models import video_details as model
-from tests.integration.api.harness import System, User
+from tests.integration.api.harness import System, User, screened_clean
 
 KEY = b"k" * 32
 FAR = 4_102_444_800  # 2100-01-01
@@ -89,6 +90,7 @@ class World:
                 ),
             ),
             (PIPELINE, lambda s: videos.decide_complete_processing(s, done)),
+            (SCREENER, lambda s: videos.decide_record_screening(s, screened_clean(video_id, upload_id))),
         ]
         for actor, decide in steps:
             execute(self.system.ports, Request(actor), streams.video(video_id), VIDEO, decide)

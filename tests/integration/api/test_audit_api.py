@@ -151,9 +151,8 @@ def test_erased_data_reads_erased_masked_or_revealed(system: System) -> None:
         registered = data_of(response, "UserRegistered")
         assert (registered["email"], registered["display_name"]) == ("[erased]", "[erased]")
         assert data_of(response, "ProfileChanged")["bio"] == "[erased]"
-    # The handle is stored in clear (the erasure cascade pseudonymises it): masked until revealed
-    assert data_of(masked, "UserRegistered")["handle"] == "[personal]"
-    assert data_of(revealed, "UserRegistered")["handle"] == user.handle
+        # The handle is sealed like the rest: erased with the key, revealed or not
+        assert registered["handle"] == "[erased]"
 
 
 def test_if_the_reveal_cannot_be_recorded_nothing_is_revealed(

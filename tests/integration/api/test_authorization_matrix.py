@@ -15,8 +15,12 @@ from typing import Any, Literal
 
 import pytest
 
+from commands.context import Request
+from commands.screening import record_screening
+from domain import videos
 from domain.actors import Role
-from projections.models import profiles, video_details
+from domain.screening import SCREENER, Findings, Policy
+from projections.models import moderation_queue, moderation_standing, profiles, video_details
 from tests.integration.api.harness import System
 
 PERSONAS = ("anonymous", "owner", "other", "moderator", "admin")
@@ -73,6 +77,13 @@ class World:
         self.system.project(video_details.PROJECTOR, profiles.PROJECTOR)
         return video_id
 
+    def held_video(self) -> str:
+        """Processed, and held by screening for a moderator's review."""
+        video_id = self.system.processed_video(self.owner)
+        hold = videos.RecordScreening(SCREENER, video_id, "up-1", Policy(), "v2", Findings(nsfw_score=0.9))
+        record_screening(hold, ports=self.system.ports, request=Request(SCREENER))
+        return video_id
+
     def hidden_video(self) -> str:
         video_id = self.video()
         admin = self.callers["admin"]
@@ -81,6 +92,82 @@ class World:
         )
         assert response.status_code == 200, response.text
         return video_id
+
+
+def staff_did(world: World, path: str, body: Any) -> dict[str, Any]:
+    """An admin's moderation action, taken before the call under test."""
+    response = world.system.client.post(path, json=body, headers=world.callers["admin"].auth)
+    assert response.status_code in (200, 201), response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def reported_case(world: World) -> Call:
+    video_id = world.video()
+    report = {"target_kind": "video", "target_id": video_id, "reason": "spam"}
+    response = world.system.client.post("/v1/reports", json=report, headers=world.callers["other"].auth)
+    assert response.status_code == 201, response.text
+    world.system.project(moderation_queue.PROJECTOR)
+    return Call("GET", f"/v1/moderation/cases/video-{video_id}")
+
+
+def appealed(world: World) -> Call:
+    """The owner's video removed by a moderator of its own, and appealed: others may decide."""
+    video_id, owner = world.video(), world.owner
+    acting = world.system.register(role=Role.MODERATOR)
+    response = world.system.client.post(
+        f"/v1/moderation/videos/{video_id}/remove", json={"reason": "x"}, headers=acting.auth
+    )
+    assert response.status_code == 200, response.text
+    action_id = response.json()["action_id"]
+    body = {"action_id": action_id, "statement": "it is fine"}
+    assert world.system.client.post("/v1/me/appeals", json=body, headers=owner.auth).status_code == 201
+    return Call(
+        "POST",
+        f"/v1/moderation/users/{owner.user_id}/appeals/{action_id}/decide",
+        {"granted": False, "reason": "it stands"},
+    )
+
+
+def appeal(world: World) -> Call:
+    removed = staff_did(world, f"/v1/moderation/videos/{world.video()}/remove", {"reason": "x"})
+    return Call("POST", "/v1/me/appeals", {"action_id": removed["action_id"], "statement": "it is fine"})
+
+
+def on_user(world: World, action: str, body: Any = None, *, first: tuple[str, Any] | None = None) -> Call:
+    """A call on the owner's account; ``first``: an admin's action before it, whose id ``action`` may name."""
+    base = f"/v1/moderation/users/{world.owner.user_id}"
+    if first is not None:
+        done = staff_did(world, f"{base}/{first[0]}", first[1])
+        action = action.format(action_id=done["action_id"])
+    return Call("POST", f"{base}/{action}", body or {"reason": "x"})
+
+
+def standing(world: World) -> Call:
+    world.system.project(moderation_standing.PROJECTOR)
+    return Call("GET", f"/v1/moderation/users/{world.owner.user_id}")
+
+
+def on_video(world: World, action: str, body: Any = None, *, first: str | None = None) -> Call:
+    video_id = world.video()
+    if first is not None:
+        staff_did(world, f"/v1/moderation/videos/{video_id}/{first}", body or {"reason": "x"})
+    return Call("POST", f"/v1/moderation/videos/{video_id}/{action}", body or {"reason": "x"})
+
+
+def on_comment(world: World, action: str, *, first: str | None = None) -> Call:
+    comment_id = world.comment()[1]
+    if first is not None:
+        staff_did(world, f"/v1/moderation/comments/{comment_id}/{first}", {"reason": "x"})
+    return Call("POST", f"/v1/moderation/comments/{comment_id}/{action}", {"reason": "x"})
+
+
+def on_case(world: World, action: str, body: Any) -> Call:
+    return Call("POST", f"/v1/moderation/cases/video-{world.video()}/{action}", body)
+
+
+LABELS = {"labels": ["ad"], "reason": "x"}
+RESTRICTION = {"capability": "like", "duration_hours": 1, "reason": "x"}
 
 
 def pinned(world: World) -> Call:
@@ -172,6 +259,11 @@ MATRIX: dict[str, tuple[Scenario, frozenset[str], Fresh]] = {
         STAFF,
         SHARED,
     ),
+    "POST /v1/videos/{id}/release": (
+        lambda w: Call("POST", f"/v1/videos/{w.held_video()}/release", {"reason": "looked at it"}),
+        STAFF,
+        SHARED,
+    ),
     "PUT /v1/videos/{id}/pin": (pin, frozenset({"owner"}), SHARED),
     "DELETE /v1/videos/{id}/pin": (pinned, frozenset({"owner"}), SHARED),
     "PUT /v1/users/{id}/follow": (
@@ -246,6 +338,75 @@ MATRIX: dict[str, tuple[Scenario, frozenset[str], Fresh]] = {
         SIGNED_IN - {"owner"},
         SHARED,
     ),
+    "GET /v1/moderation/queue": (lambda w: Call("GET", "/v1/moderation/queue"), STAFF, SHARED),
+    "GET /v1/moderation/cases/{case_id}": (reported_case, STAFF, SHARED),
+    "GET /v1/moderation/users/{user_id}": (standing, STAFF, SHARED),
+    "POST /v1/moderation/cases/{case_id}/assign": (
+        lambda w: on_case(w, "assign", {"assignee_id": w.callers["moderator"].user_id}),
+        STAFF,
+        SHARED,
+    ),
+    "POST /v1/moderation/cases/{case_id}/escalate": (
+        lambda w: on_case(w, "escalate", {"reason": "x"}),
+        STAFF,
+        SHARED,
+    ),
+    "POST /v1/moderation/cases/{case_id}/dismiss": (
+        lambda w: on_case(w, "dismiss", {"reason": "x"}),
+        STAFF,
+        SHARED,
+    ),
+    "POST /v1/moderation/cases/{case_id}/resolve": (
+        lambda w: on_case(w, "resolve", {"action": "label_video", **LABELS}),
+        STAFF,
+        SHARED,
+    ),
+    "POST /v1/moderation/users/{user_id}/restrictions": (
+        lambda w: on_user(w, "restrictions", RESTRICTION),
+        STAFF,
+        "new people",
+    ),
+    "POST /v1/moderation/users/{user_id}/restrictions/{capability}/lift": (
+        lambda w: on_user(w, "restrictions/like/lift", first=("restrictions", RESTRICTION)),
+        STAFF,
+        "new people",
+    ),
+    "POST /v1/moderation/users/{user_id}/suspend": (
+        lambda w: on_user(w, "suspend", {"duration_hours": 1, "reason": "x"}),
+        STAFF,
+        "new people",
+    ),
+    "POST /v1/moderation/users/{user_id}/unsuspend": (
+        lambda w: on_user(w, "unsuspend", first=("suspend", {"reason": "x"})),
+        STAFF,
+        "new people",
+    ),
+    "POST /v1/moderation/users/{user_id}/strikes": (lambda w: on_user(w, "strikes"), STAFF, "new people"),
+    "POST /v1/moderation/users/{user_id}/strikes/{action_id}/remove": (
+        lambda w: on_user(w, "strikes/{action_id}/remove", first=("strikes", {"reason": "x"})),
+        STAFF,
+        "new people",
+    ),
+    "POST /v1/moderation/users/{user_id}/appeals/{action_id}/decide": (appealed, STAFF, "new people"),
+    "POST /v1/moderation/videos/{video_id}/remove": (lambda w: on_video(w, "remove"), STAFF, SHARED),
+    "POST /v1/moderation/videos/{video_id}/restore": (
+        lambda w: on_video(w, "restore", first="remove"),
+        STAFF,
+        SHARED,
+    ),
+    "POST /v1/moderation/videos/{video_id}/labels": (lambda w: on_video(w, "labels", LABELS), STAFF, SHARED),
+    "POST /v1/moderation/videos/{video_id}/labels/remove": (
+        lambda w: on_video(w, "labels/remove", LABELS, first="labels"),
+        STAFF,
+        SHARED,
+    ),
+    "POST /v1/moderation/comments/{comment_id}/remove": (lambda w: on_comment(w, "remove"), STAFF, SHARED),
+    "POST /v1/moderation/comments/{comment_id}/restore": (
+        lambda w: on_comment(w, "restore", first="remove"),
+        STAFF,
+        SHARED,
+    ),
+    "POST /v1/me/appeals": (appeal, frozenset({"owner"}), SHARED),
     "GET /v1/audit/streams/{stream}": (
         lambda w: Call("GET", f"/v1/audit/streams/user-{w.owner.user_id}"),
         frozenset({"admin"}),
@@ -281,7 +442,8 @@ def test_the_matrix_names_every_command_route(world: World) -> None:
         # tus speaks its own protocol (headers, not bodies); who may create, read, send to and end
         # an upload is proven in test_uploads_api.py
         and not path.startswith("/v1/uploads")
-        and (method != "get" or path.startswith("/v1/audit/"))  # queries are open reads
+        # queries are open reads, but for the auditors' and the moderators'
+        and (method != "get" or path.startswith(("/v1/audit/", "/v1/moderation/")))
     }
     assert {_shape(r) for r in routes} == {_shape(k) for k in MATRIX}
 

@@ -92,6 +92,7 @@ def test_the_feed_pages_newest_first_across_pages_and_weeks(feeds: Feeds) -> Non
     assert private not in ids
     first = feeds.page(bob, limit=1)["items"][0]
     assert first == {
+        "labels": [],
         "video_id": new[1],
         "owner_id": cat.user_id,
         "published_at": first["published_at"],

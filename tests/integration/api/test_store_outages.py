@@ -91,6 +91,7 @@ class Outages:
         self.comment = comment.json()["comment_id"]
         self.client = TestClient(self.system.app, raise_server_exceptions=False)
         self.spec: dict[str, Any] = self.system.app.openapi()
+        self.export = str(uuid7())
 
     def path(self, template: str) -> str:
         known = {
@@ -103,8 +104,12 @@ class Outages:
             "token": signing.sign(self.video, self.ann.user_id, FAR, KEY),
             "rest": "master.m3u8",
             "refresh_token": self.ann.refresh_token,
+            "export_id": self.export,
+            "case_id": f"video-{self.video}",
+            "capability": "comment",
         }
-        return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: known[m.group(1)], template)
+        # Any other id in a path (an export, an erasure, a case) names nothing: a fresh one.
+        return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: known.get(m.group(1), str(uuid7())), template)
 
     def operations(self, methods: set[str]) -> Iterator[tuple[str, str, dict[str, Any]]]:
         for template, operations in self.spec["paths"].items():
@@ -116,7 +121,12 @@ class Outages:
         headers = {**TUS, **(user.auth if user else {})}
         if (method, template) == ("POST", "/v1/uploads"):
             headers |= {"Upload-Length": "10", "Upload-Metadata": f"video_id {b64(self.video)}"}
-        return self.client.request(method, self.path(template), headers=headers, json=body)
+        params: dict[str, str] = {}
+        if template == "/v1/exports/{export_id}/archive":  # the signed link is the credential
+            params["token"] = signing.sign(f"exports/{self.export}", self.ann.user_id, FAR, KEY)
+        return self.client.request(
+            method, self.path(template), headers=headers, json=body, params=params or None
+        )
 
 
 @pytest.fixture
@@ -155,9 +165,11 @@ def test_every_query_route_answers_503_while_the_read_store_is_down(
     outages.system.state.read_store = cast(ReadStore, Failing(error))
     routes = [(m, t, op) for m, t, op in outages.operations({"GET"}) if t not in NO_READ_MODEL]
     assert len(routes) >= 12
+    moderator = outages.system.register(role=Role.MODERATOR)
     # When each query route is asked, signed in and (where it may be) anonymously
     for method, template, operation in routes:
-        for user in (outages.ann, None) if not needs_sign_in(operation) else (outages.ann,):
+        caller = moderator if template.startswith("/v1/moderation/") else outages.ann  # theirs only
+        for user in (caller, None) if not needs_sign_in(operation) else (caller,):
             response = outages.call(method, template, user)
             # Then
             assert_unavailable(response, f"{method} {template} as {user.handle if user else 'anonymous'}")
@@ -186,6 +198,7 @@ BODIES: dict[str, Any] = {
     },
     "POST /v1/videos/{video_id}/hide": {"reason": "spam"},
     "POST /v1/videos/{video_id}/restore": {"reason": "not spam"},
+    "POST /v1/videos/{video_id}/release": {"reason": "not nudity"},
     "PUT /v1/videos/{video_id}/pin": {"comment_id": "{comment_id}"},
     "POST /v1/videos/{video_id}/shares": {"channel": "copy_link"},
     "POST /v1/videos/{video_id}/comments": {"text": "hello"},
@@ -195,7 +208,20 @@ BODIES: dict[str, Any] = {
     },
     "POST /v1/reports": {"target_kind": "video", "target_id": "{video_id}", "reason": "spam"},
     "POST /v1/audit/streams/{stream}/reveal": {"reason": "a support ticket asks for it"},
+    "POST /v1/me/appeals": {"action_id": "{action_id}", "statement": "it was fine"},
+    "POST /v1/moderation/cases/{case_id}/assign": {"assignee_id": "{user_id}"},
+    "POST /v1/moderation/cases/{case_id}/resolve": {"action": "remove_video", "reason": "spam"},
+    "POST /v1/moderation/users/{user_id}/restrictions": {
+        "capability": "like",
+        "duration_hours": 1,
+        "reason": "spam",
+    },
+    "POST /v1/moderation/users/{user_id}/appeals/{action_id}/decide": {"granted": False, "reason": "stands"},
+    "POST /v1/moderation/videos/{video_id}/labels": {"labels": ["ad"], "reason": "sponsored"},
+    "POST /v1/moderation/videos/{video_id}/labels/remove": {"labels": ["ad"], "reason": "not sponsored"},
 }
+#: The moderators' routes take a reason and nothing else, but for those above.
+MODERATION_NOTE = {"reason": "a moderator's reason"}
 
 
 def test_every_route_answers_503_while_the_event_store_is_down(outages: Outages) -> None:
@@ -213,7 +239,8 @@ def test_every_route_answers_503_while_the_event_store_is_down(outages: Outages)
     ]
     assert len(routes) >= 30
     for method, template, operation in routes:
-        body = _filled(outages, BODIES.get(f"{method} {template}"))
+        fallback = MODERATION_NOTE if template.startswith("/v1/moderation/") and method == "POST" else None
+        body = _filled(outages, BODIES.get(f"{method} {template}", fallback))
         user = admin if needs_sign_in(operation) or operation.get("security") else None
         response = outages.call(method, template, user, body)
         assert_unavailable(response, f"{method} {template}")

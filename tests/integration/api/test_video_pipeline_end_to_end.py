@@ -1,5 +1,5 @@
-"""The whole pipeline through its real parts: a tus upload over HTTP, the process manager, a
-dramatiq worker running ffmpeg, publishing, and playback through signed delivery URLs."""
+"""The whole pipeline through its real parts: a tus upload over HTTP, the process managers, a
+dramatiq worker running ffmpeg and screening, publishing, and playback through signed delivery URLs."""
 
 from __future__ import annotations
 
@@ -13,13 +13,20 @@ from dramatiq import Worker
 from dramatiq.brokers.stub import StubBroker
 
 from api.state import Media
+from media.screening.blocklist import BlocklistFile
+from media.screening.frames import FrameSampler
+from media.screening.nsfw import NudeNetClassifier
+from media.screening.scan import Scanner
 from media.storage import FileStorage
 from projections.models import profiles, video_counters, video_details
+from projections.screening_requests import ScreeningRequests
 from projections.transcode_requests import TranscodeRequests
 from tests.clips import clip
 from tests.integration.api.harness import System, User
 from tests.integration.pipeline_world import join_queues
 from workers.jobs import RetryPolicy, declare_transcoding, transcode_sender
+from workers.screening import QUEUE as SCREENING
+from workers.screening import Screening, declare_screening, screening_sender
 from workers.transcoding import Transcoder
 
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -55,8 +62,9 @@ def upload(system: System, owner: User, video_id: str, source: Path) -> None:
         assert sent.status_code == 204, sent.text
 
 
-def transcode_everything(system: System) -> None:
-    """What ``strom run`` does in the background: the process manager asks, a worker transcodes."""
+def transcode_everything(system: System, folder: Path) -> None:
+    """What ``strom run`` does in the background: the process managers ask, a worker transcodes
+    and screens (with the real frame sampler and classifier, and an empty blocklist)."""
     media = system.state.media
     assert media is not None
     broker = StubBroker()
@@ -64,11 +72,17 @@ def transcode_everything(system: System) -> None:
     TranscodeRequests(
         events=ports.store, codec=ports.codec, store=system.read_store, enqueue=transcode_sender(broker)
     ).run(until=head)
+    ScreeningRequests(
+        events=ports.store, codec=ports.codec, store=system.read_store, enqueue=screening_sender(broker)
+    ).run(until=head)
     declare_transcoding(broker, Transcoder(ports, media.storage), RetryPolicy(max_retries=0))
+    scanner = Scanner(FrameSampler(), BlocklistFile(folder / "blocklist.txt"), NudeNetClassifier())
+    declare_screening(broker, Screening(ports, media.storage, scanner), RetryPolicy(max_retries=0))
     worker = Worker(broker, worker_threads=1)
     worker.start()
     try:
         join_queues(broker, fail_fast=True)
+        broker.join(SCREENING, fail_fast=True)
     finally:
         worker.stop()
 
@@ -79,7 +93,7 @@ def test_an_uploaded_clip_plays_for_a_follower_through_signed_urls(system: Syste
     video_id = system.client.post("/v1/videos", headers=owner.auth).json()["video_id"]
     upload(system, owner, video_id, clip(tmp_path / "phone.mp4", size="360x640", seconds=3))
 
-    transcode_everything(system)
+    transcode_everything(system, tmp_path)
     published = system.client.post(
         f"/v1/videos/{video_id}/publish", headers=owner.auth, json={"visibility": "followers"}
     )

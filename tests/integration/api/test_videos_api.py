@@ -12,14 +12,16 @@ from commands import videos as handlers
 from commands.aggregates import COMMENT
 from commands.context import Request
 from commands.handling import execute, load
+from commands.screening import record_screening
 from domain import videos
 from domain.actors import Actor, Role
 from domain.engagement import comments
 from domain.errors import NotAllowed
 from domain.events import DomainEvent
+from domain.screening import SCREENER
 from domain.videos.rules import PIPELINE
 from eventstore.ids import uuid7
-from tests.integration.api.harness import System, User
+from tests.integration.api.harness import System, User, screened_clean
 
 DETAILS: dict[str, Any] = {
     "caption": "first try #Skate",
@@ -54,6 +56,7 @@ def process(system: System, video_id: str, owner: User) -> None:
         PIPELINE, video_id, ["240p"], f"{video_id}/m.m3u8", f"{video_id}/p.jpg", upload_id="up-1"
     )
     handlers.complete_processing(done, ports=system.ports, request=as_pipeline)
+    record_screening(screened_clean(video_id, "up-1"), ports=system.ports, request=Request(SCREENER))
 
 
 def on_comment(
@@ -111,8 +114,8 @@ def test_a_draft_is_processed_published_edited_unpublished_and_deleted(system: S
     kinds = event_types(system, video_id)
     assert kinds[:2] == ["VideoDraftCreated", "VideoUploadCompleted"]
     assert kinds[2:5] == ["VideoProcessingStarted", "VideoProcessingProgressed", "VideoProcessingSucceeded"]
-    assert kinds[5:] == ["VideoPublished", "VideoEdited", "VideoUnpublished", "VideoDeleted"]
-    publish_event = video_events(system, video_id)[5]
+    assert kinds[5:] == ["VideoScreened", "VideoPublished", "VideoEdited", "VideoUnpublished", "VideoDeleted"]
+    publish_event = video_events(system, video_id)[6]
     assert isinstance(publish_event, videos.VideoPublished)
     assert publish_event.hashtags == ["park", "skate"]
     assert publish_event.owner_id == owner.user_id
@@ -189,7 +192,7 @@ def test_only_the_owner_publishes_edits_unpublishes_deletes_and_pins(system: Sys
             assert response.headers["www-authenticate"] == "Bearer"
     # Then nothing was recorded
     assert event_types(system, published)[-1] == "VideoPublished"
-    assert event_types(system, processed)[-1] == "VideoProcessingSucceeded"
+    assert event_types(system, processed)[-1] == "VideoScreened"
     assert_problem(system.client.post("/v1/videos"), 401)
 
 
@@ -305,7 +308,7 @@ def test_invalid_details_are_refused_and_nothing_is_stored(system: System, body:
     video_id = system.processed_video(owner)
     response = system.client.post(f"/v1/videos/{video_id}/publish", json=body, headers=owner.auth)
     assert_problem(response, 422)
-    assert event_types(system, video_id)[-1] == "VideoProcessingSucceeded"
+    assert event_types(system, video_id)[-1] == "VideoScreened"
 
 
 @pytest.mark.parametrize("video_id", ["not-a-uuid", "1", "01A20A86-7F96-79EB-96F9-E8357EA751F4", "x" * 36])

@@ -27,6 +27,24 @@ def served(*items: ServedItem, personalised: bool = True) -> RecordFeedServed:
     return RecordFeedServed(VIEWER, "page-1", personalised, items)
 
 
+@pytest.mark.parametrize(
+    ("shown", "recorded"),
+    [
+        ("from @ana_dances, whom you follow", "from @[withheld], whom you follow"),
+        ("because you liked @bo.b's video", "because you liked @[withheld]'s video"),
+        ("popular in #cats", "popular in #cats"),
+    ],
+)
+def test_a_reason_is_recorded_without_the_handle_it_names(shown: str, recorded: str) -> None:
+    # Given: the viewer is shown the creator's handle, but the record is the viewer's and would
+    # keep the creator's handle after the creator's erasure
+    cmd = served(ServedItem("v1", 0.5, "following", shown))
+    # When
+    (event,) = decide_record_feed_served(cmd)
+    # Then
+    assert event.items[0]["reason"] == recorded
+
+
 def test_a_page_becomes_one_event_with_its_items_in_order() -> None:
     second = ServedItem("v2", 0.5, "fresh", "new on Strom")
     (event,) = decide_record_feed_served(served(ITEM, second, personalised=False))

@@ -248,10 +248,10 @@ def test_erasure_ends_every_session_and_none_is_live_after() -> None:
     # Given
     state = signed_in("s1", "s2")
     # When
-    events = decide_request_erasure(state, RequestErasure(ANN, "ann"))
+    events = decide_request_erasure(state, RequestErasure(ANN, "ann", "e1"))
     after = then(state, events)
     # Then
-    assert events == [ErasureRequested("ann", "ann"), SessionsEnded("ann", "erased", None)]
+    assert events == [ErasureRequested("ann", "ann", "e1"), SessionsEnded("ann", "erased", None)]
     assert after.sessions == ()
     assert live_session(after, "s1", NOW) is None
 

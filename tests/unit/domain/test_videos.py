@@ -45,7 +45,9 @@ from domain.videos import (
     VideoProcessingStarted,
     VideoProcessingSucceeded,
     VideoPublished,
+    VideoReleased,
     VideoRestored,
+    VideoScreened,
     VideoUnpublished,
     VideoUploadCompleted,
     VideoUploadRejected,
@@ -82,8 +84,10 @@ PROCESSED: list[Event] = [
     *PROCESSING,
     VideoProcessingSucceeded("v1", "owner", ["240p", "720p"], "v1/master.m3u8", "v1/p.jpg"),
 ]
+#: Screening let the upload through: the owner may publish it (tests/unit/domain/test_video_screening.py).
+SCREENED: list[Event] = [*PROCESSED, VideoScreened("v1", "owner", "up1", "p1", "allowed", [], [])]
 PUBLISHED_EVENT = VideoPublished("v1", "owner", "hi #cats", ["cats"], "public", True)
-PUBLISHED: list[Event] = [*PROCESSED, PUBLISHED_EVENT]
+PUBLISHED: list[Event] = [*SCREENED, PUBLISHED_EVENT]
 
 
 def given(*events: Event) -> State:
@@ -377,7 +381,7 @@ def test_failing_processing_without_a_reason_is_refused() -> None:
 
 def test_publishing_records_the_details_with_the_captions_hashtags() -> None:
     # Given
-    state = given(*PROCESSED)
+    state = given(*SCREENED)
     cmd = PublishVideo(
         OWNER, "v1", " #Dogs and #cats, a#b &#39; #café #dogs ", ["#Pets", "cats"], Visibility.FOLLOWERS
     )
@@ -396,7 +400,7 @@ def test_publishing_records_the_details_with_the_captions_hashtags() -> None:
 
 def test_a_caption_tag_longer_than_50_is_ordinary_text() -> None:
     # Given
-    state = given(*PROCESSED)
+    state = given(*SCREENED)
     # When
     (event,) = decide_publish_video(state, PublishVideo(OWNER, "v1", "#" + "x" * 51 + " #ok"))
     # Then
@@ -461,7 +465,7 @@ def test_an_unpublished_video_can_be_published_again() -> None:
 )
 def test_invalid_details_are_refused(caption: str, hashtags: list[str], message: str) -> None:
     # Given
-    publishable, published = given(*PROCESSED), given(*PUBLISHED)
+    publishable, published = given(*SCREENED), given(*PUBLISHED)
     # When / Then
     with pytest.raises(InvalidCommand, match=message):
         decide_publish_video(publishable, PublishVideo(OWNER, "v1", caption, hashtags))
@@ -471,7 +475,7 @@ def test_invalid_details_are_refused(caption: str, hashtags: list[str], message:
 
 def test_thirty_hashtags_are_enough() -> None:
     # Given
-    state = given(*PROCESSED)
+    state = given(*SCREENED)
     # When
     (event,) = decide_publish_video(state, PublishVideo(OWNER, "v1", "#t0 #T1", [f"t{i}" for i in range(30)]))
     # Then
@@ -769,15 +773,16 @@ def test_an_unknown_video_reads_as_absent() -> None:
     assert (seen.exists, seen.watchable) == (False, False)
 
 
-def test_a_caption_whose_key_was_erased_reads_as_none() -> None:
+def test_a_caption_and_hashtags_whose_key_was_erased_read_as_none_and_none() -> None:
     # Given
-    restored = event_from_data("VideoPublished", {**PUBLISHED_EVENT.to_data(), "caption": None})
+    erased = {**PUBLISHED_EVENT.to_data(), "caption": None, "hashtags": None}
+    restored = event_from_data("VideoPublished", erased)
     assert isinstance(restored, VideoPublished)
     # When
     state = given(*PROCESSED, restored)
     # Then
-    assert (state.caption, state.hashtags) == (None, ("cats",))
-    assert PUBLISHED_EVENT.personal_fields == VideoEdited.personal_fields == ("caption",)
+    assert (state.caption, state.hashtags) == (None, ())
+    assert PUBLISHED_EVENT.personal_fields == VideoEdited.personal_fields == ("caption", "hashtags")
     assert PUBLISHED_EVENT.subject() == "owner"
 
 
@@ -793,6 +798,8 @@ EVENTS: list[DomainEvent] = [
     CommentUnpinned("v1", "owner", "c1"),
     VideoHidden("v1", "owner", "mod", "spam"),
     VideoRestored("v1", "owner", "mod", "ok"),
+    VideoScreened("v1", "owner", "up1", "p1", "labelled", ["nudity"], ["entry"], 0.75, None),
+    VideoReleased("v1", "owner", "up1", "mod", "looked at it"),
 ]
 
 

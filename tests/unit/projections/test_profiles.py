@@ -179,24 +179,63 @@ def test_a_like_before_its_video_was_known_counts_for_no_one_even_on_replay(worl
     assert counts(world, ANN)["likes_received"] == 0
 
 
-def test_an_erased_user_shows_no_display_name(world: World) -> None:
+def test_an_erased_user_shows_no_handle_display_name_bio_or_avatar(world: World) -> None:
     world.given(registered(ANN, "ann"), stream=f"user-{ANN}")
-    world.given(ProfileChanged(ANN, "Ann B.", "my bio"), stream=f"user-{ANN}")
+    world.given(ProfileChanged(ANN, "Ann B.", "my bio", "https://cdn.example/ann.jpg"), stream=f"user-{ANN}")
     world.keys.erase(ANN)
     world.project(PROJECTOR)
     card = model.profile(world.store, ANN)
     assert card is not None
-    assert (card.handle, card.display_name, card.bio, card.erased) == ("ann", None, None, True)
+    assert (card.handle, card.display_name, card.bio, card.avatar_url, card.erased) == (
+        None,
+        None,
+        None,
+        None,
+        True,
+    )
 
 
 def test_an_erasure_request_clears_a_projected_profile(world: World) -> None:
-    world.given(registered(ANN, "ann"), ProfileChanged(ANN, "Ann B.", "my bio"), stream=f"user-{ANN}")
+    # Given
+    changed = ProfileChanged(ANN, "Ann B.", "my bio", "https://cdn.example/ann.jpg")
+    world.given(registered(ANN, "ann"), changed, stream=f"user-{ANN}")
     world.project(PROJECTOR)
-    world.given(ErasureRequested(ANN, ANN), stream=f"user-{ANN}")
+    # When
+    world.given(ErasureRequested(ANN, ANN, "e1"), stream=f"user-{ANN}")
     world.project(PROJECTOR)
+    # Then
     card = model.profile(world.store, ANN)
     assert card is not None
-    assert (card.handle, card.display_name, card.bio, card.erased) == ("ann", None, None, True)
+    assert (card.handle, card.display_name, card.bio, card.avatar_url, card.erased) == (
+        None,
+        None,
+        None,
+        None,
+        True,
+    )
+
+
+def test_an_erased_user_leaves_every_follow_list_and_the_totals_stay(world: World) -> None:
+    # Given ann follows bob and cat follows ann
+    world.given(registered(ANN, "ann"), registered(BOB, "bob"), registered(CAT, "cat"))
+    world.given(UserFollowed(ANN, BOB), stream=f"follows-{ANN}")
+    world.given(UserFollowed(CAT, ANN), stream=f"follows-{CAT}")
+    world.project(PROJECTOR)
+    # When ann is erased
+    world.given(ErasureRequested(ANN, ANN, "e1"), stream=f"user-{ANN}")
+    world.project(PROJECTOR)
+    # Then nobody's list names her, hers are empty, and the totals are anonymous totals
+    assert (followers(world, BOB), following(world, CAT)) == ([], [])
+    assert (followers(world, ANN), following(world, ANN)) == ([], [])
+    assert (counts(world, BOB)["followers"], counts(world, CAT)["following"]) == (1, 1)
+    assert not model.follows(world.store, CAT, ANN)
+    # And an unfollow recorded later counts the follow out once, and only once
+    world.given(UserUnfollowed(CAT, ANN, "requested"), stream=f"follows-{CAT}")
+    world.project(PROJECTOR)
+    assert counts(world, CAT)["following"] == 0
+    world.forget_checkpoint(PROJECTOR)
+    world.project(PROJECTOR)
+    assert (followers(world, BOB), following(world, CAT), counts(world, CAT)["following"]) == ([], [], 0)
 
 
 def test_lists_page_with_cursors(world: World) -> None:

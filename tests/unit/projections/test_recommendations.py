@@ -1,8 +1,10 @@
-"""Given events, then the For You state: the model learns from consenting people only, a page's
-items and what was watched count as seen, and every video's exploration totals add up."""
+"""Given events, then the For You state: the model learns from consenting people only, what anyone
+watched counts as seen for a few days, a page's items only within its scroll, and every video's
+exploration totals add up."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,26 +53,33 @@ def history(world: World, user_id: str) -> dict[str, float]:
     return dict(model.model_record(world.store, HISTORY, user_id) or [])
 
 
-def test_without_consent_nothing_personal_is_kept_but_totals_count(world: World) -> None:
+def seen(world: World, user_id: str, scroll_from: int | None = None) -> set[str]:
+    return model.seen(world.store, user_id, now=time.time(), scroll_from=scroll_from)
+
+
+def test_without_consent_nothing_is_learned_but_totals_count_and_what_was_watched_is_seen(
+    world: World,
+) -> None:
     project(
         world,
         ViewStarted("c1", ANN, V1),
-        VideoLiked(ANN, V1),
+        VideoLiked(ANN, V3),
         FeedServed("p1", ANN, False, [{"video_id": V2}]),
     )
     assert model.consents(world.store, ANN) is False
     assert history(world, ANN) == {}
-    assert model.seen(world.store, ANN) == set()
-    assert model.exploration(world.store, [V1])[V1] == model.Exploration(
-        impressions=1, completions=0, likes=1
-    )
+    # Then what Ann watched or liked stays out of her feed once she consents; the page she was
+    # served (not personalised) does not count
+    assert seen(world, ANN, scroll_from=0) == {V1, V3}
+    totals = model.exploration(world.store, [V1, V3])
+    assert (totals[V1].impressions, totals[V3].likes) == (1, 1)
 
 
 def test_a_consenting_persons_likes_and_skips_enter_their_history(world: World) -> None:
     project(world, PersonalisationConsentGiven(ANN), VideoLiked(ANN, V1), VideoSkipped("s1", ANN, V3, 900))
     learned = history(world, ANN)
     assert learned[V1] > 0 > learned[V3]
-    assert model.seen(world.store, ANN) == {V3}
+    assert seen(world, ANN) == {V1, V3}
 
 
 def test_two_people_who_like_the_same_videos_make_them_neighbours(world: World) -> None:
@@ -115,13 +124,31 @@ def test_a_follow_by_a_consenting_person_teaches_their_taste_for_the_creator(wor
     assert model.model_record(world.store, CREATORS, BOB) is None
 
 
-def test_served_items_count_as_seen_for_a_consenting_viewer(world: World) -> None:
-    project(
-        world,
-        PersonalisationConsentGiven(ANN),
-        FeedServed("p1", ANN, True, [{"video_id": V1}, {"video_id": V3}]),
-    )
-    assert model.seen(world.store, ANN) == {V1, V3}
+def test_served_items_count_as_seen_within_their_scroll_only(world: World) -> None:
+    # Given a first page, and a later page of another scroll
+    world.given(PersonalisationConsentGiven(ANN))
+    first = world.given(FeedServed("p1", ANN, True, [{"video_id": V1}, {"video_id": V3}]))
+    later = world.given(FeedServed("p2", ANN, True, [{"video_id": V2}]))
+    world.project(PROJECTOR)
+    # Then the scroll that began with the first page skips both pages' items
+    assert seen(world, ANN, scroll_from=first) == {V1, V2, V3}
+    # the scroll that began later only its own
+    assert seen(world, ANN, scroll_from=later) == {V2}
+    # and a new scroll may offer again what was served but never watched
+    assert seen(world, ANN) == set()
+
+
+def test_a_watched_video_stays_seen_when_a_later_page_serves_it(world: World) -> None:
+    project(world, PersonalisationConsentGiven(ANN), ViewStarted("c1", ANN, V1))
+    project(world, FeedServed("p1", ANN, True, [{"video_id": V1}]))
+    assert seen(world, ANN) == {V1}
+
+
+def test_erasure_deletes_what_the_person_saw(world: World) -> None:
+    project(world, ViewStarted("c1", ANN, V1), ViewStarted("c2", BOB, V1))
+    project(world, ErasureRequested(ANN, ANN))
+    assert seen(world, ANN) == set()
+    assert seen(world, BOB) == {V1}
 
 
 @pytest.mark.parametrize(

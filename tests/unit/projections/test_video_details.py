@@ -199,7 +199,8 @@ def test_a_caption_whose_owners_key_is_erased_reads_as_erased(world: World) -> N
     world.project(PROJECTOR)
     assert (card(world, V1).caption, card(world, V1).caption_erased) == (None, True)
     assert (card(world, V2).caption, card(world, V2).caption_erased) == ("first clip", False)
-    assert card(world, V1).hashtags == ["cats", "fun"]  # not personal: kept
+    assert card(world, V1).hashtags == []  # the owner's words too: sealed with the caption
+    assert card(world, V2).hashtags == ["cats", "fun"]
 
 
 def test_an_erasure_request_clears_the_captions_already_projected(world: World) -> None:

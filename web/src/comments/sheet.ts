@@ -313,9 +313,9 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
     let handle = "";
     profileOf(item.author_id).then(
       (p) => {
-        handle = p.handle;
-        authorLink.textContent = `@${p.handle}`;
-        avatarEl.textContent = (p.display_name || p.handle).charAt(0).toUpperCase();
+        handle = p.handle ?? "";
+        authorLink.textContent = p.handle ? `@${p.handle}` : "Deleted account";
+        avatarEl.textContent = (p.display_name || p.handle || "?").charAt(0).toUpperCase();
         if (item.author_id === video.owner_id) authorLink.after(h("span", { class: "comment-badge" }, "Creator"));
       },
       () => {

@@ -159,7 +159,7 @@ export function actionRail(video: VideoDetails): Rail {
   };
 
   function setProfile(profile: Profile): void {
-    handle = profile.handle;
+    handle = profile.handle ?? "";
     profileLink.setAttribute("aria-label", `Profile of ${handle}`);
     const picture = profile.avatar_url
       ? h("img", { src: profile.avatar_url, alt: "", loading: "lazy", decoding: "async" })

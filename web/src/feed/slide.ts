@@ -165,6 +165,8 @@ export class Slide {
     this.el.removeAttribute("aria-busy");
     this.status.replaceChildren();
     if (details.playback.poster) this.video.poster = details.playback.poster;
+    const { width, height } = details.media;
+    if (width && height) this.el.dataset.shape = height > width ? "portrait" : "landscape";
     const durationS = details.media.duration_ms ? details.media.duration_ms / 1000 : null;
     this.progress = progressBar(this.video, durationS);
     this.rail = actionRail(details);
@@ -185,7 +187,7 @@ export class Slide {
     profileOf(details.owner_id).then(
       (profile) => {
         if (this.destroyed) return;
-        handleLink.textContent = `@${profile.handle}`;
+        handleLink.textContent = profile.handle ? `@${profile.handle}` : "@creator";
         this.rail?.setProfile(profile);
         this.label(profile);
       },
@@ -197,7 +199,7 @@ export class Slide {
 
   private label(profile: Profile | null): void {
     const caption = this.details?.caption?.trim();
-    const who = profile ? `Video by @${profile.handle}` : "Video";
+    const who = profile?.handle ? `Video by @${profile.handle}` : "Video";
     this.el.setAttribute("aria-label", caption ? `${who}: ${caption}` : who);
   }
 

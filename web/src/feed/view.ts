@@ -25,19 +25,31 @@ const LOAD_AHEAD = 3;
 const EMPTY_PAGES_MAX = 5;
 const ACTIVE_RATIO = 0.6;
 
+/** For You says, when it ends, whether the viewer saw everything there is (`caught_up`). */
+interface FeedPage extends Page<FeedEntry> {
+  caught_up?: boolean;
+}
+
 interface Source {
-  next(cursor: string | null): Promise<Page<FeedEntry>>;
-  /** What to show when the very first page is empty. */
-  empty(): HTMLElement;
+  next(cursor: string | null): Promise<FeedPage>;
+  /** What to show when the feed ends before its first video: `caughtUp` when videos exist but the
+   * viewer saw them all lately. */
+  empty(caughtUp: boolean): HTMLElement;
 }
 
 const feedSources: Record<Kind, Source> = {
   "for-you": {
-    next: (cursor) => get<Page<FeedEntry>>("/v1/feed/for-you", { limit: PAGE_SIZE, cursor }),
-    empty: () => emptyState("No videos yet", "Nothing has been published yet. Be the first!", { label: "Upload a video", href: "/upload" }),
+    next: (cursor) => get<FeedPage>("/v1/feed/for-you", { limit: PAGE_SIZE, cursor }),
+    empty: (caughtUp) =>
+      caughtUp
+        ? emptyState("You're all caught up", "You have seen every video here lately. New ones will show up as they are published.", {
+            label: "See who you follow",
+            href: "/following",
+          })
+        : emptyState("No videos yet", "Nothing has been published lately. Be the first!", { label: "Upload a video", href: "/upload" }),
   },
   following: {
-    next: (cursor) => get<Page<FeedEntry>>("/v1/feed/following", { limit: PAGE_SIZE, cursor }),
+    next: (cursor) => get<FeedPage>("/v1/feed/following", { limit: PAGE_SIZE, cursor }),
     empty: () => emptyState("Nothing here yet", "Follow creators to see their videos here", { label: "Discover on For You", href: "/" }),
   },
 };
@@ -74,6 +86,7 @@ class Feed {
   private active: Slide | null = null;
   private cursor: string | null = null;
   private ended = false;
+  private caughtUp = false;
   private loadingPage: Promise<void> | null = null;
   private destroyed = false;
   private readonly cleanups: (() => void)[] = [];
@@ -133,6 +146,7 @@ class Feed {
         if (this.destroyed) return;
         this.cursor = page.next_cursor;
         this.ended = page.next_cursor === null;
+        this.caughtUp = page.caught_up === true;
         if (this.add(page.items) > 0 || this.ended) break;
       }
       this.renderFooter();
@@ -150,7 +164,7 @@ class Feed {
       return;
     }
     if (this.slides.length === 0) {
-      this.footer.replaceChildren(this.source!.empty());
+      this.footer.replaceChildren(this.source!.empty(this.caughtUp));
     } else {
       this.footer.replaceChildren(
         emptyState("You're all caught up", "There are no more videos here for now.", { label: "Back to the top", href: "#top" }),

@@ -1,6 +1,7 @@
 /**
  * The seek bar under each video: role=slider "Seek", dragged with a pointer (mouse, touch, pen) or
  * moved with the arrow keys, Home and End. Up and Down are left to the feed (next/previous video).
+ * Its classes (`seek-*`) are its own: the upload page's progress bar is another thing.
  */
 
 import { h } from "../dom";
@@ -18,11 +19,11 @@ function clock(seconds: number): string {
 }
 
 export function progressBar(video: HTMLVideoElement, knownDurationS: number | null): ProgressBar {
-  const fill = h("div", { class: "progress-fill" });
-  const thumb = h("div", { class: "progress-thumb" });
-  const track = h("div", { class: "progress-track" }, fill, thumb);
+  const fill = h("div", { class: "seek-fill" });
+  const thumb = h("div", { class: "seek-thumb" });
+  const track = h("div", { class: "seek-track" }, fill, thumb);
   const el = h("div", {
-    class: "progress",
+    class: "seek",
     role: "slider",
     tabindex: "0",
     "aria-label": "Seek",

@@ -8,6 +8,7 @@ import { formatCount, h } from "../dom";
 import { navigate, type View } from "../router";
 import { currentSession } from "../session";
 import { emptyState, errorState, requireSignIn, spinner, toast } from "../ui";
+import { dataExportPanel } from "./export";
 
 const BIO_MAX = 160;
 
@@ -61,12 +62,12 @@ export function profileView(userId: string): View {
   function render(): void {
     if (!profile) return;
     const p = profile;
-    const name = p.erased ? "Deleted account" : p.display_name || p.handle;
-    document.title = `${name} (@${p.handle}) · Strom`;
+    const name = p.erased || !p.handle ? "Deleted account" : p.display_name || p.handle;
+    document.title = p.handle ? `${name} (@${p.handle}) · Strom` : `${name} · Strom`;
     const header = h("header", { class: "profile-head" },
       avatar(p),
       h("h1", { class: "profile-name" }, name),
-      h("p", { class: "profile-handle" }, `@${p.handle}`),
+      h("p", { class: "profile-handle" }, p.handle ? `@${p.handle}` : ""),
     );
     const counts = h("dl", { class: "profile-counts" });
     const countEls: Record<string, HTMLElement> = {};
@@ -85,6 +86,7 @@ export function profileView(userId: string): View {
         h("button", { class: "button secondary", type: "button", onclick: () => openEditor(actions) }, "Edit profile"),
         h("button", { class: "button secondary", type: "button", onclick: signOut }, "Sign out"),
         personalisationSwitch(),
+        dataExportPanel(controller.signal),
       );
     } else if (!p.erased) {
       actions.append(followButton(p, countEls.followers!));

@@ -181,8 +181,8 @@ function uploadForm(): HTMLElement {
 
 function progressPanel(): { el: HTMLElement; paint(p: PendingUpload): void } {
   const name = h("p", { class: "upload-file" });
-  const bar = h("div", { class: "progress-fill" });
-  const progress = h("div", { class: "progress", role: "progressbar", "aria-label": "Upload progress", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": "0" }, bar);
+  const bar = h("div", { class: "upload-bar-fill" });
+  const progress = h("div", { class: "upload-bar", role: "progressbar", "aria-label": "Upload progress", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": "0" }, bar);
   const status = h("p", { class: "upload-status", "data-upload-status": "" });
   // The visible status changes every percent; screen readers hear stage changes and every quarter.
   const announcer = h("p", { class: "visually-hidden", role: "status", "aria-live": "polite" });

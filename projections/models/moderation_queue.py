@@ -1,0 +1,310 @@
+"""The moderators' queue, cases, reports and history (``read_models/moderation_queue.py``).
+
+A case's row is its state with an ``applied_position``: an event at or below it was applied already
+and is skipped, so report counts and weights never count twice. Queue rows are rendered from it and
+written before it (``last``), each stamped with the event's position; a case whose state, reasons or
+priority change leaves its old queue rows for the new ones.
+
+- A report opens its target's case (or starts a new cycle of a closed one): counted, weighed by its
+  reporter's age and record (``domain.moderation.trust``), its reason listed.
+- A dismissal counts against the reporters of the cycle it closes: their later reports weigh less.
+- Likes and shares of a video raise its case's priority as it spreads (``mod_spread``).
+- Assignments, escalations, resolutions, actions on the target or its subject, and appeals are
+  written to the case's history; an appeal opens the case again until it is decided.
+
+Entity: one constant. A report changes its reporter's record and a dismissal many reporters', so a
+single runner applies everything, as for ``profiles``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from domain.accounts.events import ErasureRequested, UserRegistered
+from domain.engagement.likes import VideoLiked, VideoUnliked
+from domain.engagement.shares import VideoShared
+from domain.moderation.cases import CaseAssigned, CaseDismissed, CaseEscalated, CaseOpened, CaseResolved
+from domain.moderation.standing import AppealDecided, AppealFiled
+from domain.moderation.trust import priority, report_weight
+from domain.reports import ReportFiled
+from eventstore.codec import Decoded
+from projections import moderation_history as history
+from projections.projector import Projector
+from projections.writer import Writer
+from read_models.moderation_queue import (
+    ANY,
+    APPEAL,
+    APPLIED,
+    CLOSED,
+    CLOSED_TTL,
+    MAX_DETAILED,
+    MOD_CASES,
+    MOD_QUEUE,
+    TABLES,
+    VERSION,
+)
+from read_models.tables import Row
+
+NAME = "moderation_queue"
+CASE_EVENTS = (CaseOpened, CaseAssigned, CaseEscalated, CaseResolved, CaseDismissed)
+SPREAD = (VideoLiked, VideoUnliked, VideoShared)
+HANDLES = (
+    ReportFiled,
+    *CASE_EVENTS,
+    AppealFiled,
+    AppealDecided,
+    *SPREAD,
+    *history.ACTIONS,
+    UserRegistered,
+    ErasureRequested,
+)
+
+
+def project(decoded: Decoded, writer: Writer) -> None:
+    event = decoded.event
+    match event:
+        case ReportFiled():
+            _reported(writer, decoded, event)
+        case UserRegistered(user_id=user_id):
+            row = writer.get("mod_reporters", {"reporter_id": user_id}) or {}
+            known = {**row, "reporter_id": user_id, "registered_at": _at(decoded)}
+            writer.upsert("mod_reporters", {**known, APPLIED: row.get(APPLIED) or 0})  # ``add`` reads it
+        case VideoLiked() | VideoUnliked() | VideoShared():
+            _spread(writer, event.video_id, -1 if isinstance(event, VideoUnliked) else 1)
+        case ErasureRequested(user_id=user_id):
+            _erase(writer, user_id)
+        case AppealFiled() | AppealDecided():
+            _appeal(writer, decoded, event)
+        case _ if isinstance(event, CASE_EVENTS):
+            _case_event(writer, decoded, event)
+        case _:
+            history.action(writer, decoded)
+
+
+def entity(decoded: Decoded) -> str:
+    return NAME
+
+
+# -- reports ---------------------------------------------------------------------------------------
+
+
+def _reported(writer: Writer, decoded: Decoded, event: ReportFiled) -> None:
+    case_id = f"{event.target_kind}-{event.target_id}"
+    old = _case(writer, case_id)
+    if old is not None and _done(writer, old):
+        return  # applied already (a replay)
+    at = _at(decoded)
+    new = _cycle(old, at) if old is None or old["state"] in CLOSED else dict(old)
+    new.update(
+        case_id=case_id,
+        target_kind=event.target_kind,
+        target_id=event.target_id,
+        subject_id=event.target_owner_id,
+        state="open",
+        reasons=sorted({*(new.get("reasons") or []), event.reason}),
+        reports=(new.get("reports") or 0) + 1,
+        first_reported_at=new.get("first_reported_at") or at,
+        last_reported_at=at,
+    )
+    weight = _weigh(writer, event.reporter_id, at)
+    new["weight"] = (new.get("weight") or 0.0) + weight
+    if new["reports"] <= MAX_DETAILED:
+        _detail(writer, decoded, event, case_id, weight, new["cycle"])
+    _save(writer, old, new)
+
+
+def _cycle(old: Row | None, at: datetime) -> Row:
+    """A new case, or a closed one starting over: counts, reasons and assignment begin again."""
+    blank: Row = dict.fromkeys(MOD_CASES.names)
+    cycle = 0 if old is None else (old.get("cycle") or 0) + 1
+    kept = {} if old is None else {k: old[k] for k in ("last_action", "last_action_id")}
+    return {**blank, **kept, "cycle": cycle, "reports": 0, "weight": 0.0, "reasons": [], "updated_at": at}
+
+
+def _weigh(writer: Writer, reporter_id: str, at: datetime) -> float:
+    """The report's weight by its reporter's age and record before it; the record then counts it."""
+    row = writer.get("mod_reporters", {"reporter_id": reporter_id}) or {}
+    registered = row.get("registered_at")
+    weight = report_weight(
+        reporter_id=reporter_id,
+        age=None if registered is None else at - registered,
+        filed=row.get("filed") or 0,
+        dismissed=row.get("dismissed") or 0,
+    )
+    writer.add("mod_reporters", {"reporter_id": reporter_id}, {"filed": 1})
+    return weight
+
+
+def _detail(
+    writer: Writer, decoded: Decoded, event: ReportFiled, case_id: str, weight: float, cycle: int
+) -> None:
+    at = _at(decoded)
+    writer.upsert(
+        "mod_case_reports",
+        {
+            "case_id": case_id,
+            "reported_at": at,
+            "report_id": event.report_id,
+            "reporter_id": event.reporter_id,
+            "reason": event.reason,
+            "note": event.note,
+            "note_erased": "note" in decoded.erased,
+            "weight": weight,
+            "cycle": cycle,
+        },
+    )
+    index = {
+        "reporter_id": event.reporter_id,
+        "case_id": case_id,
+        "report_id": event.report_id,
+        "reported_at": at,
+    }
+    writer.upsert("mod_reporter_reports", index)
+
+
+# -- the case's life -------------------------------------------------------------------------------
+
+
+def _case_event(writer: Writer, decoded: Decoded, event: Any) -> None:
+    history.case_event(writer, decoded, event)
+    if isinstance(event, CaseOpened):
+        return  # the report that opened it is counted by itself
+    old = _case(writer, event.case_id)
+    if old is not None and _done(writer, old):
+        return
+    new = dict(old) if old is not None else _unreported(event.case_id, _at(decoded))
+    match event:
+        case CaseAssigned(assignee_id=assignee_id):
+            new["assignee_id"] = assignee_id
+        case CaseEscalated():
+            new["state"] = "escalated"
+        case CaseResolved():
+            new.update(state="resolved", last_action=event.action, last_action_id=event.action_id)
+            new["subject_id"] = new.get("subject_id") or event.subject_id
+        case CaseDismissed():
+            new["state"] = "dismissed"
+            _count_against_reporters(writer, event.case_id, new.get("cycle") or 0)
+    new["updated_at"] = _at(decoded)
+    _save(writer, old, new)
+
+
+def _unreported(case_id: str, at: datetime) -> Row:
+    """The case of a target a moderator acted on before anyone reported it."""
+    kind, _, target_id = case_id.partition("-")
+    subject = target_id if kind == "user" else None
+    return {
+        **_cycle(None, at),
+        "case_id": case_id,
+        "target_kind": kind,
+        "target_id": target_id,
+        "subject_id": subject,
+        "state": "open",
+    }
+
+
+def _count_against_reporters(writer: Writer, case_id: str, cycle: int) -> None:
+    for report in writer.rows("mod_case_reports", {"case_id": case_id}):
+        if (report.get("cycle") or 0) == cycle:
+            writer.add("mod_reporters", {"reporter_id": report["reporter_id"]}, {"dismissed": 1})
+
+
+def _appeal(writer: Writer, decoded: Decoded, event: AppealFiled | AppealDecided) -> None:
+    case_id = history.appeal(writer, decoded, event)
+    if case_id is None:
+        return
+    old = _case(writer, case_id)
+    if old is not None and _done(writer, old):
+        return
+    new = dict(old) if old is not None else _unreported(case_id, _at(decoded))
+    if isinstance(event, AppealFiled):
+        new.update(state="open", appeal_user_id=event.user_id, appeal_action_id=event.action_id)
+        new["appeal_id"] = event.appeal_id
+    elif new.get("appeal_action_id") == event.action_id:
+        new.update(state="resolved", appeal_user_id=None, appeal_action_id=None, appeal_id=None)
+    new["updated_at"] = _at(decoded)
+    _save(writer, old, new)
+
+
+def _spread(writer: Writer, video_id: str, delta: int) -> None:
+    """A video's likes and shares; its case's priority follows when it is being decided."""
+    writer.add("mod_spread", {"video_id": video_id}, {"engagement": delta})
+    old = _case(writer, f"video-{video_id}")
+    if old is None or old["state"] in CLOSED or _done(writer, old):
+        return
+    new = dict(old)
+    if priority(new.get("weight") or 0.0, _engagement(writer, video_id)) != old.get("priority"):
+        _save(writer, old, new)
+
+
+# -- rows ------------------------------------------------------------------------------------------
+
+
+def _done(writer: Writer, row: Row) -> bool:
+    """Whether this event was applied to the case already (a replay)."""
+    return (row.get(APPLIED) or -1) >= writer.position
+
+
+def _case(writer: Writer, case_id: str) -> Row | None:
+    return writer.get("mod_cases", {"case_id": case_id})
+
+
+def _save(writer: Writer, old: Row | None, new: Row) -> None:
+    """Queue rows first (the old ones gone, the new ones listed), the case's state last."""
+    engagement = _engagement(writer, new["target_id"]) if new.get("target_kind") == "video" else 0
+    new["priority"] = priority(new.get("weight") or 0.0, engagement)
+    if old is not None:
+        for reason in _listed_under(old):
+            key = {
+                "state": old["state"],
+                "reason": reason,
+                "priority": old.get("priority") or 0,
+                "case_id": old["case_id"],
+            }
+            writer.delete("mod_queue", key)
+    ttl = CLOSED_TTL if new["state"] in CLOSED else None
+    listed = {name: new.get(name) for name in MOD_QUEUE.names if name != "reason"}
+    for reason in _listed_under(new):
+        writer.upsert("mod_queue", {**listed, "reason": reason}, ttl=ttl)
+    writer.upsert("mod_cases", {**{n: new.get(n) for n in MOD_CASES.names}, APPLIED: writer.position})
+
+
+def _listed_under(case: Row) -> list[str]:
+    appealed = [APPEAL] if case.get("appeal_action_id") else []
+    return [ANY, *(case.get("reasons") or []), *appealed]
+
+
+def _engagement(writer: Writer, video_id: str) -> int:
+    row = writer.get("mod_spread", {"video_id": video_id}) or {}
+    return int(row.get("engagement") or 0)
+
+
+def _erase(writer: Writer, user_id: str) -> None:
+    """The person's notes on their reports and the statements of their appeals read as erased."""
+    for index in writer.rows("mod_reporter_reports", {"reporter_id": user_id}):
+        key = {
+            "case_id": index["case_id"],
+            "reported_at": index["reported_at"],
+            "report_id": index["report_id"],
+        }
+        report = writer.get("mod_case_reports", key)
+        if report is not None:
+            writer.upsert("mod_case_reports", {**report, "note": None, "note_erased": True})
+    for appeal in writer.rows("mod_appeals", {"user_id": user_id}):
+        writer.upsert("mod_appeals", {**appeal, "statement": None, "erased": True})
+
+
+def _at(decoded: Decoded) -> datetime:
+    return datetime.fromisoformat(decoded.record.metadata.occurred_at)
+
+
+PROJECTOR = Projector(
+    name=NAME,
+    version=VERSION,
+    tables=TABLES,
+    handles=tuple(cls.event_type for cls in HANDLES),
+    project=project,
+    entity=entity,
+    last=("mod_cases",),
+    sample_slices=1,
+)

@@ -1,0 +1,117 @@
+"""Operators see the process managers (``transcode_requests``, ``media_cleanup``) as they see the
+projectors: their checkpoint and lag in ``strom projections status`` and in ``/metrics``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from api.state import AppState
+from commands import videos as handlers
+from commands.context import Request
+from domain import videos
+from domain.actors import Actor
+from eventstore.ids import uuid7
+from migrations.runner import apply_pending
+from strom import pipeline
+from strom.cli import app
+from strom.serve import build_app
+from strom.settings import Settings
+from strom.wiring import open_read_store
+from tests.integration.pipeline_world import PipelineWorld
+
+STORES = (("EVENTSTORE", "events.db"), ("READSTORE", "read.db"), ("KEYSTORE", "keys.db"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    configured = Settings(
+        data_dir=tmp_path,
+        eventstore_url=f"sqlite:///{tmp_path}/events.db",
+        readstore_url=f"sqlite:///{tmp_path}/read.db",
+        keystore_url=f"sqlite:///{tmp_path}/keys.db",
+        media_url=f"file://{tmp_path}/media",
+        uploads_dir=tmp_path / "uploads",
+    )
+    store = open_read_store(configured)
+    apply_pending(store)
+    store.close()
+    return configured
+
+
+@pytest.fixture
+def world(tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[PipelineWorld]:
+    """A write side on the files ``strom`` opens through its settings."""
+    for name, file in STORES:
+        monkeypatch.setenv(f"STROM_{name}_URL", f"sqlite:///{tmp_path / file}")
+    monkeypatch.setenv("STROM_DATA_DIR", str(tmp_path))
+    w = PipelineWorld(tmp_path)
+    yield w
+    w.close()
+
+
+def draft_and_delete(world: PipelineWorld) -> None:
+    video_id, request = str(uuid7()), Request(world.owner)
+    handlers.create_draft(videos.CreateDraft(world.owner, video_id), ports=world.ports, request=request)
+    handlers.delete_video(videos.DeleteVideo(world.owner, video_id), ports=world.ports, request=request)
+
+
+def test_status_shows_each_process_manager_its_checkpoint_and_lag(
+    world: PipelineWorld, settings: Settings
+) -> None:
+    # Given a media cleanup that caught up with the log, and a transcode process manager never run
+    draft_and_delete(world)
+    store = open_read_store(settings)
+    cleanup = pipeline.media_cleanup(world.storage, events=world.store, codec=world.ports.codec, store=store)
+    head = cleanup.run(until=world.store.head_position())
+    store.close()
+    draft_and_delete(world)  # two events it has not seen
+
+    # When
+    result = CliRunner().invoke(app, ["projections", "status"])
+
+    # Then both are listed, marked as process managers, with checkpoint and lag
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line.split() for line in result.stdout.splitlines()}
+    assert lines["media_cleanup"][:4] == ["media_cleanup", "v1", str(head), "2"]
+    assert lines["media_cleanup"][-3:] == ["running", "(process", "manager)"]
+    assert lines["transcode_requests"] == [
+        "transcode_requests", "-", "0", str(head + 2), "-", "never", "run", "(process", "manager)"
+    ]  # fmt: skip
+
+
+def gauges(text: str, metric: str) -> dict[str, float]:
+    prefix = f'{metric}{{projector="'
+    lines = [line[len(prefix) :] for line in text.splitlines() if line.startswith(prefix)]
+    return {name: float(value) for name, _, value in (line.partition('"} ') for line in lines)}
+
+
+def test_metrics_report_each_process_managers_checkpoint_and_lag(settings: Settings) -> None:
+    # Given the app as `strom run` builds it, its process managers running
+    with TestClient(build_app(settings, with_projectors=True)) as client:
+        state: AppState = client.app.state.strom  # type: ignore[attr-defined]
+        owner, video_id = Actor(str(uuid7())), str(uuid7())
+
+        # When events they watch are appended
+        handlers.create_draft(videos.CreateDraft(owner, video_id), ports=state.ports, request=Request(owner))
+        head = state.ports.store.head_position()
+
+        # Then each one's lag falls to zero, and its checkpoint reaches the head
+        managers = ("transcode_requests", "media_cleanup")
+        deadline = time.monotonic() + 10
+        while True:
+            text = client.get("/metrics").text
+            lags, checkpoints = (
+                gauges(text, "strom_projection_lag_events"),
+                gauges(text, "strom_projection_checkpoint"),
+            )
+            if all(lags.get(m) == 0 and checkpoints.get(m, 0) >= head for m in managers):
+                break
+            assert time.monotonic() < deadline, (lags, checkpoints)
+            time.sleep(0.05)
+    assert "profiles" in checkpoints  # the projectors are reported beside them
