@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import os
 import resource
 import threading
 import time
@@ -237,10 +238,22 @@ def backlog_for(open_files: int) -> int:
     return max(16, min(BACKLOG, open_files // 8))
 
 
-def connection_room(open_files: int) -> int:
+def connection_room(open_files: int, in_use: int = 0) -> int:
     """The connections that fit in ``open_files`` beside what the process needs for itself: the
-    reserve, and twice the backlog (one burst accepted while the one before is still closing)."""
-    return open_files - 2 * backlog_for(open_files) - min(RESERVED_FILES, open_files // 4)
+    reserve, and twice the backlog (one burst accepted while the one before is still closing).
+
+    The reserve covers at least the files already open when serving starts (``in_use``: stores,
+    workers, process managers) and as many again for the connections their threads open later."""
+    reserve = max(min(RESERVED_FILES, open_files // 4), 2 * in_use)
+    return max(1, open_files - 2 * backlog_for(open_files) - reserve)
+
+
+def files_in_use() -> int:
+    """The files this process has open now (0 where the system does not say)."""
+    try:
+        return len(os.listdir("/proc/self/fd"))
+    except OSError:
+        return 0
 
 
 def raise_open_files_limit() -> int:

@@ -24,6 +24,7 @@ from strom.connection_guard import (
     ClientLimits,
     backlog_for,
     connection_room,
+    files_in_use,
     guarded_protocol,
     limit_repeated_logs,
     raise_open_files_limit,
@@ -160,7 +161,7 @@ def serve(
         )
     print(f"Strom on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
     limits = ClientLimits(
-        settings.client_timeout_s, settings.client_body_min_rate, connection_room(open_files)
+        settings.client_timeout_s, settings.client_body_min_rate, connection_room(open_files, files_in_use())
     )
     uvicorn.run(
         app,

@@ -20,7 +20,10 @@ from domain.engagement.comment_likes import CommentLiked, CommentUnliked
 from domain.engagement.comments import CommentDeleted, CommentEdited, CommentPosted, DeletedAs
 from domain.engagement.likes import VideoLiked, VideoUnliked
 from domain.engagement.shares import ShareChannel, VideoShared
+from domain.erasures import ErasureCompleted, ErasureStepCompleted
+from domain.erasures import Step as ErasureStep
 from domain.events import DomainEvent
+from domain.reports import ReportFiled
 from domain.social import UnfollowReason, UserBlocked, UserFollowed, UserUnblocked, UserUnfollowed
 from domain.videos.events import (
     CommentPinned,
@@ -361,6 +364,21 @@ def pin(p: Platform) -> list[DomainEvent]:
     return [*unpin, CommentPinned(video_id, owner, comment_id)]
 
 
+def report(p: Platform) -> list[DomainEvent]:
+    video_id = p.pick(list(p.owner))
+    reporter, owner = p.user(), p.owner[video_id]
+    if reporter == owner:
+        return []
+    reason = p.pick(["spam", "nudity", "harassment", "other"])
+    return [ReportFiled(p.new_id(), reporter, "video", video_id, owner, reason, "looks wrong")]
+
+
+def erasure_record(p: Platform) -> list[DomainEvent]:
+    """The record an erasure keeps of its steps (the erasing itself is for the erasure tests)."""
+    erasure_id = p.new_id()
+    return [*(ErasureStepCompleted(erasure_id, step) for step in ErasureStep), ErasureCompleted(erasure_id)]
+
+
 MIX: tuple[tuple[Step, float], ...] = (
     (register, 0.5),
     (change_profile, 1),
@@ -384,4 +402,6 @@ MIX: tuple[tuple[Step, float], ...] = (
     (like_comment, 8),
     (unlike_comment, 2),
     (pin, 0.8),
+    (report, 0.5),
+    (erasure_record, 0.05),
 )
