@@ -64,6 +64,11 @@ class ClientLimits:
     body_min_rate: int = 500
     #: Open connections at most; ``None``: no cap.
     max_connections: int | None = None
+    #: A new connection's descriptor number at which the longest waiting one gives way; ``None``:
+    #: none. The kernel hands out the lowest free number, so a socket numbered this high means
+    #: every number below is taken, whoever took it: files the process opened after the cap was
+    #: set count too.
+    highest_descriptor: int | None = None
 
 
 class SlowClientReport:
@@ -143,9 +148,15 @@ class GuardedH11Protocol(H11Protocol):
     def _make_room(self) -> None:
         """Past the cap, the connection that has waited longest for its headers is closed: this one
         only if none other waits."""
-        most = self.limits.max_connections
-        if most is not None and len(self.connections) > most:
+        if self._past_cap():
             next(iter(self.waiting), self)._close(FULL)
+
+    def _past_cap(self) -> bool:
+        most, highest = self.limits.max_connections, self.limits.highest_descriptor
+        if most is not None and len(self.connections) > most:
+            return True
+        sock = self.transport.get_extra_info("socket")
+        return highest is not None and sock is not None and sock.fileno() >= highest
 
     def _headers_late(self) -> None:
         self._headers_due = None
@@ -246,6 +257,12 @@ def connection_room(open_files: int, in_use: int = 0) -> int:
     workers, process managers) and as many again for the connections their threads open later."""
     reserve = max(min(RESERVED_FILES, open_files // 4), 2 * in_use)
     return max(1, open_files - 2 * backlog_for(open_files) - reserve)
+
+
+def highest_descriptor(open_files: int) -> int:
+    """The descriptor number past which connections give way: below the limit by the reserve and
+    twice the backlog, as ``connection_room`` keeps, so the process's own files always find one."""
+    return max(1, open_files - 2 * backlog_for(open_files) - min(RESERVED_FILES, open_files // 4))
 
 
 def files_in_use() -> int:

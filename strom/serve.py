@@ -26,6 +26,7 @@ from strom.connection_guard import (
     connection_room,
     files_in_use,
     guarded_protocol,
+    highest_descriptor,
     limit_repeated_logs,
     raise_open_files_limit,
 )
@@ -161,7 +162,10 @@ def serve(
         )
     print(f"Strom on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
     limits = ClientLimits(
-        settings.client_timeout_s, settings.client_body_min_rate, connection_room(open_files, files_in_use())
+        settings.client_timeout_s,
+        settings.client_body_min_rate,
+        connection_room(open_files, files_in_use()),
+        highest_descriptor(open_files),
     )
     uvicorn.run(
         app,

@@ -5,7 +5,9 @@ the log filter keeps a flood of one message to a few lines that say what they he
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import socket
 import threading
 import time
@@ -39,14 +41,16 @@ async def slow_answer(_: Request) -> PlainTextResponse:
 
 @pytest.fixture(scope="module")
 def port() -> Iterator[int]:
+    with serving(ClientLimits(TIMEOUT_S, MIN_RATE)) as chosen:
+        yield chosen
+
+
+@contextlib.contextmanager
+def serving(limits: ClientLimits) -> Iterator[int]:
     app = Starlette(routes=[Route("/echo", echo_length, methods=["POST"]), Route("/slow", slow_answer)])
     chosen = free_port()
     config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=chosen,
-        log_level="warning",
-        http=guarded_protocol(ClientLimits(TIMEOUT_S, MIN_RATE)),
+        app, host="127.0.0.1", port=chosen, log_level="warning", http=guarded_protocol(limits)
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -140,3 +144,21 @@ def test_a_flood_of_one_message_is_logged_a_few_times_then_counted(caplog: pytes
     messages = [record.getMessage() for record in caplog.records if record.name == logger.name]
     assert messages[:3] == [f"accept failed on socket {n}" for n in range(3)]
     assert messages[3:] == ["accept failed on socket 1000 [997 more like it were not logged]"]
+
+
+def test_when_descriptors_run_high_the_longest_waiting_connection_gives_way() -> None:
+    # Given a server with no cap on connections, whose process then opened files up to near the
+    # descriptor number at which connections give way
+    with contextlib.ExitStack() as held:
+        near = len(os.listdir("/proc/self/fd")) + 40
+        with serving(ClientLimits(60.0, 0, None, highest_descriptor=near)) as port:
+            for _ in range(30):
+                held.enter_context(open(os.devnull, "rb"))
+            # When idle clients keep opening connections (each takes two descriptors here)
+            first = held.enter_context(connect(port))
+            time.sleep(0.2)
+            for _ in range(10):
+                held.enter_context(connect(port))
+            # Then the one that waited longest was hung up on, long before its deadline
+            first.settimeout(2.0)
+            assert hung_up(first)
