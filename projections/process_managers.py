@@ -14,6 +14,7 @@ from projections import (
     erasure_cascade,
     following,
     media_cleanup,
+    screening_requests,
     transcode_requests,
 )
 from read_models import projection_state
@@ -23,6 +24,7 @@ from read_models.port import ReadStore
 #: (name, build) of each process manager.
 ALL: tuple[tuple[str, str], ...] = (
     (transcode_requests.NAME, transcode_requests.BUILD),
+    (screening_requests.NAME, screening_requests.BUILD),
     (media_cleanup.NAME, media_cleanup.BUILD),
     (data_exports.NAME, following.BUILD),
     (data_export_jobs.BUILDER, following.BUILD),

@@ -6,28 +6,22 @@ import signal
 import sys
 import time
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import typer
 
 from commands.context import Ports
-from eventstore.codec import EventCodec
-from eventstore.port import EventStore
 from migrations.runner import apply_pending
 from projections import process_managers, registry
-from projections.data_exports import DataExports
-from projections.erasure_cascade import ErasureCascade
-from projections.media_cleanup import MediaCleanup
 from projections.rebuild import ParityFailed, rebuild
-from projections.runner import WHOLE, Partition
-from projections.screening_requests import ScreeningRequests
+from projections.runner import Partition
 from projections.supervisor import Supervisor
-from projections.transcode_requests import TranscodeRequests
 from read_models import live, projection_state
 from read_models.errors import MissingTable
 from strom import pipeline
 from strom.erasing import erasure_cascade
 from strom.exporting import data_exports
+from strom.ports import ports_for
 from strom.screening import screening_requests
 from strom.settings import Settings
 from strom.wiring import make_codec, open_event_store, open_key_store, open_media_storage, open_read_store
@@ -50,92 +44,60 @@ def project_command(
     apply_pending(store)
     codec = make_codec(keys)
     supervisor = Supervisor(projectors, events=events, codec=codec, store=store, partition=part)
-    whole = only is None and part == WHOLE
-    requests = _transcode_requests(settings, whole=whole, events=events, codec=codec)
-    screenings = _screening_requests(settings, whole=whole, events=events, codec=codec)
-    cleanup = _media_cleanup(settings, first=only is None and part.index == 0, events=events, codec=codec)
-    first = only is None and part.index == 0
-    exports = _data_exports(settings, first=first, ports=Ports(store=events, codec=codec, keys=keys))
-    erasures = _erasure_cascade(settings, first=first, ports=Ports(store=events, codec=codec, keys=keys))
+    managers = (
+        _process_managers(settings, ports_for(settings, events, keys))
+        if only is None and part.index == 0
+        else []
+    )
     signal.signal(signal.SIGTERM, lambda *_: supervisor.stop())
     supervisor.start()
-    if requests is not None:
-        requests.start()
-    if screenings is not None:
-        screenings.start()
-    if cleanup is not None:
-        cleanup.start()
-    if exports is not None:
-        exports.start()
-    if erasures is not None:
-        erasures.start()
+    for manager in managers:
+        manager.start()
     typer.echo(f"projecting {', '.join(supervisor.names)}; Ctrl-C stops")
     try:
         supervisor.wait()
     except KeyboardInterrupt:
         supervisor.stop()
-    if requests is not None:
-        requests.stop()
-    if screenings is not None:
-        screenings.stop()
-    if cleanup is not None:
-        cleanup.stop()
-    if exports is not None:
-        exports.stop()
-    if erasures is not None:
-        erasures.stop()
+    for manager in reversed(managers):
+        manager.stop()
 
 
-def _transcode_requests(
-    settings: Settings, *, whole: bool, events: EventStore, codec: EventCodec
-) -> TranscodeRequests | None:
-    """The process manager runs beside the whole set of projectors, and only with a shared broker:
-    with ``memory://`` no worker could ever see what it queues (``strom run`` has both in one)."""
-    if not whole:
-        return None
-    broker = pipeline.broker_for(settings)
-    if not is_durable(broker):
-        typer.echo("transcode requests are left to `strom run`: STROM_BROKER_URL is memory://", err=True)
-        return None
-    store = open_read_store(settings)
-    short_s = settings.transcode_short_s
-    return pipeline.transcode_requests(broker, events=events, codec=codec, store=store, short_s=short_s)
+class ProcessManager(Protocol):
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
 
 
-def _screening_requests(
-    settings: Settings, *, whole: bool, events: EventStore, codec: EventCodec
-) -> ScreeningRequests | None:
-    """Beside the transcode requests, on the same terms: the whole set, a shared broker."""
-    if not whole:
-        return None
-    broker = pipeline.broker_for(settings)
-    if not is_durable(broker):
-        return None
-    return screening_requests(broker, events=events, codec=codec, store=open_read_store(settings))
+def _process_managers(settings: Settings, ports: Ports) -> list[ProcessManager]:
+    """The process managers run once, beside the first slice of every projector (``--partition 0/n``
+    without ``--only``): each follows the whole log, so a second copy would do its work twice.
 
-
-def _media_cleanup(
-    settings: Settings, *, first: bool, events: EventStore, codec: EventCodec
-) -> MediaCleanup | None:
-    """One process removes deleted videos' media: the one given the first slice of the projectors."""
-    if not first:
-        return None
+    Transcode and screening requests need a broker a worker process shares: with ``memory://`` no
+    worker could ever see what they queue (``strom run`` has both in one process)."""
+    events, codec = ports.store, ports.codec
     storage = open_media_storage(settings)
-    return pipeline.media_cleanup(storage, events=events, codec=codec, store=open_read_store(settings))
-
-
-def _data_exports(settings: Settings, *, first: bool, ports: Ports) -> DataExports | None:
-    """Beside the media cleanup, in the one process given the first slice of the projectors."""
-    if not first:
-        return None
-    return data_exports(settings, ports, open_read_store(settings), open_media_storage(settings))
-
-
-def _erasure_cascade(settings: Settings, *, first: bool, ports: Ports) -> ErasureCascade | None:
-    """Beside the media cleanup, whose work its ``media`` step waits for."""
-    if not first:
-        return None
-    return erasure_cascade(ports, open_read_store(settings))
+    managers: list[ProcessManager] = []
+    broker = pipeline.broker_for(settings)
+    if is_durable(broker):
+        short_s = settings.transcode_short_s
+        managers.append(
+            pipeline.transcode_requests(
+                broker, events=events, codec=codec, store=open_read_store(settings), short_s=short_s
+            )
+        )
+        managers.append(
+            screening_requests(broker, events=events, codec=codec, store=open_read_store(settings))
+        )
+    else:
+        typer.echo(
+            "transcode and screening requests are left to `strom run`: STROM_BROKER_URL is memory://",
+            err=True,
+        )
+    managers.append(
+        pipeline.media_cleanup(storage, events=events, codec=codec, store=open_read_store(settings))
+    )
+    managers.append(data_exports(settings, ports, open_read_store(settings), storage))
+    managers.append(erasure_cascade(ports, open_read_store(settings)))
+    return managers
 
 
 @projections_app.command("status")

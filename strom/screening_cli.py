@@ -11,7 +11,6 @@ import typer
 
 from commands import videos as video_handlers
 from commands.audit import AsOf, parse_as_of
-from commands.context import Ports
 from domain import videos
 from eventstore.envelope import EventFilter
 from eventstore.port import EventStore
@@ -19,9 +18,10 @@ from media.probe import NotPlayable
 from media.screening.blocklist import BlocklistFile
 from media.screening.frames import FrameSampler
 from media.screening.hashing import frame_hashes, parse_hash
-from strom.screening import FileRules, screening_for
+from strom.ports import ports_for
+from strom.screening import screening_for
 from strom.settings import Settings
-from strom.wiring import make_codec, open_event_store, open_key_store, open_media_storage
+from strom.wiring import open_event_store, open_key_store, open_media_storage
 
 screening_app = typer.Typer(no_args_is_help=True, help="Operators: automatic screening.")
 blocklist_app = typer.Typer(no_args_is_help=True, help="The blocklist of frame hashes (known-bad media).")
@@ -101,9 +101,7 @@ def replay_command(
     settings = Settings()
     keys, store = open_key_store(settings), open_event_store(settings)
     try:
-        ports = Ports(
-            store=store, codec=make_codec(keys), keys=keys, screening=FileRules.from_settings(settings)
-        )
+        ports = ports_for(settings, store, keys)
         screening = screening_for(settings, ports, open_media_storage(settings))
         version = screening.policy_version()
         screened = skipped = 0

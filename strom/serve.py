@@ -14,7 +14,6 @@ from api.routers import ROUTERS
 from api.state import AppState, Media
 from api.web_client import client_router
 from commands.context import Ports
-from commands.folds import FoldCache
 from projections import process_managers, registry
 from projections.supervisor import Supervisor
 from read_models.port import ReadStore
@@ -33,10 +32,11 @@ from strom.connection_guard import (
 from strom.demo import PASSWORD, Demo
 from strom.erasing import erasure_cascade
 from strom.exporting import data_exports
-from strom.screening import FileRules, screening_requests, start_screening
+from strom.ports import ports_for
+from strom.screening import screening_requests, start_screening
 from strom.settings import Settings
 from strom.timed import TimedEventStore
-from strom.wiring import make_codec, open_event_store, open_key_store, open_media_storage, open_read_store
+from strom.wiring import open_event_store, open_key_store, open_media_storage, open_read_store
 
 log = logging.getLogger("strom.serve")
 
@@ -47,14 +47,7 @@ def build_app(settings: Settings, *, with_projectors: bool = False) -> FastAPI:
     keys = open_key_store(settings)
     store = TimedEventStore(open_event_store(settings), metrics.appends)
     read_store = open_read_store(settings)
-    ports = Ports(
-        store=store,
-        codec=make_codec(keys),
-        keys=keys,
-        screening=FileRules.from_settings(settings),
-        folds=FoldCache(settings.fold_cache_size),
-        strikes=settings.strike_policy(),
-    )
+    ports = ports_for(settings, store, keys)
     closers: list[Callable[[], None]] = []
     metrics.watch_projections(
         store.head_position,

@@ -7,13 +7,13 @@ from typing import Annotated
 import typer
 
 from commands.accounts import find_user_id, grant_role
-from commands.context import Ports
 from commands.errors import Unavailable
 from domain.actors import Role
 from domain.errors import DomainError
 from eventstore.errors import EventStoreError
+from strom.ports import ports_for
 from strom.settings import Settings
-from strom.wiring import make_codec, open_event_store, open_key_store
+from strom.wiring import open_event_store, open_key_store
 
 users_app = typer.Typer(no_args_is_help=True, help="Manage accounts as the operator.")
 
@@ -34,7 +34,7 @@ def grant_role_command(
     keys = open_key_store(settings)
     store = open_event_store(settings)
     try:
-        ports = Ports(store=store, codec=make_codec(keys), keys=keys)
+        ports = ports_for(settings, store, keys)
         user_id = find_user_id(handle, ports=ports) if "@" not in handle else None
         if user_id is None:
             raise _fail(f"no account has the handle {handle!r}")

@@ -9,12 +9,11 @@ from typing import Annotated
 
 import typer
 
-from commands.context import Ports
-from commands.folds import FoldCache
 from strom import pipeline
-from strom.screening import FileRules, start_screening
+from strom.ports import ports_for
+from strom.screening import start_screening
 from strom.settings import Settings
-from strom.wiring import make_codec, open_event_store, open_key_store, open_media_storage
+from strom.wiring import open_event_store, open_key_store, open_media_storage
 from workers.broker import is_durable
 
 
@@ -39,11 +38,7 @@ def worker_command(
         )
         raise typer.Exit(2)
     keys = open_key_store(settings)
-    rules = FileRules.from_settings(settings)
-    folds = FoldCache(settings.fold_cache_size)
-    ports = Ports(
-        store=open_event_store(settings), codec=make_codec(keys), keys=keys, screening=rules, folds=folds
-    )
+    ports = ports_for(settings, open_event_store(settings), keys)
     storage = open_media_storage(settings)
     pool = pipeline.start_workers(settings, broker, ports, storage, threads=threads)
     screeners = start_screening(settings, broker, ports, storage)

@@ -73,7 +73,7 @@ def start_pool(broker: dramatiq.Broker, size: int) -> Pool:
         broker.declare_queue(queue)
     workers = []
     planned = lanes(size)
-    with _one_warning_less(broker):
+    with another_worker(broker):
         for lane in planned:
             worker = Worker(broker, queues=set(lane.queues), worker_threads=lane.threads)
             # A transcode takes minutes: fetch no more than the lane can run and leave the rest on
@@ -90,9 +90,9 @@ class _SameTypeTwice(logging.Filter):
 
 
 @contextlib.contextmanager
-def _one_warning_less(broker: dramatiq.Broker) -> Iterator[None]:
+def another_worker(broker: dramatiq.Broker) -> Iterator[None]:
     """Each dramatiq worker adds its own middleware to the broker, which warns when a second of the
-    same type arrives: expected here, with one worker per lane."""
+    same type arrives: expected here, with one worker per lane and the screening worker beside them."""
     quiet = _SameTypeTwice()
     broker.logger.addFilter(quiet)
     try:

@@ -36,6 +36,7 @@ from media.probe import NotPlayable
 from media.screening.scan import Scanner
 from media.storage import MediaNotFound, MediaStorage
 from workers.jobs import RetryPolicy
+from workers.pool import another_worker
 
 log = logging.getLogger("strom.workers.screening")
 
@@ -153,7 +154,8 @@ def screening_sender(broker: dramatiq.Broker) -> Enqueue:
 def start_screening_workers(broker: dramatiq.Broker, threads: int) -> ScreeningWorkers:
     """Serves the screening queue with ``threads`` threads; the actors must be declared already."""
     broker.declare_queue(QUEUE)
-    worker = Worker(broker, queues={QUEUE}, worker_threads=threads)
+    with another_worker(broker):
+        worker = Worker(broker, queues={QUEUE}, worker_threads=threads)
     worker.queue_prefetch = threads
     worker.start()
     return ScreeningWorkers(worker)
