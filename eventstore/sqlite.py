@@ -35,6 +35,7 @@ from eventstore.errors import (
     DuplicateEventId,
     StoreUnavailable,
     StreamNotFound,
+    WrongExpectedVersion,
 )
 from eventstore.files import private_sqlite_file
 from eventstore.wakeup import Listener, Waker, channel_dir
@@ -65,6 +66,9 @@ CREATE TABLE IF NOT EXISTS streams (
 ) WITHOUT ROWID;
 """
 
+#: A stream's last event: its version and the metadata holding its hash (``streams`` keeps only
+#: stream metadata; its version and hash columns are what older files still carry, unread).
+_LAST_EVENT = "SELECT version, metadata FROM events WHERE stream = ? ORDER BY version DESC LIMIT 1"
 _COLUMNS = "position, stream, version, event_id, type, schema_version, data, metadata"
 _INSERT = (
     "INSERT INTO events (stream, version, event_id, type, schema_version, data, metadata, category)"
@@ -162,14 +166,20 @@ class SQLiteEventStore:
     def _append_locked(
         self, conn: sqlite3.Connection, stream: str, events: Sequence[NewEvent], expected: Expected
     ) -> AppendResult:
-        earlier = self._earlier_append(conn, stream, events)
-        if earlier is not None:
-            return earlier
-        row = conn.execute("SELECT version, last_hash FROM streams WHERE stream = ?", (stream,)).fetchone()
-        current = row[0] if row and row[0] >= 0 else None
-        check_expected(stream, expected, current)
+        """The stream's version and last hash come from its last event, through the (stream,
+        version) index: an append writes the events table alone, as few pages as the log allows."""
+        last_event = conn.execute(_LAST_EVENT, (stream,)).fetchone()
+        current = None if last_event is None else last_event[0]
+        try:
+            check_expected(stream, expected, current)
+        except WrongExpectedVersion:
+            earlier = self._earlier_append(conn, stream, events)
+            if earlier is not None:
+                return earlier
+            raise
         first = 0 if current is None else current + 1
-        linked = link(stream, first, row[1] if row else GENESIS, events)
+        previous = GENESIS if last_event is None else orjson.loads(last_event[1])["hash"]
+        linked = link(stream, first, previous, events)
         category = category_of(stream)
         rows = [
             (
@@ -184,20 +194,20 @@ class SQLiteEventStore:
             )
             for i, e in enumerate(linked)
         ]
-        position = _insert(conn, rows)
-        last = first + len(linked) - 1
-        conn.execute(
-            "INSERT INTO streams (stream, version, last_hash) VALUES (?, ?, ?) "
-            "ON CONFLICT (stream) DO UPDATE SET version = excluded.version, "
-            "last_hash = excluded.last_hash",
-            (stream, last, linked[-1].metadata.hash),
-        )
-        return AppendResult(version=last, position=position)
+        try:
+            position = _insert(conn, rows)
+        except sqlite3.IntegrityError:
+            earlier = self._earlier_append(conn, stream, events)
+            if earlier is not None:
+                return earlier
+            raise
+        return AppendResult(version=first + len(linked) - 1, position=position)
 
     def _earlier_append(
         self, conn: sqlite3.Connection, stream: str, events: Sequence[NewEvent]
     ) -> AppendResult | None:
-        """The result of an earlier append of the same events, so a retry stores nothing."""
+        """The result of an earlier append of the same events, so a retry stores nothing. Asked
+        only when the append cannot go through as it is (a version or an event id taken)."""
         hit = conn.execute(
             "SELECT stream, version FROM events WHERE event_id = ?", (events[0].event_id,)
         ).fetchone()
@@ -232,8 +242,8 @@ class SQLiteEventStore:
         return value
 
     def stream_version(self, stream: str) -> int | None:
-        row = self._query_one("SELECT version FROM streams WHERE stream = ?", (stream,))
-        return row[0] if row and row[0] >= 0 else None
+        row = self._query_one(_LAST_EVENT, (stream,))
+        return None if row is None else int(row[0])
 
     def head_position(self) -> int:
         row = self._query_one("SELECT max(position) FROM events", ())

@@ -123,6 +123,22 @@ def test_retrying_the_same_event_ids_stores_them_once(
     assert [e.event_id for e in store.read_stream(stream)] == [e.event_id for e in events]
 
 
+def test_a_retry_after_the_stream_moved_on_answers_as_the_first_time(
+    store: EventStore, category: str
+) -> None:
+    # Given an append at an exact version, and another append after it
+    stream = stream_of(category)
+    store.append(stream, new(1), StreamState.NO_STREAM)
+    events = new(2)
+    first = store.append(stream, events, 0)
+    store.append(stream, new(1), 2)
+    # When the first one is sent again with its stale version
+    again = store.append(stream, events, 0)
+    # Then it answers as the first time did, and nothing is stored twice
+    assert again == first
+    assert len(list(store.read_stream(stream))) == 4
+
+
 def test_events_round_trip_with_their_envelope(store: EventStore, category: str) -> None:
     stream = stream_of(category)
     meta = Metadata(actor="user-1", correlation_id="c-1", causation_id="k-1", idempotency_key="idem-1")
