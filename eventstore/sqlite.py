@@ -7,6 +7,7 @@ reader never sees a gap that fills later. Durable by default (``synchronous=FULL
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -33,6 +34,7 @@ from eventstore.envelope import (
 from eventstore.errors import (
     CorruptEvent,
     DuplicateEventId,
+    EventStoreError,
     StoreUnavailable,
     StreamNotFound,
     WrongExpectedVersion,
@@ -139,29 +141,73 @@ class SQLiteEventStore:
     # -- writing -----------------------------------------------------------------------
 
     def append(self, stream: str, events: Sequence[NewEvent], expected: Expected) -> AppendResult:
+        """Appends that arrive while another commits wait and go together in the next transaction:
+        one commit, one wait for the disk, for all of them (group commit). Each keeps its own
+        outcome: one refused (a stale version) stores nothing and fails alone. None returns before
+        its events are durable."""
         check_append(stream, events)
-        conn = self._conn()
-        with self._writer:
-            result = self._append_in_transaction(conn, stream, events, expected)
+        pending = _Pending(stream, events, expected)
+        writer = self._writer
+        with writer.queue_lock:
+            writer.queue.append(pending)
+        with writer.lock:
+            while not pending.done:
+                with writer.queue_lock:
+                    batch, writer.queue = writer.queue[:MOST_GROUPED], writer.queue[MOST_GROUPED:]
+                self._commit(self._conn(), batch)
         self._waker.wake()
-        return result
+        if pending.error is not None:
+            raise pending.error
+        assert pending.result is not None
+        return pending.result
 
-    def _append_in_transaction(
-        self, conn: sqlite3.Connection, stream: str, events: Sequence[NewEvent], expected: Expected
-    ) -> AppendResult:
+    def _commit(self, conn: sqlite3.Connection, batch: list[_Pending]) -> None:
+        """One transaction for the batch; a lone append needs no savepoint of its own."""
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                result = self._append_locked(conn, stream, events, expected)
+                if len(batch) == 1:
+                    self._apply(conn, batch[0])
+                else:
+                    for pending in batch:
+                        self._apply_apart(conn, pending)
+                if len(batch) == 1 and batch[0].error is not None:
+                    conn.execute("ROLLBACK")
+                else:
+                    conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
-        except sqlite3.IntegrityError as exc:
-            raise DuplicateEventId(stream, f"one of {[e.event_id for e in events]}") from exc
         except sqlite3.OperationalError as exc:
-            raise self._unavailable(exc) from exc
-        return result
+            for pending in batch:
+                pending.fail(self._unavailable(exc))
+        except BaseException as exc:
+            for pending in batch:
+                pending.fail(exc)
+            raise
+        finally:
+            for pending in batch:
+                pending.done = True
+
+    def _apply_apart(self, conn: sqlite3.Connection, pending: _Pending) -> None:
+        """One append of a batch, behind a savepoint, so its failure undoes only its own rows."""
+        conn.execute("SAVEPOINT one_append")
+        self._apply(conn, pending)
+        if pending.error is not None:
+            conn.execute("ROLLBACK TO one_append")
+        conn.execute("RELEASE one_append")
+
+    def _apply(self, conn: sqlite3.Connection, pending: _Pending) -> None:
+        """Records the append's result, or the error that refuses it; a store failure propagates."""
+        try:
+            pending.result = self._append_locked(conn, pending.stream, pending.events, pending.expected)
+        except sqlite3.IntegrityError as exc:
+            ids = [e.event_id for e in pending.events]
+            pending.error = DuplicateEventId(pending.stream, f"one of {ids}")
+            pending.error.__cause__ = exc
+        except EventStoreError as exc:
+            pending.error = exc
 
     def _append_locked(
         self, conn: sqlite3.Connection, stream: str, events: Sequence[NewEvent], expected: Expected
@@ -369,15 +415,43 @@ class SQLiteSubscription:
         self._listener.nudge()
 
 
-_WRITERS: dict[Path, threading.Lock] = {}
+#: The most appends one transaction takes: a bound on how long the first of them waits.
+MOST_GROUPED = 256
+
+
+@dataclasses.dataclass(eq=False, slots=True)
+class _Pending:
+    """An append waiting for its turn in a transaction, then its outcome."""
+
+    stream: str
+    events: Sequence[NewEvent]
+    expected: Expected
+    result: AppendResult | None = None
+    error: BaseException | None = None
+    done: bool = False
+
+    def fail(self, error: BaseException) -> None:
+        self.result, self.error = None, error
+
+
+@dataclasses.dataclass(eq=False, slots=True)
+class _Writer:
+    """One per database file and process. Appenders queue here, and whoever holds ``lock`` commits
+    everything queued so far; threads wait in order on the lock rather than in SQLite's busy
+    handler, whose sleep-and-retry starves some writers past the timeout."""
+
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+    queue_lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+    queue: list[_Pending] = dataclasses.field(default_factory=list)
+
+
+_WRITERS: dict[Path, _Writer] = {}
 _WRITERS_GUARD = threading.Lock()
 
 
-def _writer_lock(path: Path) -> threading.Lock:
-    """One lock per database file and process: threads queue here, in order, rather than in
-    SQLite's busy handler, whose sleep-and-retry starves some writers past the timeout."""
+def _writer_lock(path: Path) -> _Writer:
     with _WRITERS_GUARD:
-        return _WRITERS.setdefault(path.resolve(), threading.Lock())
+        return _WRITERS.setdefault(path.resolve(), _Writer())
 
 
 def _insert(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> int:
