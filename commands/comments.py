@@ -12,10 +12,11 @@ from commands.context import Outcome, Ports, Request
 from commands.engagement import audience, video_access
 from commands.handling import execute, load
 from commands.screening import report_held_comment
-from commands.standing import ensure_allowed
+from commands.standing import ensure_allowed, notice_content_action
 from domain.access import VideoAccess
 from domain.engagement import comments
-from domain.moderation.rules import Capability
+from domain.moderation.rules import ActionKind, Capability
+from domain.moderation.sanctions import NoticeContentAction
 
 
 def post_comment(cmd: comments.PostComment, *, ports: Ports, request: Request) -> Outcome:
@@ -58,6 +59,16 @@ def post_comment(cmd: comments.PostComment, *, ports: Ports, request: Request) -
     return Outcome(position=max(outcome.position, filed.position), appended=outcome.appended + filed.appended)
 
 
+#: What the author of a held comment is told.
+HELD_NOTE = "held for review: a moderator will read it before anyone else can"
+
+
+def is_held(ports: Ports, comment_id: str) -> bool:
+    """Whether screening holds the comment back, awaiting a moderator (what its author is told)."""
+    state = load(ports, streams.comment(comment_id), COMMENT).state
+    return state.held and not state.posted
+
+
 def edit_comment(cmd: comments.EditComment, *, ports: Ports, request: Request) -> Outcome:
     """Only the author edits; the same text again records nothing; a watched word is refused."""
     ensure_allowed(ports, cmd.actor, Capability.COMMENT)
@@ -83,13 +94,33 @@ def release_comment(cmd: comments.ReleaseComment, *, ports: Ports, request: Requ
 
 
 def delete_comment(cmd: comments.DeleteComment, *, ports: Ports, request: Request) -> Outcome:
-    """The author, the video's owner or a moderator deletes a comment."""
+    """The author, the video's owner or a moderator deletes a comment. A moderator's deletion of
+    someone's comment is told to its author, as every moderation action is (not appealable: it is
+    final)."""
+    deleted: list[comments.CommentDeleted] = []
 
     def decide(state: comments.State) -> list[comments.Event]:
         video = video_access(ports, state.video_id) if state.posted else _NOWHERE
-        return comments.decide_delete_comment(state, cmd, video=video)
+        events = comments.decide_delete_comment(state, cmd, video=video)
+        deleted[:] = [e for e in events if isinstance(e, comments.CommentDeleted)]
+        return events
 
-    return execute(ports, request, streams.comment(cmd.comment_id), COMMENT, decide)
+    outcome = execute(ports, request, streams.comment(cmd.comment_id), COMMENT, decide)
+    by_moderator = [e for e in deleted if e.deleted_as == comments.DeletedAs.MODERATOR]
+    if not by_moderator:
+        return outcome
+    author_id = load(ports, streams.comment(cmd.comment_id), COMMENT).state.author_id
+    notice = NoticeContentAction(
+        request.actor,
+        author_id,
+        request.new_id("action"),
+        ActionKind.DELETE_COMMENT,
+        "comment",
+        cmd.comment_id,
+        "deleted by a moderator",
+    )
+    told = notice_content_action(notice, ports=ports, request=request)
+    return Outcome(position=max(outcome.position, told.position), appended=outcome.appended + told.appended)
 
 
 #: Handed to the decider for a comment never posted, which it refuses before looking at the video.

@@ -44,8 +44,9 @@ def video_target(ports: Ports, video_id: str) -> Target:
 
 
 def comment_target(ports: Ports, comment_id: str) -> Target:
+    """A comment screening held is a target too: its case is before the moderators."""
     state = load(ports, streams.comment(comment_id), COMMENT).state
-    if not state.posted or state.deleted:
+    if not (state.posted or state.held) or state.deleted:
         raise NotFound("comment not found")
     return Target("comment", comment_id, state.author_id)
 

@@ -8,16 +8,23 @@ a job killed between them, run again, records no second verdict but still files 
 report's stream is one per screened video (``reports-system:screening-<video>``): one reporter for
 every video would make a stream that grows with all of them, and its reports dedupe per target.
 A comment held for a watched word is reported the same way (``report_held_comment``).
+
+Each report screening files opens its target's case on the write side, as a person's report does
+(``commands.cases.open_case``), so the held or blocked upload or comment is a case moderators act
+on. A report recorded by an earlier attempt whose case was never opened (a crash between the two
+appends) has its case opened by the retry; a case already open or closed since records nothing new.
 """
 
 from __future__ import annotations
 
 from commands import streams
-from commands.aggregates import REPORTS, VIDEO
+from commands.aggregates import CASE, REPORTS, VIDEO
+from commands.cases import open_case
 from commands.context import Outcome, Ports, Request
 from commands.handling import execute, load
 from domain import reports, videos
 from domain.engagement import comments
+from domain.moderation import cases
 from domain.reports import ReportReason, TargetKind
 from domain.screening import SCREENER, Label, Verdict
 from eventstore.ids import id_from_key
@@ -90,10 +97,21 @@ def _file_report(ports: Ports, request: Request, state: videos.State, screening:
 
 
 def _file(ports: Ports, request: Request, stream: str, file: reports.FileReport) -> Outcome:
-    """Filed by ``SCREENER``, in the correlation of what led to it."""
+    """Filed by ``SCREENER``, in the correlation of what led to it, then its case opened."""
     as_screener = Request(SCREENER, correlation_id=request.correlation_id, causation_id=request.causation_id)
-    return execute(
+    filed = execute(
         ports, as_screener, stream, REPORTS, lambda reported: reports.decide_file_report(reported, file)
+    )
+    kind, target_id = TargetKind(file.target_kind).value, file.target_id
+    if not filed.appended and _case_opened(ports, kind, target_id):
+        return filed  # a retry: the first attempt filed it and opened its case
+    opened = open_case(ports, as_screener, kind, target_id, file.report_id)
+    return Outcome(position=max(filed.position, opened.position), appended=filed.appended + opened.appended)
+
+
+def _case_opened(ports: Ports, kind: str, target_id: str) -> bool:
+    return (
+        load(ports, streams.case(cases.case_id(kind, target_id)), CASE).state.status is not cases.Status.NEW
     )
 
 

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
-from commands import streams
+from commands import content_moderation, streams
 from commands.aggregates import COMMENT, VIDEO
 from commands.context import Outcome, Ports, Request
 from commands.handling import execute, load
@@ -19,8 +19,9 @@ from domain import videos
 from domain.actors import Actor
 from domain.engagement import comments
 from domain.errors import NotFound
+from domain.moderation import content
 from domain.moderation.rules import Capability
-from domain.videos.state import ensure_owner
+from domain.videos.state import ensure_open, ensure_owner
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -159,11 +160,22 @@ def unpin_pinned_comment(cmd: UnpinPinnedComment, *, ports: Ports, request: Requ
 
 
 def hide_video(cmd: videos.HideVideo, *, ports: Ports, request: Request) -> Outcome:
-    return _decide(ports, request, cmd, videos.decide_hide_video)
+    """Hiding is a moderator's removal: decided as one, and told to the owner, who may appeal it.
+    A deleted video answers as to every command here (409), not as to the moderation routes (404)."""
+    ensure_open(load(ports, streams.video(cmd.video_id), VIDEO).state, cmd.video_id)
+    removal = content.RemoveVideo(cmd.actor, cmd.video_id, cmd.reason)
+    return content_moderation.remove_video(
+        removal, action_id=request.new_id("action"), ports=ports, request=request
+    )
 
 
 def restore_video(cmd: videos.RestoreVideo, *, ports: Ports, request: Request) -> Outcome:
-    return _decide(ports, request, cmd, videos.decide_restore_video)
+    """Told to the owner as a moderator's restoring."""
+    ensure_open(load(ports, streams.video(cmd.video_id), VIDEO).state, cmd.video_id)
+    restoring = content.RestoreVideo(cmd.actor, cmd.video_id, cmd.reason)
+    return content_moderation.restore_video(
+        restoring, action_id=request.new_id("action"), ports=ports, request=request
+    )
 
 
 def _ensure_comment_on(ports: Ports, comment_id: str, video_id: str) -> None:

@@ -11,6 +11,7 @@ from projections.models import (
     moderation_standing,
     profiles,
     recommendations,
+    transparency,
     trending,
     video_counters,
     video_details,
@@ -33,6 +34,7 @@ ALL: tuple[Projector, ...] = (
     erasures.PROJECTOR,
     moderation_queue.PROJECTOR,
     moderation_standing.PROJECTOR,
+    transparency.PROJECTOR,
 )
 
 

@@ -23,6 +23,7 @@ from api.routers import (
     profiles,
     reports,
     social,
+    transparency,
     trending,
     uploads,
     video_details,
@@ -53,5 +54,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     moderation_actions.router,
     moderation_content.router,
     notices.router,
+    transparency.router,
     audit.router,
 )

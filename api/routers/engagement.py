@@ -6,7 +6,7 @@ reads as not found; every response carries the position of its last event for re
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter
 from fastapi import Request as HttpRequest
@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.commanding import run
 from api.deps import UUID_PATTERN, AppStateDep, CommandRequest, IdPath
 from api.responses import JSONBytes
-from commands.comments import delete_comment, edit_comment, post_comment
+from commands.comments import HELD_NOTE, delete_comment, edit_comment, is_held, post_comment
 from commands.likes import like_comment, like_video, unlike_comment, unlike_video
 from commands.shares import share_video
 from domain.engagement import comment_likes, comments, likes, shares
@@ -64,6 +64,11 @@ class CommentCreate(_Body):
 
 class CommentCreated(_Body):
     comment_id: str
+    state: Literal["posted", "held"] = Field(
+        description="posted: in the thread for all who may see it; held: a watched word kept it back "
+        "for a moderator's review, and nobody else sees it unless a moderator releases it"
+    )
+    note: str | None = Field(default=None, description="What a held comment awaits, for its author")
     position: Position
 
 
@@ -140,7 +145,8 @@ def comment(
     video_id: IdPath, body: CommentCreate, state: AppStateDep, http: HttpRequest, request: CommandRequest
 ) -> JSONBytes:
     """Threads are one level deep: a reply to a reply is filed under its top-level comment.
-    Refused when the owner turned comments off."""
+    Refused when the owner turned comments off. A comment holding a watched word is taken (201) but
+    held for a moderator, as ``state`` says: only its author is told of it until it is released."""
     cmd = comments.PostComment(
         actor=request.actor,
         comment_id=request.new_id("comment"),
@@ -151,7 +157,13 @@ def comment(
 
     def action() -> BaseModel:
         outcome = post_comment(cmd, ports=state.ports, request=request)
-        return CommentCreated(comment_id=cmd.comment_id, position=outcome.position)
+        held = is_held(state.ports, cmd.comment_id)
+        return CommentCreated(
+            comment_id=cmd.comment_id,
+            state="held" if held else "posted",
+            note=HELD_NOTE if held else None,
+            position=outcome.position,
+        )
 
     return run(state, http, request, body, action, status=201)
 

@@ -39,6 +39,7 @@ class ActionKind(enum.StrEnum):
     RESTORE_VIDEO = "restore_video"
     REMOVE_COMMENT = "remove_comment"
     RESTORE_COMMENT = "restore_comment"
+    DELETE_COMMENT = "delete_comment"  # a moderator deleted it for good: told, not undone by appeal
     LABEL_VIDEO = "label_video"
     UNLABEL_VIDEO = "unlabel_video"
     RESTRICT = "restrict"

@@ -49,6 +49,7 @@ CONTENT_ACTIONS = frozenset(
         ActionKind.RESTORE_VIDEO,
         ActionKind.REMOVE_COMMENT,
         ActionKind.RESTORE_COMMENT,
+        ActionKind.DELETE_COMMENT,
         ActionKind.LABEL_VIDEO,
         ActionKind.UNLABEL_VIDEO,
     }

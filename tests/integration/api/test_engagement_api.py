@@ -137,7 +137,12 @@ def test_comments_and_replies_thread_one_level_deep(system: System) -> None:
     reply_to_reply = a_comment(system, fan, video_id, "welcome", parent_id=reply)
     # Then the last one hangs under the top-level comment and remembers what it answered
     assert response.status_code == 201
-    assert response.json() == {"comment_id": top, "position": response.json()["position"]}
+    assert response.json() == {
+        "comment_id": top,
+        "state": "posted",
+        "note": None,
+        "position": response.json()["position"],
+    }
     posted = {e.comment_id: e for e in stored(system, "comment") if isinstance(e, comments.CommentPosted)}
     assert (posted[top].parent_id, posted[top].reply_to_id) == (None, None)
     assert (posted[reply].parent_id, posted[reply].reply_to_id) == (top, top)
