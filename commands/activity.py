@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from commands import streams
 from commands.context import Outcome, Ports, Request
 from commands.handling import store_errors
+from domain.errors import Conflict
 from domain.watching import Event, RecordWatchBatch, decide_record_watch_batch, dedupe_key
 from eventstore.envelope import NewEvent, StreamState
-from eventstore.errors import DuplicateEventId
+from eventstore.errors import DuplicateEventId, SubjectErased
 from eventstore.ids import id_from_key
 
 Clock = Callable[[], datetime]
@@ -34,8 +35,12 @@ def record_watch_batch(
 
 
 def _encode(ports: Ports, request: Request, events: Sequence[Event]) -> list[NewEvent]:
-    metadata = request.metadata()
-    return [ports.codec.encode(e, metadata, event_id=id_from_key(*dedupe_key(e))) for e in events]
+    """Sealed with the viewer's key, looked up once for the batch."""
+    ids = [id_from_key(*dedupe_key(e)) for e in events]
+    try:
+        return ports.codec.encode_all(events, request.metadata(), event_ids=ids)
+    except SubjectErased as exc:
+        raise Conflict("this account was erased; it can no longer act") from exc
 
 
 def _append_new_ones(ports: Ports, stream: str, encoded: Sequence[NewEvent], head: int) -> Outcome:

@@ -110,7 +110,7 @@ def shown(person: str, record: RecordedEvent, codec: EventCodec) -> ExportedEven
     data = decoded.event.to_data()
     for name in data.keys() & (withheld | auditing.SECRET_FIELDS):
         data[name] = auditing.WITHHELD
-    if isinstance(decoded.event, FeedServed):
+    if isinstance(decoded.event, FeedServed) and isinstance(data["items"], list):  # None once erased
         data["items"] = [_without_handles(item) for item in data["items"]]
     return ExportedEvent(record=record, event=decoded.event, data=data, erased=decoded.erased)
 

@@ -22,6 +22,8 @@ class DomainEvent:
     personal_fields: ClassVar[tuple[str, ...]] = ()
     #: Which field names the person whose key seals ``personal_fields``.
     subject_field: ClassVar[str | None] = None
+    #: Whether ``personal_fields`` are sealed together, in one box (cheaper for many small fields).
+    sealed_together: ClassVar[bool] = False
 
     def to_data(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -40,7 +42,12 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {}
 
 
 def event(
-    name: str, *, version: int = 1, personal: tuple[str, ...] = (), subject: str | None = None
+    name: str,
+    *,
+    version: int = 1,
+    personal: tuple[str, ...] = (),
+    subject: str | None = None,
+    together: bool = False,
 ) -> Callable[[E], E]:
     """Register an event class under its stored type name."""
 
@@ -53,6 +60,7 @@ def event(
         cls.schema_version = version
         cls.personal_fields = personal
         cls.subject_field = subject
+        cls.sealed_together = together
         EVENT_TYPES[name] = cls
         return cls
 

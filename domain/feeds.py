@@ -5,6 +5,10 @@ can be told why a video was shown and auditors can see what was. Pages are appen
 day stream (``feeds-<user>-<yyyymmdd>``) without a concurrency check, like watch signals: no page
 depends on another, so there is no state to fold.
 
+What was served is the viewer's viewing history as much as what they watched: the items are sealed
+with the viewer's key (one field, one encryption), so once the viewer is erased they read as
+``None``. Pages recorded before they were sealed read as they were.
+
 A reason may name a creator ("from @mira, whom you follow"). The viewer is shown it, but it is
 recorded without the name (``@[withheld]``): the record is the viewer's, and would otherwise keep
 the creator's handle in clear after the creator's own erasure.
@@ -35,14 +39,14 @@ class ServedItem:
     reason: str
 
 
-@event("FeedServed")
+@event("FeedServed", personal=("items",), subject="viewer_id")
 @dataclasses.dataclass(frozen=True, slots=True)
 class FeedServed(DomainEvent):
     page_id: str
     viewer_id: str
     #: False when the viewer has not consented to personalisation (or withdrew it).
     personalised: bool
-    items: list[dict[str, object]]  # ServedItem as data, in the order shown
+    items: list[dict[str, object]] | None  # ServedItem as data, in the order shown; None once erased
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -9,6 +9,12 @@ derives each event id from ``dedupe_key(event)`` (the viewer and the client's ``
 so a batch the client resends after a lost response maps to the same ids and is stored once.
 The store recognises a resent batch as a whole; a batch that mixes signals already stored with new
 ones is refused as a duplicate, so a handler merging retries must drop the stored ids first.
+
+What a person watched, and how, is their viewing history: the video and the watch figures are sealed
+with the viewer's key (together, one encryption per signal), so once the viewer is erased they read
+as ``None`` and the signal says only that someone watched something. The viewer's id stays in clear
+(their streams are named after it anyway), and so does the client's id of the signal, which dedupes.
+Signals recorded before they were sealed read as they were.
 """
 
 from __future__ import annotations
@@ -34,33 +40,38 @@ _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # -- events ----------------------------------------------------------------------------------------
 
 
-@event("ViewStarted")
+WATCH_FIGURES = ("watched_ms", "position_ms", "completed", "rewatch")
+
+
+@event("ViewStarted", personal=("video_id",), subject="viewer_id")
 @dataclasses.dataclass(frozen=True, slots=True)
 class ViewStarted(DomainEvent):
     client_event_id: str
     viewer_id: str
-    video_id: str
+    video_id: str | None  # None once the viewer is erased
 
 
-@event("WatchProgressed")
+@event("WatchProgressed", personal=("video_id", *WATCH_FIGURES), subject="viewer_id", together=True)
 @dataclasses.dataclass(frozen=True, slots=True)
 class WatchProgressed(DomainEvent):
+    """Every field but the ids is ``None`` once the viewer is erased."""
+
     client_event_id: str
     viewer_id: str
-    video_id: str
-    watched_ms: int
-    position_ms: int
-    completed: bool
-    rewatch: bool
+    video_id: str | None
+    watched_ms: int | None
+    position_ms: int | None
+    completed: bool | None
+    rewatch: bool | None
 
 
-@event("VideoSkipped")
+@event("VideoSkipped", personal=("video_id", "watched_ms"), subject="viewer_id", together=True)
 @dataclasses.dataclass(frozen=True, slots=True)
 class VideoSkipped(DomainEvent):
     client_event_id: str
     viewer_id: str
-    video_id: str
-    watched_ms: int
+    video_id: str | None  # None once the viewer is erased
+    watched_ms: int | None  # None once the viewer is erased
 
 
 Event = ViewStarted | WatchProgressed | VideoSkipped

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from domain.events import EVENT_TYPES, DomainEvent, event_from_data
@@ -37,12 +38,30 @@ class EventCodec:
     def encode(
         self, event: DomainEvent, metadata: Metadata | None = None, *, event_id: str | None = None
     ) -> NewEvent:
+        return self._encode(self._sealer, event, metadata, event_id)
+
+    def encode_all(
+        self, events: Sequence[DomainEvent], metadata: Metadata | None, *, event_ids: Sequence[str]
+    ) -> list[NewEvent]:
+        """The events of one append: each subject's key is looked up once, not once per event."""
+        sealer = self._sealer.for_batch()
+        return [self._encode(sealer, e, metadata, i) for e, i in zip(events, event_ids, strict=True)]
+
+    def _encode(
+        self, sealer: Sealer, event: DomainEvent, metadata: Metadata | None, event_id: str | None
+    ) -> NewEvent:
         event_id = event_id or str(uuid7())
         metadata = metadata or Metadata()
         data = event.to_data()
         subject = event.subject()
         if event.personal_fields and subject is not None:
-            data = self._sealer.seal(data, event.personal_fields, subject=subject, event_id=event_id)
+            data = sealer.seal(
+                data,
+                event.personal_fields,
+                subject=subject,
+                event_id=event_id,
+                together=event.sealed_together,
+            )
             metadata = dataclasses.replace(metadata, key_id=subject)
         return NewEvent(
             type=event.event_type,

@@ -19,6 +19,8 @@ import zlib
 from collections.abc import Callable
 
 from domain.accounts.events import ErasureRequested
+from domain.events import DomainEvent
+from domain.videos.events import DeletionReason, VideoDeleted
 from eventstore.codec import EventCodec
 from eventstore.envelope import Checkpoint, EventFilter, RecordedEvent
 from eventstore.errors import StoreUnavailable
@@ -36,8 +38,6 @@ FLUSH_EVERY = 2000
 #: Failures of a store rather than of the projector: worth retrying, never a reason to stop.
 TRANSIENT = (RetryableError, ReadStoreUnavailable, StoreUnavailable)
 FLUSH_AFTER_S = 1.0
-#: Events after whose batch the store purges what the batch erased from its files (``ReadStore.purge``).
-ERASURES = frozenset({ErasureRequested.event_type})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -139,9 +139,8 @@ class Runner:
                     if live.live_build(self._store, self.projector.name) != self.build:
                         return dataclasses.replace(state, status=states.RETIRED)
                 if isinstance(item, RecordedEvent):
-                    self._apply(batch, state, item, done=position)
+                    purge = self._apply(batch, state, item, done=position) or purge
                     pending += 1
-                    purge = purge or item.type in ERASURES
                 position = item.position
                 now = time.monotonic()
                 if isinstance(item, Checkpoint) or pending >= FLUSH_EVERY or now - last_flush > FLUSH_AFTER_S:
@@ -160,11 +159,13 @@ class Runner:
 
     def _apply(
         self, batch: Batch, state: states.ProjectionState, record: RecordedEvent, *, done: int
-    ) -> None:
+    ) -> bool:
+        """Projects the event; says whether it erases (see ``erases``)."""
         try:
             decoded = self._codec.decode(record)
             if self._partition == WHOLE or self._partition.owns(self.projector.entity(decoded)):
                 self.projector.project(decoded, batch.writer(record.position))
+            return erases(decoded.event)
         except TRANSIENT:
             raise  # the store, not the event: the supervisor retries from the checkpoint
         except Exception as exc:
@@ -176,16 +177,32 @@ class Runner:
             batch.flush([_state_write(failed)])
             raise ProjectorFailed(self.name, record.position, exc) from exc
 
+    def _drop_tombstones(self) -> None:
+        """Tombstones no write can still come under: stamped at or below the checkpoint of every
+        partition of this build (each partition writes only rows it owns, but a table is shared)."""
+        up_to = states.checkpoint_of(self._store, self.projector.name, self.build.label)
+        if up_to > 0:
+            self._store.drop_tombstones(list(self._tables.values()), up_to=up_to)
+
     def _flush(
         self, batch: Batch, state: states.ProjectionState, position: int, status: str, *, purge: bool = False
     ) -> states.ProjectionState:
         saved = dataclasses.replace(state, position=position, status=status, error=None, error_position=None)
         batch.flush([_state_write(saved)])
         if purge:
+            self._drop_tombstones()
             self._store.purge()
         if self._on_progress is not None:
             self._on_progress(position)
         return saved
+
+
+def erases(event: DomainEvent) -> bool:
+    """Events after whose batch the store purges its files (``ReadStore.purge``) of what the batch
+    erased: an erasure, and the deletions of the erased person's videos its cascade appends later."""
+    if isinstance(event, VideoDeleted):
+        return event.reason == DeletionReason.ERASURE
+    return isinstance(event, ErasureRequested)
 
 
 def _state_write(state: states.ProjectionState) -> TableWrite:

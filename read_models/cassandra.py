@@ -103,6 +103,13 @@ class CassandraReadStore:
         self._cluster = cluster
         return session
 
+    def drop_tombstones(self, tables: Sequence[Table], *, up_to: int) -> int:
+        """Compaction drops tombstones once ``gc_grace_seconds`` has passed; a client cannot. A
+        tombstone keeps its key, and ``trending_hashtags`` has a hashtag in its key: until then an
+        erased person's hashtag stays in the SSTables that hold its tombstone (step 2 of ``purge``
+        keeps tombstones younger than ``gc_grace_seconds``)."""
+        return 0
+
     def purge(self) -> None:
         """Nothing a client can do: the write that erases a value leaves the old one on disk, and only
         tools on each node remove it. After an erasure is projected, an operator runs on every node
@@ -114,7 +121,8 @@ class CassandraReadStore:
            free disk needed): SSTables are rewritten without the values the erasure's newer writes
            shadow. Plain ``garbagecollect`` (row granularity) keeps them, and without either the old
            SSTables keep them until compaction happens to merge them. ``gc_grace_seconds`` (10 days,
-           the default here) does not matter: it keeps tombstones, which carry ids, not text.
+           the default here) keeps tombstones, which carry only their keys: ids, except the
+           hashtag in ``trending_hashtags`` (see ``drop_tombstones``).
         3. The commit log: the segment being written keeps the original writes until it is full
            (``commitlog_segment_size``) and flushed, then is deleted. To be rid of it now: create and
            drop any table (a drop switches every node to a new segment, flushes what the old ones

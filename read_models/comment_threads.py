@@ -103,7 +103,8 @@ class CommentView:
     video_id: str
     parent_id: str | None
     reply_to_id: str | None
-    author_id: str
+    #: ``None`` once the author was erased: the comment then reads as deleted, by nobody.
+    author_id: str | None
     #: ``None`` when the comment is deleted or its author's key was erased (then ``erased`` is true).
     text: str | None
     erased: bool
@@ -134,7 +135,7 @@ def view(row: Row, *, pinned: bool = False) -> CommentView:
         video_id=row["video_id"],
         parent_id=row.get("parent_id"),
         reply_to_id=row.get("reply_to_id"),
-        author_id=row["author_id"],
+        author_id=row.get("author_id"),
         text=None if deleted else row.get("text"),
         erased=bool(row.get("erased")),
         edited=bool(row.get("edited")),

@@ -126,6 +126,12 @@ class ReadStore(Protocol):
         """Once it returns, values that writes replaced or deleted (erased personal data) are gone
         from the store's files, as far as the store can see to it: called after writes that erase."""
 
+    def drop_tombstones(self, tables: Sequence[Table], *, up_to: int) -> int:
+        """Removes the tables' tombstones and expired rows stamped at or below ``up_to``, which the
+        caller knows no write can still come under (a projector's checkpoint); returns how many went.
+        Their keys may hold erased text. Cassandra does this itself, in compaction after
+        ``gc_grace_seconds``: its adapter removes nothing."""
+
     def ping(self) -> None:
         """Raises ``ReadStoreUnavailable`` unless the store answers: for readiness checks."""
 

@@ -153,6 +153,25 @@ class SQLiteReadStore:
                     )
                 time.sleep(0.05)
 
+    def drop_tombstones(self, tables: Sequence[Table], *, up_to: int) -> int:
+        """Cassandra drops a tombstone at compaction once ``gc_grace`` has passed; without this SQLite
+        would keep every one for ever, and with it its key: a hashtag an erased person wrote stays in
+        the key of ``trending_hashtags``. A tombstone (or expired row) exists only to hide writes
+        older than it, so it can go once no such write can arrive: when every write still to come is
+        stamped above ``up_to``. A projector stamps its writes with event positions and commits its
+        checkpoint with them, so past its checkpoint only later events, stamped higher, are written
+        (a replay from the start into the same table writes the deletes again, after the writes they
+        hide). Rows stamped with the clock (microseconds, far above any position) are never dropped.
+        Returns how many rows went; ``purge`` then removes them from the WAL."""
+        dropped = 0
+        if not tables:
+            return dropped
+        conn = self._conn()
+        with self._errors(tables[0].name, write=True), self._transaction(conn):
+            for table in tables:
+                dropped += conn.execute(sql.drop_dead(table), [_now_ms(), up_to]).rowcount
+        return dropped
+
     def ping(self) -> None:
         with self._errors("", write=False):
             self._conn().execute("SELECT 1").fetchone()

@@ -122,6 +122,12 @@ def delete(table: Table) -> str:
 
 
 @functools.cache
+def drop_dead(table: Table) -> str:
+    """Tombstones and expired rows no longer needed to hide older writes (``SQLiteReadStore.forget``)."""
+    return f'DELETE FROM {q(table.name)} WHERE ("_deleted" = 1 OR "_expires_at" <= ?) AND "_ts" <= ?'
+
+
+@functools.cache
 def get(table: Table) -> str:
     where = " AND ".join(f"{q(c)} = ?" for c in table.key_names)
     return f"SELECT {names(table.names)} FROM {q(table.name)} WHERE {where} AND {LIVE}"

@@ -30,9 +30,11 @@ class CommentItem(BaseModel):
     video_id: str
     parent_id: str | None = Field(description="The top-level comment a reply hangs under; null at top level")
     reply_to_id: str | None = Field(description="The comment a reply answered, if any")
-    author_id: str
+    author_id: str | None = Field(description="Null once the author was erased")
     text: str | None = Field(description="Null once deleted, or when the author's data was erased")
-    erased: bool = Field(description="The author's personal data was erased: the text is gone for good")
+    erased: bool = Field(
+        description="The author was erased: the comment reads as deleted, its text and author gone for good"
+    )
     edited: bool
     posted_at: datetime
     likes: int

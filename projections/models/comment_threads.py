@@ -9,8 +9,11 @@ A like changes a clustering column of ``comments_by_likes``: the old row is dele
 written. A deleted comment stays listed (as deleted, without text) while it has live replies.
 A comment a moderator removed is listed as a deleted one until restored; a removed reply still
 counts in its parent's reply count, since it exists and may come back.
-Text whose author's key was erased is stored as ``None`` with ``erased`` set. Text projected before
-the erasure is removed when ``ErasureRequested`` arrives: ``comments_by_author`` finds it.
+An erased author's comments read as deleted ones do, with ``erased`` set and neither text nor author:
+a top-level one stays listed while it has replies (theirs stay under it, as they were), a reply
+leaves its thread and its parent's count. Comments projected before the erasure change when
+``ErasureRequested`` arrives (``comments_by_author`` finds them, and forgets them); one whose text no
+longer decodes (a replay after the erasure) is stored that way when posted, so both end alike.
 
 ``CommentLiked``/``CommentUnliked`` name no video, so their entity is the comment id, and an erasure's
 is the user: run this projector unpartitioned (``0/1``), or a like or an erasure may reach its owner
@@ -143,8 +146,9 @@ def _key(row: Row, *names: str) -> dict[str, Any]:
 
 
 def _posted(decoded: Decoded, event: CommentPosted, writer: Writer) -> None:
+    erased = "text" in decoded.erased
     if _applied(writer, event.comment_id):
-        if event.parent_id:  # the reply landed before a crash; its parent's count may not have
+        if event.parent_id and not erased:  # the reply landed before a crash; its parent's count may not have
             _count_reply(writer, event.parent_id, +1)
         return
     new = {
@@ -154,7 +158,7 @@ def _posted(decoded: Decoded, event: CommentPosted, writer: Writer) -> None:
         "reply_to_id": event.reply_to_id,
         "author_id": event.author_id,
         "text": event.text,
-        "erased": "text" in decoded.erased,
+        "erased": erased,
         "edited": False,
         "posted_at": datetime.fromisoformat(decoded.record.metadata.occurred_at),
         "likes": 0,
@@ -162,16 +166,44 @@ def _posted(decoded: Decoded, event: CommentPosted, writer: Writer) -> None:
         "deleted": False,
         "pinned": False,
     }
-    if event.parent_id:
-        _count_reply(writer, event.parent_id, +1)
-    writer.upsert("comments_by_author", {"author_id": event.author_id, "comment_id": event.comment_id})
+    if erased:  # the author is erased: the comment reads as the erasure left their others
+        new.update(ERASED, deleted_position=writer.position)
+    else:
+        if event.parent_id:
+            _count_reply(writer, event.parent_id, +1)
+        writer.upsert("comments_by_author", {"author_id": event.author_id, "comment_id": event.comment_id})
     _save(writer, None, new)
 
 
+#: What an erasure leaves of a comment: a deleted one, by nobody.
+ERASED = {"author_id": None, "text": None, "erased": True, "deleted": True}
+
+
 def _erase_author(writer: Writer, author_id: str) -> None:
-    """Empties the text of every comment the author wrote; the threads keep their shape."""
-    for row in writer.rows("comments_by_author", {"author_id": author_id}):
-        _change(writer, row["comment_id"], text=None, erased=True)
+    """Every comment the author wrote reads as deleted, by nobody (see the module docstring).
+
+    One event may take several replies from one parent, and the parent may be the author's too:
+    each row is written once, with its count lowered by all of them (a row's guard lets one write
+    of this event through)."""
+    comments = [row["comment_id"] for row in writer.rows("comments_by_author", {"author_id": author_id})]
+    taken: dict[str, int] = {}  # parent -> its replies this erasure deletes
+    for comment_id in comments:
+        row = writer.get("comment_rows", {"comment_id": comment_id})
+        newly = row is not None and _fresh(writer, comment_id) is not None and not row.get("deleted")
+        if row and row.get("parent_id") and (newly or _deleted_by_this_event(writer, comment_id)):
+            taken[row["parent_id"]] = taken.get(row["parent_id"], 0) + 1
+    for comment_id in comments:
+        old = _fresh(writer, comment_id)
+        if old is not None:
+            new = {**old, **ERASED}
+            if not old.get("deleted"):
+                new["deleted_position"] = writer.position
+            if comment_id in taken:
+                new["reply_count"] = max(0, (old.get("reply_count") or 0) - taken.pop(comment_id))
+            _save(writer, old, new)
+        writer.delete("comments_by_author", {"author_id": author_id, "comment_id": comment_id})
+    for parent_id, count in taken.items():
+        _count_reply(writer, parent_id, -count)
 
 
 def _change(writer: Writer, comment_id: str, **changes: Any) -> bool:

@@ -94,7 +94,7 @@ def project(decoded: Decoded, writer: Writer) -> None:
                 writer.delete("rec_seen", {"user_id": user_id, "video_id": row["video_id"]})
         case FeedServed(viewer_id=viewer, items=items):
             if _consents(writer, viewer):
-                for item in items:
+                for item in items or ():  # none once the viewer is erased
                     _served(writer, viewer, str(item["video_id"]), decoded)
         case UserFollowed(follower_id=follower, followee_id=creator) if _consents(writer, follower):
             follow(writer, follower, creator, following=True)
@@ -113,14 +113,15 @@ def project(decoded: Decoded, writer: Writer) -> None:
 def _as_interaction(writer: Writer, decoded: Decoded) -> Interaction | None:
     at = _at(decoded)
     match decoded.event:
-        case ViewStarted(viewer_id=user, video_id=video_id):
+        # A watch signal of an erased viewer names no video (``None``): it matches none of these.
+        case ViewStarted(viewer_id=user, video_id=str() as video_id):
             return Interaction(user, video_id, Signal.VIEW, at)
-        case WatchProgressed(viewer_id=user, video_id=video_id, completed=True, rewatch=rewatch):
+        case WatchProgressed(viewer_id=user, video_id=str() as video_id, completed=True, rewatch=rewatch):
             return Interaction(user, video_id, Signal.REWATCH if rewatch else Signal.COMPLETE, at)
-        case WatchProgressed(viewer_id=user, video_id=video_id, watched_ms=watched):
+        case WatchProgressed(viewer_id=user, video_id=str() as video_id, watched_ms=int() as watched):
             share = min(1.0, watched / _duration_ms(writer, video_id))
             return Interaction(user, video_id, Signal.WATCH, at, strength=share)
-        case VideoSkipped(viewer_id=user, video_id=video_id):
+        case VideoSkipped(viewer_id=user, video_id=str() as video_id):
             return Interaction(user, video_id, Signal.SKIP, at)
         case VideoLiked(user_id=user, video_id=video_id):
             return Interaction(user, video_id, Signal.LIKE, at)

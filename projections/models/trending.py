@@ -94,6 +94,8 @@ ENGAGEMENT = (
 
 def project(decoded: Decoded, writer: Writer) -> None:
     video_id = entity(decoded)
+    if not video_id:  # a watch signal of an erased viewer: it no longer says which video
+        return
     before = writer.get(STATE, {"video_id": video_id})
     applied = before is not None and (before.get(APPLIED) or -1) >= writer.position
     if isinstance(decoded.event, VIDEO_EVENTS):
@@ -105,9 +107,10 @@ def project(decoded: Decoded, writer: Writer) -> None:
 
 
 def entity(decoded: Decoded) -> str:
-    """Every handled event names its video (see the module docstring)."""
-    video_id: str = getattr(decoded.event, "video_id")  # noqa: B009 - every handled event has one
-    return video_id
+    """Every handled event names its video (see the module docstring), but for an erased viewer's
+    watch signal, whose video reads as ``None`` (then "", and nothing is written)."""
+    video_id: str | None = getattr(decoded.event, "video_id")  # noqa: B009 - every handled event has one
+    return video_id or ""
 
 
 # -- video state -------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Engagement totals per video: likes, comments, shares, views, watch time, completions, skips.
 
 Engagement events live on the actors' streams (no hot video stream); this is where they add up.
-Every total goes through ``Writer.add``, so a replayed event is counted once.
+Every total goes through ``Writer.add``, so a replayed event is counted once. A watch signal of an
+erased viewer no longer says which video it was about (``domain.watching``): it counts nowhere, so a
+rebuild after an erasure counts what the erased person watched no more.
 """
 
 from __future__ import annotations
@@ -42,20 +44,22 @@ def deltas(decoded: Decoded) -> dict[str, int]:
         case ViewStarted():
             return {"views": 1}
         case WatchProgressed(watched_ms=ms, completed=done):
-            return {"watch_ms": ms, "watches": 1, "completions": int(done)}
+            return {"watch_ms": ms or 0, "watches": 1, "completions": int(bool(done))}
         case VideoSkipped():
             return {"skips": 1}
     return {}
 
 
 def project(decoded: Decoded, writer: Writer) -> None:
-    writer.add("video_counters", {"video_id": entity(decoded)}, deltas(decoded))
+    video_id = entity(decoded)
+    if video_id:
+        writer.add("video_counters", {"video_id": video_id}, deltas(decoded))
 
 
 def entity(decoded: Decoded) -> str:
-    """Every handled event names its video."""
-    video_id: str = getattr(decoded.event, "video_id")  # noqa: B009 - every handled event has one
-    return video_id
+    """Every handled event names its video, but for an erased viewer's watch signal (then "")."""
+    video_id: str | None = getattr(decoded.event, "video_id")  # noqa: B009 - every handled event has one
+    return video_id or ""
 
 
 PROJECTOR = Projector(

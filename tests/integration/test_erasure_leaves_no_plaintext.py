@@ -30,7 +30,8 @@ from domain import accounts
 from domain.accounts.events import ProfileChanged
 from domain.actors import Actor
 from domain.engagement.comments import CommentPosted
-from domain.videos.events import VideoDraftCreated, VideoPublished
+from domain.videos.events import DeletionReason, VideoDeleted, VideoDraftCreated, VideoPublished
+from domain.watching import ViewStarted
 from migrations.runner import apply_pending
 from projections.registry import ALL
 from read_models import profiles
@@ -77,10 +78,11 @@ def world(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def a_person_with_text(world: World) -> Person:
-    """A person with a profile, a captioned video and a comment, among 300 others, all projected."""
+    """A person with a profile, a captioned and hashtagged video others watched (so it trends under
+    its hashtag) and a comment, among 300 others, all projected."""
     ports = Ports(store=world.events, codec=world.codec, keys=world.keys)
-    name, bio, caption, comment = (
-        f"{kind}{uuid.uuid4().hex}" for kind in ("Name", "bio", "caption", "comment")
+    name, bio, caption, comment, hashtag = (
+        f"{kind}{uuid.uuid4().hex}" for kind in ("Name", "bio", "caption", "comment", "tag")
     )
     new = handlers.NewAccount(
         f"p{uuid.uuid4().hex[:12]}", f"{uuid.uuid4().hex}@example.com", "correct horse battery", name
@@ -89,10 +91,13 @@ def a_person_with_text(world: World) -> Person:
     as_them = Request(Actor(user_id))
     handlers.change_profile(accounts.ChangeProfile(Actor(user_id), name, bio), ports=ports, request=as_them)
     video = str(uuid.uuid4())
-    published = VideoPublished(video, user_id, caption, [], "public", True)
+    published = VideoPublished(video, user_id, caption, [hashtag], "public", True)
     world.given(VideoDraftCreated(video, user_id), published, stream=f"video-{video}")
     world.given(CommentPosted(str(uuid.uuid4()), video, user_id, comment), stream=f"comments-{user_id}")
     others = [str(uuid.uuid4()) for _ in range(300)]
+    # Each view may move the video to a higher rank: a new row under its hashtag, a tombstone under
+    # the old rank, and the hashtag in the keys of both.
+    world.given(*(ViewStarted(f"c{i}", u, video) for i, u in enumerate(others[:40])), stream="views")
     world.given(*(ProfileChanged(u, f"Other {u}", "a bio " * 20) for u in others), stream="others")
     world.given(
         *(CommentPosted(str(uuid.uuid4()), video, u, "a comment " * 20) for u in others), stream="others"
@@ -102,12 +107,14 @@ def a_person_with_text(world: World) -> Person:
     def erase() -> None:
         erasure = accounts.RequestErasure(Actor(user_id), user_id)
         handlers.request_erasure(erasure, ports=ports, request=as_them)
+        # as the erasure cascade deletes the person's videos
+        world.given(VideoDeleted(video, user_id, DeletionReason.ERASURE.value), stream=f"video-{video}")
         project_all(world)
         card = profiles.profile(world.store, user_id)
         assert card is not None
         assert card.erased
 
-    return Person(user_id, [name, bio, caption, comment], erase)
+    return Person(user_id, [name, bio, caption, comment, hashtag], erase)
 
 
 def project_all(world: World) -> None:

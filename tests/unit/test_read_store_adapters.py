@@ -18,6 +18,7 @@ from read_models.cassandra_config import parse_url
 from read_models.checks import check_page
 from read_models.errors import ReadStoreUnavailable, RetryableReadError, RetryableWriteError
 from read_models.sqlite import SQLiteReadStore
+from read_models.tables import INT, TEXT, Table, columns_of
 from tests.contract.read_store_backends import FEED
 
 
@@ -103,3 +104,28 @@ def test_sqlite_refuses_a_file_that_is_not_a_read_store(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(ReadStoreUnavailable, match="not a Strom read store"):
         SQLiteReadStore(tmp_path / "other.db")
+
+
+def test_sqlite_drops_only_the_tombstones_no_write_can_still_come_under(tmp_path: Path) -> None:
+    """A tombstone keeps its key (here a word someone wrote) in the file; it may go once every write
+    still to come is stamped above it, and not before: it still hides the older writes."""
+    tags = Table("tags", columns=columns_of(tag=TEXT, n=INT), partition_key=("tag",))
+    store = SQLiteReadStore(tmp_path / "read.db")
+    store.create_table(tags)
+    # Given a tombstone stamped 10, one stamped 30, an expired row stamped 12 and a live row
+    for tag in ("old", "new"):
+        store.upsert(tags, {"tag": tag, "n": 1}, timestamp=5)
+    store.delete(tags, {"tag": "old"}, timestamp=10)
+    store.delete(tags, {"tag": "new"}, timestamp=30)
+    store.upsert(tags, {"tag": "gone", "n": 1}, timestamp=12, ttl=1)
+    store.upsert(tags, {"tag": "live", "n": 1}, timestamp=12)
+    time.sleep(1.1)
+    # When every write still to come is stamped above 20
+    dropped = store.drop_tombstones([tags], up_to=20)
+    # Then the tombstone at 10 and the expired row are gone from the table, the rest stays
+    stored = {r[0] for r in store._conn().execute('SELECT "tag" FROM "tags"')}
+    assert (dropped, stored) == (2, {"new", "live"})
+    store.upsert(tags, {"tag": "new", "n": 2}, timestamp=25)  # older than the tombstone kept
+    assert store.get(tags, {"tag": "new"}) is None
+    assert store.get(tags, {"tag": "live"}) == {"tag": "live", "n": 1}
+    store.close()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from domain.watching import WatchProgressed
 from eventstore.chain import verify_chain
 from eventstore.codec import EventCodec
-from eventstore.envelope import StreamState
+from eventstore.envelope import NewEvent, StreamState
 from eventstore.errors import CorruptEvent, SubjectErased
 from eventstore.keystore import SQLiteKeyStore
 from eventstore.sealing import SEALED, Sealer
@@ -91,3 +93,41 @@ def test_a_sealed_value_moved_to_another_event_does_not_decrypt(
     # Then reading it is a loud error naming where, never a silent wrong value
     with pytest.raises(CorruptEvent, match="note-1"):
         codec.decode(events.read_stream("note-1")[0])
+
+
+def test_fields_sealed_together_are_one_box_that_reads_back_and_shreds_like_the_others(
+    codec: EventCodec, events: SQLiteEventStore, keys: SQLiteKeyStore
+) -> None:
+    # Given a watch signal, whose video and figures are sealed together, and one stored before they were
+    signal = WatchProgressed("c1", "u1", "v-secret", 9000, 8000, True, False)
+    old = NewEvent(type="WatchProgressed", data={**signal.to_data(), "client_event_id": "c0"})
+    # When both are stored
+    events.append("activity-u1-20250101", [codec.encode(signal), old], StreamState.ANY)
+    new_record, old_record = events.read_stream("activity-u1-20250101")
+    # Then the new one holds one box and nothing of what it seals; both read back as written
+    assert set(new_record.data) == {"client_event_id", "viewer_id", SEALED}
+    assert new_record.data[SEALED]["fields"] == [
+        "video_id",
+        "watched_ms",
+        "position_ms",
+        "completed",
+        "rewatch",
+    ]
+    assert "v-secret" not in str(new_record.data)
+    assert codec.decode(new_record).event == signal
+    assert codec.decode(old_record).event.to_data()["video_id"] == "v-secret"
+    # And once the viewer's key is erased, the new one reads as erased, field by field
+    keys.erase("u1")
+    erased = codec.decode(new_record)
+    assert erased.event == WatchProgressed("c1", "u1", None, None, None, None, None)
+    assert erased.erased == {"video_id", "watched_ms", "position_ms", "completed", "rewatch"}
+    assert verify_chain(events.read_stream("activity-u1-20250101")) == []
+
+
+def test_a_box_moved_to_another_event_does_not_open(codec: EventCodec, events: SQLiteEventStore) -> None:
+    first, second = (codec.encode(WatchProgressed(c, "u1", "v1", 1, 1, False, False)) for c in ("a", "b"))
+    moved = dataclasses.replace(second, data={**second.data, SEALED: first.data[SEALED]})
+    events.append("activity-u1-20250102", [moved], StreamState.ANY)
+    (record,) = events.read_stream("activity-u1-20250102")
+    with pytest.raises(CorruptEvent):
+        codec.decode(record)

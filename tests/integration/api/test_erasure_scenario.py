@@ -238,7 +238,8 @@ def test_an_erased_person_leaves_nothing_identifying_and_their_handle_and_email_
     comments = s.get(f"/v1/videos/{theirs}/comments")
     assert COMMENT not in str(comments)
     (hers,) = [c for c in comments["items"] if c["comment_id"] == on_bobs]
-    assert (hers["text"], hers["erased"]) == (None, True)
+    assert (hers["text"], hers["erased"], hers["deleted"], hers["author_id"]) == (None, True, True, None)
+    assert erin.user_id not in str(comments)
     assert texts(s.get(f"/v1/comments/{on_bobs}/replies")) == ["thanks erin"]
     assert s.get(f"/v1/videos/{theirs}/stats")["likes"] == 1  # an anonymous total
     # And her media is gone from storage
@@ -249,6 +250,9 @@ def test_an_erased_person_leaves_nothing_identifying_and_their_handle_and_email_
     assert [word for word in WORDS if word.lower().encode() in stored] == []
     # And no live row of the read store holds any of them: a deleted video's kept state has no hashtags
     assert read_store_rows_holding(s.tmp, WORDS) == []
+    # nor any byte of its files, tombstones and WAL included (a tombstone keeps its key: a hashtag)
+    read_bytes = b"".join(p.read_bytes() for p in sorted(s.tmp.glob("read.db*")) if p.is_file()).lower()
+    assert [word for word in WORDS if word.lower().encode() in read_bytes] == []
     # And the log is whole: every chain verifies, and it matches the checkpoint signed before
     assert "OK" in audit(s.tmp, "verify", "--all")
     # And her handle and email are anyone's again

@@ -139,8 +139,9 @@ def test_every_page_is_recorded_with_each_items_score_source_and_reason(feed: Fe
     assert day.startswith(streams.feeds(feed.viewer.user_id, "")[:-1])
     record = next(r for r in feed.system.store.read_all() if r.type == "FeedServed")
     assert record.data["personalised"] is True
-    assert [i["video_id"] for i in record.data["items"]] == [i["video_id"] for i in page["items"]]
-    assert all(i["reason"] and i["source"] for i in record.data["items"])
+    items = feed.system.ports.codec.decode(record).event.to_data()["items"]  # sealed with the viewer's key
+    assert [i["video_id"] for i in items] == [i["video_id"] for i in page["items"]]
+    assert all(i["reason"] and i["source"] for i in items)
 
 
 def test_without_consent_the_page_is_the_same_for_everyone_and_still_recorded(feed: Feed) -> None:

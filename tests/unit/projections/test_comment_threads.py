@@ -157,30 +157,70 @@ def test_an_edit_replaces_the_text_everywhere(world: World) -> None:
     assert [item.text for item in comment_threads.replies(world.store, "c1").items] == ["reply!"]
 
 
-def test_an_erased_authors_text_renders_as_erased(world: World) -> None:
+def test_an_erased_authors_comments_read_as_deleted_by_nobody_when_replayed(world: World) -> None:
+    # Given an erased author's comment with a reply, one without, and a reply, all decoded without
+    # their key (a replay after the erasure)
     world.given(posted("c1", author="gone", text="secret"), posted("c2", author="u2", text="kept"))
-    world.keys.erase("gone")
-    world.project(PROJECTOR)
-    by_id = {item.comment_id: item for item in top(world).items}
-    assert (by_id["c1"].text, by_id["c1"].erased) == (None, True)
-    assert (by_id["c2"].text, by_id["c2"].erased) == ("kept", False)
-
-
-def test_an_erasure_removes_text_projected_before_it_and_keeps_the_threads(world: World) -> None:
-    # Given the author's comment and reply are projected while their key still exists
-    world.given(posted("c1", author="gone", text="secret"), posted("c2", author="u2", text="kept"))
+    world.given(posted("c3", author="gone", text="lonely"), posted("r2", author="u2", parent="c1"))
     world.given(posted("r1", author="gone", text="also secret", parent="c2"))
+    world.keys.erase("gone")
+    # When projected
+    world.project(PROJECTOR)
+    # Then theirs read as deleted ones, by nobody; the others' stay as they were
+    by_id = {item.comment_id: item for item in top(world).items}
+    assert set(by_id) == {"c1", "c2"}
+    c1, c2 = by_id["c1"], by_id["c2"]
+    assert (c1.author_id, c1.text, c1.erased, c1.deleted, c1.reply_count) == (None, None, True, True, 1)
+    assert (c2.author_id, c2.text, c2.reply_count) == ("u2", "kept", 0)
+    assert ids(comment_threads.replies(world.store, "c1")) == ["r2"]
+    assert ids(comment_threads.replies(world.store, "c2")) == []
+    rows = [world.row(PROJECTOR, "comment_rows", comment_id=c) or {} for c in ("c1", "c3", "r1")]
+    assert [row["author_id"] for row in rows] == [None, None, None]
+
+
+def test_an_erasure_leaves_the_authors_comments_deleted_by_nobody_and_the_threads_whole(world: World) -> None:
+    # Given the author's comments and replies are projected while their key still exists: one with a
+    # reply by someone else, one with their own replies under it, and two replies under another's
+    world.given(posted("c1", author="gone", text="secret"), posted("c2", author="u2", text="kept"))
+    world.given(posted("c3", author="gone", text="mine"), posted("r3", author="gone", parent="c3"))
+    world.given(posted("r1", author="gone", text="also secret", parent="c2"), posted("r2", parent="c1"))
+    world.given(posted("r4", author="gone", text="again", parent="c2"))
     world.project(PROJECTOR)
     # When the author is erased
     world.given(ErasureRequested("gone", "gone"))
     world.keys.erase("gone")
     world.project(PROJECTOR)
-    # Then no listing still holds their text, and the threads keep their shape
+    # Then their comments read as deleted, by nobody: the one with another's reply stays, with it
     by_id = {item.comment_id: item for item in top(world).items}
-    assert (by_id["c1"].text, by_id["c1"].erased) == (None, True)
-    assert (by_id["c2"].text, by_id["c2"].reply_count) == ("kept", 1)
-    assert [(r.text, r.erased) for r in comment_threads.replies(world.store, "c2").items] == [(None, True)]
-    assert [i.text for i in top(world, order="top").items if i.comment_id == "c1"] == [None]
+    assert set(by_id) == {"c1", "c2"}
+    c1, c2 = by_id["c1"], by_id["c2"]
+    assert (c1.author_id, c1.text, c1.erased, c1.deleted, c1.reply_count) == (None, None, True, True, 1)
+    assert (c2.author_id, c2.text, c2.reply_count) == ("u2", "kept", 0)
+    assert [(r.comment_id, r.author_id) for r in comment_threads.replies(world.store, "c1").items] == [
+        ("r2", "u1")
+    ]
+    assert comment_threads.replies(world.store, "c2").items == []
+    assert {i.comment_id: i.author_id for i in top(world, order="top").items} == {"c1": None, "c2": "u2"}
+    # and no row of the projector names them any more
+    for comment_id in ("c1", "c3", "r1", "r3", "r4"):
+        assert (world.row(PROJECTOR, "comment_rows", comment_id=comment_id) or {})["author_id"] is None
+    by_author = world.table(PROJECTOR, "comments_by_author")
+    assert world.store.page(by_author, {"author_id": "gone"}).rows == []
+
+
+def test_an_erasure_replayed_from_before_it_ends_as_one_pass(world: World) -> None:
+    # Given an erasure of an author with replies under another's comment, projected
+    world.given(posted("c2", author="u2", text="kept"), posted("r1", author="gone", parent="c2"))
+    world.given(posted("r4", author="gone", parent="c2"), posted("r5", author="u3", parent="c2"))
+    world.project(PROJECTOR)
+    world.given(ErasureRequested("gone", "gone"))
+    world.keys.erase("gone")
+    world.project(PROJECTOR)
+    # When the projector goes back to before the erasure (as after a lost checkpoint) and runs again
+    world.forget_checkpoint(PROJECTOR)
+    world.project(PROJECTOR)
+    # Then the parent counts the one live reply, once
+    assert (world.row(PROJECTOR, "comment_rows", comment_id="c2") or {})["reply_count"] == 1
 
 
 class LosesTheParentsRow:
