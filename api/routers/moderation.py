@@ -27,7 +27,9 @@ from commands.context import Outcome
 from domain.moderation.rules import MAX_DURATION, ActionKind, Capability
 from domain.reports import ReportReason
 from domain.screening import Label
+from read_models import comment_threads
 from read_models import moderation_queue as model
+from read_models.errors import MissingTable
 from read_models.port import ReadStore
 
 router = APIRouter(prefix="/v1/moderation", tags=["moderation"], dependencies=[Depends(require_staff)])
@@ -113,10 +115,26 @@ class AppealPublic(BaseModel):
     decision: str | None
 
 
+class CaseComment(BaseModel):
+    """A comment case's comment as moderators need it: its words even once removed."""
+
+    comment_id: str
+    video_id: str
+    author_id: str | None = Field(description="null once the author erased their account")
+    text: str | None = Field(description="The comment's words; null once deleted by its author or erased")
+    erased: bool
+    deleted: bool = Field(description="Deleted by its author")
+    removed: bool = Field(description="Removed by a moderator (restorable)")
+    posted_at: datetime
+
+
 class CaseDetail(BaseModel):
     case: CaseSummary
     last_action: str | None
     last_action_id: str | None
+    comment: CaseComment | None = Field(
+        default=None, description="For a comment case: the comment reported; null for other cases"
+    )
     reports: list[ReportPublic] = Field(description="The first reports, oldest first (at most 100 here)")
     history: list[HistoryEntry] = Field(description="Everything done about it, in order (at most 100 here)")
     appeal: AppealPublic | None = Field(description="The appeal waiting for a decision, if any")
@@ -226,9 +244,33 @@ def _detail(store: ReadStore, case_id: str) -> CaseDetail | None:
         case=_summary(found),
         last_action=found.last_action,
         last_action_id=found.last_action_id,
+        comment=_comment(store, found.target_id) if found.target_kind == "comment" else None,
         reports=[ReportPublic.model_validate(r, from_attributes=True) for r in reports],
         history=[HistoryEntry.model_validate(e, from_attributes=True) for e in entries],
         appeal=None if appeal is None else AppealPublic.model_validate(appeal, from_attributes=True),
+    )
+
+
+def _comment(store: ReadStore, comment_id: str) -> CaseComment | None:
+    """The comment as its thread's projector keeps it; ``None`` while that read model lags or lacks it."""
+    try:
+        row = store.get(
+            comment_threads.MODEL.table(store, comment_threads.COMMENT_ROWS), {"comment_id": comment_id}
+        )
+    except MissingTable:
+        return None
+    if row is None:
+        return None
+    deleted = bool(row.get("deleted"))
+    return CaseComment(
+        comment_id=comment_id,
+        video_id=row["video_id"],
+        author_id=row["author_id"],
+        text=None if deleted else row.get("text"),
+        erased=bool(row.get("erased")),
+        deleted=deleted,
+        removed=bool(row.get("removed")),
+        posted_at=row["posted_at"],
     )
 
 

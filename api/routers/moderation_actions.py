@@ -72,12 +72,20 @@ class RestrictionPublic(BaseModel):
     action_id: str
 
 
+class StrikePublic(BaseModel):
+    action_id: str = Field(description="Name it to remove the strike")
+    expires_at: datetime = Field(description="When it stops counting")
+
+
 class StandingPublic(BaseModel):
     user_id: str
     suspended: bool = Field(description="Suspended now")
     suspended_until: datetime | None = Field(description="When the suspension ends; null: until lifted")
     restrictions: list[RestrictionPublic] = Field(description="Restrictions in force now")
     strikes: int = Field(description="Strikes in force now (they count towards suspension)")
+    strike_list: list[StrikePublic] = Field(
+        default_factory=list, description="The strikes in force now, the soonest to expire first"
+    )
 
 
 # -- an account's standing -------------------------------------------------------------------------
@@ -109,6 +117,11 @@ async def account_standing(
             for r in found.restrictions_at(now)
         ],
         strikes=found.strikes_at(now),
+        strike_list=[
+            StrikePublic(action_id=action_id, expires_at=expires)
+            for action_id, expires in sorted(found.strikes, key=lambda s: s[1])
+            if expires > now
+        ],
     )
 
 

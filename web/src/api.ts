@@ -112,6 +112,7 @@ export function sessionOf(issued: TokenIssued): Session {
     expiresAt: now + issued.expires_in * 1000,
     refreshToken: issued.refresh_token,
     refreshExpiresAt: now + issued.refresh_expires_in * 1000,
+    role: issued.role,
   };
 }
 

@@ -4,6 +4,10 @@ import "./styles.css";
 import { authView } from "./auth/view";
 import { h } from "./dom";
 import { feedView, videoView } from "./feed/view";
+import { caseView } from "./moderation/case";
+import { queueView } from "./moderation/queue";
+import { standingView } from "./moderation/standing";
+import { noticesView } from "./notices/view";
 import { profileView } from "./profile/view";
 import { route, start, type View } from "./router";
 import { currentSession, onSessionChange } from "./session";
@@ -22,6 +26,10 @@ route("/u/:userId", ({ userId }) => profileView(userId!));
 route("/upload", () => uploadView());
 route("/signin", () => authView("signin"));
 route("/signup", () => authView("signup"));
+route("/notices", () => noticesView());
+route("/moderation", () => queueView());
+route("/moderation/cases/:caseId", ({ caseId }) => caseView(caseId!));
+route("/moderation/users/:userId", ({ userId }) => standingView(userId!));
 
 function show(view: View, path: string): void {
   current?.destroy?.();

@@ -16,6 +16,9 @@ export interface Session {
   refreshToken: string;
   /** Epoch milliseconds after which the session ends unless refreshed before. */
   refreshExpiresAt: number;
+  /** The role when the tokens were issued, for showing staff their pages; the server judges every
+   * request on the account's role as it is now. Absent in sessions stored before it was kept. */
+  role?: string;
 }
 
 type Listener = (session: Session | null) => void;
@@ -45,6 +48,12 @@ export function currentSession(): Session | null {
   }
   localStorage.removeItem(KEY);
   return null;
+}
+
+/** Whether the signed-in person was a moderator or admin when last signed in or renewed. */
+export function isStaff(): boolean {
+  const role = currentSession()?.role;
+  return role === "moderator" || role === "admin";
 }
 
 export function saveSession(session: Session | null): void {

@@ -21,7 +21,8 @@ interface CommentItem {
   video_id: string;
   parent_id: string | null;
   reply_to_id: string | null;
-  author_id: string;
+  /** null once the author erased their account */
+  author_id: string | null;
   text: string | null;
   erased: boolean;
   edited: boolean;
@@ -308,20 +309,25 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
       li.setAttribute("aria-busy", "true");
     }
     if (item.pinned) li.classList.add("pinned");
-    const authorLink = h("a", { class: "comment-author", href: `/u/${item.author_id}` }, "…");
-    const avatarEl = h("span", { class: "comment-avatar", "aria-hidden": "true" }, "");
+    const authorId = item.author_id;
+    const authorLink = authorId
+      ? h("a", { class: "comment-author", href: `/u/${authorId}` }, "…")
+      : h("span", { class: "comment-author" }, "Deleted account");
+    const avatarEl = h("span", { class: "comment-avatar", "aria-hidden": "true" }, authorId ? "" : "?");
     let handle = "";
-    profileOf(item.author_id).then(
-      (p) => {
-        handle = p.handle ?? "";
-        authorLink.textContent = p.handle ? `@${p.handle}` : "Deleted account";
-        avatarEl.textContent = (p.display_name || p.handle || "?").charAt(0).toUpperCase();
-        if (item.author_id === video.owner_id) authorLink.after(h("span", { class: "comment-badge" }, "Creator"));
-      },
-      () => {
-        authorLink.textContent = "@unknown";
-      },
-    );
+    if (authorId) {
+      profileOf(authorId).then(
+        (p) => {
+          handle = p.handle ?? "";
+          authorLink.textContent = p.handle ? `@${p.handle}` : "Deleted account";
+          avatarEl.textContent = (p.display_name || p.handle || "?").charAt(0).toUpperCase();
+          if (authorId === video.owner_id) authorLink.after(h("span", { class: "comment-badge" }, "Creator"));
+        },
+        () => {
+          authorLink.textContent = "@unknown";
+        },
+      );
+    }
 
     const text = h("p", { class: "comment-text" });
     paintText(text, item);

@@ -6,7 +6,7 @@ import { field, fieldErrorsOf, showErrors } from "../auth/fields";
 import { validDisplayName } from "../auth/view";
 import { formatCount, h } from "../dom";
 import { navigate, type View } from "../router";
-import { currentSession } from "../session";
+import { currentSession, isStaff } from "../session";
 import { emptyState, errorState, requireSignIn, spinner, toast } from "../ui";
 import { dataExportPanel } from "./export";
 
@@ -87,6 +87,10 @@ export function profileView(userId: string): View {
         h("button", { class: "button secondary", type: "button", onclick: signOut }, "Sign out"),
         personalisationSwitch(),
         dataExportPanel(controller.signal),
+        h("nav", { class: "profile-links", "aria-label": "Your account" },
+          h("a", { href: "/notices" }, "Notices"),
+          isStaff() ? h("a", { href: "/moderation" }, "Moderation queue") : null,
+        ),
       );
     } else if (!p.erased) {
       actions.append(followButton(p, countEls.followers!));
