@@ -173,13 +173,6 @@ def _deeper(
     """Down the fresh list from ``cursor``: up to ``wanted`` videos neither seen nor proposed already,
     none of the person's own or of creators blocked either way, and whether rows were left unread (a
     page reads at most ``DEEPER_READ_MAX``)."""
-    blocked: dict[str, bool] = {user_id: True}
-
-    def offered(video: fresh_videos.FreshVideo) -> bool:
-        if video.owner_id not in blocked:
-            blocked[video.owner_id] = video_details.blocked_between(store, user_id, video.owner_id)
-        return video.video_id not in shown and not blocked[video.owner_id]
-
     found: list[Video] = []
     read = 0
     while cursor is not None and len(found) < wanted:
@@ -187,7 +180,9 @@ def _deeper(
             return found, True
         page = fresh_videos.fresh_videos(store, FRESH_POOL, cursor, now=now)
         read += len(page.items)
-        found += [_fresh_video(v) for v in page.items if offered(v)]
+        new = [v for v in page.items if v.video_id not in shown and v.owner_id != user_id]
+        blocked = video_details.blocked_among(store, user_id, (v.owner_id for v in new))
+        found += [_fresh_video(v) for v in new if v.owner_id not in blocked]
         cursor = page.next_cursor
     return found, False
 
@@ -248,7 +243,7 @@ def _filters(
     listed = list(candidates)
     known = rows.get(c.video_id for c in listed)
     owners = {c.owner_id for c in listed}
-    blocked = {o for o in owners if video_details.blocked_between(store, user_id, o)} | {user_id}
+    blocked = video_details.blocked_among(store, user_id, owners) | {user_id}
     followed_only = {c.video_id for c in listed if c.source is Source.FOLLOWING}
     visible = {v for v, video in known.items() if _may_view(video, user_id, follows=v in followed_only)}
     return rules.Filters(seen=seen, blocked_creators=blocked, visible=visible)
@@ -274,12 +269,7 @@ def _video(video: recommendations.RecVideo) -> Video:
 
 def _handles(store: ReadStore, owners: Iterable[str]) -> dict[str, str]:
     """Handles of the creators a reason may name (followed creators, the seeds' creators)."""
-    cards = {owner: profiles.profile(store, owner) for owner in set(owners)}
-    return {
-        owner: card.handle
-        for owner, card in cards.items()
-        if card is not None and not card.erased and card.handle is not None
-    }
+    return profiles.handles_of(store, owners)
 
 
 def page_seed(user_id: str, cursor: str | None) -> int:

@@ -53,6 +53,8 @@ Timeouts = (WriteTimeout, ReadTimeout, OperationTimedOut, Unavailable)
 ConnectFailures = (NoHostAvailable, UnresolvableContactPoints, OperationTimedOut, OSError)
 
 SCHEMA_TIMEOUT_S = 60.0
+#: Reads in flight at once for ``get_many``.
+READ_CONCURRENCY = 64
 WRITE_CONCURRENCY = (
     64  # requests in flight per wave of ``write_all``  # DDL waits for schema agreement across the cluster
 )
@@ -291,6 +293,19 @@ class CassandraReadStore:
         bound = prepared.bind([checked[c] for c in table.key_names])
         found = self._run(table.name, False, lambda s: s.execute(bound).one())
         return None if found is None else _row(table, found)
+
+    def get_many(self, table: Table, keys: Sequence[Mapping[str, Any]]) -> list[Row | None]:
+        prepared = self._statement(table, "get", (), cql.get(self.keyspace, table))
+        bound = [prepared.bind([check_key(table, key)[c] for c in table.key_names]) for key in keys]
+        if not bound:
+            return []
+        results = self._run(
+            table.name,
+            False,
+            lambda s: execute_concurrent(s, [(b, ()) for b in bound], concurrency=READ_CONCURRENCY),
+        )
+        found = [result.one() for _, result in results]  # the first failure raised, within ``_run``
+        return [None if row is None else _row(table, row) for row in found]
 
     def page(
         self,

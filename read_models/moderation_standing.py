@@ -143,8 +143,17 @@ def labels_of(store: ReadStore, video_id: str) -> list[str]:
 
 
 def labels_for(store: ReadStore, video_ids: Iterable[str]) -> dict[str, list[str]]:
-    """Each video's labels (none for a video never labelled): one key lookup a video."""
-    return {video_id: labels_of(store, video_id) for video_id in dict.fromkeys(video_ids)}
+    """Each video's labels (none for a video never labelled), in one round of reads."""
+    wanted = list(dict.fromkeys(video_ids))
+    rows = store.get_many(MODEL.table(store, VIDEO_LABELS), [{"video_id": v} for v in wanted])
+    return {v: sorted(row["labels"] or []) if row else [] for v, row in zip(wanted, rows, strict=True)}
+
+
+def suspended_among(store: ReadStore, user_ids: Iterable[str], now: datetime) -> set[str]:
+    """Which of these people are suspended at ``now``, in one round of reads."""
+    wanted = list(dict.fromkeys(user_ids))
+    rows = store.get_many(MODEL.table(store, MOD_STANDING), [{"user_id": u} for u in wanted])
+    return {u for u, row in zip(wanted, rows, strict=True) if row and standing_of(row).suspended_at(now)}
 
 
 def standing_of(row: Row) -> Standing:

@@ -87,6 +87,11 @@ class ReadStore(Protocol):
     def get(self, table: Table, key: Mapping[str, Any]) -> Row | None:
         """One live row by its full primary key."""
 
+    def get_many(self, table: Table, keys: Sequence[Mapping[str, Any]]) -> list[Row | None]:
+        """Live rows by full primary key, in the order of ``keys`` (``None`` where none): in one
+        round rather than one per key (SQLite: a statement per chunk of keys; Cassandra: the reads
+        in flight together). A page that needs many rows asks for them here."""
+
     def page(
         self,
         table: Table,

@@ -15,6 +15,7 @@ One table per access pattern:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -131,6 +132,17 @@ class Follow:
 class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
+
+
+def handles_of(store: ReadStore, user_ids: Iterable[str]) -> dict[str, str]:
+    """The handles of those of ``user_ids`` who have one and are not erased, in one round of reads."""
+    wanted = list(dict.fromkeys(user_ids))
+    rows = store.get_many(MODEL.table(store, PROFILES), [{"user_id": u} for u in wanted])
+    return {
+        u: row["handle"]
+        for u, row in zip(wanted, rows, strict=True)
+        if row is not None and not row["erased"] and row["handle"] is not None
+    }
 
 
 def profile(store: ReadStore, user_id: str) -> Profile | None:

@@ -89,7 +89,7 @@ def model_record(store: ReadStore, kind: str, key: str) -> Any | None:
 def model_records(store: ReadStore, kind: str, keys: Iterable[str]) -> list[Any | None]:
     """The model's records of one kind, in the order of ``keys``, decoded; ``None`` where none."""
     table = MODEL.table(store, REC_MODEL)
-    rows = (store.get(table, {"kind": kind, "key": key}) for key in keys)
+    rows = store.get_many(table, [{"kind": kind, "key": key} for key in keys])
     return [None if row is None or row["value"] is None else json.loads(row["value"]) for row in rows]
 
 
@@ -101,12 +101,11 @@ def consents(store: ReadStore, user_id: str) -> bool:
 
 def videos(store: ReadStore, video_ids: Iterable[str]) -> dict[str, RecVideo]:
     table = MODEL.table(store, REC_VIDEOS)
-    found: dict[str, RecVideo] = {}
-    for video_id in dict.fromkeys(video_ids):
-        row = store.get(table, {"video_id": video_id})
-        if row is not None and row["owner_id"] is not None:
-            found[video_id] = _video(row)
-    return found
+    wanted = list(dict.fromkeys(video_ids))
+    rows = store.get_many(table, [{"video_id": v} for v in wanted])
+    return {
+        v: _video(row) for v, row in zip(wanted, rows, strict=True) if row and row["owner_id"] is not None
+    }
 
 
 def seen(store: ReadStore, user_id: str, *, now: float, scroll_from: int | None = None) -> set[str]:
@@ -128,11 +127,9 @@ def _counts(row: Mapping[str, Any], since: float, scroll_from: int | None) -> bo
 
 def exploration(store: ReadStore, video_ids: Iterable[str]) -> dict[str, Exploration]:
     table = MODEL.table(store, REC_EXPLORE)
-    stats: dict[str, Exploration] = {}
-    for video_id in dict.fromkeys(video_ids):
-        row = store.get(table, {"video_id": video_id})
-        stats[video_id] = _exploration(row)
-    return stats
+    wanted = list(dict.fromkeys(video_ids))
+    rows = store.get_many(table, [{"video_id": v} for v in wanted])
+    return {v: _exploration(row) for v, row in zip(wanted, rows, strict=True)}
 
 
 def _video(row: Mapping[str, Any]) -> RecVideo:

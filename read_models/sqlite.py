@@ -45,6 +45,10 @@ APPLICATION_ID = 0x53545252  # "STRR": a Strom read store, so an event store is 
 PURGE_TIMEOUT_S = 30.0
 
 
+#: Keys one statement of ``get_many`` matches (a statement of a few hundred keys stays short).
+GET_MANY_CHUNK = 250
+
+
 class SQLiteReadStore:
     engine = "sqlite"
 
@@ -267,6 +271,22 @@ class SQLiteReadStore:
         with self._errors(table.name, write=False):
             found = self._conn().execute(sql.get(table), [*params, _now_ms()]).fetchone()
         return None if found is None else _row(table, found)
+
+    def get_many(self, table: Table, keys: Sequence[Mapping[str, Any]]) -> list[Row | None]:
+        stored = [
+            tuple(sql.to_sql(table.types[c], checked[c]) for c in table.key_names)
+            for checked in (check_key(table, key) for key in keys)
+        ]
+        found: dict[tuple[Any, ...], Row] = {}
+        at = [table.names.index(c) for c in table.key_names]
+        unique = list(dict.fromkeys(stored))
+        for start in range(0, len(unique), GET_MANY_CHUNK):
+            chunk = unique[start : start + GET_MANY_CHUNK]
+            params = [value for key in chunk for value in key]
+            with self._errors(table.name, write=False):
+                rows = self._conn().execute(sql.get_many(table, len(chunk)), [*params, _now_ms()]).fetchall()
+            found.update({tuple(r[i] for i in at): _row(table, r) for r in rows})
+        return [found.get(key) for key in stored]
 
     def scan(self, table: Table) -> Iterator[Row]:
         with self._errors(table.name, write=False):

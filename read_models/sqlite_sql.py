@@ -134,6 +134,15 @@ def get(table: Table) -> str:
 
 
 @functools.cache
+def get_many(table: Table, count: int) -> str:
+    """Rows by a list of full keys: row values matched against a VALUES list."""
+    keys = names(table.key_names)
+    row = "(" + ", ".join("?" * len(table.key_names)) + ")"
+    values = ", ".join([row] * count)
+    return f"SELECT {names(table.names)} FROM {q(table.name)} WHERE ({keys}) IN (VALUES {values}) AND {LIVE}"
+
+
+@functools.cache
 def scan(table: Table) -> str:
     return f"SELECT {names(table.names)} FROM {q(table.name)} WHERE {LIVE}"
 

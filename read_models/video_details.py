@@ -19,6 +19,7 @@ Whether a viewer follows the owner comes from the ``profiles`` read model (``pro
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
@@ -155,6 +156,19 @@ def has_blocked(store: ReadStore, blocker_id: str, blocked_id: str) -> bool:
 def blocked_between(store: ReadStore, a: str, b: str) -> bool:
     """Whether either of two users blocked the other: then neither sees the other's videos."""
     return has_blocked(store, a, b) or has_blocked(store, b, a)
+
+
+def blocked_among(store: ReadStore, viewer: str, others: Iterable[str]) -> set[str]:
+    """Those of ``others`` whom the viewer blocked or who blocked the viewer, in one round of reads."""
+    wanted = list(dict.fromkeys(others))
+    keys = [{"blocker_id": viewer, "blocked_id": o} for o in wanted]
+    keys += [{"blocker_id": o, "blocked_id": viewer} for o in wanted]
+    rows = store.get_many(MODEL.table(store, USER_BLOCKS), keys)
+    return {
+        k["blocked_id"] if k["blocker_id"] == viewer else k["blocker_id"]
+        for k, r in zip(keys, rows, strict=True)
+        if r
+    }
 
 
 def _card(row: Row, caption: Row) -> VideoCard:

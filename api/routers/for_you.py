@@ -198,9 +198,7 @@ async def _visible(
         viewer_id = viewer.user_id
         blocked = await query(
             video_details.MODEL,
-            lambda: {
-                i.owner_id for i in items if video_details.blocked_between(store, viewer_id, i.owner_id)
-            },
+            lambda: video_details.blocked_among(store, viewer_id, (i.owner_id for i in items)),
         )
         items = [i for i in items if i.owner_id not in blocked]
     items = await query(video_details.MODEL, lambda: _moderated(store, items))

@@ -81,6 +81,32 @@ def test_a_missing_row_reads_as_none(store: ReadStore, k: str) -> None:
     assert store.get(ITEMS, {"k": k, "n": 1}) is None
 
 
+def test_many_rows_read_back_in_the_order_asked_with_none_where_missing(store: ReadStore, k: str) -> None:
+    # Given rows with every type in their keys, one of them deleted, one expired
+    item = [uuid.uuid4() for _ in range(3)]
+    rows = [
+        {"owner": k, "bucket": b, "at": T0 + timedelta(seconds=b), "item": item[b], "title": f"t{b}",
+         "score": 0.5, "tags": [], "seen": False, "payload": b""}
+        for b in range(3)
+    ]  # fmt: skip
+    for row in rows:
+        store.upsert(FEED, row)
+    keys = [{c: r[c] for c in ("owner", "bucket", "at", "item")} for r in rows]
+    store.delete(FEED, keys[1])
+    absent = {**keys[0], "owner": f"{k}-absent"}
+    # When asking for them out of order, with repeats and a key never written
+    got = store.get_many(FEED, [keys[2], absent, keys[0], keys[1], keys[2]])
+    # Then each answer matches its key
+    assert got == [rows[2], None, rows[0], None, rows[2]]
+    assert store.get_many(FEED, []) == []
+
+
+def test_many_rows_read_back_past_one_statement(store: ReadStore, k: str) -> None:
+    fill(store, k, list(range(600)))
+    got = store.get_many(ITEMS, [{"k": k, "n": n} for n in range(599, -2, -1)])
+    assert [None if r is None else r["n"] for r in got] == [*range(599, -1, -1), None]
+
+
 def test_an_upsert_replaces_the_whole_row(store: ReadStore, k: str) -> None:
     store.upsert(ITEMS, {"k": k, "n": 1, "v": "a", "w": "b"})
     store.upsert(ITEMS, {"k": k, "n": 1, "v": "c"})
