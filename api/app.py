@@ -16,6 +16,7 @@ from api.limits import BodyLimit, RateLimiter
 from api.metrics import Metrics, RequestTimer
 from api.problems import COMMON_PROBLEMS
 from api.security_headers import SecurityHeaders
+from api.shared_reads import SharedReads
 from api.state import AppState, Media
 from api.tokens import Tokens
 from commands.context import Ports
@@ -38,6 +39,7 @@ def create_app(
     closers: Sequence[Callable[[], None]] = (),
     read_store: ReadStore | None = None,
     media: Media | None = None,
+    shared_reads_ttl_s: float = 1.0,
 ) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -64,6 +66,7 @@ def create_app(
         fingerprint_key=hashlib.sha256(b"idempotency\x1f" + secret.encode()).digest(),
         read_store=read_store,
         media=media,
+        shared_reads=SharedReads(shared_reads_ttl_s),
     )
     problems.install(app)
     # Before the routers given: the web client's, last among them, answers any path left over.

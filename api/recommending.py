@@ -16,9 +16,12 @@ import hashlib
 import random
 from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 
+from api.shared_reads import NONE as NO_SHARING
+from api.shared_reads import SharedReads
 from domain.access import VideoAccess, Visibility, may_view
 from read_models import following_feed, fresh_videos, profiles, recommendations, trending, video_details
 from read_models.port import ReadStore
@@ -26,7 +29,7 @@ from recommend import page as rules
 from recommend import sources
 from recommend.candidates import Candidate, Source, Video, merge
 from recommend.exploration import Evidence, explore
-from recommend.model import HISTORY, ModelConfig, RankingModel
+from recommend.model import CONTENT, CREATOR_OF, HISTORY, NEIGHBOURS, VIDEO, ModelConfig, RankingModel
 from recommend.state import Record, Vector
 
 PER_SOURCE = 50
@@ -47,21 +50,34 @@ PRIOR_WEIGHT = 0.3
 SERVING = ModelConfig(content=1.0)
 
 
+#: The model's records about videos, the same for every person asking (``SharedReads``); a
+#: person's own (history, creators) are always read afresh.
+SHARED_KINDS = frozenset({NEIGHBOURS, VIDEO, CREATOR_OF, CONTENT})
+
+
 class ReadState:
     """The model's state port over the read store, for scoring: reads only."""
 
-    def __init__(self, store: ReadStore) -> None:
+    def __init__(self, store: ReadStore, shared: SharedReads = NO_SHARING) -> None:
         self._store = store
+        self._shared = shared
+
+    def _raw(self, kind: str, keys: Sequence[str]) -> list[Any | None]:
+        if kind not in SHARED_KINDS:
+            return recommendations.model_records(self._store, kind, keys)
+        return self._shared.many(
+            f"model:{kind}", keys, lambda missing: recommendations.model_records(self._store, kind, missing)
+        )
 
     def records(self, kind: str, keys: Sequence[str]) -> list[Record]:
-        found = recommendations.model_records(self._store, kind, keys)
+        found = self._raw(kind, keys)
         return [{str(k): float(v) for k, v in value} if value else {} for value in found]
 
     def put_record(self, kind: str, key: str, record: Mapping[str, float]) -> None:
         raise TypeError("the API never changes the model")
 
     def vectors(self, kind: str, keys: Sequence[str]) -> list[Vector | None]:
-        found = recommendations.model_records(self._store, kind, keys)
+        found = self._raw(kind, keys)
         return [None if v is None else np.asarray(v, dtype=np.float32) for v in found]
 
     def put_vector(self, kind: str, key: str, vector: Vector) -> None:
@@ -71,16 +87,21 @@ class ReadState:
 class VideoRows:
     """The video rows one page needs, each read once: sources and filters ask for the same videos."""
 
-    def __init__(self, store: ReadStore) -> None:
+    def __init__(self, store: ReadStore, shared: SharedReads = NO_SHARING) -> None:
         self._store = store
+        self._shared = shared
         self._rows: dict[str, recommendations.RecVideo | None] = {}
 
     def get(self, video_ids: Iterable[str]) -> dict[str, recommendations.RecVideo]:
         wanted = list(dict.fromkeys(video_ids))
         missing = [v for v in wanted if v not in self._rows]
-        found = recommendations.videos(self._store, missing)
-        self._rows.update({v: found.get(v) for v in missing})
+        found = self._shared.many("video", missing, self._read)
+        self._rows.update(zip(missing, found, strict=True))
         return {v: row for v in wanted if (row := self._rows[v]) is not None}
+
+    def _read(self, video_ids: list[str]) -> list[recommendations.RecVideo | None]:
+        found = recommendations.videos(self._store, video_ids)
+        return [found.get(v) for v in video_ids]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -92,25 +113,32 @@ class Assembled:
 
 
 def personalised_page(
-    store: ReadStore, user_id: str, limit: int, now: datetime, seed: int, scroll_from: int | None = None
+    store: ReadStore,
+    user_id: str,
+    limit: int,
+    now: datetime,
+    seed: int,
+    scroll_from: int | None = None,
+    shared: SharedReads = NO_SHARING,
 ) -> Assembled:
     """``seed`` makes the exploration draws: the same request draws the same page. ``scroll_from``:
-    the log position of the scroll's first page, when this page continues one."""
-    state = ReadState(store)
+    the log position of the scroll's first page, when this page continues one. ``shared`` keeps
+    what is the same for everyone for about a second (the pool, trending, rows about videos)."""
+    state = ReadState(store, shared)
     model = RankingModel(state, SERVING)
     [history] = state.records(HISTORY, [user_id])
-    fresh, fresh_cursor = _fresh(store)
-    rows = VideoRows(store)
+    fresh, fresh_cursor = shared.one("fresh", lambda: _fresh(store))
+    rows = VideoRows(store, shared)
     known = rows.get([*history, *(v.video_id for v in fresh)])
     seeds = _seeds(history, known)
     affinities = sources.hashtag_affinities((known[v].hashtags, w) for v, w in history.items() if v in known)
-    pool = _candidates(store, rows, model, user_id, seeds, affinities, fresh, now)
+    pool = _candidates(store, shared, rows, model, user_id, seeds, affinities, fresh, now)
     pool = sources.without_hashtags(pool, sources.disliked_hashtags(affinities))
     scores = dict(
         zip((c.video_id for c in pool), model.scores(user_id, [c.video_id for c in pool]), strict=True)
     )
     ranked = rules.score_with(pool, scores, prior_weight=PRIOR_WEIGHT)
-    picks = _explore(store, fresh, now, seed)
+    picks = _explore(store, shared, fresh, now, seed)
     seen = recommendations.seen(store, user_id, now=now.timestamp(), scroll_from=scroll_from)
     page = rules.assemble(ranked, _filters(store, rows, user_id, [*pool, *picks], seen), _rules(limit), picks)
     if page.more:
@@ -131,6 +159,7 @@ def _rules(limit: int) -> rules.Rules:
 
 def _candidates(
     store: ReadStore,
+    shared: SharedReads,
     rows: VideoRows,
     model: RankingModel,
     user_id: str,
@@ -144,12 +173,18 @@ def _candidates(
         Video(i.video_id, i.owner_id, tuple(i.hashtags), i.published_at.timestamp())
         for i in following_feed.following_feed(store, user_id, PER_SOURCE, now=now).items
     ]
-    handles = _handles(store, [*(v.owner_id for v in followed), *(s.owner_id for s in seeds)])
+    handles = _handles(store, shared, [*(v.owner_id for v in followed), *(s.owner_id for s in seeds)])
     taste = sources.taste_hashtags(affinities, TASTE_HASHTAGS)
-    lists = {tag: _scored(rows, trending.top(store, PER_SOURCE, hashtag=tag, now=now).items) for tag in taste}
+
+    def top(tag: str | None) -> list[trending.TrendingVideo]:
+        return shared.one(
+            ("trending", tag), lambda: trending.top(store, PER_SOURCE, hashtag=tag, now=now).items
+        )
+
+    lists = {tag: _scored(rows, top(tag)) for tag in taste}
     return merge(
         sources.following(followed, at, handles),
-        sources.trending(_scored(rows, trending.top(store, PER_SOURCE, now=now).items)),
+        sources.trending(_scored(rows, top(None))),
         sources.hashtag_trending(lists, affinities),
         sources.neighbours(seeds, _neighbours(rows, model, seeds), handles),
         sources.similar(seeds, _similar_content(seeds, fresh, rows.get(s.video_id for s in seeds)), handles),
@@ -230,10 +265,15 @@ def _similar_content(
     return related
 
 
-def _explore(store: ReadStore, fresh: list[Video], now: datetime, seed: int) -> tuple[Candidate, ...]:
+def _explore(
+    store: ReadStore, shared: SharedReads, fresh: list[Video], now: datetime, seed: int
+) -> tuple[Candidate, ...]:
     young = [v for v in fresh if v.published_at >= (now - EXPLORE_WINDOW).timestamp()]
-    totals = recommendations.exploration(store, [v.video_id for v in young])
-    evidence = {v: Evidence(t.impressions, t.completions, t.likes) for v, t in totals.items()}
+    ids = [v.video_id for v in young]
+    totals = shared.many(
+        "explore", ids, lambda missing: list(recommendations.exploration(store, missing).values())
+    )
+    evidence = {v: Evidence(t.impressions, t.completions, t.likes) for v, t in zip(ids, totals, strict=True)}
     return explore(young, evidence, random.Random(seed)).picks
 
 
@@ -267,9 +307,15 @@ def _video(video: recommendations.RecVideo) -> Video:
     return Video(video.video_id, video.owner_id, video.hashtags, video.published_at)
 
 
-def _handles(store: ReadStore, owners: Iterable[str]) -> dict[str, str]:
+def _handles(store: ReadStore, shared: SharedReads, owners: Iterable[str]) -> dict[str, str]:
     """Handles of the creators a reason may name (followed creators, the seeds' creators)."""
-    return profiles.handles_of(store, owners)
+    wanted = list(dict.fromkeys(owners))
+
+    def read(missing: list[str]) -> list[str | None]:
+        found = profiles.handles_of(store, missing)
+        return [found.get(o) for o in missing]
+
+    return {o: h for o, h in zip(wanted, shared.many("handle", wanted, read), strict=True) if h is not None}
 
 
 def page_seed(user_id: str, cursor: str | None) -> int:

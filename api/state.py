@@ -7,6 +7,7 @@ from pathlib import Path
 
 from api.limits import RateLimiter
 from api.metrics import Metrics
+from api.shared_reads import SharedReads
 from api.tokens import Tokens
 from commands.context import Ports
 from commands.sessions import SessionConfig
@@ -49,3 +50,5 @@ class AppState:
     fingerprint_key: bytes
     read_store: ReadStore | None = None
     media: Media | None = None
+    #: Reads the same for everyone, kept about a second (For You's pool, trending, video rows).
+    shared_reads: SharedReads = dataclasses.field(default_factory=SharedReads)

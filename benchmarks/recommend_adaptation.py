@@ -42,6 +42,8 @@ PER_TAG = 30
 PAGE = 10
 MAX_PAGES = 12
 DEFAULT_OUT = Path(__file__).parent / "results" / "recommend_adaptation.json"
+#: As the API serves by default (api/shared_reads.py).
+SHARED_READS_TTL_S = 1.0
 
 
 class Catalogue:
@@ -153,7 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
-        system = System.with_read_side(Path(tmp), write_rate_per_s=10_000.0, write_burst=10_000)
+        system = System.with_read_side(
+            Path(tmp), write_rate_per_s=10_000.0, write_burst=10_000, shared_reads_ttl_s=SHARED_READS_TTL_S
+        )
         supervisor = Supervisor(
             registry.ALL, events=system.store, codec=system.ports.codec, store=system.read_store
         )

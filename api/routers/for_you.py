@@ -30,6 +30,7 @@ from api.deps import AppStateDep, optional_actor
 from api.problems import Problem, problems
 from api.reading import Cursor, Limit, ReadStoreDep, caught_up, query
 from api.routers.moderation_common import LABELS
+from api.state import AppState
 from commands.context import Ports, Request
 from commands.feeds import record_feed_served
 from domain.actors import Actor
@@ -80,7 +81,7 @@ async def for_you(
     """Anyone may read it. Signed in, videos of creators the caller blocked or who blocked the
     caller are left out (a page may then hold fewer than ``limit`` and still have a cursor)."""
     if viewer is not None and await _consents(store, viewer) and (cursor is None or cursor.startswith("p.")):
-        return await _personalised(store, state.ports, viewer, limit, cursor)
+        return await _personalised(store, state, viewer, limit, cursor)
     page = await _general(store, viewer, limit, cursor)
     if viewer is not None:
         await _record(state.ports, viewer, page.items, [0.0] * len(page.items), personalised=False)
@@ -96,7 +97,7 @@ async def _consents(store: ReadStore, viewer: Actor) -> bool:
 
 
 async def _personalised(
-    store: ReadStore, ports: Ports, viewer: Actor, limit: int, cursor: str | None
+    store: ReadStore, state: AppState, viewer: Actor, limit: int, cursor: str | None
 ) -> ForYouPage:
     scroll = _scroll(cursor)
     await caught_up(store, recommendations.MODEL, None if scroll is None else scroll[1])
@@ -105,12 +106,16 @@ async def _personalised(
     scroll_from = None if scroll is None else scroll[0]
     page = await query(
         recommendations.MODEL,
-        lambda: recommending.personalised_page(store, viewer.user_id, limit, now, seed, scroll_from),
+        lambda: recommending.personalised_page(
+            store, viewer.user_id, limit, now, seed, scroll_from, state.shared_reads
+        ),
     )
     scored = {c.video_id: c.score for c in page.items}
     listed = [_item(c.video_id, c.owner_id, c.source, c.reason) for c in page.items]
     items = await query(recommendations.MODEL, lambda: _moderated(store, listed))
-    position = await _record(ports, viewer, items, [scored[i.video_id] for i in items], personalised=True)
+    position = await _record(
+        state.ports, viewer, items, [scored[i.video_id] for i in items], personalised=True
+    )
     first = position if scroll is None else scroll[0]
     next_cursor = f"p.{first}.{position}" if page.more else None
     return ForYouPage(items=items, personalised=True, next_cursor=next_cursor, caught_up=page.caught_up)

@@ -61,7 +61,8 @@ class System:
         self.store = SQLiteEventStore(tmp / "events.db")
         codec, rules = EventCodec(Sealer(self.keys)), FixedRules(screening)
         self.ports = Ports(store=self.store, codec=codec, keys=self.keys, screening=rules)
-        options = {"write_rate_per_s": 1000.0, "write_burst": 1000, **app_options}
+        # Tests change the store between reads: nothing is kept across requests unless asked for.
+        options = {"write_rate_per_s": 1000.0, "write_burst": 1000, "shared_reads_ttl_s": 0.0, **app_options}
         self.app = create_app(self.ports, secret=SECRET, routers=ROUTERS, **options)
         self.client = TestClient(self.app, raise_server_exceptions=True)
         self._owned: list[ReadStore] = []

@@ -1,0 +1,72 @@
+"""Reads whose answer is the same for everyone, kept for about a second.
+
+A For You page reads the fresh pool, the trending lists, and hundreds of rows about videos (their
+details, the model's records, exploration totals, creators' handles): the same rows for every person
+asking in the same second. Keeping them for ``ttl_s`` turns a read per page into a read per second,
+however many pages are served. What belongs to one person (history, blocks, what they saw) is never
+kept here, so a person's own actions show on their next page; what everyone sees may lag by up to
+``ttl_s``, as it would behind a CDN.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+#: Entries kept at most; past it the oldest go first.
+MOST_ENTRIES = 50_000
+
+
+class SharedReads:
+    def __init__(self, ttl_s: float = 1.0, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl_s = ttl_s
+        self._clock = clock
+        self._entries: dict[Hashable, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def one(self, key: Hashable, load: Callable[[], T]) -> T:
+        """The answer kept under ``key``, or ``load()``'s, kept from now."""
+        if self.ttl_s <= 0:
+            return load()
+        now = self._clock()
+        with self._lock:
+            found = self._entries.get(key)
+        if found is not None and found[0] > now:
+            value: T = found[1]
+            return value
+        value = load()
+        self._keep({key: value}, now)
+        return value
+
+    def many(self, kind: str, keys: Sequence[str], load: Callable[[list[str]], Sequence[T]]) -> list[T]:
+        """One answer per key, in order: those kept, and ``load``'s for the rest (asked in one call,
+        answering in the order of the keys it was given)."""
+        if self.ttl_s <= 0:
+            return list(load(list(keys)))
+        now = self._clock()
+        with self._lock:
+            found = {k: self._entries.get((kind, k)) for k in keys}
+        known = {k: hit[1] for k, hit in found.items() if hit is not None and hit[0] > now}
+        missing = [k for k in dict.fromkeys(keys) if k not in known]
+        if missing:
+            loaded = dict(zip(missing, load(missing), strict=True))
+            self._keep({(kind, k): v for k, v in loaded.items()}, now)
+            known.update(loaded)
+        return [known[k] for k in keys]
+
+    def _keep(self, values: dict[Hashable, Any], now: float) -> None:
+        until = now + self.ttl_s
+        with self._lock:
+            for key, value in values.items():
+                self._entries.pop(key, None)
+                self._entries[key] = (until, value)
+            while len(self._entries) > MOST_ENTRIES:
+                del self._entries[next(iter(self._entries))]
+
+
+#: Keeps nothing: every read goes to the store (tests that change the store between reads).
+NONE = SharedReads(0.0)
