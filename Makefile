@@ -73,6 +73,7 @@ bench: install system-deps web
 	$(BIN)/python -m benchmarks.web_client
 	$(BIN)/python -m benchmarks.recommend_offline
 	$(BIN)/python -m benchmarks.recommend_adaptation
+	$(BIN)/python -m benchmarks.recommend_adaptation --scale 10 --people 6 --out benchmarks/results/recommend_adaptation_10x.json
 	$(CASSANDRA) start --if-needed
 	@trap '$(CASSANDRA) stop --if-started' EXIT INT TERM; export STROM_TEST_CASSANDRA=127.0.0.1:9042; \
 	$(BIN)/python -m benchmarks.read_store && \

@@ -9,7 +9,8 @@ hashtags. They consent, then page through For You: a video in their taste is wat
 - the time from an interaction's answer until the next page can reflect it: until the
   recommendations projection has applied it (its checkpoint passes the interaction's position),
   plus the time to assemble that page. Target: within 1 s;
-- page assembly time (the For You request, p50/p99).
+- the For You request's time (p50/p99), and within it the page's assembly (``personalised_page``:
+  candidates, scoring, filters and rules, timed around the call), which the target is about.
 
 ``--scale K`` makes the catalogue K times larger (creators and videos alike): DESIGN.md's For You
 target is page assembly p99 ≤ 15 ms at ten times the default catalogue, so ``make bench`` runs both.
@@ -30,6 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from api import recommending
 from benchmarks.report import machine, save
 from projections import registry
 from projections.supervisor import Supervisor
@@ -44,6 +46,7 @@ MAX_PAGES = 12
 DEFAULT_OUT = Path(__file__).parent / "results" / "recommend_adaptation.json"
 #: As the API serves by default (api/shared_reads.py).
 SHARED_READS_TTL_S = 1.0
+ASSEMBLY_TARGET_MS = 15.0
 
 
 class Catalogue:
@@ -140,6 +143,24 @@ def run_person(system: System, catalogue: Catalogue, index: int, rng: random.Ran
     }
 
 
+#: Seconds each ``personalised_page`` call took, in this process.
+ASSEMBLIES: list[float] = []
+
+
+def timed_assembly() -> None:
+    """Times every page assembly the in-process API makes."""
+    assemble = recommending.personalised_page
+
+    def timed(*args: Any, **kwargs: Any) -> recommending.Assembled:
+        started = time.perf_counter()
+        try:
+            return assemble(*args, **kwargs)
+        finally:
+            ASSEMBLIES.append(time.perf_counter() - started)
+
+    recommending.personalised_page = timed
+
+
 def percentile(values: Sequence[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -154,6 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
+    timed_assembly()
     with tempfile.TemporaryDirectory() as tmp:
         system = System.with_read_side(
             Path(tmp), write_rate_per_s=10_000.0, write_burst=10_000, shared_reads_ttl_s=SHARED_READS_TTL_S
@@ -177,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def summarise(people: list[dict[str, Any]], scale: int = 1) -> dict[str, Any]:
     reached = [p["interactions_to_half"] for p in people if p["interactions_to_half"] is not None]
     lags = [x for p in people for x in p["lag_s"]]
-    assembly = [x for p in people for x in p["assembly_s"]]
+    requests = [x for p in people for x in p["assembly_s"]]
     first_pages = [p["share_by_page"][0] for p in people]
     return {
         "catalogue": {
@@ -195,7 +217,13 @@ def summarise(people: list[dict[str, Any]], scale: int = 1) -> dict[str, Any]:
             "p99": percentile(lags, 99),
             "max": max(lags),
         },
-        "assembly_ms": {"p50": percentile(assembly, 50) * 1000, "p99": percentile(assembly, 99) * 1000},
+        "request_ms": {"p50": percentile(requests, 50) * 1000, "p99": percentile(requests, 99) * 1000},
+        "assembly_ms": {
+            "p50": percentile(ASSEMBLIES, 50) * 1000,
+            "p99": percentile(ASSEMBLIES, 99) * 1000,
+            "pages": len(ASSEMBLIES),
+            "target_p99": ASSEMBLY_TARGET_MS,
+        },
     }
 
 
@@ -206,7 +234,12 @@ def print_summary(results: dict[str, Any]) -> None:
     print(f"interactions until then (median): {results['interactions_to_half_median']}")
     print(f"taste share of the first page (median): {results['first_page_share_median']:.2f}")
     print(f"interaction -> model updated: p50 {lag['p50'] * 1000:.0f} ms, p99 {lag['p99'] * 1000:.0f} ms")
-    print(f"page assembly (GET /v1/feed/for-you): p50 {asm['p50']:.1f} ms, p99 {asm['p99']:.1f} ms")
+    req = results["request_ms"]
+    print(f"For You request (GET /v1/feed/for-you): p50 {req['p50']:.1f} ms, p99 {req['p99']:.1f} ms")
+    print(
+        f"page assembly: p50 {asm['p50']:.1f} ms, p99 {asm['p99']:.1f} ms over {asm['pages']} pages"
+        f" (target p99 <= {ASSEMBLY_TARGET_MS:.0f} ms at ten times the catalogue)"
+    )
     changed = lag["p99"] + asm["p99"] / 1000
     print(f"interaction -> changed next page, p99: {changed * 1000:.0f} ms (target <= 1000 ms)")
 

@@ -15,6 +15,7 @@ import dataclasses
 import heapq
 import itertools
 import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 from read_models.listing import LISTING_STATE, bucket_cursor, parse_bucket_cursor
@@ -38,6 +39,8 @@ APPLIED = "applied_position"
 BUCKET = timedelta(days=1)
 HORIZON = timedelta(days=7)
 SHARDS = 8
+#: The fewest rows read from a shard at a time.
+MIN_STEP = 8
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 FRESH_VIDEOS = Table(
@@ -103,13 +106,28 @@ def fresh_videos(
 
 
 def _day(store: ReadStore, bucket: int, after: tuple[datetime, str] | None, n: int) -> list[Row]:
+    """The day's newest ``n`` after ``after``, merged across its shards. Each shard is read in steps
+    as the merge reaches into it, so a page reads about ``n`` rows and a step per shard, not ``n``
+    from every shard."""
     table = MODEL.table(store, FRESH_VIDEOS)
+    step = max(MIN_STEP, 2 * -(-n // SHARDS))
     shards = [
-        store.page(table, {"bucket": bucket, "shard": shard}, end=after, limit=n).rows
-        for shard in range(SHARDS)
+        _shard(store, table, {"bucket": bucket, "shard": shard}, after, step) for shard in range(SHARDS)
     ]
     merged = heapq.merge(*shards, key=lambda r: (r["published_at"], r["video_id"]), reverse=True)
     return list(itertools.islice(merged, n))
+
+
+def _shard(
+    store: ReadStore, table: Table, partition: dict[str, int], after: tuple[datetime, str] | None, step: int
+) -> Iterator[Row]:
+    cursor: str | None = None
+    while True:
+        page = store.page(table, partition, end=after, limit=step, cursor=cursor)
+        yield from page.rows
+        if page.cursor is None:
+            return
+        cursor = page.cursor
 
 
 def _item(row: Row) -> FreshVideo:
