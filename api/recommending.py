@@ -144,7 +144,7 @@ def personalised_page(
     if page.more:
         return Assembled(page.items, more=True)
     shown = {c.video_id for c in [*pool, *picks]} | seen
-    deeper, unread = _deeper(store, fresh_cursor, shown, user_id, limit + 1 - len(page.items), now)
+    deeper, unread = _deeper(store, shared, fresh_cursor, shown, user_id, limit + 1 - len(page.items), now)
     if deeper:
         below = _after(ranked, sources.fresh(deeper, now.timestamp()))
         filters = _filters(store, rows, user_id, [*pool, *picks, *below], seen)
@@ -203,7 +203,13 @@ def _fresh_video(v: fresh_videos.FreshVideo) -> Video:
 
 
 def _deeper(
-    store: ReadStore, cursor: str | None, shown: Set[str], user_id: str, wanted: int, now: datetime
+    store: ReadStore,
+    shared: SharedReads,
+    cursor: str | None,
+    shown: Set[str],
+    user_id: str,
+    wanted: int,
+    now: datetime,
 ) -> tuple[list[Video], bool]:
     """Down the fresh list from ``cursor``: up to ``wanted`` videos neither seen nor proposed already,
     none of the person's own or of creators blocked either way, and whether rows were left unread (a
@@ -213,13 +219,22 @@ def _deeper(
     while cursor is not None and len(found) < wanted:
         if read >= DEEPER_READ_MAX:
             return found, True
-        page = fresh_videos.fresh_videos(store, FRESH_POOL, cursor, now=now)
+        page = _fresh_page(store, shared, cursor, now)
         read += len(page.items)
         new = [v for v in page.items if v.video_id not in shown and v.owner_id != user_id]
         blocked = video_details.blocked_among(store, user_id, (v.owner_id for v in new))
         found += [_fresh_video(v) for v in new if v.owner_id not in blocked]
         cursor = page.next_cursor
     return found, False
+
+
+def _fresh_page(store: ReadStore, shared: SharedReads, cursor: str, now: datetime) -> fresh_videos.FreshPage:
+    """A page of the fresh list past the pool: the same for everyone who scrolled that far."""
+
+    def read() -> fresh_videos.FreshPage:
+        return fresh_videos.fresh_videos(store, FRESH_POOL, cursor, now=now)
+
+    return shared.one(("fresh", cursor), read)
 
 
 def _after(ranked: Sequence[Candidate], candidates: Iterable[Candidate]) -> list[Candidate]:
