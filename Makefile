@@ -65,6 +65,7 @@ test: system-deps web lint
 bench: install system-deps web
 	$(BIN)/python -m benchmarks.append
 	$(BIN)/python -m benchmarks.api_commands
+	$(BIN)/python -m benchmarks.http_stack
 	$(BIN)/python -m benchmarks.session_check
 	$(BIN)/python -m benchmarks.command_cost
 	$(BIN)/python -m benchmarks.upload
@@ -73,6 +74,7 @@ bench: install system-deps web
 	$(BIN)/python -m benchmarks.web_client
 	$(BIN)/python -m benchmarks.recommend_offline
 	$(BIN)/python -m benchmarks.recommend_adaptation
+	$(BIN)/python -m benchmarks.search
 	$(BIN)/python -m benchmarks.recommend_adaptation --scale 10 --people 6 --out benchmarks/results/recommend_adaptation_10x.json
 	$(CASSANDRA) start --if-needed
 	@trap '$(CASSANDRA) stop --if-started' EXIT INT TERM; export STROM_TEST_CASSANDRA=127.0.0.1:9042; \

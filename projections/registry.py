@@ -11,6 +11,7 @@ from projections.models import (
     moderation_standing,
     profiles,
     recommendations,
+    search,
     transparency,
     trending,
     video_counters,
@@ -35,6 +36,7 @@ ALL: tuple[Projector, ...] = (
     moderation_queue.PROJECTOR,
     moderation_standing.PROJECTOR,
     transparency.PROJECTOR,
+    search.PROJECTOR,
 )
 
 

@@ -22,6 +22,7 @@ from api.routers import (
     notices,
     profiles,
     reports,
+    search,
     social,
     transparency,
     trending,
@@ -42,6 +43,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     video_details.router,
     media.router,
     social.router,
+    search.router,
     profiles.router,
     engagement.router,
     comment_threads.router,
@@ -57,3 +59,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     transparency.router,
     audit.router,
 )
+
+#: The busiest routes, matched before the others (``create_app``'s ``matched_first``). None of their
+#: paths is another route's (``tests/integration/api/test_route_order.py``), so no answer changes.
+MATCHED_FIRST: tuple[APIRouter, ...] = (following_feed.router, engagement.router)

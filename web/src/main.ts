@@ -4,6 +4,7 @@ import "./styles.css";
 import { authView } from "./auth/view";
 import { h } from "./dom";
 import { feedView, videoView } from "./feed/view";
+import { discoveryRoutes } from "./discover/view";
 import { caseView } from "./moderation/case";
 import { queueView } from "./moderation/queue";
 import { standingView } from "./moderation/standing";
@@ -30,6 +31,7 @@ route("/notices", () => noticesView());
 route("/moderation", () => queueView());
 route("/moderation/cases/:caseId", ({ caseId }) => caseView(caseId!));
 route("/moderation/users/:userId", ({ userId }) => standingView(userId!));
+discoveryRoutes();
 
 function show(view: View, path: string): void {
   current?.destroy?.();
@@ -49,6 +51,7 @@ function renderNav(path: string): void {
   const me = session ? `/u/${session.userId}` : "/signin";
   nav.replaceChildren(
     link("/", "Home", "⌂", path === "/" || path === "/following" || path.startsWith("/v/")),
+    link("/discover", "Discover", "⌕", path === "/discover" || path.startsWith("/tag/")),
     link("/upload", "Upload", "+", path === "/upload"),
     link(me, session ? "Profile" : "Sign in", "☺", path === me),
   );

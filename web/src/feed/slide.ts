@@ -7,6 +7,7 @@
 
 import { ApiError, profileOf, videoDetails, type Profile, type VideoDetails } from "../api";
 import { h } from "../dom";
+import { tagHref } from "../discover/query";
 import { openStream, PlaybackError, type Stream, type StreamMode } from "../player/hls";
 import { isMuted, onMuteChange, setMuted } from "../player/mute";
 import { progressBar, type ProgressBar } from "../player/progress";
@@ -387,14 +388,20 @@ function captionNodes(details: VideoDetails): Node[] {
     if (!part) continue;
     if (part.startsWith("#") && part.length > 1) {
       named.add(part.slice(1).toLowerCase());
-      nodes.push(h("span", { class: "hashtag" }, part));
+      nodes.push(hashtagNode(part));
     } else {
       nodes.push(document.createTextNode(part));
     }
   }
   for (const tag of details.hashtags) {
     if (named.has(tag.toLowerCase())) continue;
-    nodes.push(document.createTextNode(" "), h("span", { class: "hashtag" }, `#${tag}`));
+    nodes.push(document.createTextNode(" "), hashtagNode(`#${tag}`));
   }
   return nodes;
+}
+
+/** A well-formed hashtag links to its page; anything else that starts with '#' stays text. */
+function hashtagNode(text: string): HTMLElement {
+  const href = tagHref(text);
+  return href ? h("a", { class: "hashtag", href }, text) : h("span", { class: "hashtag" }, text);
 }
