@@ -119,17 +119,18 @@ class CassandraReadStore:
 
         1. ``nodetool flush <keyspace>``: memtables into SSTables, so no commit-log segment is still
            needed for the original writes.
-        2. ``nodetool compact <keyspace>``, or ``nodetool garbagecollect -g CELL <keyspace>`` (less
-           free disk needed): SSTables are rewritten without the values the erasure's newer writes
-           shadow. Plain ``garbagecollect`` (row granularity) keeps them, and without either the old
-           SSTables keep them until compaction happens to merge them. ``gc_grace_seconds`` (10 days,
-           the default here) keeps tombstones, which carry only their keys: ids, except the
-           hashtag in ``trending_hashtags`` (see ``drop_tombstones``).
-        3. The commit log: the segment being written keeps the original writes until it is full
+        2. ``nodetool repair --full <keyspace>``: every replica holds the erasure's deletes (a no-op
+           on one node), so none can bring a row back once the tombstones are gone.
+        3. ``nodetool compact <keyspace>`` with the keyspace's tables at ``gc_grace_seconds = 0`` for
+           the while, then back to what they were: SSTables are rewritten without the values the
+           erasure's newer writes shadow, and without the tombstones, which carry their rows' keys
+           (the hashtag in ``trending_hashtags``, a term in ``search_terms``). With the grace (10
+           days by default) left in place the tombstones, and those keys, would stay until it ran out.
+        4. The commit log: the segment being written keeps the original writes until it is full
            (``commitlog_segment_size``) and flushed, then is deleted. To be rid of it now: create and
            drop any table (a drop switches every node to a new segment, flushes what the old ones
            hold and deletes them), or ``nodetool drain`` and restart the node.
-        4. Copies: ``auto_snapshot`` (on by default) snapshots a table when it is dropped or truncated,
+        5. Copies: ``auto_snapshot`` (on by default) snapshots a table when it is dropped or truncated,
            as a projection rebuild drops the old build: ``nodetool clearsnapshot --all -- <keyspace>``.
            Keep ``incremental_backups`` off; hints (``hints/``) hold writes for a down node until
            delivered; backups taken of the data folders hold what they copied.
@@ -137,7 +138,7 @@ class CassandraReadStore:
         nodetool speaks JMX, which Cassandra binds to the loopback address (``LOCAL_JMX=yes``, the
         default), so each step runs on the node itself. On the node ``make cassandra`` and ``make
         test`` start (JMX on 127.0.0.1:7199), ``.venv/bin/python scripts/cassandra_node.py purge
-        <keyspace>`` runs the four steps in order, and ``scripts/cassandra_node.py nodetool ...`` any
+        <keyspace>`` runs the five steps in order, and ``scripts/cassandra_node.py nodetool ...`` any
         one of them.
         """
 

@@ -19,7 +19,8 @@ writes lies under the git-ignored .cassandra/: lib/, data/, logs/, cassandra.pid
 The node listens for JMX on 127.0.0.1 only (jvm.options), without authentication, as Cassandra's
 LOCAL_JMX=yes does. `nodetool` runs Cassandra's own nodetool from .cassandra/lib against it
 (ops/cassandra/conf/jvm-clients.options). `purge` runs the steps CassandraReadStore.purge describes, after
-an erasure is projected, so no file of the node keeps the erased values: flush and compact the keyspace,
+an erasure is projected, so no file of the node keeps the erased values: flush, repair, compact the keyspace
+with its tombstones (grace 0 for the while),
 recycle every commit-log segment (a table created and dropped in the keyspace), clear its snapshots.
 
 Environment: CASSANDRA_PORT (CQL port, default 9042; --port wins), CASSANDRA_JMX_PORT (default 7199, as in
@@ -265,7 +266,14 @@ def _purge(keyspace: str, jmx_port: int, port: int) -> int:
         return 1
     steps: tuple[tuple[str, Callable[[], int]], ...] = (
         ("flush: memtables into SSTables", lambda: _nodetool(jmx_port, ["flush", keyspace])),
-        ("compact: shadowed values dropped", lambda: _nodetool(jmx_port, ["compact", keyspace])),
+        (
+            "repair: every replica holds the deletes",
+            lambda: _nodetool(jmx_port, ["repair", "--full", keyspace]),
+        ),
+        (
+            "compact with no grace: shadowed values and tombstones dropped",
+            lambda: _compact_without_grace(jmx_port, port, keyspace),
+        ),
         ("commit log: every segment recycled", lambda: _recycle_commit_log(port, keyspace)),
         ("snapshots cleared", lambda: _nodetool(jmx_port, ["clearsnapshot", "--all", "--", keyspace])),
     )
@@ -276,6 +284,38 @@ def _purge(keyspace: str, jmx_port: int, port: int) -> int:
             return 1
         print(f"{number}. {what} ({time.monotonic() - began:.1f} s)", flush=True)
     return 0
+
+
+def _compact_without_grace(jmx_port: int, port: int, keyspace: str) -> int:
+    """Tombstones carry their row's key, and a key may hold erased text (a hashtag, a search term):
+    compaction drops them only past ``gc_grace_seconds``. The grace exists so a replica that missed
+    a delete cannot bring the row back; the repair before this step gave every replica the deletes,
+    so the grace is set to 0 for this one compaction and then put back as it was."""
+    logging.getLogger("cassandra").setLevel(logging.ERROR)
+    from cassandra.cluster import Cluster
+
+    cluster = Cluster([HOST], port=port, connect_timeout=10.0, control_connection_timeout=10.0)
+    try:
+        session = cluster.connect()
+        rows = session.execute(
+            "SELECT table_name, gc_grace_seconds FROM system_schema.tables WHERE keyspace_name = %s",
+            (keyspace,),
+        )
+        graces = {row.table_name: row.gc_grace_seconds for row in rows}
+        for table in graces:
+            session.execute(f'ALTER TABLE {keyspace}."{table}" WITH gc_grace_seconds = 0', timeout=60)
+        try:
+            return _nodetool(jmx_port, ["compact", keyspace])
+        finally:
+            for table, grace in graces.items():
+                session.execute(
+                    f'ALTER TABLE {keyspace}."{table}" WITH gc_grace_seconds = {grace}', timeout=60
+                )
+    except Exception as error:  # the driver's errors are many; each is reported the same way
+        print(f"could not compact {keyspace} without grace on {HOST}:{port}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        cluster.shutdown()
 
 
 def _recycle_commit_log(port: int, keyspace: str) -> int:
