@@ -35,29 +35,36 @@ async def ports(state: AppStateDep) -> Ports:
 PortsDep = Annotated[Ports, Depends(ports)]
 
 
-async def optional_session(
-    state: AppStateDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> SignedIn | None:
-    """A bearer token is checked, then its session judged against the account as it stands now
-    (ended, expired, erased: 401), so the actor carries the account's current role, never the
-    token's. FastAPI resolves this once per request, however many dependencies ask for it."""
-    if creds is None:
-        return None
-    claims = state.tokens.verify(creds.credentials)
-    try:
-        return state.gate.admit(claims.user_id, claims.session_id)
-    except InvalidCredentials as exc:
-        raise unauthenticated(str(exc)) from exc
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+async def optional_session(http: HttpRequest, creds: Bearer) -> SignedIn | None:
+    """The signed-in caller, if a bearer token came (``signed_in``). FastAPI resolves it once per
+    request, however many dependencies ask for it."""
+    return None if creds is None else signed_in(http.app.state.strom, creds.credentials)
 
 
 async def optional_actor(session: Annotated[SignedIn | None, Depends(optional_session)]) -> Actor | None:
     return None if session is None else session.actor
 
 
-async def current_session(session: Annotated[SignedIn | None, Depends(optional_session)]) -> SignedIn:
-    if session is None:
+async def current_session(http: HttpRequest, creds: Bearer) -> SignedIn:
+    """As ``optional_session``, but a token is needed. Each is one dependency on the request and the
+    bearer, not a chain: FastAPI's cost per request grows with every dependency it solves."""
+    if creds is None:
         raise unauthenticated(_SIGN_IN)
-    return session
+    return signed_in(http.app.state.strom, creds.credentials)
+
+
+def signed_in(state: AppState, token: str) -> SignedIn:
+    """A bearer token is checked, then its session judged against the account as it stands now
+    (ended, expired, erased: 401), so the actor carries the account's current role, never the
+    token's."""
+    claims = state.tokens.verify(token)
+    try:
+        return state.gate.admit(claims.user_id, claims.session_id)
+    except InvalidCredentials as exc:
+        raise unauthenticated(str(exc)) from exc
 
 
 async def current_actor(session: Annotated[SignedIn, Depends(current_session)]) -> Actor:

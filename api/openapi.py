@@ -15,7 +15,7 @@ import copy
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import BaseRoute
@@ -38,8 +38,10 @@ ETAG = {"ETag": {"description": "Send it back in If-None-Match", "schema": {"typ
 TUS_HEADER = {"schema": {"type": "string", "enum": [TUS_VERSION]}, "description": "The tus protocol version"}
 
 
-def install(app: FastAPI) -> None:
-    """``app.openapi`` answers the refined document; it is refined again only if FastAPI rebuilt it."""
+def install(app: FastAPI, documented: Sequence[APIRouter] = ()) -> None:
+    """``app.openapi`` answers the refined document; it is refined again only if FastAPI rebuilt it.
+    Its operations are listed in the order of ``documented`` (the routers' order, whatever order the
+    app matches them in); operations of routes in none of them keep their place after those."""
     build = app.openapi
     refined: list[dict[str, Any]] = []
 
@@ -47,10 +49,27 @@ def install(app: FastAPI) -> None:
         schema = build()
         if not refined or refined[0] is not schema:
             refine(schema, app.routes)
+            if "paths" in schema and documented:
+                schema["paths"] = _in_order(schema["paths"], documented)
             refined[:] = [schema]
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _in_order(paths: dict[str, dict[str, Any]], routers: Sequence[APIRouter]) -> dict[str, dict[str, Any]]:
+    """The path items, and the operations in each, ordered as the routers list their routes."""
+    rank: dict[tuple[str, str], int] = {}
+    routes = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
+    for i, route in enumerate(routes):
+        for method in route.methods or ():
+            rank.setdefault((route.path_format, method.lower()), i)
+    operations = [(path, method) for path, item in paths.items() for method in item]
+    operations.sort(key=lambda pm: rank.get(pm, len(rank)))  # stable: ties keep FastAPI's order
+    ordered: dict[str, dict[str, Any]] = {}
+    for path, method in operations:
+        ordered.setdefault(path, {})[method] = paths[path][method]
+    return ordered
 
 
 def refine(schema: dict[str, Any], routes: Sequence[BaseRoute]) -> None:

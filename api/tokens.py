@@ -26,10 +26,19 @@ class AccessClaims:
     session_id: str
 
 
+#: How long a token that passed the signature check is taken as checked: the check costs more than a
+#: feed page's reads. It says nothing about the session (the gate judges that on every request).
+CHECKED_S = 30.0
+#: Tokens kept as checked at most; past it the oldest go first.
+CHECKED_MAX = 50_000
+
+
 class Tokens:
     def __init__(self, secret: str, ttl_s: int) -> None:
         self._secret = secret
         self.ttl_s = ttl_s
+        #: token → (checked until, epoch seconds: never past its ``exp``; its claims)
+        self._checked: dict[str, tuple[float, AccessClaims]] = {}
 
     def issue(self, actor: Actor, session_id: str) -> str:
         now = int(time.time())
@@ -43,6 +52,20 @@ class Tokens:
         return jwt.encode({**claims, "iss": ISSUER}, self._secret, algorithm=ALGORITHM)
 
     def verify(self, token: str) -> AccessClaims:
+        """The token's claims once its signature, issuer and expiry pass; a token that passed is
+        taken at its word until ``CHECKED_S`` later or its expiry, whichever comes first."""
+        now = time.time()
+        checked = self._checked.get(token)
+        if checked is not None and now < checked[0]:
+            return checked[1]
+        claims = self._verified(token)
+        self._checked.pop(token, None)
+        while len(self._checked) >= CHECKED_MAX:
+            del self._checked[next(iter(self._checked))]
+        self._checked[token] = (min(now + CHECKED_S, claims[1]), claims[0])
+        return claims[0]
+
+    def _verified(self, token: str) -> tuple[AccessClaims, float]:
         try:
             claims = jwt.decode(
                 token,
@@ -58,7 +81,7 @@ class Tokens:
         user_id, session_id = claims["sub"], claims["sid"]
         if not isinstance(user_id, str) or not isinstance(session_id, str):
             raise unauthenticated("the token is not valid")
-        return AccessClaims(user_id, session_id)
+        return AccessClaims(user_id, session_id), float(claims["exp"])
 
 
 def unauthenticated(detail: str) -> Problem:

@@ -42,7 +42,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     protocol = guarded_protocol(ClientLimits())
     uvicorn.run(
-        create_app(), host=args.host, port=args.port, log_level="warning", access_log=False, http=protocol
+        create_app(),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        http=protocol,
+        loop="asyncio",
     )
     return 0
 

@@ -16,13 +16,18 @@ erased), ``feed_video_state`` (each video's listing state), ``feed_followers`` /
 from __future__ import annotations
 
 import dataclasses
+import functools
 import heapq
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from read_models import sqlite_sql as sql
 from read_models.listing import LISTING_STATE, bucket_cursor, parse_bucket_cursor
 from read_models.live import ReadModel
 from read_models.port import ReadStore
+from read_models.sqlite import SQLiteReadStore
 from read_models.tables import (
     BOOL,
     DESC,
@@ -31,6 +36,7 @@ from read_models.tables import (
     TEXT_LIST,
     TIMESTAMP,
     Clustering,
+    ColumnType,
     Row,
     Table,
     columns_of,
@@ -137,19 +143,86 @@ def following_feed(
     """The user's feed, newest first: fanned-out rows and large followees' videos, merged.
 
     The cursor names the bucket and the last item's clustering key; the next page starts strictly
-    after it. A full page always carries a cursor, so the page after it may be empty."""
+    after it. A full page always carries a cursor, so the page after it may be empty. On SQLite the
+    page is one statement (``_in_one_statement``); elsewhere it is read bucket by bucket."""
     now = now or datetime.now(UTC)
     buckets = buckets_back_from(now)
     bucket, after = parse_bucket_cursor(cursor, "following feed") if cursor else (buckets[0], None)
     bucket = min(bucket, buckets[0])  # a bucket ahead of now holds nothing yet
+    if isinstance(store, SQLiteReadStore):
+        return _in_one_statement(store, user_id, limit, (bucket, buckets[-1]), after)
+    return bucket_by_bucket(store, user_id, limit, (bucket, buckets[-1]), after)
+
+
+def bucket_by_bucket(
+    store: ReadStore, user_id: str, limit: int, span: tuple[int, int], after: tuple[datetime, str] | None
+) -> FeedPage:
+    """The page read partition by partition through the port: the merged creators, then for each
+    bucket from ``span[0]`` down to ``span[1]`` the user's rows and each merged creator's."""
+    bucket, last = span
     merged = [row["creator_id"] for row in _all(store, MODEL.table(store, MERGED_CREATORS), user_id)]
     items: list[Row] = []
-    while bucket >= buckets[-1]:
+    while bucket >= last:
         items += _bucket(store, user_id, merged, bucket, after, limit - len(items))
         if len(items) == limit:
             return FeedPage([_item(r) for r in items], bucket_cursor(bucket, items[-1]))
         bucket, after = bucket - 1, None
     return FeedPage([_item(r) for r in items], None)
+
+
+def _in_one_statement(
+    store: SQLiteReadStore,
+    user_id: str,
+    limit: int,
+    span: tuple[int, int],
+    after: tuple[datetime, str] | None,
+) -> FeedPage:
+    """The same page as ``bucket_by_bucket`` in one statement: each source's first ``limit`` rows
+    over the whole span in the walk's order (bucket, then clustering key, newest first; the user's
+    own row before a merged creator's at a tie), then the walk's rule for a video found in both
+    (within a bucket, a row repeating the video just kept is skipped). Each source gives at most
+    ``limit`` rows, so the first ``limit`` kept are the walk's."""
+    build = MODEL.build(store)
+    tables = [build.table(t).name for t in (FOLLOWING_FEED, CREATOR_VIDEOS, MERGED_CREATORS)]
+    params: dict[str, Any] = {"user": user_id, "first": span[0], "last": span[1], "n": limit}
+    params["now"] = time.time_ns() // 1_000_000
+    if after is not None:
+        params["at"], params["vid"] = sql.to_sql(ColumnType.TIMESTAMP, after[0]), after[1]
+    statement = _page_statement(*tables, after=after is not None)
+    items: list[FeedItem] = []
+    kept: tuple[int, str] | None = None
+    for bucket, at, video_id, owner_id, visibility, hashtags in store.select(
+        statement, params, table=tables[0]
+    ):
+        if kept == (bucket, video_id):
+            continue
+        kept = (bucket, video_id)
+        published_at = sql.from_sql(ColumnType.TIMESTAMP, at)
+        tags = sql.from_sql(ColumnType.TEXT_LIST, hashtags)
+        items.append(FeedItem(video_id, owner_id, published_at, visibility, tags))
+        if len(items) == limit:
+            last = {"published_at": published_at, "video_id": video_id}
+            return FeedPage(items, bucket_cursor(bucket, last))
+    return FeedPage(items, None)
+
+
+_LIVE = '"_deleted" = 0 AND ("_expires_at" IS NULL OR "_expires_at" > :now)'
+_ORDER = '"bucket" DESC, "published_at" DESC, "video_id" DESC'
+
+
+@functools.cache
+def _page_statement(feed: str, videos: str, merged: str, *, after: bool) -> str:
+    """Built once per live build: each source's rows in the span, in reading order, at most ``:n``."""
+    columns = '"bucket", "published_at", "video_id", "owner_id", "visibility", "hashtags"'
+    start = ' AND ("bucket" < :first OR ("published_at", "video_id") < (:at, :vid))' if after else ""
+    span = f'"bucket" BETWEEN :last AND :first{start} AND {_LIVE} ORDER BY {_ORDER} LIMIT :n'
+    own = f'SELECT {columns}, 0 AS "_source" FROM "{feed}" WHERE "user_id" = :user AND {span}'
+    creators = f'SELECT "creator_id" FROM "{merged}" WHERE "user_id" = :user AND {_LIVE}'
+    theirs = f'SELECT {columns}, 1 AS "_source" FROM "{videos}" WHERE "owner_id" IN ({creators}) AND {span}'
+    return (
+        f"SELECT {columns} FROM (SELECT * FROM ({own}) UNION ALL SELECT * FROM ({theirs})) "
+        f'ORDER BY {_ORDER}, "_source", "owner_id"'
+    )
 
 
 def _bucket(

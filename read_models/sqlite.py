@@ -294,6 +294,13 @@ class SQLiteReadStore:
             while found := cursor.fetchmany(1000):
                 yield from (_row(table, r) for r in found)
 
+    def select(self, statement: str, params: Mapping[str, Any], *, table: str) -> list[tuple[Any, ...]]:
+        """Rows of a query module's own statement over this store's tables (``table`` names one for
+        errors): for a hot page that the port's one-partition reads would answer in many statements.
+        The statement must read only live rows, as every read of the port does."""
+        with self._errors(table, write=False):
+            return self._conn().execute(statement, params).fetchall()
+
     def page(
         self,
         table: Table,

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from api.metrics import Metrics
-from api.routers import ROUTERS
+from api.routers import MATCHED_FIRST, ROUTERS
 from api.state import AppState, Media
 from api.web_client import client_router
 from commands.context import Ports
@@ -64,6 +64,7 @@ def build_app(settings: Settings, *, with_projectors: bool = False) -> FastAPI:
         ports,
         secret=settings.token_secret(),
         routers=(*ROUTERS, client_router(settings.web_dir)),
+        matched_first=MATCHED_FIRST,
         metrics=metrics,
         token_ttl_s=settings.token_ttl_s,
         session_ttl_s=settings.session_ttl_s,
@@ -166,6 +167,7 @@ def serve(
         port=port,
         log_level="warning",
         access_log=False,
-        http=guarded_protocol(limits),
+        http=guarded_protocol(limits),  # httptools: see ``strom.connection_guard.STACKS``
+        loop="asyncio",  # not uvloop, even where it is installed: its latency tail was far worse here
         backlog=backlog_for(open_files),
     )

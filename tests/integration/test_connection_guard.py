@@ -20,7 +20,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from strom.connection_guard import ClientLimits, RepeatLimit, guarded_protocol
+from strom.connection_guard import STACKS, ClientLimits, RepeatLimit, guarded_protocol
 from tests.integration.api.live_server import free_port
 
 TIMEOUT_S = 0.5
@@ -39,18 +39,30 @@ async def slow_answer(_: Request) -> PlainTextResponse:
     return PlainTextResponse("done")
 
 
+@pytest.fixture(scope="module", params=sorted(STACKS))
+def stack(request: pytest.FixtureRequest) -> str:
+    """Every HTTP stack the guard guards (the API serves on httptools) must keep its promises."""
+    name: str = request.param
+    return name
+
+
 @pytest.fixture(scope="module")
-def port() -> Iterator[int]:
-    with serving(ClientLimits(TIMEOUT_S, MIN_RATE)) as chosen:
+def port(stack: str) -> Iterator[int]:
+    with serving(ClientLimits(TIMEOUT_S, MIN_RATE), stack) as chosen:
         yield chosen
 
 
 @contextlib.contextmanager
-def serving(limits: ClientLimits) -> Iterator[int]:
+def serving(limits: ClientLimits, stack: str) -> Iterator[int]:
     app = Starlette(routes=[Route("/echo", echo_length, methods=["POST"]), Route("/slow", slow_answer)])
     chosen = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=chosen, log_level="warning", http=guarded_protocol(limits)
+        app,
+        host="127.0.0.1",
+        port=chosen,
+        log_level="warning",
+        http=guarded_protocol(limits, stack),
+        loop="asyncio",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -146,12 +158,12 @@ def test_a_flood_of_one_message_is_logged_a_few_times_then_counted(caplog: pytes
     assert messages[3:] == ["accept failed on socket 1000 [997 more like it were not logged]"]
 
 
-def test_when_descriptors_run_high_the_longest_waiting_connection_gives_way() -> None:
+def test_when_descriptors_run_high_the_longest_waiting_connection_gives_way(stack: str) -> None:
     # Given a server with no cap on connections, whose process then opened files up to near the
     # descriptor number at which connections give way
     with contextlib.ExitStack() as held:
         near = len(os.listdir("/proc/self/fd")) + 40
-        with serving(ClientLimits(60.0, 0, None, highest_descriptor=near)) as port:
+        with serving(ClientLimits(60.0, 0, None, highest_descriptor=near), stack) as port:
             for _ in range(30):
                 held.enter_context(open(os.devnull, "rb"))
             # When idle clients keep opening connections (each takes two descriptors here)
