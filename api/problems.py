@@ -17,7 +17,15 @@ from starlette.routing import BaseRoute, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commands.errors import OUTAGES
-from domain.errors import Conflict, DomainError, InvalidCommand, InvalidCredentials, NotAllowed, NotFound
+from domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidCommand,
+    InvalidCredentials,
+    NotAllowed,
+    NotFound,
+    TooMany,
+)
 from read_models.errors import InvalidQuery, InvalidRow, ReadStoreError, RetryableError
 
 MEDIA_TYPE = "application/problem+json"
@@ -29,6 +37,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     NotAllowed: 403,
     NotFound: 404,
     Conflict: 409,
+    TooMany: 429,
 }
 
 TITLES = {
@@ -87,7 +96,8 @@ COMMON_PROBLEMS = problems(
     s409="Conflicts with the current state",
     s413="The body is over the size limit",
     s422="The body or parameters are invalid; see errors",
-    s429="Too many writes; see Retry-After",
+    s429="Too many writes, or a daily limit of uploads, comments, follows or reports reached (the "
+    "problem names the limit, the count and lifts_at); see Retry-After",
     s503="A store cannot answer now, or the read model is not built yet or has not caught up with "
     "min_position; see Retry-After",
 )
@@ -131,6 +141,8 @@ def install(app: FastAPI) -> None:
     async def _domain(request: Request, exc: DomainError) -> Response:
         status = next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 422)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, TooMany):
+            headers = {"Retry-After": str(exc.retry_after_s)}
         extra = getattr(exc, "problem_fields", None) or {}  # e.g. which restriction refused it, until when
         return problem_response(status, str(exc), request, headers, **extra)
 

@@ -6,7 +6,7 @@ from commands.handling import Aggregate
 from domain import accounts, erasures, reports, social, videos
 from domain.accounts import claims
 from domain.engagement import comment_likes, comments, likes
-from domain.moderation import cases, standing
+from domain.moderation import cases, friction, standing
 
 ACCOUNT: Aggregate[accounts.State] = Aggregate(accounts.initial, accounts.evolve)
 CLAIM: Aggregate[claims.State] = Aggregate(claims.initial, claims.evolve)
@@ -19,3 +19,4 @@ REPORTS: Aggregate[reports.State] = Aggregate(reports.initial, reports.evolve)
 ERASURE: Aggregate[erasures.State] = Aggregate(erasures.initial, erasures.evolve)
 CASE: Aggregate[cases.State] = Aggregate(cases.initial, cases.evolve)
 STANDING: Aggregate[standing.State] = Aggregate(standing.initial, standing.evolve)
+DAILY_COUNTS: Aggregate[friction.State] = Aggregate(friction.initial, friction.evolve)

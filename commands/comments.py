@@ -6,7 +6,7 @@ replied to. Deleting reads the video's access, for its owner's right to delete o
 
 from __future__ import annotations
 
-from commands import streams
+from commands import friction, streams
 from commands.aggregates import COMMENT
 from commands.context import Outcome, Ports, Request
 from commands.engagement import audience, video_access
@@ -19,14 +19,22 @@ from domain.moderation.rules import ActionKind, Capability
 from domain.moderation.sanctions import NoticeContentAction
 
 
-def post_comment(cmd: comments.PostComment, *, ports: Ports, request: Request) -> Outcome:
+def post_comment(
+    cmd: comments.PostComment, *, ports: Ports, request: Request, clock: friction.Clock = friction.now
+) -> Outcome:
     """Post a comment or a reply; ``cmd.comment_id`` comes from ``request.new_id("comment")``.
 
     A keyed request derives the comment id from its key, so a retry whose first attempt landed (but
     whose answer was lost) finds its own comment: that is answered as done, not as a duplicate. A
-    comment holding a watched word is held for a moderator or refused, as the policy says.
+    comment holding a watched word is held for a moderator or refused, as the policy says. Refused
+    while the author may not comment (a restriction or suspension) or is over the day's limit.
     """
-    ensure_allowed(ports, cmd.actor, Capability.COMMENT)
+    return friction.limited(
+        ports, request, cmd.actor, Capability.COMMENT, lambda: _post(cmd, ports, request), clock=clock
+    )
+
+
+def _post(cmd: comments.PostComment, ports: Ports, request: Request) -> Outcome:
     rules = ports.screening.current()
     held: list[comments.State] = []  # the comment as held, when it is
 

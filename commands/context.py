@@ -7,6 +7,7 @@ from typing import Protocol
 
 from commands.folds import FoldCache
 from domain.actors import Actor
+from domain.moderation.friction import NO_LIMITS, DailyLimits
 from domain.moderation.policy import StrikePolicy
 from domain.screening import NO_RULES, Rules
 from eventstore.codec import EventCodec
@@ -41,6 +42,9 @@ class Ports:
     folds: FoldCache = dataclasses.field(default_factory=FoldCache)
     #: When strikes suspend an account (the operator's settings).
     strikes: StrikePolicy = dataclasses.field(default_factory=StrikePolicy)
+    #: How many uploads, comments, follows and reports a person may make a day (the operator's
+    #: settings, through ``strom.ports``); ports built without them limit nothing, as tools' do.
+    limits: DailyLimits = NO_LIMITS
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -8,12 +8,11 @@ comment, is left to the decider, which refuses it as invalid (422) rather than a
 
 from __future__ import annotations
 
-from commands import streams
+from commands import friction, streams
 from commands.aggregates import COMMENT, FOLLOWS, REPORTS, VIDEO
 from commands.cases import case_position, open_case
 from commands.context import Outcome, Ports, Request
 from commands.handling import execute, load, store_errors
-from commands.standing import ensure_allowed
 from domain import reports, videos
 from domain.access import Visibility
 from domain.engagement.visibility import can_see
@@ -22,13 +21,20 @@ from domain.moderation.rules import Capability
 from domain.reports import TargetKind
 
 
-def file_report(cmd: reports.FileReport, *, ports: Ports, request: Request) -> Outcome:
+def file_report(
+    cmd: reports.FileReport, *, ports: Ports, request: Request, clock: friction.Clock = friction.now
+) -> Outcome:
     """``cmd.report_id`` comes from ``request.new_id("report")``; a target already reported by this
     reporter records nothing. The target is looked up once, before the reporter's stream is decided:
     who posted a video or comment never changes. A recorded report opens its target's case (or opens
     it again once closed); the queue itself is the read side's. Refused while the reporter may not
-    report (a restriction or suspension)."""
-    ensure_allowed(ports, cmd.actor, Capability.REPORT)
+    report (a restriction or suspension), or is over the day's limit."""
+    return friction.limited(
+        ports, request, cmd.actor, Capability.REPORT, lambda: _file(cmd, ports, request), clock=clock
+    )
+
+
+def _file(cmd: reports.FileReport, ports: Ports, request: Request) -> Outcome:
     owner_id = _target_owner(ports, cmd)
     located = reports.FileReport(
         actor=cmd.actor,

@@ -6,24 +6,31 @@ have of the blocker lives on their graph, so blocking appends there too (see ``b
 
 from __future__ import annotations
 
-from commands import streams
+from commands import friction, streams
 from commands.aggregates import ACCOUNT, FOLLOWS
 from commands.context import Outcome, Ports, Request
 from commands.handling import execute, load, store_errors
-from commands.standing import ensure_allowed
 from domain import social
 from domain.errors import NotFound
 from domain.moderation.rules import Capability
 
 
-def follow_user(cmd: social.FollowUser, *, ports: Ports, request: Request) -> Outcome:
+def follow_user(
+    cmd: social.FollowUser, *, ports: Ports, request: Request, clock: friction.Clock = friction.now
+) -> Outcome:
     """Follow an account that exists and has not blocked the actor; following again records nothing.
+    Refused while the actor may not follow (a restriction or suspension) or is over the day's limit.
 
     The target's graph is read on every attempt, after the actor's own graph was loaded. There is no
     transaction across the two graphs, so one narrow window stays open: a block whose drop step reads
     this graph after that read but before the follow is appended misses the follow.
     """
-    ensure_allowed(ports, cmd.actor, Capability.FOLLOW)
+    return friction.limited(
+        ports, request, cmd.actor, Capability.FOLLOW, lambda: _follow(cmd, ports, request), clock=clock
+    )
+
+
+def _follow(cmd: social.FollowUser, ports: Ports, request: Request) -> Outcome:
     _ensure_user_exists(ports, cmd.actor.user_id, cmd.target_id)
 
     def decide(state: social.State) -> list[social.Event]:

@@ -76,6 +76,12 @@ def case(case_id: str) -> str:
     return f"case-{case_id}"
 
 
+def daily_counts(user_id: str, day: str) -> str:
+    """``day`` is ``yyyymmdd`` (UTC): what a person did that day that friction limits (uploads,
+    comments, follows, reports), so checking a limit reads one short stream."""
+    return f"counts-{user_id}-{day}"
+
+
 def standing(user_id: str) -> str:
     """A person's moderation standing: restrictions, strikes, suspensions, notices, appeals."""
     return f"standing-{user_id}"

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
-from commands import content_moderation, streams
+from commands import content_moderation, friction, streams
 from commands.aggregates import COMMENT, VIDEO
 from commands.context import Outcome, Ports, Request
 from commands.handling import execute, load
@@ -49,12 +49,18 @@ def _decide(
 # -- the pipeline ----------------------------------------------------------------------------------
 
 
-def create_draft(cmd: videos.CreateDraft, *, ports: Ports, request: Request) -> Outcome:
+def create_draft(
+    cmd: videos.CreateDraft, *, ports: Ports, request: Request, clock: friction.Clock = friction.now
+) -> Outcome:
     """``cmd.video_id`` comes from ``request.new_id("video")``: a keyed retry whose first attempt
     landed finds its own draft, and is answered as done rather than as a duplicate. Refused while
-    the owner may not upload (a restriction or suspension)."""
-    ensure_allowed(ports, cmd.actor, Capability.UPLOAD)
+    the owner may not upload (a restriction or suspension) or is over the day's limit of uploads."""
+    return friction.limited(
+        ports, request, cmd.actor, Capability.UPLOAD, lambda: _create_draft(cmd, ports, request), clock=clock
+    )
 
+
+def _create_draft(cmd: videos.CreateDraft, ports: Ports, request: Request) -> Outcome:
     def decide(state: videos.State) -> list[videos.Event]:
         if request.idempotency_key is not None and state.exists and state.owner_id == cmd.actor.user_id:
             return []

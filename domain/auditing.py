@@ -24,7 +24,7 @@ from domain.actors import Actor, Role
 from domain.engagement import comment_likes, comments, likes, shares  # noqa: F401
 from domain.errors import InvalidCommand, NotAllowed
 from domain.events import EVENT_TYPES, DomainEvent, event
-from domain.moderation import cases, standing  # noqa: F401
+from domain.moderation import cases, friction, standing  # noqa: F401
 from domain.text import clean_text
 from domain.videos import events as video_events  # noqa: F401
 

@@ -25,3 +25,11 @@ class Conflict(DomainError):
 
 class InvalidCredentials(DomainError):
     """Log-in failed; deliberately vague about which part was wrong (401)."""
+
+
+class TooMany(DomainError):
+    """Over a limit that lifts with time (429); ``retry_after_s`` says when to try again."""
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

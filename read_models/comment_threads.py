@@ -7,6 +7,11 @@ deletes the comment's old ``comments_by_likes`` row and writes the new one. Ever
 the whole rendered comment (no joins at read time); ``comment_rows`` is the projector's own state per
 comment (the source each listing row is rendered from), and ``comment_pins`` names a video's pinned
 comment, which the first page of either order puts first.
+
+A comment screening held (``CommentHeld``) is in no public listing: ``held_comments`` (top level, by
+video and author) and ``held_replies`` (by parent and author) list it for its author alone, whose
+first page of the thread shows it, marked held, until a moderator releases it (then it is listed
+as any comment posted at that moment) or the author is erased.
 """
 
 from __future__ import annotations
@@ -33,8 +38,9 @@ from read_models.tables import (
 #: Bumping it makes the projector fill fresh tables (``comments_newest_v2`` …) from the start of the log.
 #: 2: comments_by_author, so an erasure finds its author's text to remove. 3: the position of the
 #: delete that took effect, so a replayed repeat delete never uncounts a reply twice. 4: comments a
-#: moderator removed (``removed``) leave the threads as deleted ones do, until restored.
-VERSION = 4
+#: moderator removed (``removed``) leave the threads as deleted ones do, until restored. 5: held
+#: comments (``held``), listed to their authors only (``held_comments``, ``held_replies``).
+VERSION = 5
 MODEL = ReadModel("comment_threads", VERSION)
 APPLIED = "applied_position"
 
@@ -52,6 +58,7 @@ RENDERED = columns_of(
     likes=INT,
     reply_count=INT,
     deleted=BOOL,
+    held=BOOL,
 )
 
 COMMENT_ROWS = Table(
@@ -77,6 +84,19 @@ COMMENT_REPLIES = Table(
     partition_key=("parent_id",),
     clustering=(Clustering("posted_at", ASC), Clustering("comment_id", ASC)),
 )
+#: A held comment's only listings: its author's, on its video (top level) or under its parent.
+HELD_COMMENTS = Table(
+    "held_comments",
+    columns=RENDERED,
+    partition_key=("video_id", "author_id"),
+    clustering=(Clustering("posted_at", DESC), Clustering("comment_id", DESC)),
+)
+HELD_REPLIES = Table(
+    "held_replies",
+    columns=RENDERED,
+    partition_key=("parent_id", "author_id"),
+    clustering=(Clustering("posted_at", ASC), Clustering("comment_id", ASC)),
+)
 COMMENT_PINS = Table(
     "comment_pins",
     columns=columns_of(video_id=TEXT, comment_id=TEXT, **{APPLIED: INT}),
@@ -91,7 +111,16 @@ COMMENTS_BY_AUTHOR = Table(
     clustering=(Clustering("comment_id", ASC),),
 )
 
-TABLES = (COMMENT_ROWS, COMMENTS_NEWEST, COMMENTS_BY_LIKES, COMMENT_REPLIES, COMMENT_PINS, COMMENTS_BY_AUTHOR)
+TABLES = (
+    COMMENT_ROWS,
+    COMMENTS_NEWEST,
+    COMMENTS_BY_LIKES,
+    COMMENT_REPLIES,
+    HELD_COMMENTS,
+    HELD_REPLIES,
+    COMMENT_PINS,
+    COMMENTS_BY_AUTHOR,
+)
 RENDERED_NAMES = tuple(c.name for c in RENDERED)
 
 Order = Literal["newest", "top"]
@@ -114,6 +143,8 @@ class CommentView:
     reply_count: int
     deleted: bool
     pinned: bool = False
+    #: Held by screening for a moderator: listed to its author alone, until released.
+    held: bool = False
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -144,6 +175,7 @@ def view(row: Row, *, pinned: bool = False) -> CommentView:
         reply_count=row.get("reply_count") or 0,
         deleted=deleted,
         pinned=pinned,
+        held=bool(row.get("held")),
     )
 
 
@@ -158,10 +190,27 @@ def pinned_comment(store: ReadStore, video_id: str) -> Row | None:
     return row
 
 
+def held_by(
+    store: ReadStore, viewer_id: str | None, table: Table, key: dict[str, Any], limit: int
+) -> list[CommentView]:
+    """The viewer's own held comments in one thread: for its author, and nobody else, to see."""
+    if viewer_id is None:
+        return []
+    page = store.page(MODEL.table(store, table), {**key, "author_id": viewer_id}, limit=limit)
+    return [view(row) for row in page.rows]
+
+
 def top_level(
-    store: ReadStore, video_id: str, *, order: Order = "newest", limit: int = 20, cursor: str | None = None
+    store: ReadStore,
+    video_id: str,
+    *,
+    order: Order = "newest",
+    limit: int = 20,
+    cursor: str | None = None,
+    viewer_id: str | None = None,
 ) -> CommentPage:
-    """Top-level comments, newest or most liked first; the pinned one leads the first page.
+    """Top-level comments, newest or most liked first; the pinned one leads the first page, and the
+    viewer's own held comments (newest first, ``limit`` at most) follow it there.
 
     The pinned comment is left out where it falls in the order, so a page may hold one item fewer.
     """
@@ -170,22 +219,36 @@ def top_level(
     pinned_id = pinned["comment_id"] if pinned else None
     page = store.page(MODEL.table(store, table), {"video_id": video_id}, limit=limit, cursor=cursor)
     items = [view(row) for row in page.rows if row["comment_id"] != pinned_id]
-    if pinned is not None and cursor is None:
-        items.insert(0, view(pinned, pinned=True))
+    if cursor is None:
+        items[:0] = held_by(store, viewer_id, HELD_COMMENTS, {"video_id": video_id}, limit)
+        if pinned is not None:
+            items.insert(0, view(pinned, pinned=True))
     return CommentPage(items=items, next_cursor=page.cursor)
 
 
 def video_of(store: ReadStore, comment_id: str) -> str | None:
-    """The video a comment was posted under; ``None`` for a comment never seen."""
+    """The video a comment was posted under; ``None`` for a comment never seen, or one held (not
+    posted: nobody reads under it)."""
     row = store.get(MODEL.table(store, COMMENT_ROWS), {"comment_id": comment_id})
-    return None if row is None else row.get("video_id")
+    return None if row is None or row.get("held") else row.get("video_id")
 
 
-def replies(store: ReadStore, parent_id: str, *, limit: int = 20, cursor: str | None = None) -> CommentPage:
-    """Replies under a top-level comment, oldest first."""
+def replies(
+    store: ReadStore,
+    parent_id: str,
+    *,
+    limit: int = 20,
+    cursor: str | None = None,
+    viewer_id: str | None = None,
+) -> CommentPage:
+    """Replies under a top-level comment, oldest first; the viewer's own held replies (oldest
+    first, ``limit`` at most) close the last page."""
     table = MODEL.table(store, COMMENT_REPLIES)
     page = store.page(table, {"parent_id": parent_id}, limit=limit, cursor=cursor)
-    return CommentPage(items=[view(row) for row in page.rows], next_cursor=page.cursor)
+    items = [view(row) for row in page.rows]
+    if page.cursor is None:
+        items += held_by(store, viewer_id, HELD_REPLIES, {"parent_id": parent_id}, limit)
+    return CommentPage(items=items, next_cursor=page.cursor)
 
 
 def rendered(row: Row) -> dict[str, Any]:

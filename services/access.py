@@ -9,11 +9,20 @@ lookup for an anonymous viewer.
 
 What a viewer may not see reads as absence: the routes answer 404, so nobody learns that a private,
 hidden or deleted video exists, nor that its owner blocked them.
+
+A suspended person's content is withheld from everyone but them and moderators, everywhere: their
+videos (cards, totals, comments under them, media on both paths, every feed and list), the
+comments they wrote under other people's videos (kept in the thread as withheld, text and author
+gone), and their profile's own words (display name, bio, avatar, videos). The profile itself still
+answers, marked ``suspended``: the handle stays claimed, so hiding the account would hide nothing,
+and the people who follow it learn why it went quiet. Lifting the suspension restores it all, since
+nothing was removed: it is decided on each read from the ``moderation_standing`` read model.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 
 from domain.access import VideoAccess, Visibility, may_view, open_to_everyone
 from domain.actors import Actor
@@ -59,6 +68,23 @@ class AccessPolicy:
         """Whether the viewer may fetch the video's playlists, segments and images."""
         return self.video(video_id, viewer) is not None
 
+    def public(self, card: VideoCard) -> bool:
+        """Anyone, and any shared cache, may have it: the public media path's rule. A suspended
+        owner's video is not, though the owner and moderators still play it (through signed links)."""
+        return open_to_everyone(access_of(card)) and not Moderation(self.store).suspended(card.owner_id)
+
+    def withheld(self, user_id: str, viewer: Actor | None) -> bool:
+        """Whether what ``user_id`` made is withheld from the viewer: they are suspended now, and the
+        viewer is neither them nor a moderator."""
+        return not sees_suspended(user_id, viewer) and Moderation(self.store).suspended(user_id)
+
+    def withheld_among(self, user_ids: Iterable[str], viewer: Actor | None) -> set[str]:
+        """Of these people, those whose content is withheld from the viewer, in one round of reads."""
+        if viewer is not None and viewer.moderates:
+            return set()
+        others = {u for u in user_ids if viewer is None or u != viewer.user_id}
+        return Moderation(self.store).suspended_among(others) if others else set()
+
     def _may_view(self, access: VideoAccess, viewer: Actor | None) -> bool:
         """Blocks, follows and the owner's suspension are read only when the answer hinges on them."""
         if viewer is not None and viewer.user_id == access.owner_id:
@@ -78,6 +104,12 @@ class AccessPolicy:
         return may_view(access, viewer.user_id, moderates=moderates, follows_owner=follows, blocked=blocked)
 
 
+def sees_suspended(user_id: str, viewer: Actor | None) -> bool:
+    """Whether the viewer still sees what ``user_id`` made while they are suspended: they themself,
+    and moderators."""
+    return viewer is not None and (viewer.user_id == user_id or viewer.moderates)
+
+
 def access_of(card: VideoCard) -> VideoAccess:
     """What the rule needs to know of a video, from its card."""
     return VideoAccess(
@@ -89,8 +121,3 @@ def access_of(card: VideoCard) -> VideoAccess:
         hidden=card.hidden,
         deleted=card.deleted,
     )
-
-
-def served_publicly(card: VideoCard) -> bool:
-    """Anyone, and any shared cache, may have it: the public media path's rule."""
-    return open_to_everyone(access_of(card))

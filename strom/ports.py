@@ -1,5 +1,5 @@
 """The command side's ports as the operator's settings make them: one place, so every process (API,
-worker, projector, CLI) screens, folds and strikes alike."""
+worker, projector, CLI) screens, folds, strikes and limits alike."""
 
 from __future__ import annotations
 
@@ -21,4 +21,5 @@ def ports_for(settings: Settings, store: EventStore, keys: KeyStore) -> Ports:
         screening=FileRules.from_settings(settings),
         folds=FoldCache(settings.fold_cache_size),
         strikes=settings.strike_policy(),
+        limits=settings.daily_limits(),
     )

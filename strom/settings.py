@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.moderation.friction import DailyLimits, parse_limits
 from domain.moderation.policy import StrikePolicy, parse_thresholds
 
 ENGINES = {
@@ -89,6 +90,13 @@ class Settings(BaseSettings):
     moderation_strike_thresholds: str = "3:7d,5:30d,7:permanent"
     #: How long a strike counts towards those thresholds.
     moderation_strike_lifetime_days: int = Field(default=180, ge=1, le=3650)
+    #: Trust and friction: uploads, comments, follows and reports a person may make a UTC day, as
+    #: ``CAPABILITY:NEW/ESTABLISHED`` (an account younger than ``trust_new_account_days``, then one
+    #: older); over a limit a request is answered 429 until midnight UTC. Empty: no limits.
+    trust_daily_limits: str = "upload:5/30,comment:30/500,follow:50/500,report:10/50"
+    trust_new_account_days: int = Field(default=7, ge=0, le=365)
+    #: Each strike in force multiplies the day's limits by this (never below one a day).
+    trust_strike_factor: float = Field(default=0.5, gt=0, le=1)
 
     #: How long a data export's archive can be downloaded; then it is deleted.
     export_lifetime_s: int = Field(default=7 * 24 * 3600, ge=3600, le=90 * 24 * 3600)
@@ -123,6 +131,18 @@ class Settings(BaseSettings):
     def _thresholds(cls, value: str) -> str:
         StrikePolicy(parse_thresholds(value))  # refused at start, with the entry at fault named
         return value
+
+    @field_validator("trust_daily_limits")
+    @classmethod
+    def _limits(cls, value: str) -> str:
+        DailyLimits(*parse_limits(value))  # refused at start, with the entry at fault named
+        return value
+
+    def daily_limits(self) -> DailyLimits:
+        new, established = parse_limits(self.trust_daily_limits)
+        return DailyLimits(
+            new, established, timedelta(days=self.trust_new_account_days), self.trust_strike_factor
+        )
 
     def strike_policy(self) -> StrikePolicy:
         thresholds = parse_thresholds(self.moderation_strike_thresholds)

@@ -15,6 +15,7 @@ from api.reading import Cursor, Limit, MinPosition, PolicyDep, ReadStoreDep, cau
 from domain.actors import Actor
 from read_models import comment_threads, video_details
 from read_models.comment_threads import CommentPage, CommentView
+from services.access import AccessPolicy
 
 router = APIRouter(prefix="/v1", tags=["comments"])
 OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
@@ -41,6 +42,17 @@ class CommentItem(BaseModel):
     reply_count: int = Field(description="Live replies under this comment")
     deleted: bool = Field(description="Deleted, and kept in the thread only because it has replies")
     pinned: bool = Field(description="Pinned by the video's owner (first on the first page)")
+    withheld: bool = Field(
+        default=False,
+        description="Its author is suspended: text and author are withheld (null) from everyone but "
+        "them and moderators until the suspension is lifted; replies to it stay",
+    )
+    held: bool = Field(
+        default=False,
+        description="Yours, held by screening for a moderator's review: nobody else sees it until a "
+        "moderator releases it. Only its author is ever sent one (on the first page of a video's "
+        "comments, the last of a comment's replies)",
+    )
 
 
 class CommentThreadPage(BaseModel):
@@ -48,18 +60,22 @@ class CommentThreadPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as cursor for the next page; null at the end")
 
 
-def _page(page: CommentPage) -> CommentThreadPage:
-    return CommentThreadPage(items=[_item(v) for v in page.items], next_cursor=page.next_cursor)
+def _page(policy: AccessPolicy, actor: Actor | None, page: CommentPage) -> CommentThreadPage:
+    """The page as the viewer may read it: comments of suspended authors withheld."""
+    authors = {v.author_id for v in page.items if v.author_id is not None}
+    withheld = policy.withheld_among(authors, actor)
+    items = [_item(v, withheld=v.author_id in withheld) for v in page.items]
+    return CommentThreadPage(items=items, next_cursor=page.next_cursor)
 
 
-def _item(v: CommentView) -> CommentItem:
+def _item(v: CommentView, *, withheld: bool) -> CommentItem:
     return CommentItem(
         comment_id=v.comment_id,
         video_id=v.video_id,
         parent_id=v.parent_id,
         reply_to_id=v.reply_to_id,
-        author_id=v.author_id,
-        text=v.text,
+        author_id=None if withheld else v.author_id,
+        text=None if withheld else v.text,
         erased=v.erased,
         edited=v.edited,
         posted_at=v.posted_at,
@@ -67,6 +83,8 @@ def _item(v: CommentView) -> CommentItem:
         reply_count=v.reply_count,
         deleted=v.deleted,
         pinned=v.pinned,
+        withheld=withheld,
+        held=v.held,
     )
 
 
@@ -87,17 +105,23 @@ async def video_comments(
 ) -> CommentThreadPage:
     """The comments of a video the caller may see (else 404, as for the video itself). Newest or
     most liked first; the pinned comment leads the first page (one item over ``limit``
-    at most). A deleted comment with replies shows as deleted; one without replies is gone."""
+    at most). A deleted comment with replies shows as deleted; one without replies is gone. The
+    caller's own comments held for review follow it there, marked ``held``: nobody else sees them."""
     await caught_up(store, comment_threads.MODEL, min_position)
     await caught_up(store, video_details.MODEL, min_position)
     if await query(video_details.MODEL, lambda: policy.video(video_id, actor)) is None:
         raise Problem(404, "video not found")
     ordering: comment_threads.Order = "top" if order is CommentOrder.TOP else "newest"
-    page = await query(
+    return await query(
         comment_threads.MODEL,
-        lambda: comment_threads.top_level(store, video_id, order=ordering, limit=limit, cursor=cursor),
+        lambda: _page(
+            policy,
+            actor,
+            comment_threads.top_level(
+                store, video_id, order=ordering, limit=limit, cursor=cursor, viewer_id=_viewer(actor)
+            ),
+        ),
     )
-    return _page(page)
 
 
 @router.get(
@@ -114,11 +138,21 @@ async def comment_replies(
     cursor: Cursor = None,
     min_position: MinPosition = None,
 ) -> CommentThreadPage:
-    """Oldest first. Replies to replies are filed under their top-level comment."""
+    """Oldest first. Replies to replies are filed under their top-level comment. The caller's own
+    replies held for review close the last page, marked ``held``."""
     await caught_up(store, comment_threads.MODEL, min_position)
     if await query(comment_threads.MODEL, lambda: policy.video_of_comment(comment_id, actor)) is None:
         raise Problem(404, "comment not found")
-    page = await query(
-        comment_threads.MODEL, lambda: comment_threads.replies(store, comment_id, limit=limit, cursor=cursor)
+    return await query(
+        comment_threads.MODEL,
+        lambda: _page(
+            policy,
+            actor,
+            comment_threads.replies(store, comment_id, limit=limit, cursor=cursor, viewer_id=_viewer(actor)),
+        ),
     )
-    return _page(page)
+
+
+def _viewer(actor: Actor | None) -> str | None:
+    """Whose held comments the page may show: the caller's own, never anyone else's."""
+    return None if actor is None else actor.user_id

@@ -46,7 +46,7 @@ from domain.actors import Actor
 from media import signing
 from media.storage import InvalidKey, MediaNotFound, MediaStorage, ObjectInfo, check_key
 from read_models import video_details as model
-from services.access import AccessPolicy, served_publicly
+from services.access import AccessPolicy
 
 router = APIRouter(prefix="/v1/media", tags=["media"])
 PREFIX = "/v1/media"
@@ -150,11 +150,12 @@ async def public_media(
     policy: PolicyDep,
     cache: PublicVideosDep,
 ) -> Response:
-    """No credentials needed; anything but a public, published, listed video reads as absent."""
+    """No credentials needed; anything but a public, published, listed video of an owner who is not
+    suspended reads as absent."""
     public = cache.get(video_id)
     if public is None:
         card = await query(model.MODEL, lambda: model.video_card(policy.store, video_id))
-        public = card is not None and served_publicly(card)
+        public = card is not None and await query(model.MODEL, lambda: policy.public(card))
         cache.put(video_id, public)
     if not public:
         raise Problem(404, "no such media")
@@ -294,13 +295,15 @@ class Playback(BaseModel):
 NO_PLAYBACK = Playback(master_playlist=None, poster=None, thumbnails=None, expires_at=None)
 
 
-def playback(card: model.VideoCard, viewer: Actor | None, media: Media | None, now: float) -> Playback:
-    """Public URLs for a video the public path serves; otherwise URLs signed for ``viewer`` (who may
-    see the card: the owner, a follower, a moderator)."""
+def playback(
+    card: model.VideoCard, viewer: Actor | None, media: Media | None, now: float, *, public: bool
+) -> Playback:
+    """Public URLs for a video the public path serves (``public``, as ``AccessPolicy.public`` says);
+    otherwise URLs signed for ``viewer`` (who may see the card: the owner, a follower, a moderator)."""
     keys = (card.master_playlist, card.poster, card.thumbnails)
     if media is None or not any(_servable(card.video_id, key) for key in keys):
         return NO_PLAYBACK
-    if served_publicly(card):
+    if public:
         urls = [_url(card.video_id, key, PREFIX) for key in keys]
         return Playback(master_playlist=urls[0], poster=urls[1], thumbnails=urls[2], expires_at=None)
     if viewer is None:

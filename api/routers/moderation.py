@@ -125,6 +125,11 @@ class CaseComment(BaseModel):
     erased: bool
     deleted: bool = Field(description="Deleted by its author")
     removed: bool = Field(description="Removed by a moderator (restorable)")
+    held: bool = Field(
+        default=False,
+        description="Held by screening for a watched word: only its author sees it until released "
+        "(POST /v1/moderation/comments/{comment_id}/release)",
+    )
     posted_at: datetime
 
 
@@ -270,6 +275,7 @@ def _comment(store: ReadStore, comment_id: str) -> CaseComment | None:
         erased=bool(row.get("erased")),
         deleted=deleted,
         removed=bool(row.get("removed")),
+        held=bool(row.get("held")),
         posted_at=row["posted_at"],
     )
 

@@ -47,7 +47,7 @@ def taken(
     state: AppState,
     http: HttpRequest,
     request: Request,
-    body: BaseModel,
+    body: BaseModel | None,
     action_id: str | None,
     act: Callable[[], Outcome],
     status: int = 200,

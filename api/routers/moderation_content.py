@@ -1,5 +1,6 @@
 """Moderators' actions on videos and comments (moderators only, 403 for anyone else): remove and
-restore a video, label it or take labels off, remove and restore a comment.
+restore a video, label it or take labels off, remove and restore a comment, release a comment
+screening held.
 
 Each is decided on the content's own stream and told to the person who posted it (``GET
 /v1/me/notices``), who may appeal an adverse one once. Nobody acts on what they posted; an action on a
@@ -19,8 +20,10 @@ from api.problems import problems
 from api.responses import JSONBytes
 from api.routers.moderation_common import ActionTaken, Reason, require_staff, taken
 from api.state import AppState
+from commands import comments as comment_handlers
 from commands import content_moderation
 from commands.context import Outcome, Request
+from domain.engagement import comments
 from domain.moderation import content
 from domain.screening import Label
 
@@ -155,6 +158,29 @@ def restore_comment(
         request,
         body,
         lambda a: content_moderation.restore_comment(cmd, action_id=a, ports=state.ports, request=request),
+    )
+
+
+@router.post(
+    "/comments/{comment_id}/release",
+    response_model=ActionTaken,
+    summary="Release a comment screening held",
+    responses=problems(s403="Not a moderator", s404="No comment screening held with this id"),
+)
+def release_comment(
+    comment_id: IdPath, state: AppStateDep, http: HttpRequest, request: CommandRequest
+) -> JSONBytes:
+    """Posts a comment held for a watched word as its author wrote it: until now only they saw it
+    (marked held); from now on everyone who may see the video does. Releasing one already released
+    records nothing (``recorded`` false)."""
+    cmd = comments.ReleaseComment(request.actor, comment_id)
+    return taken(
+        state,
+        http,
+        request,
+        None,
+        None,
+        lambda: comment_handlers.release_comment(cmd, ports=state.ports, request=request),
     )
 
 

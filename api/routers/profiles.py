@@ -14,7 +14,8 @@ from api.problems import Problem, problems
 from api.reading import Cursor, Limit, MinPosition, PolicyDep, ReadStoreDep, caught_up, query, tagged
 from domain.actors import Actor
 from read_models import profiles as model
-from services.access import AccessPolicy
+from services.access import AccessPolicy, sees_suspended
+from services.moderation import Moderation
 
 router = APIRouter(prefix="/v1/users", tags=["profiles"])
 T = TypeVar("T")
@@ -34,6 +35,11 @@ class ProfileOut(BaseModel):
     videos: int = Field(description="Published videos currently listed, whatever their visibility")
     likes_received: int
     followed_by_me: bool | None = Field(description="Whether the caller follows them; None when anonymous")
+    suspended: bool = Field(
+        default=False,
+        description="Suspended now: to anyone but them and moderators their display name, bio, avatar "
+        "and videos are withheld (null, 0, an empty list) until the suspension is lifted",
+    )
 
 
 class VideoItem(BaseModel):
@@ -76,22 +82,25 @@ async def get_profile(
     if_none_match: Annotated[str | None, Header(max_length=1024)] = None,
 ) -> Response:
     """The profile card, followers, following, listed videos and likes received, and whether the
-    caller follows this user. Carries an ``ETag`` (it differs per viewer, hence ``Vary``); send it back
-    in ``If-None-Match`` to get 304 while nothing changed."""
+    caller follows this user. A suspended user's profile says so; to others it withholds their own
+    words and videos (see ``suspended``). Carries an ``ETag`` (it differs per viewer, hence
+    ``Vary``); send it back in ``If-None-Match`` to get 304 while nothing changed."""
     await caught_up(store, model.MODEL, min_position)
     card = await _visible_profile(policy, user_id, viewer)
+    suspended, withheld = await query(model.MODEL, lambda: _suspension(policy, user_id, viewer))
     body = ProfileOut(
         user_id=card.user_id,
         handle=card.handle,
-        display_name=card.display_name,
+        display_name=None if withheld else card.display_name,
         erased=card.erased,
-        bio=card.bio,
-        avatar_url=card.avatar_url,
+        bio=None if withheld else card.bio,
+        avatar_url=None if withheld else card.avatar_url,
         followers=card.followers,
         following=card.following,
-        videos=card.videos,
+        videos=0 if withheld else card.videos,
         likes_received=card.likes_received,
         followed_by_me=None if viewer is None else model.follows(store, viewer.user_id, user_id),
+        suspended=suspended,
     ).model_dump_json()
     return tagged(body.encode(), if_none_match, vary="Authorization")
 
@@ -125,9 +134,18 @@ async def user_videos(
     )
 
 
+def _suspension(policy: AccessPolicy, user_id: str, viewer: Actor | None) -> tuple[bool, bool]:
+    """Whether the user is suspended now, and whether their profile's content is withheld from the
+    viewer for it (from everyone but them and moderators)."""
+    suspended = Moderation(policy.store).suspended(user_id)
+    return suspended, suspended and not sees_suspended(user_id, viewer)
+
+
 def _videos_seen(
     policy: AccessPolicy, user_id: str, viewer: Actor | None, limit: int, cursor: str | None
 ) -> model.Page[model.ListedVideo]:
+    if policy.withheld(user_id, viewer):
+        return model.Page([], None)
     page = model.videos_of(policy.store, user_id, limit, cursor)
     shown = [v for v in page.items if policy.may_view_listed(user_id, v.visibility, viewer)]
     return model.Page(shown, page.next_cursor)

@@ -1,6 +1,7 @@
 """Trending videos, as the ``trending`` projector keeps them: overall and per hashtag, most trending
 first, scores decayed to the time of the request. Anyone may read them, signed in or not; a signed-in
-viewer's lists leave out the creators they blocked or who blocked them (the access policy)."""
+viewer's lists leave out the creators they blocked or who blocked them (the access policy), and no
+list holds a suspended creator's videos, whoever asks (as no feed does)."""
 
 from __future__ import annotations
 
@@ -95,8 +96,14 @@ def _visible_top(
     policy: AccessPolicy, viewer: Actor | None, limit: int, cursor: str | None, hashtag: str | None
 ) -> TrendingOut:
     page = model.top(policy.store, limit, hashtag=hashtag, cursor=cursor)
-    shown = [v for v in page.items if policy.may_view_listed(v.owner_id, "public", viewer)]
-    labels = Moderation(policy.store).labels(v.video_id for v in shown)
+    moderation = Moderation(policy.store)
+    suspended = moderation.suspended_among(v.owner_id for v in page.items)  # out of every feed, for all
+    shown = [
+        v
+        for v in page.items
+        if v.owner_id not in suspended and policy.may_view_listed(v.owner_id, "public", viewer)
+    ]
+    labels = moderation.labels(v.video_id for v in shown)
     return TrendingOut(
         items=[
             TrendingItem(

@@ -100,7 +100,8 @@ async def video_details(
         await caught_up(store, profiles.MODEL, min_position)
     if not await query(model.MODEL, lambda: policy.may_view(card, actor)):
         raise Problem(404, "video not found")
-    playback = delivery.playback(card, actor, state.media, delivery.wall_clock())
+    public = await query(model.MODEL, lambda: policy.public(card))
+    playback = delivery.playback(card, actor, state.media, delivery.wall_clock(), public=public)
     details = await query(model.MODEL, lambda: _details(store, card, actor, playback))
     body = details.model_dump_json().encode()
     return tagged(body, if_none_match, vary="Authorization")

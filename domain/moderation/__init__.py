@@ -10,4 +10,6 @@
   suspensions, and the notices of what was done to their content.
 - ``appeals``: the person contests an action once; another moderator decides.
 - ``policy``, ``trust``: when strikes suspend; how much a report weighs and a case's priority.
+- ``friction``: how many uploads, comments, follows and reports a person may make a day, by
+  account age and strikes in force.
 """

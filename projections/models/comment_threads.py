@@ -19,6 +19,11 @@ longer decodes (a replay after the erasure) is stored that way when posted, so b
 is the user: run this projector unpartitioned (``0/1``), or a like or an erasure may reach its owner
 before the comment does.
 A like of a comment this projector has not seen is ignored.
+
+A comment screening held (``CommentHeld``) gets its state row, marked ``held``, and a listing row in
+its author's own ``held_comments`` or ``held_replies`` only: it counts in no parent's replies and is
+in no public listing. A moderator's release is a ``CommentPosted`` of the same comment: its held
+row goes, and it is listed as a comment posted at that moment. An erasure takes held ones too.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from domain.engagement.comment_likes import CommentLiked, CommentUnliked
 from domain.engagement.comments import (
     CommentDeleted,
     CommentEdited,
+    CommentHeld,
     CommentPosted,
     CommentRemoved,
     CommentRestored,
@@ -44,6 +50,7 @@ from read_models.tables import Row
 
 HANDLES = (
     CommentPosted,
+    CommentHeld,
     CommentEdited,
     CommentDeleted,
     CommentRemoved,
@@ -58,7 +65,7 @@ HANDLES = (
 
 def project(decoded: Decoded, writer: Writer) -> None:
     match decoded.event:
-        case CommentPosted():
+        case CommentPosted() | CommentHeld():
             _posted(decoded, decoded.event, writer)
         case CommentEdited(comment_id=comment_id, text=text):
             _change(writer, comment_id, text=text, erased="text" in decoded.erased, edited=True)
@@ -121,6 +128,9 @@ def _save(writer: Writer, old: Row | None, new: dict[str, Any]) -> None:
 
 def _place(writer: Writer, old: Row | None, new: Row) -> None:
     row = rendered(new)
+    if new.get("held"):
+        _place_held(writer, old, new, row)
+        return
     if new.get("parent_id"):
         if new.get("deleted") or new.get("removed"):
             writer.delete("comment_replies", _key(new, "parent_id", "posted_at", "comment_id"))
@@ -138,6 +148,21 @@ def _place(writer: Writer, old: Row | None, new: Row) -> None:
         writer.upsert("comments_by_likes", row)
 
 
+def _place_held(writer: Writer, old: Row | None, new: Row, row: dict[str, Any]) -> None:
+    """A held comment is listed to its author alone, until released or erased (which empties the
+    author: the listing's key is the old row's)."""
+    if not new.get("deleted"):
+        writer.upsert(_held_listing(new)[0], row)
+    elif old is not None:
+        writer.delete(*_held_listing(old))
+
+
+def _held_listing(row: Row) -> tuple[str, dict[str, Any]]:
+    if row.get("parent_id"):
+        return "held_replies", _key(row, "parent_id", "author_id", "posted_at", "comment_id")
+    return "held_comments", _key(row, "video_id", "author_id", "posted_at", "comment_id")
+
+
 def _key(row: Row, *names: str) -> dict[str, Any]:
     return {name: row.get(name) for name in names}
 
@@ -145,12 +170,15 @@ def _key(row: Row, *names: str) -> dict[str, Any]:
 # -- events ----------------------------------------------------------------------------------------
 
 
-def _posted(decoded: Decoded, event: CommentPosted, writer: Writer) -> None:
+def _posted(decoded: Decoded, event: CommentPosted | CommentHeld, writer: Writer) -> None:
     erased = "text" in decoded.erased
+    held = isinstance(event, CommentHeld)
     if _applied(writer, event.comment_id):
-        if event.parent_id and not erased:  # the reply landed before a crash; its parent's count may not have
+        # the reply landed before a crash; its parent's count may not have (a held one counts not)
+        if event.parent_id and not erased and not held:
             _count_reply(writer, event.parent_id, +1)
         return
+    _release(writer, event.comment_id)
     new = {
         "comment_id": event.comment_id,
         "video_id": event.video_id,
@@ -165,14 +193,22 @@ def _posted(decoded: Decoded, event: CommentPosted, writer: Writer) -> None:
         "reply_count": 0,
         "deleted": False,
         "pinned": False,
+        "held": held,
     }
     if erased:  # the author is erased: the comment reads as the erasure left their others
         new.update(ERASED, deleted_position=writer.position)
     else:
-        if event.parent_id:
+        if event.parent_id and not held:
             _count_reply(writer, event.parent_id, +1)
         writer.upsert("comments_by_author", {"author_id": event.author_id, "comment_id": event.comment_id})
     _save(writer, None, new)
+
+
+def _release(writer: Writer, comment_id: str) -> None:
+    """A comment posted after it was held (a moderator released it) leaves its author's held list."""
+    old = writer.get("comment_rows", {"comment_id": comment_id})
+    if old is not None and old.get("held"):
+        writer.delete(*_held_listing(old))
 
 
 #: What an erasure leaves of a comment: a deleted one, by nobody.
@@ -190,7 +226,9 @@ def _erase_author(writer: Writer, author_id: str) -> None:
     for comment_id in comments:
         row = writer.get("comment_rows", {"comment_id": comment_id})
         newly = row is not None and _fresh(writer, comment_id) is not None and not row.get("deleted")
-        if row and row.get("parent_id") and (newly or _deleted_by_this_event(writer, comment_id)):
+        if row is None or not row.get("parent_id") or row.get("held"):  # a held reply counts nowhere
+            continue
+        if newly or _deleted_by_this_event(writer, comment_id):
             taken[row["parent_id"]] = taken.get(row["parent_id"], 0) + 1
     for comment_id in comments:
         old = _fresh(writer, comment_id)

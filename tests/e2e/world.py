@@ -46,6 +46,8 @@ DEMO_TIMEOUT_S = 420.0
 START_TIMEOUT_S = 60.0
 PROCESSING_TIMEOUT_S = 240.0
 TUS = {"Tus-Resumable": "1.0.0"}
+#: The watched words file in a running world's folder, read again by the server as it changes.
+WATCHED_WORDS = "watched_words.txt"
 T = TypeVar("T")
 
 
@@ -246,6 +248,8 @@ def server_env(folder: Path) -> dict[str, str]:
         STROM_KEYSTORE_URL=f"sqlite:///{folder / 'keys.db'}",
         STROM_MEDIA_URL=f"file://{folder / 'media'}",
         STROM_UPLOADS_DIR=str(folder / "uploads"),
+        # The world's own watched words (none until a test writes some), never the checkout's.
+        STROM_SCREENING_WATCHED_WORDS=str(folder / WATCHED_WORDS),
         STROM_WRITE_RATE_PER_S="100",
         STROM_WRITE_BURST="400",
         # The world's own calls reuse the access tokens it signed in with for the whole run (the

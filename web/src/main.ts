@@ -12,6 +12,7 @@ import { noticesView } from "./notices/view";
 import { profileView } from "./profile/view";
 import { route, start, type View } from "./router";
 import { currentSession, onSessionChange } from "./session";
+import { transparencyView } from "./transparency/view";
 import { emptyState } from "./ui";
 import { resumePendingUploads, uploadView } from "./upload/view";
 
@@ -31,6 +32,7 @@ route("/notices", () => noticesView());
 route("/moderation", () => queueView());
 route("/moderation/cases/:caseId", ({ caseId }) => caseView(caseId!));
 route("/moderation/users/:userId", ({ userId }) => standingView(userId!));
+route("/transparency", () => transparencyView());
 discoveryRoutes();
 
 function show(view: View, path: string): void {

@@ -21,6 +21,7 @@ from commands.sessions import Granted, start_session
 from domain import accounts, videos
 from domain.access import Visibility
 from domain.actors import Actor, Role
+from domain.moderation.friction import NO_LIMITS, DailyLimits
 from domain.screening import NO_RULES, SCREENER, Findings, Policy, Rules
 from domain.videos.rules import PIPELINE
 from eventstore.codec import EventCodec
@@ -55,12 +56,15 @@ class User:
 
 
 class System:
-    def __init__(self, tmp: Path, *, screening: Rules = NO_RULES, **app_options: Any) -> None:
-        """``screening``: the policy and watched words the write side screens with."""
+    def __init__(
+        self, tmp: Path, *, screening: Rules = NO_RULES, limits: DailyLimits = NO_LIMITS, **app_options: Any
+    ) -> None:
+        """``screening``: the policy and watched words the write side screens with; ``limits``: the
+        daily limits of uploads, comments, follows and reports (none unless given)."""
         self.keys = SQLiteKeyStore(tmp / "keys.db")
         self.store = SQLiteEventStore(tmp / "events.db")
         codec, rules = EventCodec(Sealer(self.keys)), FixedRules(screening)
-        self.ports = Ports(store=self.store, codec=codec, keys=self.keys, screening=rules)
+        self.ports = Ports(store=self.store, codec=codec, keys=self.keys, screening=rules, limits=limits)
         # Tests change the store between reads: nothing is kept across requests unless asked for.
         options = {"write_rate_per_s": 1000.0, "write_burst": 1000, "shared_reads_ttl_s": 0.0, **app_options}
         self.app = create_app(self.ports, secret=SECRET, routers=ROUTERS, **options)

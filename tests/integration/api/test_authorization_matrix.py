@@ -9,16 +9,21 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 import pytest
 
+from commands import streams
+from commands.aggregates import COMMENT
 from commands.context import Request
+from commands.handling import execute
 from commands.screening import record_screening
 from domain import videos
-from domain.actors import Role
+from domain.actors import Actor, Role
+from domain.engagement.comments import CommentHeld
 from domain.screening import SCREENER, Findings, Policy
 from projections.models import moderation_queue, moderation_standing, profiles, video_details
 from tests.integration.api.harness import System
@@ -160,6 +165,15 @@ def on_comment(world: World, action: str, *, first: str | None = None) -> Call:
     if first is not None:
         staff_did(world, f"/v1/moderation/comments/{comment_id}/{first}", {"reason": "x"})
     return Call("POST", f"/v1/moderation/comments/{comment_id}/{action}", {"reason": "x"})
+
+
+def held_comment(world: World) -> Call:
+    """A comment of the owner's that screening held, as posting one with a watched word records it."""
+    video_id, comment_id = world.video(), str(uuid.uuid4())
+    held = CommentHeld(comment_id, video_id, world.owner.user_id, "held words")
+    author = Actor(world.owner.user_id, Role.USER)
+    execute(world.system.ports, Request(author), streams.comment(comment_id), COMMENT, lambda _: [held])
+    return Call("POST", f"/v1/moderation/comments/{comment_id}/release")
 
 
 def on_case(world: World, action: str, body: Any) -> Call:
@@ -406,6 +420,7 @@ MATRIX: dict[str, tuple[Scenario, frozenset[str], Fresh]] = {
         STAFF,
         SHARED,
     ),
+    "POST /v1/moderation/comments/{comment_id}/release": (held_comment, STAFF, SHARED),
     "POST /v1/me/appeals": (appeal, frozenset({"owner"}), SHARED),
     "GET /v1/audit/streams/{stream}": (
         lambda w: Call("GET", f"/v1/audit/streams/user-{w.owner.user_id}"),

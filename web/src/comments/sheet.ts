@@ -31,7 +31,19 @@ interface CommentItem {
   reply_count: number;
   deleted: boolean;
   pinned: boolean;
+  /** Yours, held by screening until a moderator releases it: nobody else is sent it. */
+  held?: boolean;
 }
+
+/** What posting a comment answers: a comment holding a watched word is taken but held. */
+interface CommentCreated {
+  comment_id: string;
+  state: "posted" | "held";
+  note: string | null;
+  position: number;
+}
+
+const HELD_TOAST = "Your comment is held for review. Only you can see it until a moderator approves it.";
 
 type Order = "newest" | "top";
 
@@ -382,15 +394,22 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
       actions.append(h("button", { type: "button", class: "link-button danger", disabled: pending, onclick: () => void remove() }, "Delete"));
     }
 
-    const body = h("div", { class: "comment-body" },
-      h("div", { class: "comment-meta" }, authorLink, item.pinned ? h("span", { class: "comment-badge pinned-label" }, "Pinned") : null),
-      text,
-      actions,
-    );
+    const meta = h("div", { class: "comment-meta" }, authorLink, item.pinned ? h("span", { class: "comment-badge pinned-label" }, "Pinned") : null);
+    const body = h("div", { class: "comment-body" }, meta, text, actions);
     li.append(avatarEl, body, h("div", { class: "comment-side" }, likeButton));
 
+    /** A held comment is the author's alone until released: nothing to like, answer or delete yet. */
+    const markHeld = (): void => {
+      item.held = true;
+      li.classList.add("held");
+      meta.append(h("span", { class: "comment-badge held-label" }, "Held for review"));
+      text.after(h("p", { class: "comment-held-note" }, "Only you can see this until a moderator reviews it."));
+      actions.querySelectorAll("button").forEach((b) => b.remove());
+      likeButton.hidden = true;
+    };
+
     // Replies (top-level comments only)
-    if (item.parent_id === null) {
+    if (item.parent_id === null && !item.held) {
       const replies = h("ul", { class: "reply-list", role: "list", hidden: true });
       const toggle = h("button", { type: "button", class: "link-button replies-toggle", "aria-expanded": "false" });
       const moreReplies = h("div", { class: "reply-more", hidden: true });
@@ -483,8 +502,10 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
       li.classList.remove("pending");
       li.removeAttribute("aria-busy");
       time.textContent = timeAgo(real.posted_at);
-      li.querySelectorAll<HTMLButtonElement>(".comment-actions button, .comment-like").forEach((b) => (b.disabled = false));
+      if (real.held) markHeld();
+      else li.querySelectorAll<HTMLButtonElement>(".comment-actions button, .comment-like").forEach((b) => (b.disabled = false));
     };
+    if (item.held) markHeld();
     return li;
   }
 
@@ -600,11 +621,20 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
     updateEmpty();
     if (total !== null) setTotal(total + 1);
     try {
-      const result = await request<{ comment_id: string; position: number }>("POST", `/v1/videos/${video.video_id}/comments`, {
+      const result = await request<CommentCreated>("POST", `/v1/videos/${video.video_id}/comments`, {
         body: target ? { text, parent_id: target.parentId } : { text },
       });
       seen.add(result.comment_id);
-      el.confirm?.({ ...draft, comment_id: result.comment_id });
+      const held = result.state === "held";
+      el.confirm?.({ ...draft, comment_id: result.comment_id, held });
+      if (held) {
+        // Held: it counts nowhere until released, so the counts drawn for it are taken back.
+        parent?.dropReply?.();
+        if (total !== null) setTotal(total - 1);
+        live.textContent = target ? "Reply held for review" : "Comment held for review";
+        toast(HELD_TOAST);
+        return;
+      }
       live.textContent = target ? "Reply posted" : "Comment posted";
       void reconcileCount(result.position);
     } catch (error) {

@@ -78,6 +78,8 @@ export interface CaseComment {
   erased: boolean;
   deleted: boolean;
   removed: boolean;
+  /** Held by screening: only its author sees it until a moderator releases it. */
+  held?: boolean;
   posted_at: string;
 }
 

@@ -95,7 +95,8 @@ export function caseView(caseId: string): View {
         box.append(
           h("blockquote", { class: `mod-comment${comment.text ? "" : " gone"}` }, text),
           h("p", { class: "mod-muted" }, "By ", person(comment.author_id), " ", when(comment.posted_at), " on ",
-            h("a", { href: `/v/${comment.video_id}` }, "this video"), comment.removed ? " · removed by a moderator" : ""),
+            h("a", { href: `/v/${comment.video_id}` }, "this video"), comment.removed ? " · removed by a moderator" : "",
+            comment.held ? " · held for review by screening: only its author sees it" : ""),
         );
       }
     } else {
@@ -158,6 +159,9 @@ export function caseView(caseId: string): View {
       video?.then((v) => (restore.hidden = v.state !== "hidden"), () => undefined);
       row.append(restore);
       row.append(button("Label video", () => openLabel({ ...scope, done: done("Labels added") })));
+    } else if (c.target_kind === "comment" && detail.comment?.held) {
+      // Held, never posted: it can be released (posted as written) or left held; nothing to remove.
+      row.append(button("Release comment", () => void release(c.target_id)));
     } else if (c.target_kind === "comment") {
       row.append(button("Remove comment", () => openRemove({ ...scope, done: done("Comment removed") }), true));
       if (detail.comment?.removed) {
@@ -178,6 +182,14 @@ export function caseView(caseId: string): View {
       : "This case is closed: actions are taken on their own, and a new report opens it again.";
     return h("section", { class: "mod-section", "aria-labelledby": "mod-actions-title" },
       h("h2", { id: "mod-actions-title" }, "Actions"), h("p", { class: "mod-muted" }, hint), row);
+  }
+
+  async function release(commentId: string): Promise<void> {
+    try {
+      done("Comment released")(await act(`comments/${commentId}/release`, {}));
+    } catch (error) {
+      toast(describe(error));
+    }
   }
 
   async function assignToMe(me: string): Promise<void> {

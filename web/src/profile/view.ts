@@ -90,6 +90,7 @@ export function profileView(userId: string): View {
         h("nav", { class: "profile-links", "aria-label": "Your account" },
           h("a", { href: "/notices" }, "Notices"),
           isStaff() ? h("a", { href: "/moderation" }, "Moderation queue") : null,
+          h("a", { href: "/transparency" }, "Transparency report"),
         ),
       );
     } else if (!p.erased) {
