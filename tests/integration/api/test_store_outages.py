@@ -107,6 +107,7 @@ class Outages:
             "export_id": self.export,
             "case_id": f"video-{self.video}",
             "capability": "comment",
+            "handle": self.ann.handle,
         }
         # Any other id in a path (an export, an erasure, a case) names nothing: a fresh one.
         return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: known.get(m.group(1), str(uuid7())), template)
@@ -124,6 +125,8 @@ class Outages:
         params: dict[str, str] = {}
         if template == "/v1/exports/{export_id}/archive":  # the signed link is the credential
             params["token"] = signing.sign(f"exports/{self.export}", self.ann.user_id, FAR, KEY)
+        if template == "/v1/search":  # a query is required: the outage, not the request, must answer
+            params["q"] = "demo"
         return self.client.request(
             method, self.path(template), headers=headers, json=body, params=params or None
         )
