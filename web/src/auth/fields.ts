@@ -4,7 +4,7 @@
  * says aria-invalid while it is wrong.
  */
 
-import { ApiError } from "../api";
+import { ApiError, fieldProblems } from "../api";
 import { h } from "../dom";
 
 export type Control = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
@@ -58,16 +58,15 @@ export function showErrors(fields: Record<string, Field>, errors: Record<string,
 }
 
 /**
- * Which field a server problem is about: a 422 from schema validation names it in `errors[].loc`;
- * a domain 422/409 says it in its detail ("email does not look like…", "this handle is taken").
+ * Which field a server problem is about: a 422 from schema validation names it in its field errors
+ * (read with `fieldProblems`); a domain 422/409 says it in its detail ("email does not look like…",
+ * "this handle is taken").
  */
 export function fieldErrorsOf(error: unknown, names: string[]): Record<string, string> {
   const found: Record<string, string> = {};
   if (!(error instanceof ApiError)) return found;
-  for (const item of error.errors) {
-    const loc = item.loc ?? [];
-    const name = String(loc[loc.length - 1] ?? "");
-    if (names.includes(name) && item.msg) found[name] = sentence(item.msg);
+  for (const { field: name, message } of fieldProblems(error)) {
+    if (names.includes(name) && !found[name]) found[name] = sentence(message);
   }
   if (Object.keys(found).length === 0 && error.detail && (error.status === 422 || error.status === 409)) {
     const detail = error.detail.toLowerCase();

@@ -33,6 +33,8 @@ interface CommentItem {
   pinned: boolean;
   /** Yours, held by screening until a moderator releases it: nobody else is sent it. */
   held?: boolean;
+  /** Its author is suspended: text and author are null until the suspension is lifted; replies stay. */
+  withheld?: boolean;
 }
 
 /** What posting a comment answers: a comment holding a watched word is taken but held. */
@@ -324,7 +326,7 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
     const authorId = item.author_id;
     const authorLink = authorId
       ? h("a", { class: "comment-author", href: `/u/${authorId}` }, "…")
-      : h("span", { class: "comment-author" }, "Deleted account");
+      : h("span", { class: "comment-author" }, item.withheld ? "Suspended account" : "Deleted account");
     const avatarEl = h("span", { class: "comment-avatar", "aria-hidden": "true" }, authorId ? "" : "?");
     let handle = "";
     if (authorId) {
@@ -349,7 +351,7 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
     // Like
     let liked = isLiked(item.comment_id);
     const likeCount = h("span", { class: "comment-like-count", "data-count": "comment-likes" }, formatCount(item.likes));
-    const likeButton = h("button", { type: "button", class: "comment-like", "aria-label": "Like comment", "aria-pressed": String(liked), disabled: pending || item.deleted },
+    const likeButton = h("button", { type: "button", class: "comment-like", "aria-label": "Like comment", "aria-pressed": String(liked), disabled: pending || item.deleted, hidden: item.withheld === true },
       h("span", { "aria-hidden": "true" }, "♥"), likeCount);
     const paintLike = (): void => {
       likeButton.setAttribute("aria-pressed", String(liked));
@@ -386,10 +388,12 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
     });
 
     const actions = h("div", { class: "comment-actions" }, time);
-    if (video.comments_allowed && me && !item.deleted) {
+    // A withheld comment offers nothing to do; its replies stay below it.
+    const actionable = !item.deleted && !item.withheld;
+    if (video.comments_allowed && me && actionable) {
       actions.append(h("button", { type: "button", class: "link-button", disabled: pending, onclick: () => startReply(item.parent_id ?? item.comment_id, handle || "unknown") }, "Reply"));
     }
-    const canDelete = me !== null && !item.deleted && (item.author_id === me || video.owner_id === me);
+    const canDelete = me !== null && actionable && (item.author_id === me || video.owner_id === me);
     if (canDelete) {
       actions.append(h("button", { type: "button", class: "link-button danger", disabled: pending, onclick: () => void remove() }, "Delete"));
     }
@@ -511,10 +515,11 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
 
   function paintText(el: HTMLElement, item: CommentItem): void {
     el.classList.toggle("gone", item.deleted || item.erased || item.text === null);
-    if (item.deleted) el.textContent = "[deleted]";
+    if (item.withheld && !item.deleted) el.textContent = "Comment withheld";
+    else if (item.deleted) el.textContent = "[deleted]";
     else if (item.erased || item.text === null) el.textContent = "[erased]";
     else el.textContent = item.text;
-    if (item.edited && !item.deleted && !item.erased) el.append(h("span", { class: "comment-edited" }, " (edited)"));
+    if (item.edited && !item.deleted && !item.erased && !item.withheld) el.append(h("span", { class: "comment-edited" }, " (edited)"));
   }
 
   // -- composer --

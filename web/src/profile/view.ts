@@ -97,7 +97,21 @@ export function profileView(userId: string): View {
       actions.append(followButton(p, countEls.followers!));
     }
     const bio = p.bio ? h("p", { class: "profile-bio" }, p.bio) : null;
-    el.replaceChildren(header, counts, actions, bio ?? "", videoGrid());
+    if (!p.suspended) {
+      el.replaceChildren(header, counts, actions, bio ?? "", videoGrid());
+    } else if (isMe()) {
+      // They still see their own profile as it was; the notice says why and how to appeal.
+      const banner = h("p", { class: "profile-suspended-banner", role: "status" },
+        "Your account is suspended: others do not see your profile or videos. ",
+        h("a", { href: "/notices" }, "Read the notice"));
+      el.replaceChildren(banner, header, counts, actions, bio ?? "", videoGrid());
+    } else {
+      // Moderators are still sent the videos, to review them; everyone else is sent none.
+      const suspended = h("div", { class: "profile-suspended", role: "status" },
+        h("h2", {}, "This account is suspended"),
+        h("p", {}, "Its profile and videos are hidden while the suspension lasts."));
+      el.replaceChildren(header, counts, actions, bio ?? "", suspended, isStaff() ? videoGrid() : "");
+    }
   }
 
   /** Consent starts withdrawn: For You is the same for everyone until the holder turns this on. */

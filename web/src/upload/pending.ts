@@ -11,7 +11,7 @@
  */
 
 import { Upload, type DetailedError, type PreviousUpload } from "tus-js-client";
-import { ApiError, authHeaders, describe, get, request, type VideoDetails, type Visibility } from "../api";
+import { ApiError, authHeaders, describe, errorOf, get, request, type VideoDetails, type Visibility } from "../api";
 import { currentSession, onSessionChange } from "../session";
 import { toast } from "../ui";
 
@@ -281,8 +281,7 @@ function uploadFailure(error: Error | DetailedError): { reason: string; retryabl
   if (response && status >= 400) {
     let detail: string | null = null;
     try {
-      const problem = JSON.parse(response.getBody()) as { detail?: string; title?: string };
-      detail = problem.detail ?? problem.title ?? null;
+      detail = describe(errorOf(status, "", JSON.parse(response.getBody())));
     } catch {
       /* not a problem document */
     }
