@@ -1,12 +1,14 @@
-"""Runs one projector over one build: subscribe from its checkpoint, apply events in batches,
-record progress, stop loudly.
+"""Runs projectors over the log: one subscription, each event decoded once and handed to every
+projector that handles it, progress recorded, a failing projector stopped loudly and alone.
 
-A batch is up to ``FLUSH_EVERY`` events (or ``FLUSH_AFTER_S`` of them, or whatever arrived before
-the log went quiet); its rows and its checkpoint are written together (``Batch.flush``), so a crash
-replays at most one batch onto rows stamped to absorb it.
+A ``Stream`` reads the log for its lanes (``projections.lane``, one per projector and build) from the
+lowest of their checkpoints. A commit is due at a checkpoint marker of the subscription (the log went
+quiet: a wake-up's worth of events), after ``FLUSH_EVERY`` events or after ``FLUSH_AFTER_S``. It sends
+every lane's rows, wave by wave, and then every lane's checkpoint, in one ``write_all``: one
+transaction on SQLite, so a crash replays at most one batch onto rows stamped to absorb it; on
+Cassandra each write is idempotent and the checkpoints land after the rows they cover.
 
-A projector that raises is a bug, not bad luck: it stops with the event's position and the
-error in its checkpoint row, and is never skipped past silently. Other projectors go on.
+A ``Runner`` is a stream of one projector: rebuilds and parity checks run a projector alone.
 """
 
 from __future__ import annotations
@@ -14,64 +16,222 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-import traceback
-import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
-from domain.accounts.events import ErasureRequested
-from domain.events import DomainEvent
-from domain.videos.events import DeletionReason, VideoDeleted
 from eventstore.codec import EventCodec
 from eventstore.envelope import Checkpoint, EventFilter, RecordedEvent
-from eventstore.errors import StoreUnavailable
 from eventstore.port import EventStore, Subscription
+from projections.lane import TRANSIENT, WHOLE, Lane, Partition, ProjectorFailed, erases
 from projections.projector import Projector
-from projections.writer import Batch
-from read_models import live
 from read_models import projection_state as states
-from read_models.checks import check_write
-from read_models.errors import ReadStoreUnavailable, RetryableError
+from read_models.errors import MissingTable
 from read_models.live import Build
-from read_models.port import ReadStore, TableWrite, Upsert
+from read_models.port import ReadStore, TableWrite
+
+__all__ = ["TRANSIENT", "WHOLE", "Partition", "ProjectorFailed", "Runner", "Stream", "erases"]
 
 FLUSH_EVERY = 2000
-#: Failures of a store rather than of the projector: worth retrying, never a reason to stop.
-TRANSIENT = (RetryableError, ReadStoreUnavailable, StoreUnavailable)
 FLUSH_AFTER_S = 1.0
+#: Expired rows and tombstones are dropped at every start, after an erasure's batch, and this often
+#: in between, so the tables do not grow for as long as the process lives without an erasure.
+DROP_TOMBSTONES_EVERY_S = 600.0
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Partition:
-    """``i/n``: this runner owns the entities whose hash falls in slice ``i`` of ``n``."""
-
-    index: int = 0
-    count: int = 1
-
-    @classmethod
-    def parse(cls, text: str) -> Partition:
-        index, _, count = text.partition("/")
-        if not (index.isdigit() and count.isdigit()) or not 0 <= int(index) < int(count):
-            raise ValueError(f"--partition {text!r}: expected i/n with 0 ≤ i < n, e.g. 0/4")
-        return cls(int(index), int(count))
-
-    def owns(self, entity: str) -> bool:
-        return self.count == 1 or zlib.crc32(entity.encode()) % self.count == self.index
+class Stream:
+    def __init__(
+        self,
+        lanes: Iterable[Lane],
+        *,
+        events: EventStore,
+        codec: EventCodec,
+        store: ReadStore,
+        types: Iterable[str] = (),
+        after: int | None = None,
+        stay_open: bool = False,
+        on_leave: Callable[[Lane], None] | None = None,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> None:
+        """``types``: the events to read (default: what the lanes handle; a stream that lanes may
+        join later names theirs too). ``after``: where the log is read from before the first run
+        (default: the lowest checkpoint). ``stay_open``: keep reading with no lane left, for lanes
+        that ``join`` later. ``on_leave`` hears of each lane that failed or was retired."""
+        self._lanes = list(lanes)
+        #: The lanes by the event types they handle, so an event meets only the lanes it concerns.
+        self._by_type: dict[str, list[Lane]] = {}
+        self._events, self._codec, self._store = events, codec, store
+        self._types = tuple(sorted(set(types).union(*(lane.handles for lane in self._lanes))))
+        self._stay_open = stay_open
+        self._on_leave = on_leave
+        self._on_progress = on_progress
+        self._joining: list[Lane] = []
+        self._join_lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._subscription: Subscription | None = None
+        #: How far the stream has read: lanes catching up on their own chase it, then join.
+        self.position = after if after is not None else -1
 
     @property
-    def label(self) -> str:
-        return f"{self.index}/{self.count}"
+    def lanes(self) -> tuple[Lane, ...]:
+        return tuple(self._lanes)
 
+    def join(self, lane: Lane) -> None:
+        """Adds a lane (from any thread): the stream reads again from the lowest checkpoint, the
+        lanes ahead of it skipping what they have seen, so it joins within ``JOIN_GAP`` events'
+        time (``projections.supervisor``) whether or not new events come."""
+        with self._join_lock:
+            self._joining.append(lane)
+            subscription = self._subscription
+        if subscription is not None:
+            subscription.stop()
 
-WHOLE = Partition()
+    def run(self, *, until: int | None = None) -> None:
+        """Reads until stopped, or with ``until`` up to and including that position. Each run starts
+        from the lanes' committed checkpoints, forgetting anything uncommitted; a lane that joins
+        ends the run, to start the next with it."""
+        with self._join_lock:
+            joining, self._joining = self._joining, []
+        self._lanes.extend(joining)
+        self._index()
+        joined = bool(joining)
+        for lane in self._lanes:
+            lane.prepare()
+        start = min((lane.position for lane in self._lanes), default=None)
+        if start is None:
+            start = self.position if self.position >= 0 else self._events.head_position()
+        self.position = start
+        if until is not None and start >= until:
+            return
+        subscription = self._events.subscribe(
+            after=start, filter=EventFilter(types=self._types), checkpoints=True
+        )
+        with self._join_lock:
+            self._subscription = subscription
+        # Dropped and purged on every start too (a run may have stopped between an erasure's commit
+        # and its purge), but for a lane joining: nothing was erased since.
+        self._commit(states.RUNNING, purge=not joined)
+        try:
+            self._follow(subscription, until)
+        finally:
+            with self._join_lock:
+                self._subscription = None
+            subscription.stop()
+        self._commit(states.RUNNING if self._joining and not self._stopped.is_set() else states.STOPPED)
 
+    def _follow(self, subscription: Subscription, until: int | None) -> None:
+        pending, last_flush = 0, time.monotonic()
+        last_check = last_drop = last_flush
+        for item in subscription:
+            if (until is not None and item.position > until) or self._joining:
+                return
+            now = time.monotonic()
+            if now - last_check > 0.1:
+                last_check = now  # before applying: after a quiet spell, old tables may be gone
+                self._retire(now)
+            if isinstance(item, RecordedEvent):
+                pending += self._offer(item)
+            self.position = item.position
+            now = time.monotonic()
+            if isinstance(item, Checkpoint) or pending >= FLUSH_EVERY or now - last_flush > FLUSH_AFTER_S:
+                drop = now - last_drop > DROP_TOMBSTONES_EVERY_S
+                self._commit(states.RUNNING, drop=drop)
+                pending, last_flush = 0, now
+                last_drop = now if drop else last_drop
+            if self._stopped.is_set() or (until is not None and self.position >= until):
+                return
+            if not (self._lanes or self._stay_open):
+                return
 
-class ProjectorFailed(Exception):
-    def __init__(self, name: str, position: int, error: BaseException) -> None:
-        super().__init__(f"projector {name} stopped at position {position}: {error!r}")
-        self.position = position
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._subscription is not None:
+            self._subscription.stop()
+
+    def _offer(self, record: RecordedEvent) -> int:
+        """Decodes the event once for every lane that wants it; returns how many took it."""
+        takers = [lane for lane in self._by_type.get(record.type, ()) if record.position > lane.position]
+        if not takers:
+            return 0
+        try:
+            decoded = self._codec.decode(record)
+        except TRANSIENT:
+            raise
+        except Exception as exc:  # an event no projector can read: each that needs it stops on it
+            for lane in takers:
+                lane.fail(record, exc)
+        else:
+            for lane in takers:
+                lane.apply(decoded, record)
+        if any(lane.failure is not None or lane.retired for lane in takers):
+            self._commit(states.RUNNING)
+        return 1
+
+    def _retire(self, now: float) -> None:
+        """Lets go of the lanes whose build a rebuild has replaced, writing nothing more for them."""
+        retired = [lane for lane in self._lanes if not lane.is_live(now=now)]
+        if retired:
+            self._leave(retired)
+
+    def _leave(self, lanes: Sequence[Lane]) -> None:
+        for lane in lanes:
+            self._lanes.remove(lane)
+            self._index()
+            if self._on_leave is not None:
+                self._on_leave(lane)
+
+    def _index(self) -> None:
+        self._by_type = {}
+        for lane in self._lanes:
+            for handled in lane.handles:
+                self._by_type.setdefault(handled, []).append(lane)
+
+    def _commit(self, status: str, *, drop: bool = False, purge: bool = False) -> None:
+        """Every lane's rows, wave after wave, then every lane's checkpoint: one ``write_all``.
+        Lanes that failed leave the stream once their error is recorded. After an erasure (or with
+        ``purge``) the lanes' tombstones are dropped and the store purged; with ``drop``, dropped."""
+        try:
+            self._write(status)
+        except MissingTable:
+            # A rebuild dropped the tables of a build it replaced, before this stream noticed.
+            if all(lane.is_live() for lane in self._lanes):
+                raise
+            self._write(status)
+        erased = [lane for lane in self._lanes if lane.erased]
+        for lane in self._lanes if (drop or purge) else erased:
+            lane.drop_tombstones()
+            lane.erased = False
+        if purge or erased:
+            self._store.purge()
+        gone = [lane for lane in self._lanes if lane.failure is not None or lane.retired]
+        if gone:
+            self._leave(gone)
+        if self._on_progress is not None:
+            self._on_progress(self.position)
+
+    def _write(self, status: str) -> None:
+        waves: list[list[TableWrite]] = []
+        checkpoints: list[TableWrite] = []
+        writing = [lane for lane in self._lanes if not lane.retired]
+        for lane in writing:
+            lane.passed(self.position)  # every event up to here that it handles was offered to it
+            rows, checkpoint = lane.writes(status)
+            for index, wave in enumerate(rows):
+                if index == len(waves):
+                    waves.append([])
+                waves[index].extend(wave)
+            if checkpoint is not None:
+                checkpoints.append(checkpoint)
+        if checkpoints:
+            self._store.write_all([wave for wave in waves if wave] + [checkpoints])
+        for lane in writing:
+            lane.committed()
 
 
 class Runner:
+    """One projector over one build: a stream of one lane. With ``watch_live``, a runner whose build
+    a rebuild has replaced lets go within about ``live.CACHE_S`` of its next event, writing nothing
+    more (the state comes back ``RETIRED``). A ``fresh`` runner starts on tables just created empty
+    (a rebuild), so it reads no row back."""
+
     def __init__(
         self,
         projector: Projector,
@@ -87,123 +247,24 @@ class Runner:
     ) -> None:
         self.projector = projector
         self.build = build
-        self.name = projector.name + ("" if partition == WHOLE else f"#{partition.label}")
-        self._events = events
-        self._codec = codec
-        self._store = store
-        self._partition = partition
-        self._tables = projector.tables_of(build)
-        self._waves = {t.name: projector.wave_of(t.name) for t in projector.tables}
-        self._watch_live = watch_live
-        self._fresh = fresh
-        self._on_progress = on_progress
-        self._stopped = threading.Event()
-        self._subscription: Subscription | None = None
+        self._lane = Lane(
+            projector, store=store, build=build, partition=partition, watch_live=watch_live, fresh=fresh
+        )
+        self.name = self._lane.name
+        self._stream = Stream([self._lane], events=events, codec=codec, store=store, on_progress=on_progress)
 
     def prepare(self) -> states.ProjectionState:
-        for table in self._tables.values():
-            self._store.create_table(table)
-        return states.load(
-            self._store,
-            self.projector.name,
-            self.build.label,
-            version=self.projector.version,
-            part=self._partition.label,
-        )
+        return self._lane.prepare()
 
     def run(self, *, until: int | None = None) -> states.ProjectionState:
-        """Applies events until stopped, or with ``until`` up to and including that position.
-
-        With ``watch_live``, a runner whose build a rebuild has replaced lets go within about
-        ``live.CACHE_S`` of its next event, writing nothing more (the state comes back ``RETIRED``).
-        A ``fresh`` runner starts on tables just created empty (a rebuild), so it reads no row back."""
-        state = self.prepare()
-        if until is not None and state.position >= until:
-            return state
-        subscription = self._events.subscribe(
-            after=state.position, filter=EventFilter(types=self.projector.handles), checkpoints=True
-        )
-        self._subscription = subscription
-        batch = Batch(self._store, self._tables, self._waves, empty=self._fresh and state.position == 0)
-        position, pending, last_flush, last_check = state.position, 0, time.monotonic(), time.monotonic()
-        # Purged on every start too: a run may have stopped between an erasure's commit and its purge.
-        state = self._flush(batch, state, position, states.RUNNING, purge=True)
-        purge = False
-        try:
-            for item in subscription:
-                if until is not None and item.position > until:
-                    break
-                now = time.monotonic()
-                if self._watch_live and now - last_check > live.CACHE_S:
-                    last_check = now  # before applying: after a quiet spell, the old tables may be gone
-                    if live.live_build(self._store, self.projector.name) != self.build:
-                        return dataclasses.replace(state, status=states.RETIRED)
-                if isinstance(item, RecordedEvent):
-                    purge = self._apply(batch, state, item, done=position) or purge
-                    pending += 1
-                position = item.position
-                now = time.monotonic()
-                if isinstance(item, Checkpoint) or pending >= FLUSH_EVERY or now - last_flush > FLUSH_AFTER_S:
-                    state = self._flush(batch, state, position, states.RUNNING, purge=purge)
-                    pending, last_flush, purge = 0, now, False
-                if self._stopped.is_set() or (until is not None and position >= until):
-                    break
-        finally:
-            subscription.stop()
-        return self._flush(batch, state, position, states.STOPPED, purge=purge)
+        """Applies events until stopped, or with ``until`` up to and including that position; raises
+        ``ProjectorFailed`` when the projector raised."""
+        self._stream.run(until=until)
+        if self._lane.failure is not None:
+            raise self._lane.failure
+        if self._lane.retired:
+            return dataclasses.replace(self._lane.state, status=states.RETIRED)
+        return self._lane.state
 
     def stop(self) -> None:
-        self._stopped.set()
-        if self._subscription is not None:
-            self._subscription.stop()
-
-    def _apply(
-        self, batch: Batch, state: states.ProjectionState, record: RecordedEvent, *, done: int
-    ) -> bool:
-        """Projects the event; says whether it erases (see ``erases``)."""
-        try:
-            decoded = self._codec.decode(record)
-            if self._partition == WHOLE or self._partition.owns(self.projector.entity(decoded)):
-                self.projector.project(decoded, batch.writer(record.position))
-            return erases(decoded.event)
-        except TRANSIENT:
-            raise  # the store, not the event: the supervisor retries from the checkpoint
-        except Exception as exc:
-            error = "".join(traceback.format_exception_only(exc)).strip()
-            failed = dataclasses.replace(
-                state, position=done, status=states.FAILED, error=error, error_position=record.position
-            )
-            batch.discard_latest()
-            batch.flush([_state_write(failed)])
-            raise ProjectorFailed(self.name, record.position, exc) from exc
-
-    def _drop_tombstones(self) -> None:
-        """Tombstones no write can still come under: stamped at or below the checkpoint of every
-        partition of this build (each partition writes only rows it owns, but a table is shared)."""
-        up_to = states.checkpoint_of(self._store, self.projector.name, self.build.label)
-        if up_to > 0:
-            self._store.drop_tombstones(list(self._tables.values()), up_to=up_to)
-
-    def _flush(
-        self, batch: Batch, state: states.ProjectionState, position: int, status: str, *, purge: bool = False
-    ) -> states.ProjectionState:
-        saved = dataclasses.replace(state, position=position, status=status, error=None, error_position=None)
-        batch.flush([_state_write(saved)])
-        if purge:
-            self._drop_tombstones()
-            self._store.purge()
-        if self._on_progress is not None:
-            self._on_progress(position)
-        return saved
-
-
-def erases(event: DomainEvent) -> bool:
-    """Events after whose batch the store purges its files (``ReadStore.purge``) of what the batch
-    erased: an erasure, and the deletions of the erased person's videos its cascade appends later."""
-    if isinstance(event, VideoDeleted):
-        return event.reason == DeletionReason.ERASURE
-    return isinstance(event, ErasureRequested)
-
-
-def _state_write(state: states.ProjectionState) -> TableWrite:
-    return states.PROJECTION_STATE, check_write(states.PROJECTION_STATE, Upsert(states.row_of(state)))
+        self._stream.stop()

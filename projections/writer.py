@@ -48,6 +48,11 @@ class Batch:
         self._partitions: dict[RowId, set[RowId]] = {}
         self._remembered = remembered
         self._complete = empty
+        #: Pending rows the store did not hold when the batch began: deleting one writes nothing.
+        self._new: set[RowId] = set()
+        #: Rows written then deleted in this batch whose stored state is unknown: looked up at once
+        #: before the flush, so a row that never reached the store leaves no tombstone.
+        self._unsure: set[RowId] = set()
 
     def table(self, name: str) -> Table:
         return self._tables[name]
@@ -68,7 +73,12 @@ class Batch:
 
     def put(self, table: str, write: CheckedWrite) -> None:
         identity = (table, tuple(write.values[name] for name in self._tables[table].key_names))
-        self._undo.append((identity, self._pending.pop(identity, None)))
+        previous = self._pending.pop(identity, None)
+        self._undo.append((identity, previous))
+        if previous is None:
+            self._note_new(identity)
+        elif write.deleted and not previous.deleted and identity not in self._new:
+            self._unsure.add(identity)
         self._pending[identity] = write  # re-inserted last: the order rows were last written
         self._index(identity)
 
@@ -108,14 +118,57 @@ class Batch:
 
     def flush(self, then: Sequence[TableWrite]) -> None:
         """Sends every pending write, wave by wave, then ``then`` (the checkpoint)."""
+        self._store.write_all([w for w in self.waves() if w] + ([list(then)] if then else []))
+        self.flushed()
+
+    def waves(self) -> list[list[TableWrite]]:
+        """Every pending write, by wave (see ``Projector.last``): for a flush that sends other
+        projectors' batches with this one (``projections.stream``), wave by wave."""
+        self._look_up_unsure()
         waves: list[list[TableWrite]] = [[] for _ in range(max(self._waves.values(), default=0) + 1)]
-        for (table, _), write in self._pending.items():
+        for identity, write in self._pending.items():
+            if write.deleted and identity in self._new:
+                continue  # written and deleted within the batch: no row reached the store to hide
+            table = identity[0]
             waves[self._waves.get(table, 0)].append((self._tables[table], write))
-        self._store.write_all([w for w in waves if w] + ([list(then)] if then else []))
+        return waves
+
+    def flushed(self) -> None:
+        """The pending writes landed: they become rows the batch knows, and nothing is pending."""
         for identity, write in self._pending.items():
             self._remember(identity, None if write.deleted else write.values)
         self._pending.clear()
+        self._new.clear()
+        self._unsure.clear()
         self._undo.clear()
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def _note_new(self, identity: RowId) -> None:
+        """Whether the store lacks the row is known only from rows this runner read or wrote, or
+        of tables known empty; otherwise its delete must reach the store (a tombstone)."""
+        if self._known[identity] is None if identity in self._known else self._complete:
+            self._new.add(identity)
+        else:
+            self._new.discard(identity)
+
+    def _look_up_unsure(self) -> None:
+        """A ranking row that moved several times in one batch leaves a delete for each place it
+        passed; the store is asked, a table at a time, which of those it never held."""
+        by_table: dict[str, list[RowId]] = {}
+        for identity in self._unsure:
+            write = self._pending.get(identity)
+            if write is not None and write.deleted:
+                by_table.setdefault(identity[0], []).append(identity)
+        self._unsure.clear()
+        for table, identities in by_table.items():
+            physical = self._tables[table]
+            keys = [dict(zip(physical.key_names, key, strict=True)) for _, key in identities]
+            for identity, found in zip(identities, self._store.get_many(physical, keys), strict=True):
+                if found is None:
+                    self._new.add(identity)
 
     def _remember(self, identity: RowId, row: Row | None) -> None:
         """Rows this runner wrote or read stay known, so a hot row is not read back after each flush.

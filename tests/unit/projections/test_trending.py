@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -293,6 +295,30 @@ def test_replaying_after_a_lost_checkpoint_writes_the_same_rows(world: World) ->
     world.forget_checkpoint(PROJECTOR)
     world.project(PROJECTOR)
     assert everything(world) == first
+
+
+def tombstones(world: World, table: str) -> int:
+    """Deleted rows the file still holds (hidden from every read)."""
+    name = world.table(PROJECTOR, table).name
+    with contextlib.closing(sqlite3.connect(world.store.path)) as conn:  # type: ignore[attr-defined]
+        return int(conn.execute(f'SELECT count(*) FROM "{name}" WHERE "_deleted" = 1').fetchone()[0])
+
+
+def test_a_video_that_climbs_many_ranks_in_one_batch_leaves_no_tombstone_for_ranks_never_stored(
+    world: World,
+) -> None:
+    # Given a video liked forty times, an hour apart, projected after the first like
+    live(world, V1, tags=["cats"])
+    at(world, T0, VideoLiked("fan-0", V1))
+    world.project(PROJECTOR)
+    for i in range(1, 40):
+        at(world, T0 + i * HOUR / 8, VideoLiked(f"fan-{i}", V1))
+    # When the other likes are projected in one batch, each moving the video up a rank or more
+    world.project(PROJECTOR)
+    # Then only the rank that reached the store is deleted: one tombstone a table, not one a like
+    assert tombstones(world, "trending_videos") == 1
+    assert tombstones(world, "trending_hashtags") == 1
+    assert [v for v, _ in ranking(world, T0 + 5 * HOUR)] == [V1]
 
 
 OWNED = [V1, V2]

@@ -1,0 +1,212 @@
+"""One projector's share of a stream of events: its build and partition, the writes it has not
+committed yet, how far it has got, and whether it failed or was retired.
+
+A stream (``projections.runner.Stream``) reads the log once, decodes each event once and offers it to
+every lane whose projector handles it and has not seen it yet. Each lane keeps its own ``Batch`` and
+checkpoint row; the stream commits the lanes' batches together with their checkpoints.
+
+A projector that raises is a bug, not bad luck: its lane records the event's position and the error
+in its checkpoint row and leaves the stream, and is never skipped past silently. The others go on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import traceback
+import zlib
+
+from domain.accounts.events import ErasureRequested
+from domain.events import DomainEvent
+from domain.videos.events import DeletionReason, VideoDeleted
+from eventstore.codec import Decoded
+from eventstore.envelope import RecordedEvent
+from eventstore.errors import StoreUnavailable
+from projections.projector import Projector
+from projections.writer import Batch
+from read_models import live
+from read_models import projection_state as states
+from read_models.checks import check_write
+from read_models.errors import MissingTable, ReadStoreUnavailable, RetryableError
+from read_models.live import Build
+from read_models.port import ReadStore, TableWrite, Upsert
+
+#: Failures of a store rather than of the projector: worth retrying, never a reason to stop.
+TRANSIENT = (RetryableError, ReadStoreUnavailable, StoreUnavailable)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Partition:
+    """``i/n``: this runner owns the entities whose hash falls in slice ``i`` of ``n``."""
+
+    index: int = 0
+    count: int = 1
+
+    @classmethod
+    def parse(cls, text: str) -> Partition:
+        index, _, count = text.partition("/")
+        if not (index.isdigit() and count.isdigit()) or not 0 <= int(index) < int(count):
+            raise ValueError(f"--partition {text!r}: expected i/n with 0 ≤ i < n, e.g. 0/4")
+        return cls(int(index), int(count))
+
+    def owns(self, entity: str) -> bool:
+        return self.count == 1 or zlib.crc32(entity.encode()) % self.count == self.index
+
+    @property
+    def label(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+WHOLE = Partition()
+
+
+class ProjectorFailed(Exception):
+    def __init__(self, name: str, position: int, error: BaseException) -> None:
+        super().__init__(f"projector {name} stopped at position {position}: {error!r}")
+        self.position = position
+
+
+class Lane:
+    def __init__(
+        self,
+        projector: Projector,
+        *,
+        store: ReadStore,
+        build: Build,
+        partition: Partition = WHOLE,
+        watch_live: bool = False,
+        fresh: bool = False,
+    ) -> None:
+        """``watch_live``: leave the stream (``retired``) once a rebuild has replaced the build.
+        ``fresh``: the build's tables were just created empty (a rebuild), so nothing is read back."""
+        self.projector = projector
+        self.build = build
+        self.partition = partition
+        self.name = projector.name + ("" if partition == WHOLE else f"#{partition.label}")
+        self.handles = frozenset(projector.handles)
+        self._store = store
+        self._tables = projector.tables_of(build)
+        self._waves = {t.name: projector.wave_of(t.name) for t in projector.tables}
+        self._watch_live = watch_live
+        self._fresh = fresh
+        self.state = states.ProjectionState(projector.name, build.label, partition.label, projector.version)
+        #: The last position applied or passed, committed or not (``state.position`` is committed).
+        self.position = 0
+        self.batch = Batch(store, self._tables, self._waves)
+        #: An applied event erased personal data: drop tombstones and purge after the next commit.
+        self.erased = False
+        self.failure: ProjectorFailed | None = None
+        self.retired = False
+        self._checked = time.monotonic()
+
+    def prepare(self) -> states.ProjectionState:
+        """Creates the build's tables if need be and loads its checkpoint; forgets what was pending."""
+        for table in self._tables.values():
+            self._store.create_table(table)
+        self.state = states.load(
+            self._store,
+            self.projector.name,
+            self.build.label,
+            version=self.projector.version,
+            part=self.partition.label,
+        )
+        self.position = self.state.position
+        empty = self.position == 0 and (self._fresh or self._never_run())
+        self.batch = Batch(self._store, self._tables, self._waves, empty=empty)
+        self.erased, self.failure, self.retired = False, None, False
+        return self.state
+
+    def _never_run(self) -> bool:
+        """No checkpoint was ever recorded for the build: where rows commit only with their checkpoint
+        (one transaction, SQLite), its tables hold nothing yet, so nothing needs reading back. On
+        Cassandra a run cut short may have left rows before its first checkpoint."""
+        atomic = getattr(self._store, "engine", None) == "sqlite"
+        return atomic and self.partition == WHOLE and self.state.updated_at is None
+
+    def apply(self, decoded: Decoded, record: RecordedEvent) -> None:
+        """Projects the event into the batch; a projector bug becomes ``failure``."""
+        try:
+            if self.partition == WHOLE or self.partition.owns(self.projector.entity(decoded)):
+                self.projector.project(decoded, self.batch.writer(record.position))
+            self.erased = erases(decoded.event) or self.erased
+        except TRANSIENT:
+            raise  # the store, not the event: the supervisor retries from the checkpoints
+        except MissingTable:
+            if not self.is_live():
+                return  # dropped by a rebuild just after switching: ``retired`` now says so
+            self.fail(record, MissingTable(record.type))
+            return
+        except Exception as exc:
+            self.fail(record, exc)
+            return
+        self.position = record.position
+
+    def fail(self, record: RecordedEvent, exc: BaseException) -> None:
+        """Stops at ``record``: what came before it stays pending, to be committed with the error."""
+        self.batch.discard_latest()
+        error = "".join(traceback.format_exception_only(exc)).strip()
+        self.state = dataclasses.replace(
+            self.state,
+            position=self.position,
+            status=states.FAILED,
+            error=error,
+            error_position=record.position,
+        )
+        self.failure = ProjectorFailed(self.name, record.position, exc)
+        self.failure.__cause__ = exc
+
+    def passed(self, position: int) -> None:
+        """The stream got to ``position``: whatever this lane handles up to there has been offered."""
+        if self.failure is None and position > self.position:
+            self.position = position
+
+    def is_live(self, *, now: float | None = None) -> bool:
+        """With ``watch_live``, false once a rebuild has replaced the build (then ``retired``: nothing
+        more is written). With ``now``, asks the store at most every ``live.CACHE_S``."""
+        if self.retired or not self._watch_live:
+            return not self.retired
+        if now is not None:
+            if now - self._checked <= live.CACHE_S:
+                return True
+            self._checked = now
+        if live.live_build(self._store, self.projector.name) != self.build:
+            self.retired = True
+            self.batch = Batch(self._store, self._tables, self._waves)
+        return not self.retired
+
+    def writes(self, status: str) -> tuple[list[list[TableWrite]], TableWrite | None]:
+        """The pending rows by wave, and the checkpoint row to commit after them: ``None`` when the
+        checkpoint would say what it says already."""
+        if self.failure is None:
+            if (
+                self.position == self.state.position
+                and status == self.state.status
+                and not self.batch.pending
+            ):
+                return [], None
+            self.state = dataclasses.replace(
+                self.state, position=self.position, status=status, error=None, error_position=None
+            )
+        return self.batch.waves(), _state_write(self.state)
+
+    def committed(self) -> None:
+        self.batch.flushed()
+
+    def drop_tombstones(self) -> None:
+        """Tombstones no write can still come under: stamped at or below the checkpoint of every
+        partition of this build (each partition writes only rows it owns, but a table is shared)."""
+        up_to = states.checkpoint_of(self._store, self.projector.name, self.build.label)
+        if up_to > 0:
+            self._store.drop_tombstones(list(self._tables.values()), up_to=up_to)
+
+
+def erases(event: DomainEvent) -> bool:
+    """Events after whose batch the store purges its files (``ReadStore.purge``) of what the batch
+    erased: an erasure, and the deletions of the erased person's videos its cascade appends later."""
+    if isinstance(event, VideoDeleted):
+        return event.reason == DeletionReason.ERASURE
+    return isinstance(event, ErasureRequested)
+
+
+def _state_write(state: states.ProjectionState) -> TableWrite:
+    return states.PROJECTION_STATE, check_write(states.PROJECTION_STATE, Upsert(states.row_of(state)))
