@@ -85,3 +85,8 @@ def daily_counts(user_id: str, day: str) -> str:
 def standing(user_id: str) -> str:
     """A person's moderation standing: restrictions, strikes, suspensions, notices, appeals."""
     return f"standing-{user_id}"
+
+
+def inbox(user_id: str) -> str:
+    """A person's notifications read marks and settings."""
+    return f"inbox-{user_id}"

@@ -9,6 +9,7 @@ from projections.models import (
     fresh_videos,
     moderation_queue,
     moderation_standing,
+    notifications,
     profiles,
     recommendations,
     search,
@@ -37,6 +38,7 @@ ALL: tuple[Projector, ...] = (
     moderation_standing.PROJECTOR,
     transparency.PROJECTOR,
     search.PROJECTOR,
+    notifications.PROJECTOR,
 )
 
 

@@ -20,6 +20,7 @@ from api.routers import (
     moderation_actions,
     moderation_content,
     notices,
+    notifications,
     profiles,
     reports,
     search,
@@ -56,6 +57,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     moderation_actions.router,
     moderation_content.router,
     notices.router,
+    notifications.router,
     transparency.router,
     audit.router,
 )

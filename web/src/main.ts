@@ -9,6 +9,7 @@ import { caseView } from "./moderation/case";
 import { queueView } from "./moderation/queue";
 import { standingView } from "./moderation/standing";
 import { noticesView } from "./notices/view";
+import { inboxLink, inboxRoutes } from "./notifications/view";
 import { profileView } from "./profile/view";
 import { route, start, type View } from "./router";
 import { currentSession, onSessionChange } from "./session";
@@ -34,6 +35,7 @@ route("/moderation/cases/:caseId", ({ caseId }) => caseView(caseId!));
 route("/moderation/users/:userId", ({ userId }) => standingView(userId!));
 route("/transparency", () => transparencyView());
 discoveryRoutes();
+inboxRoutes();
 
 function show(view: View, path: string): void {
   current?.destroy?.();
@@ -55,6 +57,7 @@ function renderNav(path: string): void {
     link("/", "Home", "⌂", path === "/" || path === "/following" || path.startsWith("/v/")),
     link("/discover", "Discover", "⌕", path === "/discover" || path.startsWith("/tag/")),
     link("/upload", "Upload", "+", path === "/upload"),
+    inboxLink(path) ?? "",
     link(me, session ? "Profile" : "Sign in", "☺", path === me),
   );
 }

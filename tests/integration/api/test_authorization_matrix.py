@@ -225,6 +225,16 @@ MATRIX: dict[str, tuple[Scenario, frozenset[str], Fresh]] = {
         SHARED,
     ),
     "POST /v1/me/export": (lambda w: Call("POST", "/v1/me/export"), SIGNED_IN, SHARED),
+    "POST /v1/me/notifications/read": (
+        lambda w: Call("POST", "/v1/me/notifications/read"),
+        SIGNED_IN,
+        SHARED,
+    ),
+    "PUT /v1/me/notifications/settings": (
+        lambda w: Call("PUT", "/v1/me/notifications/settings", {"muted": ["like"]}),
+        SIGNED_IN,
+        SHARED,
+    ),
     "POST /v1/auth/sign-out": (lambda w: Call("POST", "/v1/auth/sign-out"), SIGNED_IN, "new people"),
     "DELETE /v1/me/sessions": (lambda w: Call("DELETE", "/v1/me/sessions"), SIGNED_IN, "new people"),
     "DELETE /v1/me": (lambda w: Call("DELETE", "/v1/me"), SIGNED_IN, "new people"),
