@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,11 +32,12 @@ def test_appends_queued_behind_a_commit_go_in_one_transaction_with_their_own_out
     store.append("shared-1", [NewEvent("Opened", {})], StreamState.NO_STREAM)
     batches: list[int] = []
     commit = SQLiteEventStore._commit
-    monkeypatch.setattr(
-        SQLiteEventStore,
-        "_commit",
-        lambda self, conn, batch: (batches.append(len(batch)), commit(self, conn, batch)),
-    )
+
+    def counted(self: SQLiteEventStore, conn: Any, batch: list[Any]) -> None:
+        batches.append(len(batch))
+        commit(self, conn, batch)
+
+    monkeypatch.setattr(SQLiteEventStore, "_commit", counted)
     outcomes: dict[int, AppendResult | Exception] = {}
 
     def append(i: int) -> None:

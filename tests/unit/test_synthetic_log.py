@@ -192,6 +192,7 @@ class Referee:
         assert append.stream.startswith(f"activity-{actor.user_id}-")
         for event in append.events:
             assert isinstance(event, watching.ViewStarted | watching.WatchProgressed | watching.VideoSkipped)
+            assert event.video_id is not None  # sealed fields read None only once erased
             access, follows = self._engageable(actor, event.video_id)
             assert access.watchable
             assert can_see(access, actor.user_id, follows_owner=follows)
@@ -200,14 +201,20 @@ class Referee:
 
 
 def _signal(event: DomainEvent) -> watching.WatchSignal:
+    """The signal a watch event was recorded from (its sealed fields read, as before any erasure)."""
     match event:
-        case watching.ViewStarted(client_event_id=c, video_id=v):
+        case watching.ViewStarted(client_event_id=c, video_id=str(v)):
             return watching.ViewStart(c, v)
-        case watching.WatchProgressed(client_event_id=c, video_id=v):
-            return watching.WatchProgress(
-                c, v, event.watched_ms, event.position_ms, event.completed, event.rewatch
-            )
-        case watching.VideoSkipped(client_event_id=c, video_id=v, watched_ms=ms):
+        case watching.WatchProgressed(
+            client_event_id=c,
+            video_id=str(v),
+            watched_ms=int(ms),
+            position_ms=int(at),
+            completed=bool(done),
+            rewatch=bool(again),
+        ):
+            return watching.WatchProgress(c, v, ms, at, done, again)
+        case watching.VideoSkipped(client_event_id=c, video_id=str(v), watched_ms=int(ms)):
             return watching.QuickSkip(c, v, ms)
     raise AssertionError(f"{event.event_type} is no watch signal")
 

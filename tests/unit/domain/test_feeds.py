@@ -42,6 +42,7 @@ def test_a_reason_is_recorded_without_the_handle_it_names(shown: str, recorded: 
     # When
     (event,) = decide_record_feed_served(cmd)
     # Then
+    assert event.items is not None
     assert event.items[0]["reason"] == recorded
 
 
