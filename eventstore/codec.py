@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from domain.events import EVENT_TYPES, DomainEvent, event_from_data
@@ -21,6 +22,11 @@ class Decoded:
     event: DomainEvent
     record: RecordedEvent
     erased: frozenset[str] = frozenset()
+
+    @property
+    def occurred_at(self) -> datetime:
+        """When it happened, as its envelope records it."""
+        return datetime.fromisoformat(self.record.metadata.occurred_at)
 
 
 class EventCodec:

@@ -27,7 +27,7 @@ def evolved(decoded: Decoded, state: Row) -> Row:
     """The state after the event (``read_models.listing.LISTING_STATE``); other events leave it as it was."""
     match decoded.event:
         case VideoPublished(visibility=visibility, hashtags=tags):
-            at = _millis(datetime.fromisoformat(decoded.record.metadata.occurred_at))
+            at = _millis(decoded.occurred_at)
             return {
                 **state,
                 "published": True,

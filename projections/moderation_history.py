@@ -7,7 +7,6 @@ case of the action appealed. Each line is keyed by the event's position, so a re
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from domain.engagement.comments import CommentRemoved, CommentRestored
@@ -102,7 +101,7 @@ def appeal(writer: Writer, decoded: Decoded, event: AppealFiled | AppealDecided)
     """Records the appeal (``mod_appeals``) and its line; answers its case (``None`` for a decision
     on an appeal this projector never saw filed)."""
     key = {"user_id": event.user_id, "action_id": event.action_id}
-    at = datetime.fromisoformat(decoded.record.metadata.occurred_at)
+    at = decoded.occurred_at
     if isinstance(event, AppealFiled):
         case_id = f"{event.target_kind}-{event.target_id}"
         writer.upsert(
@@ -188,7 +187,7 @@ def _line(
         {
             "case_id": case_id,
             "position": writer.position,
-            "at": datetime.fromisoformat(decoded.record.metadata.occurred_at),
+            "at": decoded.occurred_at,
             "kind": decoded.event.event_type,
             "actor_id": actor_id,
             "action": action,

@@ -28,7 +28,6 @@ row goes, and it is listed as a comment posted at that moment. An erasure takes 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from domain.accounts.events import ErasureRequested
@@ -188,7 +187,7 @@ def _posted(decoded: Decoded, event: CommentPosted | CommentHeld, writer: Writer
         "text": event.text,
         "erased": erased,
         "edited": False,
-        "posted_at": datetime.fromisoformat(decoded.record.metadata.occurred_at),
+        "posted_at": decoded.occurred_at,
         "likes": 0,
         "reply_count": 0,
         "deleted": False,

@@ -11,8 +11,6 @@ person too; only the record id is kept.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from domain.accounts.events import ErasureRequested
 from domain.erasures import ErasureCompleted, ErasureStepCompleted, record_id
 from eventstore.codec import Decoded
@@ -26,7 +24,7 @@ HANDLES = (ErasureRequested, ErasureStepCompleted, ErasureCompleted)
 
 def project(decoded: Decoded, writer: Writer) -> None:
     key = {"erasure_id": entity(decoded)}
-    at = datetime.fromisoformat(decoded.record.metadata.occurred_at)
+    at = decoded.occurred_at
     match decoded.event:
         case ErasureRequested():
             column = "requested_at"

@@ -68,7 +68,7 @@ def project(decoded: Decoded, writer: Writer) -> None:
             _reported(writer, decoded, event)
         case UserRegistered(user_id=user_id):
             row = writer.get("mod_reporters", {"reporter_id": user_id}) or {}
-            known = {**row, "reporter_id": user_id, "registered_at": _at(decoded)}
+            known = {**row, "reporter_id": user_id, "registered_at": decoded.occurred_at}
             writer.upsert("mod_reporters", {**known, APPLIED: row.get(APPLIED) or 0})  # ``add`` reads it
         case VideoLiked() | VideoUnliked() | VideoShared():
             _spread(writer, event.video_id, -1 if isinstance(event, VideoUnliked) else 1)
@@ -94,7 +94,7 @@ def _reported(writer: Writer, decoded: Decoded, event: ReportFiled) -> None:
     old = _case(writer, case_id)
     if old is not None and _done(writer, old):
         return  # applied already (a replay)
-    at = _at(decoded)
+    at = decoded.occurred_at
     new = _cycle(old, at) if old is None or old["state"] in CLOSED else dict(old)
     new.update(
         case_id=case_id,
@@ -139,7 +139,7 @@ def _weigh(writer: Writer, reporter_id: str, at: datetime) -> float:
 def _detail(
     writer: Writer, decoded: Decoded, event: ReportFiled, case_id: str, weight: float, cycle: int
 ) -> None:
-    at = _at(decoded)
+    at = decoded.occurred_at
     writer.upsert(
         "mod_case_reports",
         {
@@ -173,7 +173,7 @@ def _case_event(writer: Writer, decoded: Decoded, event: Any) -> None:
     old = _case(writer, event.case_id)
     if old is not None and _done(writer, old):
         return
-    new = dict(old) if old is not None else _unreported(event.case_id, _at(decoded))
+    new = dict(old) if old is not None else _unreported(event.case_id, decoded.occurred_at)
     match event:
         case CaseAssigned(assignee_id=assignee_id):
             new["assignee_id"] = assignee_id
@@ -185,7 +185,7 @@ def _case_event(writer: Writer, decoded: Decoded, event: Any) -> None:
         case CaseDismissed():
             new["state"] = "dismissed"
             _count_against_reporters(writer, event.case_id, new.get("cycle") or 0)
-    new["updated_at"] = _at(decoded)
+    new["updated_at"] = decoded.occurred_at
     _save(writer, old, new)
 
 
@@ -216,13 +216,13 @@ def _appeal(writer: Writer, decoded: Decoded, event: AppealFiled | AppealDecided
     old = _case(writer, case_id)
     if old is not None and _done(writer, old):
         return
-    new = dict(old) if old is not None else _unreported(case_id, _at(decoded))
+    new = dict(old) if old is not None else _unreported(case_id, decoded.occurred_at)
     if isinstance(event, AppealFiled):
         new.update(state="open", appeal_user_id=event.user_id, appeal_action_id=event.action_id)
         new["appeal_id"] = event.appeal_id
     elif new.get("appeal_action_id") == event.action_id:
         new.update(state="resolved", appeal_user_id=None, appeal_action_id=None, appeal_id=None)
-    new["updated_at"] = _at(decoded)
+    new["updated_at"] = decoded.occurred_at
     _save(writer, old, new)
 
 
@@ -292,10 +292,6 @@ def _erase(writer: Writer, user_id: str) -> None:
             writer.upsert("mod_case_reports", {**report, "note": None, "note_erased": True})
     for appeal in writer.rows("mod_appeals", {"user_id": user_id}):
         writer.upsert("mod_appeals", {**appeal, "statement": None, "erased": True})
-
-
-def _at(decoded: Decoded) -> datetime:
-    return datetime.fromisoformat(decoded.record.metadata.occurred_at)
 
 
 PROJECTOR = Projector(

@@ -86,16 +86,12 @@ HANDLES = (
 )
 
 
-def occurred_at(decoded: Decoded) -> datetime:
-    return datetime.fromisoformat(decoded.record.metadata.occurred_at)
-
-
 def project(decoded: Decoded, writer: Writer) -> None:
     match decoded.event:
         case UserRegistered() | ProfileChanged() | ErasureRequested():
             _profile(decoded, writer)
         case UserFollowed(follower_id=follower, followee_id=followee):
-            _follow(writer, follower, followee, occurred_at(decoded))
+            _follow(writer, follower, followee, decoded.occurred_at)
         case UserUnfollowed(follower_id=follower, followee_id=followee):
             _unfollow(writer, follower, followee)
             _count(writer, follower, following=-1)
@@ -211,7 +207,7 @@ def _video(decoded: Decoded, writer: Writer) -> None:
     match decoded.event:
         case VideoPublished(visibility=visibility, hashtags=tags):
             after.update(
-                published=True, published_at=occurred_at(decoded), visibility=visibility, hashtags=tags
+                published=True, published_at=decoded.occurred_at, visibility=visibility, hashtags=tags
             )
         case VideoEdited(visibility=visibility, hashtags=tags):
             after.update(visibility=visibility, hashtags=tags)

@@ -77,9 +77,7 @@ def _person(decoded: Decoded, writer: Writer) -> None:
     after: Row = {**(before or {}), "id": user_id, "owner_id": user_id, "person": True}
     match decoded.event:
         case UserRegistered(handle=handle, display_name=name):
-            after.update(
-                at=_millis(_occurred_at(decoded)), handle=handle and handle.lower(), names=words(name)
-            )
+            after.update(at=_millis(decoded.occurred_at), handle=handle and handle.lower(), names=words(name))
         case ProfileChanged(display_name=name):
             after.update(names=words(name))
     _save(writer, before, after)
@@ -155,10 +153,6 @@ def _video_rows(state: Row) -> list[tuple[str, Row]]:
     tags = [(HASHTAG, t) for t in state.get("hashtags") or ()]
     caption = [(VIDEO, w) for w in state.get("words") or ()]
     return [(SEARCH_TERMS.name, term_row(kind, t, at, video_id, owner_id)) for kind, t in tags + caption]
-
-
-def _occurred_at(decoded: Decoded) -> datetime:
-    return datetime.fromisoformat(decoded.record.metadata.occurred_at)
 
 
 def _millis(moment: datetime) -> datetime:

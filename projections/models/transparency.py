@@ -91,7 +91,7 @@ HANDLES: tuple[type[DomainEvent], ...] = (
 
 
 def project(decoded: Decoded, writer: Writer) -> None:
-    event, at = decoded.event, _at(decoded)
+    event, at = decoded.event, decoded.occurred_at
     match event:
         case ReportFiled():
             by = AUTOMATIC if event.reporter_id.startswith("system:") else MANUAL
@@ -151,10 +151,6 @@ def _closed(writer: Writer, case_id: str, at: datetime, *, acted: bool) -> None:
 def _done(writer: Writer, row: dict[str, object]) -> bool:
     applied = row.get(APPLIED)
     return isinstance(applied, int) and applied >= writer.position
-
-
-def _at(decoded: Decoded) -> datetime:
-    return datetime.fromisoformat(decoded.record.metadata.occurred_at)
 
 
 PROJECTOR = Projector(

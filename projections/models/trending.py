@@ -46,7 +46,6 @@ from domain.videos.events import (
 )
 from domain.watching import VideoSkipped, ViewStarted, WatchProgressed
 from eventstore.codec import Decoded
-from projections.models.profiles import occurred_at
 from projections.projector import Projector
 from projections.writer import Writer
 from read_models.tables import Row
@@ -142,7 +141,7 @@ def _video(before: Row | None, decoded: Decoded) -> dict[str, Any]:
 def _engagement(decoded: Decoded, writer: Writer, video_id: str, state: Row | None) -> dict[str, Any] | None:
     """The state after the event; ``None`` when there is none to change (``state`` is ``None`` when the
     video was never seen or the event was applied already) or the event changes nothing."""
-    at = occurred_at(decoded)
+    at = decoded.occurred_at
     match decoded.event:
         case VideoUnliked(user_id=user_id):
             return _retract(writer, state, video_id, f"like:{user_id}", at)

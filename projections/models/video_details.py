@@ -14,7 +14,6 @@ key is gone by then.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from domain.accounts.events import ErasureRequested
@@ -124,7 +123,7 @@ def _changes(decoded: Decoded) -> dict[str, Any]:
                 **_status(Processing.READY, 100),
             }
         case VideoPublished():
-            return {"published": True, "published_at": _occurred_at(decoded), **_details(decoded.event)}
+            return {"published": True, "published_at": decoded.occurred_at, **_details(decoded.event)}
         case VideoEdited():
             return _details(decoded.event)
         case VideoUnpublished():
@@ -148,10 +147,6 @@ def _details(event: VideoPublished | VideoEdited) -> dict[str, Any]:
         "visibility": event.visibility,
         "comments_allowed": event.comments_allowed,
     }
-
-
-def _occurred_at(decoded: Decoded) -> datetime:
-    return datetime.fromisoformat(decoded.record.metadata.occurred_at)
 
 
 def _erase_captions(writer: Writer, owner_id: str) -> None:
