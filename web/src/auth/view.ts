@@ -50,7 +50,23 @@ function input(attrs: Record<string, string | boolean>): HTMLInputElement {
   return h("input", { autocapitalize: "none", spellcheck: "false", ...attrs });
 }
 
-export function authView(mode: "signin" | "signup"): View {
+/** The sign-in or sign-up form, shared by the pages and the sign-in sheet over the feed. */
+export interface AuthForm {
+  form: HTMLFormElement;
+  /** Puts the cursor in the first field. */
+  focus(): void;
+}
+
+export interface AuthFormOptions {
+  /** The id of the heading that names the form. */
+  labelledBy: string;
+  /** Called once the person is signed in (their session is saved). */
+  onSignedIn(): void;
+  /** Sign-up only: the account was created but the automatic sign-in failed. */
+  onCreatedOnly(): void;
+}
+
+export function authForm(mode: "signin" | "signup", options: AuthFormOptions): AuthForm {
   const creating = mode === "signup";
   const fields: Record<string, Field> = creating
     ? {
@@ -71,13 +87,7 @@ export function authView(mode: "signin" | "signup"): View {
   const submit = h("button", { class: "button", type: "submit" }, creating ? "Create account" : "Sign in");
   const status = h("p", { class: "visually-hidden", role: "status", "aria-live": "polite" });
 
-  const next = new URLSearchParams(location.search).get("next");
-  const suffix = next ? `?next=${encodeURIComponent(next)}` : "";
-  const other = creating
-    ? h("p", { class: "auth-switch" }, "Already have an account? ", h("a", { href: `/signin${suffix}` }, "Sign in"))
-    : h("p", { class: "auth-switch" }, "New to Strom? ", h("a", { href: `/signup${suffix}` }, "Create an account"));
-
-  const form = h("form", { class: "auth-form", novalidate: true, "aria-labelledby": "auth-title" },
+  const form = h("form", { class: "auth-form", novalidate: true, "aria-labelledby": options.labelledBy },
     ...Object.values(fields).map((f) => f.el),
     problem,
     submit,
@@ -143,12 +153,11 @@ export function authView(mode: "signin" | "signup"): View {
       } else {
         await signIn(value("login").trim(), value("password"));
       }
-      navigate(nextPath(), true);
+      options.onSignedIn();
     } catch (error) {
       setBusy(false);
       if (created) {
-        // The account exists; only the automatic sign-in failed.
-        navigate(`/signin${suffix}`, true);
+        options.onCreatedOnly();
         return;
       }
       const byField = fieldErrorsOf(error, Object.keys(fields));
@@ -164,12 +173,29 @@ export function authView(mode: "signin" | "signup"): View {
     }
   });
 
+  return { form, focus: () => Object.values(fields)[0]?.control.focus({ preventScroll: true }) };
+}
+
+export function authView(mode: "signin" | "signup"): View {
+  const creating = mode === "signup";
+  const next = new URLSearchParams(location.search).get("next");
+  const suffix = next ? `?next=${encodeURIComponent(next)}` : "";
+  const other = creating
+    ? h("p", { class: "auth-switch" }, "Already have an account? ", h("a", { href: `/signin${suffix}` }, "Sign in"))
+    : h("p", { class: "auth-switch" }, "New to Strom? ", h("a", { href: `/signup${suffix}` }, "Create an account"));
+  const { form, focus } = authForm(mode, {
+    labelledBy: "auth-title",
+    onSignedIn: () => navigate(nextPath(), true),
+    // The account exists; only the automatic sign-in failed.
+    onCreatedOnly: () => navigate(`/signin${suffix}`, true),
+  });
+
   const el = h("section", { class: "auth" },
     h("h1", { id: "auth-title" }, creating ? "Create your account" : "Sign in to Strom"),
     form,
     other,
   );
-  queueMicrotask(() => Object.values(fields)[0]?.control.focus({ preventScroll: true }));
+  queueMicrotask(focus);
   return { el, title: creating ? "Create account" : "Sign in" };
 }
 

@@ -8,7 +8,8 @@ import "./comments.css";
 import { describe, get, profileOf, request, type Page, type VideoStats } from "../api";
 import { formatCount, h, timeAgo } from "../dom";
 import { currentSession } from "../session";
-import { emptyState, errorState, requireSignIn, spinner, toast } from "../ui";
+import { whenSignedIn } from "../auth/sheet";
+import { emptyState, errorState, spinner, toast } from "../ui";
 
 export interface CommentTarget {
   video_id: string;
@@ -359,8 +360,7 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
     };
     likeButton.addEventListener("click", async () => {
       if (!currentSession()) {
-        close(false);
-        requireSignIn();
+        signInAndReopen("Sign in to like comments");
         return;
       }
       if (likeButton.getAttribute("aria-busy")) return;
@@ -522,6 +522,14 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
     if (item.edited && !item.deleted && !item.erased && !item.withheld) el.append(h("span", { class: "comment-edited" }, " (edited)"));
   }
 
+  /** Signed out: the sign-in sheet takes this one's place, and the comments come back signed in. */
+  function signInAndReopen(why: string): void {
+    close(false);
+    void whenSignedIn(why).then((signedIn) => {
+      if (signedIn) openComments(video, onCount);
+    });
+  }
+
   // -- composer --
   function startReply(parentId: string, handle: string): void {
     replyTo = { parentId, handle };
@@ -533,9 +541,8 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
       return { el: h("p", { class: "composer composer-off", role: "note" }, "Comments are turned off"), showReply() {} };
     }
     if (!me) {
-      const next = encodeURIComponent(location.pathname + location.search);
-      const link = h("a", { class: "button", href: `/signin?next=${next}` }, "Sign in to comment");
-      return { el: h("div", { class: "composer composer-signin" }, link), showReply() {} };
+      const button = h("button", { class: "button", type: "button", onclick: () => signInAndReopen("Sign in to comment") }, "Sign in to comment");
+      return { el: h("div", { class: "composer composer-signin" }, button), showReply() {} };
     }
     const textarea = h("textarea", { id: "comment-text", rows: "1", maxlength: String(TEXT_MAX), placeholder: "Add a comment…", enterkeyhint: "send" });
     const label = h("label", { for: "comment-text", class: "visually-hidden" }, "Add a comment");

@@ -4,18 +4,19 @@
  * toast, if the API refuses.
  */
 
-import { describe, follow, request, type Profile, type VideoDetails } from "../api";
+import { describe, follow, profileOf, request, videoDetails, type Profile, type VideoDetails } from "../api";
+import { whenSignedIn } from "../auth/sheet";
 import { openComments } from "../comments/sheet";
 import { formatCount, h } from "../dom";
 import { icon } from "./icons";
 import { currentSession } from "../session";
-import { requireSignIn, toast } from "../ui";
+import { toast } from "../ui";
 
 export interface Rail {
   el: HTMLElement;
   /** Shows the creator once their profile is read. */
   setProfile(profile: Profile): void;
-  /** A double tap: likes (never un-likes). False when signed out (sent to sign in instead). */
+  /** A double tap: likes (never un-likes). False when signed out (asked to sign in first). */
   like(): boolean;
   destroy(): void;
 }
@@ -43,8 +44,6 @@ async function copy(url: string): Promise<boolean> {
 }
 
 export function actionRail(video: VideoDetails): Rail {
-  const session = currentSession();
-
   // ---- like ----
   let liked = video.liked_by_me === true;
   let likes = video.stats.likes;
@@ -65,7 +64,10 @@ export function actionRail(video: VideoDetails): Rail {
   };
 
   function setLiked(on: boolean): boolean {
-    if (!requireSignIn()) return false;
+    if (!currentSession()) {
+      void likeAfterSignIn();
+      return false;
+    }
     if (on === liked) return true;
     liked = on;
     likes += on ? 1 : -1;
@@ -84,6 +86,22 @@ export function actionRail(video: VideoDetails): Rail {
       }
     });
     return true;
+  }
+
+  /** Signed out, a like asks to sign in over the feed, then is recorded on this same video. */
+  async function likeAfterSignIn(): Promise<void> {
+    if (!(await whenSignedIn("Sign in to like this video"))) return;
+    // While signed out nobody's like was known: read this viewer's before counting theirs.
+    try {
+      const fresh = await videoDetails(video.video_id);
+      liked = fresh.liked_by_me === true;
+      likes = fresh.stats.likes;
+      confirmed = { liked, likes };
+      renderLike();
+    } catch {
+      // the like below still goes through; the count may be one off until the next read
+    }
+    setLiked(true);
   }
 
   // ---- comments ----
@@ -165,16 +183,35 @@ export function actionRail(video: VideoDetails): Rail {
       ? h("img", { src: profile.avatar_url, alt: "", loading: "lazy", decoding: "async" })
       : h("span", { class: "avatar-initial", "aria-hidden": "true" }, (profile.display_name || handle || "?").charAt(0).toUpperCase());
     profileLink.replaceChildren(picture);
+    const session = currentSession();
     const own = session?.userId === video.owner_id;
-    if (!session || own || profile.followed_by_me !== false || followButton) return;
+    // Signed out, "+" is offered too: it asks to sign in first.
+    if (own || (session && profile.followed_by_me !== false) || followButton) return;
     followButton = h("button", {
       type: "button",
       class: "rail-follow",
       onclick: async () => {
-        if (!requireSignIn() || !followButton) return;
+        if (!followButton) return;
+        const signedOut = !currentSession();
+        if (signedOut && !(await whenSignedIn(`Sign in to follow ${handle}`))) return;
         followButton.disabled = true;
         try {
-          following = await follow(video.owner_id, !following);
+          let want = !following;
+          if (signedOut) {
+            // Who they are was unknown when the button was drawn: they may be this creator or follow them already.
+            const fresh = await profileOf(video.owner_id, true);
+            if (currentSession()?.userId === video.owner_id) {
+              followButton.remove();
+              return;
+            }
+            want = true;
+            if (fresh.followed_by_me === true) {
+              following = true;
+              renderFollow();
+              return;
+            }
+          }
+          following = await follow(video.owner_id, want);
           document.dispatchEvent(new CustomEvent<FollowDetail>(FOLLOW_EVENT, { detail: { userId: video.owner_id, following } }));
           toast(following ? `Following ${handle}` : `Unfollowed ${handle}`);
         } catch (error) {

@@ -11,6 +11,7 @@ import { tagHref } from "../discover/query";
 import { openStream, PlaybackError, type Stream, type StreamMode } from "../player/hls";
 import { isMuted, onMuteChange, setMuted } from "../player/mute";
 import { progressBar, type ProgressBar } from "../player/progress";
+import { nextSpeed, onSpeedChange, playbackSpeed, setPlaybackSpeed, speedLabel, type Speed } from "../player/speed";
 import { WatchSession } from "../signals";
 import { errorState } from "../ui";
 import { icon } from "./icons";
@@ -45,6 +46,7 @@ export class Slide {
   private readonly status: HTMLElement;
   private readonly overlay: HTMLElement;
   private readonly muteButton: HTMLButtonElement;
+  private readonly speedButton: HTMLButtonElement;
   private state: LoadState = "idle";
   private loading: Promise<boolean> | null = null;
   private rail: Rail | null = null;
@@ -88,13 +90,19 @@ export class Slide {
       onclick: () => setMuted(!this.video.muted),
     });
     this.renderMute(isMuted());
+    this.speedButton = h("button", {
+      type: "button",
+      class: "speed-button",
+      onclick: () => setPlaybackSpeed(nextSpeed(playbackSpeed())),
+    });
+    this.applySpeed(playbackSpeed());
     this.overlay = h("div", { class: "slide-overlay" });
     this.el = h("article", {
       class: "slide",
       "data-video-id": this.videoId,
       "aria-label": "Video",
       "aria-busy": "true",
-    }, this.media, this.status, this.overlay, this.muteButton);
+    }, this.media, this.status, this.overlay, this.muteButton, this.speedButton);
 
     const on = (name: string, fn: () => void): void => {
       this.video.addEventListener(name, fn);
@@ -106,6 +114,9 @@ export class Slide {
       this.renderPaused();
     });
     on("loadeddata", () => this.el.classList.add("has-frame"));
+    // Loading a source resets the rate to the default one; the chosen speed holds through it.
+    on("loadedmetadata", () => this.applySpeed(playbackSpeed()));
+    this.cleanups.push(onSpeedChange((speed) => this.applySpeed(speed)));
     this.cleanups.push(onMuteChange((muted) => {
       this.video.muted = muted;
       this.renderMute(muted);
@@ -336,6 +347,14 @@ export class Slide {
   private renderMute(muted: boolean): void {
     this.muteButton.setAttribute("aria-label", muted ? "Unmute" : "Mute");
     this.muteButton.replaceChildren(icon(muted ? "muted" : "sound"));
+  }
+
+  private applySpeed(speed: Speed): void {
+    this.video.defaultPlaybackRate = speed;
+    this.video.playbackRate = speed;
+    this.speedButton.textContent = speedLabel(speed);
+    this.speedButton.setAttribute("aria-label", `Playback speed ${speedLabel(speed)}`);
+    this.speedButton.dataset.speed = String(speed);
   }
 
   // ---- taps ----
