@@ -8,8 +8,13 @@ CASSANDRA := $(BIN)/python scripts/cassandra_node.py
 # The read-store suites run against a real Cassandra node; CI must not pass by skipping them.
 # Likewise the browser tests: Chromium, ffmpeg and the built client are installed by make test itself.
 TEST_ENV := STROM_TEST_CASSANDRA=127.0.0.1:9042 STROM_REQUIRE_CASSANDRA=1 STROM_REQUIRE_BROWSER=1
+# Three Cassandra nodes on 127.0.0.11-13 for the node-failure test (tests/cluster): `make test` starts
+# them fresh once the rest has passed and the single node is stopped (about 4 minutes on 2 cores).
+CLUSTER := $(BIN)/python scripts/cassandra_cluster.py
+CLUSTER_ENV := STROM_TEST_CASSANDRA_CLUSTER=127.0.0.11,127.0.0.12,127.0.0.13 STROM_REQUIRE_CASSANDRA_CLUSTER=1
 
 .PHONY: run test lint format bench capacity install clean system-deps cassandra cassandra-stop web run-deps
+.PHONY: cassandra-cluster cassandra-cluster-stop test-cluster
 
 # The web client: npm installs exactly what package-lock.json names; the build is redone when a source changes.
 WEB_DEPS := web/node_modules/.installed
@@ -58,9 +63,20 @@ cassandra: install system-deps
 cassandra-stop:
 	$(CASSANDRA) stop
 
+cassandra-cluster: install system-deps
+	$(CLUSTER) start
+
+cassandra-cluster-stop:
+	$(CLUSTER) stop
+
 test: system-deps web lint
 	$(CASSANDRA) start --if-needed
-	@trap '$(CASSANDRA) stop --if-started' EXIT INT TERM; $(TEST_ENV) $(BIN)/pytest
+	@trap '$(CASSANDRA) stop --if-started' EXIT INT TERM; $(TEST_ENV) $(BIN)/pytest --ignore=tests/cluster
+	@$(MAKE) --no-print-directory test-cluster
+
+test-cluster: install system-deps
+	$(CLUSTER) start --fresh --if-needed
+	@trap '$(CLUSTER) stop --if-started' EXIT INT TERM; $(CLUSTER_ENV) $(BIN)/pytest tests/cluster
 
 bench: install system-deps web
 	$(BIN)/python -m benchmarks.append

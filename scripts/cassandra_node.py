@@ -23,6 +23,9 @@ an erasure is projected, so no file of the node keeps the erased values: flush, 
 with its tombstones (grace 0 for the while),
 recycle every commit-log segment (a table created and dropped in the keyspace), clear its snapshots.
 
+The functions behind these commands take a ``Node`` (its addresses, ports and folder; the single node is
+``NODE``): scripts/cassandra_cluster.py starts, stops and inspects its three nodes with them.
+
 Environment: CASSANDRA_PORT (CQL port, default 9042; --port wins), CASSANDRA_JMX_PORT (default 7199, as in
 jvm.options; --jmx-port wins), CASSANDRA_JVM_EXTRA_OPTS (appended to jvm.options), CASSANDRA_CDS=0 (no
 class-data sharing archive), JAVA_HOME.
@@ -34,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import fcntl
 import hashlib
 import logging
@@ -53,15 +57,8 @@ ROOT = Path(__file__).resolve().parent.parent
 POM = ROOT / "ops" / "cassandra" / "pom.xml"
 CONF = ROOT / "ops" / "cassandra" / "conf"
 STATE = ROOT / ".cassandra"
-LIB = STATE / "lib"
+LIB = STATE / "lib"  # the jars, shared by every node this script or scripts/cassandra_cluster.py starts
 LIB_STAMP = LIB / ".pom-sha256"
-LOGS = STATE / "logs"
-DATA = STATE / "data"
-PID_FILE = STATE / "cassandra.pid"
-PORT_FILE = STATE / "cassandra.port"
-MARKER = STATE / "started-if-needed"
-CDS_PENDING = STATE / "cds-pending"  # names the archive the running JVM writes when it exits
-LOCK_FILE = STATE / "cassandra.lock"
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 9042
@@ -75,42 +72,102 @@ MAIN_CLASS = "org.apache.cassandra.service.CassandraDaemon"
 NOT_RUNNING = 3
 
 
+@dataclasses.dataclass(frozen=True)
+class Node:
+    """One Cassandra process on this machine: the addresses it answers on and the folder its files lie
+    in (pid file, logs/, data/, triggers/, its class-data archive). The single node is ``NODE``;
+    scripts/cassandra_cluster.py describes its three with the same fields."""
+
+    state: Path
+    host: str = HOST
+    port: int = DEFAULT_PORT
+    jmx_port: int = DEFAULT_JMX_PORT  # JMX listens on 127.0.0.1 whatever the node's address
+    config: Path = CONF / "cassandra.yaml"
+    jvm_extra: tuple[str, ...] = ()  # after jvm.options and before $CASSANDRA_JVM_EXTRA_OPTS
+
+    @property
+    def logs(self) -> Path:
+        return self.state / "logs"
+
+    @property
+    def data(self) -> Path:
+        return self.state / "data"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.state / "cassandra.pid"
+
+    @property
+    def port_file(self) -> Path:
+        return self.state / "cassandra.port"
+
+    @property
+    def marker(self) -> Path:
+        return self.state / "started-if-needed"
+
+    @property
+    def cds_pending(self) -> Path:
+        """Names the archive the running JVM writes when it exits."""
+        return self.state / "cds-pending"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.state / "cassandra.lock"
+
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+NODE = Node(STATE)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    start = sub.add_parser("start", help="start Cassandra (resolving the jars first if needed)")
-    start.add_argument("--if-needed", action="store_true", help="leave a marker for `stop --if-started`")
-    start.add_argument("--port", type=int, default=None, help="CQL port (default $CASSANDRA_PORT or 9042)")
-    start.add_argument("--timeout", type=float, default=START_TIMEOUT_S, help="seconds to wait for CQL")
-    stop = sub.add_parser("stop", help="stop the Cassandra this script started (harmless if none)")
-    stop.add_argument("--if-started", action="store_true", help="only if `start --if-needed` started it")
-    status = sub.add_parser("status", help="exit 0 if running, 3 if not")
-    status.add_argument("--port", type=int, default=None, help="CQL port (default $CASSANDRA_PORT or 9042)")
+    start_cmd = sub.add_parser("start", help="start Cassandra (resolving the jars first if needed)")
+    start_cmd.add_argument("--if-needed", action="store_true", help="leave a marker for `stop --if-started`")
+    start_cmd.add_argument(
+        "--port", type=int, default=None, help="CQL port (default $CASSANDRA_PORT or 9042)"
+    )
+    start_cmd.add_argument("--timeout", type=float, default=START_TIMEOUT_S, help="seconds to wait for CQL")
+    stop_cmd = sub.add_parser("stop", help="stop the Cassandra this script started (harmless if none)")
+    stop_cmd.add_argument("--if-started", action="store_true", help="only if `start --if-needed` started it")
+    status_cmd = sub.add_parser("status", help="exit 0 if running, 3 if not")
+    status_cmd.add_argument(
+        "--port", type=int, default=None, help="CQL port (default $CASSANDRA_PORT or 9042)"
+    )
     sub.add_parser("resolve", help="(re)copy the jars into .cassandra/lib")
-    nodetool = sub.add_parser("nodetool", help="Cassandra's nodetool against the node's local JMX")
-    nodetool.add_argument("--jmx-port", type=int, default=None, help="default $CASSANDRA_JMX_PORT or 7199")
-    nodetool.add_argument("args", nargs=argparse.REMAINDER, help="a nodetool command and its arguments")
-    purge = sub.add_parser("purge", help="remove values erased in KEYSPACE from every file of the node")
-    purge.add_argument("keyspace")
-    purge.add_argument("--jmx-port", type=int, default=None, help="default $CASSANDRA_JMX_PORT or 7199")
-    purge.add_argument("--port", type=int, default=None, help="CQL port (default $CASSANDRA_PORT or 9042)")
+    nodetool_cmd = sub.add_parser("nodetool", help="Cassandra's nodetool against the node's local JMX")
+    nodetool_cmd.add_argument(
+        "--jmx-port", type=int, default=None, help="default $CASSANDRA_JMX_PORT or 7199"
+    )
+    nodetool_cmd.add_argument("args", nargs=argparse.REMAINDER, help="a nodetool command and its arguments")
+    purge_cmd = sub.add_parser("purge", help="remove values erased in KEYSPACE from every file of the node")
+    purge_cmd.add_argument("keyspace")
+    purge_cmd.add_argument("--jmx-port", type=int, default=None, help="default $CASSANDRA_JMX_PORT or 7199")
+    purge_cmd.add_argument(
+        "--port", type=int, default=None, help="CQL port (default $CASSANDRA_PORT or 9042)"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "status":
         return _status(args.port)
     if args.command == "nodetool":
-        return _nodetool(_jmx_port(args.jmx_port), args.args)
+        return nodetool(dataclasses.replace(NODE, jmx_port=_jmx_port(args.jmx_port)), args.args)
     if args.command == "purge":
-        return _purge(args.keyspace, _jmx_port(args.jmx_port), _port(args.port))
+        node = dataclasses.replace(NODE, port=_port(args.port), jmx_port=_jmx_port(args.jmx_port))
+        return _purge(node, args.keyspace)
     STATE.mkdir(exist_ok=True)
-    with _lock():
+    with lock(NODE.lock_file):
         if args.command == "start":
-            return _start(_port(args.port), if_needed=args.if_needed, timeout=args.timeout)
+            node = dataclasses.replace(NODE, port=_port(args.port))
+            return start(node, if_needed=args.if_needed, timeout=args.timeout)
         if args.command == "stop":
-            return _stop(if_started=args.if_started)
-        if _our_pid() is not None:
+            return stop(NODE, if_started=args.if_started)
+        if our_pid(NODE) is not None:
             print("Cassandra is running from .cassandra/lib; stop it first.", file=sys.stderr)
             return 1
         _resolve(force=True)
@@ -120,125 +177,131 @@ def main(argv: list[str] | None = None) -> int:
 # ---------------------------------------------------------------- commands
 
 
-def _start(port: int, *, if_needed: bool, timeout: float) -> int:
-    pid = _our_pid()
+def start(node: Node, *, if_needed: bool, timeout: float) -> int:
+    """Starts ``node`` in the background (resolving the jars first if needed) and waits until the
+    driver runs a query on it; one this script already started is left running."""
+    node.state.mkdir(parents=True, exist_ok=True)
+    pid = our_pid(node)
     if pid is not None:
-        running_port = _read_int(PORT_FILE) or port
-        if _port_open(running_port) and _cql_ready(running_port, 10.0):
-            print(f"Cassandra is already running (pid {pid}, {HOST}:{running_port}); nothing to do.")
+        running = dataclasses.replace(node, port=_read_int(node.port_file) or node.port)
+        if _port_open(running) and cql_ready(running, 10.0):
+            print(f"Cassandra is already running (pid {pid}, {running.where}); nothing to do.")
             return 0
         # Alive but not answering (yet): a start that was interrupted, or it hangs. Wait as that start would.
-        print(f"Cassandra (pid {pid}) is running but not answering on {HOST}:{running_port} yet; waiting.")
-        return _wait_ready(pid, running_port, time.monotonic(), timeout, None, [])
+        print(f"Cassandra (pid {pid}) is running but not answering on {running.where} yet; waiting.")
+        return _wait_ready(running, pid, time.monotonic(), timeout, None, [])
 
-    _forget()
-    if _port_open(port):
-        if _cql_ready(port, 3.0):
-            print(f"A Cassandra this script did not start already answers on {HOST}:{port}; using it.")
+    _forget(node)
+    if _port_open(node):
+        if cql_ready(node, 3.0):
+            print(f"A Cassandra this script did not start already answers on {node.where}; using it.")
             return 0
-        print(f"Something that is not Cassandra listens on {HOST}:{port}; not starting.", file=sys.stderr)
+        print(f"Something that is not Cassandra listens on {node.where}; not starting.", file=sys.stderr)
         return 1
 
     _resolve(force=False)
     java, java_version = _java()
     classpath = ":".join(str(jar) for jar in sorted(LIB.glob("*.jar")))
-    options = _jvm_options()
-    cds, archive = _cds_options(java, java_version, options, classpath)
-    LOGS.mkdir(parents=True, exist_ok=True)
-    DATA.mkdir(parents=True, exist_ok=True)
-    (STATE / "triggers").mkdir(exist_ok=True)
-    if port != DEFAULT_PORT:
-        options.append(f"-Dcassandra.native_transport_port={port}")
+    options = _jvm_options(node)
+    cds, archive = _cds_options(node, java, java_version, options, classpath)
+    node.logs.mkdir(parents=True, exist_ok=True)
+    node.data.mkdir(parents=True, exist_ok=True)
+    (node.state / "triggers").mkdir(exist_ok=True)
+    if node.port != DEFAULT_PORT:
+        options.append(f"-Dcassandra.native_transport_port={node.port}")
 
     began = time.monotonic()
-    proc = _launch([java, *options, *cds, "-cp", classpath, MAIN_CLASS])
+    proc = _launch(node, [java, *options, *cds, "-cp", classpath, MAIN_CLASS])
     if archive is not None:
-        CDS_PENDING.write_text(f"{archive}\n")
-    PID_FILE.write_text(f"{proc.pid}\n")
-    PORT_FILE.write_text(f"{port}\n")
+        node.cds_pending.write_text(f"{archive}\n")
+    node.pid_file.write_text(f"{proc.pid}\n")
+    node.port_file.write_text(f"{node.port}\n")
     if if_needed:
-        MARKER.write_text(f"{proc.pid}\n")
+        node.marker.write_text(f"{proc.pid}\n")
     note = " (it writes a class-data archive when it stops)" if archive is not None else ""
-    print(f"Starting Cassandra 5.0 (pid {proc.pid}, CQL on {HOST}:{port}){note} ...", flush=True)
-    return _wait_ready(proc.pid, port, began, timeout, proc, cds)
+    print(f"Starting Cassandra 5.0 (pid {proc.pid}, CQL on {node.where}){note} ...", flush=True)
+    return _wait_ready(node, proc.pid, began, timeout, proc, cds)
 
 
 def _wait_ready(
-    pid: int, port: int, began: float, timeout: float, proc: subprocess.Popen[bytes] | None, cds: list[str]
+    node: Node, pid: int, began: float, timeout: float, proc: subprocess.Popen[bytes] | None, cds: list[str]
 ) -> int:
     deadline = began + timeout
     while time.monotonic() < deadline:
         if not _alive(pid, proc):
             print(f"Cassandra (pid {pid}) exited while starting.", file=sys.stderr)
-            _print_log_tail()
-            _forget()
-            console = LOGS / "stdout.log"
+            _print_log_tail(node)
+            _forget(node)
+            console = node.logs / "stdout.log"
             if cds and "CDS" in (console.read_text(errors="replace") if console.is_file() else ""):
-                _drop_cds_archives()
+                _drop_cds_archives(node)
                 print("The class-data archive was removed; CASSANDRA_CDS=0 turns it off.", file=sys.stderr)
             return 1
-        if _port_open(port) and _cql_ready(port, 10.0):
+        if _port_open(node) and cql_ready(node, 10.0):
             took = time.monotonic() - began
             print(
-                f"Cassandra is up on {HOST}:{port} after {took:.1f} s "
+                f"Cassandra is up on {node.where} after {took:.1f} s "
                 f"(pid {pid}, {_cpu_seconds(pid):.1f} s of CPU, RSS {_rss(pid)}{_cds_note(pid, cds)})."
             )
-            print(f"Logs: {LOGS / 'system.log'} (JVM console: {LOGS / 'stdout.log'})")
+            print(f"Logs: {node.logs / 'system.log'} (JVM console: {node.logs / 'stdout.log'})")
             return 0
         time.sleep(0.2)
-    print(f"Cassandra (pid {pid}) did not answer on {HOST}:{port} within {timeout:.0f} s; stopping it.")
-    _print_log_tail()
-    _stop_process(pid, proc)
+    print(f"Cassandra (pid {pid}) did not answer on {node.where} within {timeout:.0f} s; stopping it.")
+    _print_log_tail(node)
+    _stop_process(node, pid, proc)
     return 1
 
 
-def _stop(*, if_started: bool) -> int:
-    pid = _our_pid()
+def stop(node: Node, *, if_started: bool) -> int:
+    """Stops ``node`` if this script started it (SIGTERM: it drains); harmless when it is not running."""
+    pid = our_pid(node)
     if if_started:
-        marked = _read_int(MARKER)
+        marked = _read_int(node.marker)
         if marked is None:
             print("Cassandra was not started by `start --if-needed`; leaving it be.")
             return 0
         if pid != marked:
             print("The Cassandra that `start --if-needed` started is gone already.")
-            _forget()
+            _forget(node)
             return 0
     if pid is None:
         print("Cassandra is not running.")
-        _forget()
+        _forget(node)
         return 0
     began = time.monotonic()
-    how = _stop_process(pid, None)
+    how = _stop_process(node, pid, None)
     print(f"Cassandra (pid {pid}) stopped ({how}) in {time.monotonic() - began:.1f} s.")
     return 0
 
 
-def _stop_process(pid: int, proc: subprocess.Popen[bytes] | None) -> str:
+def _stop_process(node: Node, pid: int, proc: subprocess.Popen[bytes] | None) -> str:
     """Stop it and forget it; an archive it was to write at exit is kept only if it exited by itself."""
-    archive = CDS_PENDING.read_text().strip() if CDS_PENDING.is_file() else ""
+    archive = node.cds_pending.read_text().strip() if node.cds_pending.is_file() else ""
     how = _terminate(pid, proc, STOP_GRACE_WHILE_ARCHIVING_S if archive else STOP_GRACE_S)
     if archive and how != "SIGTERM":
         Path(archive).unlink(missing_ok=True)  # possibly half written
-    _forget()
+    _forget(node)
     if archive and Path(archive).is_file():
         how += ", class-data archive written"
     return how
 
 
 def _status(port: int | None) -> int:
-    pid = _our_pid()
-    check_port = (_read_int(PORT_FILE) if pid is not None else None) or _port(port)
-    if pid is not None and _port_open(check_port):
-        print(f"Cassandra is running on {HOST}:{check_port} (pid {pid}).")
+    pid = our_pid(NODE)
+    check = dataclasses.replace(
+        NODE, port=(_read_int(NODE.port_file) if pid is not None else None) or _port(port)
+    )
+    if pid is not None and _port_open(check):
+        print(f"Cassandra is running on {check.where} (pid {pid}).")
         return 0
-    if pid is None and _port_open(check_port):
-        if _cql_ready(check_port, 3.0):
-            print(f"A Cassandra this script did not start answers on {HOST}:{check_port}.")
+    if pid is None and _port_open(check):
+        if cql_ready(check, 3.0):
+            print(f"A Cassandra this script did not start answers on {check.where}.")
             return 0
-        print(f"Something that is not Cassandra listens on {HOST}:{check_port}.")
+        print(f"Something that is not Cassandra listens on {check.where}.")
         return NOT_RUNNING
     if pid is not None:
-        print(f"Cassandra (pid {pid}) is alive but not answering on {HOST}:{check_port} (starting or stuck).")
+        print(f"Cassandra (pid {pid}) is alive but not answering on {check.where} (starting or stuck).")
     else:
         print("Cassandra is not running.")
     return NOT_RUNNING
@@ -247,35 +310,48 @@ def _status(port: int | None) -> int:
 # ---------------------------------------------------------------- tools
 
 
-def _nodetool(jmx_port: int, args: list[str]) -> int:
-    """Cassandra's own nodetool, from the jars `start` resolved; its exit status."""
-    if not any(LIB.glob("cassandra-all-*.jar")):
-        print(f"No Cassandra jars in {LIB}; run `scripts/cassandra_node.py resolve`.", file=sys.stderr)
+def nodetool(node: Node, args: list[str]) -> int:
+    """Cassandra's own nodetool against ``node``'s JMX, from the jars `start` resolved; its exit status."""
+    command = _nodetool_command(node, args)
+    if command is None:
         return 1
-    java, _ = _java()
-    classpath = ":".join(str(jar) for jar in sorted(LIB.glob("*.jar")))
-    options = _options_file(CONF / "jvm-clients.options", {"${conf}": str(CONF)})
-    command = [java, *options, "-cp", classpath, NODETOOL_CLASS, "-h", HOST, "-p", str(jmx_port), *args]
     return subprocess.run(command, cwd=STATE if STATE.is_dir() else ROOT, check=False).returncode
 
 
-def _purge(keyspace: str, jmx_port: int, port: int) -> int:
+def nodetool_output(node: Node, args: list[str]) -> str | None:
+    """What nodetool prints, or None when it fails (say the node is down)."""
+    command = _nodetool_command(node, args)
+    if command is None:
+        return None
+    cwd = STATE if STATE.is_dir() else ROOT
+    done = subprocess.run(command, cwd=cwd, check=False, capture_output=True, text=True)
+    return done.stdout if done.returncode == 0 else None
+
+
+def _nodetool_command(node: Node, args: list[str]) -> list[str] | None:
+    if not any(LIB.glob("cassandra-all-*.jar")):
+        print(f"No Cassandra jars in {LIB}; run `scripts/cassandra_node.py resolve`.", file=sys.stderr)
+        return None
+    java, _ = _java()
+    classpath = ":".join(str(jar) for jar in sorted(LIB.glob("*.jar")))
+    options = _options_file(CONF / "jvm-clients.options", {"${conf}": str(CONF)})
+    return [java, *options, "-cp", classpath, NODETOOL_CLASS, "-h", HOST, "-p", str(node.jmx_port), *args]
+
+
+def _purge(node: Node, keyspace: str) -> int:
     """CassandraReadStore.purge's steps on this node, in order; stops at the first that fails."""
     if not KEYSPACE.fullmatch(keyspace):
         print(f"{keyspace!r} is not a keyspace name", file=sys.stderr)
         return 1
     steps: tuple[tuple[str, Callable[[], int]], ...] = (
-        ("flush: memtables into SSTables", lambda: _nodetool(jmx_port, ["flush", keyspace])),
-        (
-            "repair: every replica holds the deletes",
-            lambda: _nodetool(jmx_port, ["repair", "--full", keyspace]),
-        ),
+        ("flush: memtables into SSTables", lambda: nodetool(node, ["flush", keyspace])),
+        ("repair: every replica holds the deletes", lambda: nodetool(node, ["repair", "--full", keyspace])),
         (
             "compact with no grace: shadowed values and tombstones dropped",
-            lambda: _compact_without_grace(jmx_port, port, keyspace),
+            lambda: _compact_without_grace(node, keyspace),
         ),
-        ("commit log: every segment recycled", lambda: _recycle_commit_log(port, keyspace)),
-        ("snapshots cleared", lambda: _nodetool(jmx_port, ["clearsnapshot", "--all", "--", keyspace])),
+        ("commit log: every segment recycled", lambda: _recycle_commit_log(node, keyspace)),
+        ("snapshots cleared", lambda: nodetool(node, ["clearsnapshot", "--all", "--", keyspace])),
     )
     for number, (what, step) in enumerate(steps, 1):
         began = time.monotonic()
@@ -286,7 +362,7 @@ def _purge(keyspace: str, jmx_port: int, port: int) -> int:
     return 0
 
 
-def _compact_without_grace(jmx_port: int, port: int, keyspace: str) -> int:
+def _compact_without_grace(node: Node, keyspace: str) -> int:
     """Tombstones carry their row's key, and a key may hold erased text (a hashtag, a search term):
     compaction drops them only past ``gc_grace_seconds``. The grace exists so a replica that missed
     a delete cannot bring the row back; the repair before this step gave every replica the deletes,
@@ -294,7 +370,7 @@ def _compact_without_grace(jmx_port: int, port: int, keyspace: str) -> int:
     logging.getLogger("cassandra").setLevel(logging.ERROR)
     from cassandra.cluster import Cluster
 
-    cluster = Cluster([HOST], port=port, connect_timeout=10.0, control_connection_timeout=10.0)
+    cluster = Cluster([node.host], port=node.port, connect_timeout=10.0, control_connection_timeout=10.0)
     try:
         session = cluster.connect()
         rows = session.execute(
@@ -305,33 +381,33 @@ def _compact_without_grace(jmx_port: int, port: int, keyspace: str) -> int:
         for table in graces:
             session.execute(f'ALTER TABLE {keyspace}."{table}" WITH gc_grace_seconds = 0', timeout=60)
         try:
-            return _nodetool(jmx_port, ["compact", keyspace])
+            return nodetool(node, ["compact", keyspace])
         finally:
             for table, grace in graces.items():
                 session.execute(
                     f'ALTER TABLE {keyspace}."{table}" WITH gc_grace_seconds = {grace}', timeout=60
                 )
     except Exception as error:  # the driver's errors are many; each is reported the same way
-        print(f"could not compact {keyspace} without grace on {HOST}:{port}: {error}", file=sys.stderr)
+        print(f"could not compact {keyspace} without grace on {node.where}: {error}", file=sys.stderr)
         return 1
     finally:
         cluster.shutdown()
 
 
-def _recycle_commit_log(port: int, keyspace: str) -> int:
+def _recycle_commit_log(node: Node, keyspace: str) -> int:
     """Dropping a table makes the node switch to a new commit-log segment and flush every table with
     writes in the old ones, which are then deleted: a scratch table is created and dropped for that."""
     logging.getLogger("cassandra").setLevel(logging.ERROR)
     from cassandra.cluster import Cluster
 
     table = f"{keyspace}.purge_{os.urandom(4).hex()}"
-    cluster = Cluster([HOST], port=port, connect_timeout=10.0, control_connection_timeout=10.0)
+    cluster = Cluster([node.host], port=node.port, connect_timeout=10.0, control_connection_timeout=10.0)
     try:
         session = cluster.connect()
         session.execute(f"CREATE TABLE {table} (k text PRIMARY KEY)", timeout=60)
         session.execute(f"DROP TABLE {table}", timeout=60)
     except Exception as error:  # the driver's errors are many; each is reported the same way
-        print(f"could not create and drop {table} on {HOST}:{port}: {error}", file=sys.stderr)
+        print(f"could not create and drop {table} on {node.where}: {error}", file=sys.stderr)
         return 1
     finally:
         cluster.shutdown()
@@ -366,7 +442,7 @@ def _resolve(*, force: bool) -> None:
     (staging / LIB_STAMP.name).write_text(want + "\n")
     shutil.rmtree(LIB, ignore_errors=True)
     staging.rename(LIB)
-    _drop_cds_archives()
+    _drop_cds_archives(NODE)  # made for the old jars; other nodes' archives are replaced as they start
     print(f"Resolved {sum(1 for _ in LIB.glob('*.jar'))} jars in {time.monotonic() - began:.1f} s.")
 
 
@@ -388,13 +464,22 @@ def _java() -> tuple[str, str]:
     return java, version
 
 
-def _jvm_options() -> list[str]:
-    """ops/cassandra/conf/jvm.options with its placeholders filled in, then $CASSANDRA_JVM_EXTRA_OPTS."""
+def _jvm_options(node: Node) -> list[str]:
+    """ops/cassandra/conf/jvm.options with its placeholders filled in for ``node``, then the node's own
+    options, then $CASSANDRA_JVM_EXTRA_OPTS (for a repeated option the JVM takes the last)."""
     jamm = sorted(LIB.glob("jamm-*.jar"))
     if not jamm:
         sys.exit(f"No jamm jar in {LIB}; run `scripts/cassandra_node.py resolve`.")
-    values = {"${repo}": str(ROOT), "${state}": str(STATE), "${conf}": str(CONF), "${jamm}": str(jamm[-1])}
+    values = {
+        "${repo}": str(ROOT),
+        "${state}": str(node.state),
+        "${conf}": str(CONF),
+        "${config}": str(node.config),
+        "${jmx_port}": str(node.jmx_port),
+        "${jamm}": str(jamm[-1]),
+    }
     options = _options_file(CONF / "jvm.options", values)
+    options.extend(node.jvm_extra)
     options.extend(shlex.split(os.environ.get("CASSANDRA_JVM_EXTRA_OPTS", "")))
     return options
 
@@ -416,7 +501,7 @@ def _options_file(path: Path, values: dict[str, str]) -> list[str]:
 
 
 def _cds_options(
-    java: str, version: str, options: list[str], classpath: str
+    node: Node, java: str, version: str, options: list[str], classpath: str
 ) -> tuple[list[str], Path | None]:
     """Class-data sharing: the first run writes an archive of the classes it loaded when it exits, later
     runs map it (about a third less CPU to start). The archive is named by everything it depends on, so a
@@ -429,11 +514,11 @@ def _cds_options(
     for jar in classpath.split(":"):
         stat = Path(jar).stat()
         key.update(f"{stat.st_size}:{stat.st_mtime_ns}\0".encode())
-    archive = STATE / f"cds-{key.hexdigest()[:16]}.jsa"
+    archive = node.state / f"cds-{key.hexdigest()[:16]}.jsa"
     unlock = ["-XX:+UnlockDiagnosticVMOptions", "-XX:+AllowArchivingWithJavaAgent"]
     if archive.is_file():
         return [*unlock, f"-XX:SharedArchiveFile={archive}"], None
-    _drop_cds_archives()
+    _drop_cds_archives(node)
     # -Xlog: the dump warns about every class it cannot archive (old class files, JFR events); not news.
     return [*unlock, f"-XX:ArchiveClassesAtExit={archive}", "-Xlog:cds*=error"], archive
 
@@ -453,17 +538,17 @@ def _cds_note(pid: int, cds: list[str]) -> str:
     return ", class-data archive used"
 
 
-def _drop_cds_archives() -> None:
-    for old in STATE.glob("cds-*.jsa"):
+def _drop_cds_archives(node: Node) -> None:
+    for old in node.state.glob("cds-*.jsa"):
         old.unlink(missing_ok=True)
-    CDS_PENDING.unlink(missing_ok=True)
+    node.cds_pending.unlink(missing_ok=True)
 
 
-def _launch(command: list[str]) -> subprocess.Popen[bytes]:
-    with open(LOGS / "stdout.log", "wb") as out:
+def _launch(node: Node, command: list[str]) -> subprocess.Popen[bytes]:
+    with open(node.logs / "stdout.log", "wb") as out:
         return subprocess.Popen(
             command,
-            cwd=STATE,
+            cwd=node.state,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -488,9 +573,9 @@ def _no_memory_locking() -> None:
 # ---------------------------------------------------------------- process and port
 
 
-def _our_pid() -> int | None:
-    """The pid in the pid file if that process is alive and is a CassandraDaemon (pids get reused)."""
-    pid = _read_int(PID_FILE)
+def our_pid(node: Node) -> int | None:
+    """The pid in the node's pid file if that process is alive and is a CassandraDaemon (pids get reused)."""
+    pid = _read_int(node.pid_file)
     if pid is None or not _alive(pid, None):
         return None
     try:
@@ -530,18 +615,27 @@ def _terminate(pid: int, proc: subprocess.Popen[bytes] | None, grace: float) -> 
     return "still alive after SIGKILL"
 
 
-def _port_open(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=1.0):
+def _port_open(node: Node) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection((node.host, node.port), timeout=1.0):
         return True
     return False
 
 
-def _cql_ready(port: int, timeout: float) -> bool:
-    """True when the Python driver connects and runs a query, as the tests will."""
+def cql_ready(node: Node, timeout: float) -> bool:
+    """True when the Python driver connects to ``node`` and runs a query on it, as the tests will."""
     logging.getLogger("cassandra").setLevel(logging.CRITICAL)
-    from cassandra.cluster import Cluster
+    from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
+    from cassandra.policies import WhiteListRoundRobinPolicy
 
-    cluster = Cluster([HOST], port=port, connect_timeout=timeout, control_connection_timeout=timeout)
+    # Only this node: with peers, the driver would otherwise send the query to any of them.
+    only = ExecutionProfile(load_balancing_policy=WhiteListRoundRobinPolicy([node.host]))
+    cluster = Cluster(
+        [node.host],
+        port=node.port,
+        execution_profiles={EXEC_PROFILE_DEFAULT: only},
+        connect_timeout=timeout,
+        control_connection_timeout=timeout,
+    )
     try:
         session = cluster.connect()
         session.execute("SELECT release_version FROM system.local", timeout=timeout)
@@ -567,8 +661,8 @@ def _cpu_seconds(pid: int) -> float:
     return float("nan")
 
 
-def _print_log_tail(lines: int = 40) -> None:
-    for log in (LOGS / "system.log", LOGS / "stdout.log"):
+def _print_log_tail(node: Node, lines: int = 40) -> None:
+    for log in (node.logs / "system.log", node.logs / "stdout.log"):
         if log.is_file() and log.stat().st_size:
             tail = log.read_text(errors="replace").splitlines()[-lines:]
             print(f"--- last {len(tail)} lines of {log} ---", file=sys.stderr)
@@ -597,15 +691,15 @@ def _read_int(path: Path) -> int | None:
         return None
 
 
-def _forget() -> None:
-    for path in (PID_FILE, PORT_FILE, MARKER, CDS_PENDING):
+def _forget(node: Node) -> None:
+    for path in (node.pid_file, node.port_file, node.marker, node.cds_pending):
         path.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
-def _lock() -> Iterator[None]:
+def lock(path: Path) -> Iterator[None]:
     """One start or stop at a time (two `make test` runs side by side)."""
-    with open(LOCK_FILE, "w") as handle:
+    with open(path, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
 
