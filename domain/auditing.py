@@ -17,7 +17,7 @@ from typing import Any
 
 # Every module that declares events, so ``EVENT_TYPES`` knows each type's personal fields even in a
 # process (the ``strom audit`` shell) that imported none of them yet.
-from domain import erasures, feeds, reports, requests, social, watching  # noqa: F401
+from domain import erasures, feeds, notifications, reports, requests, social, watching  # noqa: F401
 from domain.accounts import events as account_events  # noqa: F401
 from domain.accounts import exports as export_events  # noqa: F401
 from domain.actors import Actor, Role
