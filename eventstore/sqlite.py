@@ -17,7 +17,6 @@ from typing import Any
 import orjson
 
 from eventstore.chain import GENESIS, link
-from eventstore.connections import ThreadConnections
 from eventstore.envelope import (
     AppendResult,
     Checkpoint,
@@ -41,6 +40,7 @@ from eventstore.errors import (
 )
 from eventstore.files import private_sqlite_file
 from eventstore.wakeup import Listener, Waker, channel_dir
+from plumbing.thread_connections import ThreadConnections
 
 APPLICATION_ID = 0x5354524D  # "STRM"
 SCHEMA_VERSION = 1

@@ -11,6 +11,7 @@ the process manager, its error and the event's position recorded beside its chec
 
 from __future__ import annotations
 
+import abc
 import logging
 import threading
 import time
@@ -32,7 +33,7 @@ class Interrupted(Exception):
     """Stopped in the middle of a reaction: the checkpoint stays before its event."""
 
 
-class Follower:
+class Follower(abc.ABC):
     """Subclasses say what they watch (``None``: every event) and how they react."""
 
     name = ""
@@ -45,9 +46,9 @@ class Follower:
         self._thread: threading.Thread | None = None
         self._at = 0  # the position being reacted to
 
+    @abc.abstractmethod
     def react(self, record: RecordedEvent) -> bool:
         """Does what the event asks; returns whether the checkpoint should pass it at once."""
-        raise NotImplementedError
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.follow, name=self.name, daemon=True)

@@ -19,6 +19,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from plumbing.thread_connections import ThreadConnections
 from read_models import sqlite_sql as sql
 from read_models.checks import (
     CheckedPage,
@@ -28,7 +29,6 @@ from read_models.checks import (
     decode_cursor,
     encode_cursor,
 )
-from read_models.connections import ThreadConnections
 from read_models.errors import (
     InvalidQuery,
     MissingTable,

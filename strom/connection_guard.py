@@ -28,6 +28,7 @@ back.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import dataclasses
 import logging
@@ -105,7 +106,7 @@ class SlowClientReport:
 AWAITING_HEADERS, RECEIVING_BODY, BEING_ANSWERED = "headers", "body", "answered"
 
 
-class _Guard:
+class _Guard(abc.ABC):
     """The deadlines and the cap, on top of either of uvicorn's HTTP protocols (listed after this in
     the bases): the protocol says where its request stands (``_stage``), the guard does the rest."""
 
@@ -124,8 +125,9 @@ class _Guard:
     _body_bytes = 0
     _server_paused = False
 
+    @abc.abstractmethod
     def _stage(self) -> str:
-        raise NotImplementedError
+        """Where the connection's request stands: awaiting headers, receiving a body, being answered."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[misc]

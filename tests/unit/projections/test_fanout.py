@@ -18,6 +18,7 @@ from domain.engagement.likes import VideoLiked
 from domain.videos.events import VideoDraftCreated, VideoPublished
 from eventstore.codec import Decoded, EventCodec
 from eventstore.envelope import RecordedEvent
+from eventstore.sealing import Sealer
 from projections import runner
 from projections import supervisor as supervising
 from projections.models.trending import PROJECTOR as TRENDING
@@ -46,7 +47,7 @@ class Counting:
         #: Subscriptions being read now.
         self.open = 0
         self.decoded = 0
-        self._events, self._codec = world.events, world.codec
+        self._events = world.events
         outer = self
 
         class Events:
@@ -58,12 +59,11 @@ class Counting:
                 return getattr(outer._events, name)
 
         class Codec(EventCodec):
-            def __init__(self) -> None:
-                pass
+            """The world's codec (its key store), counting what it decodes."""
 
             def decode(self, record: RecordedEvent) -> Decoded:
                 outer.decoded += 1
-                return outer._codec.decode(record)
+                return super().decode(record)
 
         class Open:
             def __init__(self, subscription: Any) -> None:
@@ -80,7 +80,7 @@ class Counting:
                 self._subscription.stop()
 
         self.events: Any = Events()
-        self.codec = Codec()
+        self.codec = Codec(Sealer(world.keys))
 
     def supervisor(self, world: World, projectors: list[Projector]) -> Supervisor:
         return Supervisor(projectors, events=self.events, codec=self.codec, store=world.store)

@@ -5,7 +5,7 @@ worker threads come and go, and a connection kept past its thread holds its file
 database and its WAL) for nothing. The thread's own storage holds the only strong reference, so the
 connection closes as that storage is cleared at the thread's end; ``close`` ends the rest.
 
-``read_models`` keeps a copy of this class: the layers may not import each other (DESIGN.md §2).
+Both SQLite adapters (the event store's and the read store's) use it.
 """
 
 from __future__ import annotations
