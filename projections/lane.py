@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import time
 import traceback
-import zlib
 
 from domain.accounts.events import ErasureRequested
 from domain.events import DomainEvent
@@ -22,6 +21,7 @@ from domain.videos.events import DeletionReason, VideoDeleted
 from eventstore.codec import Decoded
 from eventstore.envelope import RecordedEvent
 from eventstore.errors import StoreUnavailable
+from projections.partition import WHOLE, Partition
 from projections.projector import Projector
 from projections.writer import Batch
 from read_models import live
@@ -33,31 +33,6 @@ from read_models.port import ReadStore, TableWrite, Upsert
 
 #: Failures of a store rather than of the projector: worth retrying, never a reason to stop.
 TRANSIENT = (RetryableError, ReadStoreUnavailable, StoreUnavailable)
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Partition:
-    """``i/n``: this runner owns the entities whose hash falls in slice ``i`` of ``n``."""
-
-    index: int = 0
-    count: int = 1
-
-    @classmethod
-    def parse(cls, text: str) -> Partition:
-        index, _, count = text.partition("/")
-        if not (index.isdigit() and count.isdigit()) or not 0 <= int(index) < int(count):
-            raise ValueError(f"--partition {text!r}: expected i/n with 0 ≤ i < n, e.g. 0/4")
-        return cls(int(index), int(count))
-
-    def owns(self, entity: str) -> bool:
-        return self.count == 1 or zlib.crc32(entity.encode()) % self.count == self.index
-
-    @property
-    def label(self) -> str:
-        return f"{self.index}/{self.count}"
-
-
-WHOLE = Partition()
 
 
 class ProjectorFailed(Exception):
@@ -92,7 +67,7 @@ class Lane:
         self.state = states.ProjectionState(projector.name, build.label, partition.label, projector.version)
         #: The last position applied or passed, committed or not (``state.position`` is committed).
         self.position = 0
-        self.batch = Batch(store, self._tables, self._waves)
+        self.batch = Batch(store, self._tables, self._waves, partition=partition)
         #: An applied event erased personal data: drop tombstones and purge after the next commit.
         self.erased = False
         self.failure: ProjectorFailed | None = None
@@ -112,7 +87,7 @@ class Lane:
         )
         self.position = self.state.position
         empty = self.position == 0 and (self._fresh or self._never_run())
-        self.batch = Batch(self._store, self._tables, self._waves, empty=empty)
+        self.batch = Batch(self._store, self._tables, self._waves, empty=empty, partition=self.partition)
         self.erased, self.failure, self.retired = False, None, False
         return self.state
 
@@ -126,7 +101,7 @@ class Lane:
     def apply(self, decoded: Decoded, record: RecordedEvent) -> None:
         """Projects the event into the batch; a projector bug becomes ``failure``."""
         try:
-            if self.partition == WHOLE or self.partition.owns(self.projector.entity(decoded)):
+            if self.partition == WHOLE or self.partition.applies(self.projector.entity(decoded)):
                 self.projector.project(decoded, self.batch.writer(record.position))
             self.erased = erases(decoded.event) or self.erased
         except TRANSIENT:
@@ -171,7 +146,7 @@ class Lane:
             self._checked = now
         if live.live_build(self._store, self.projector.name) != self.build:
             self.retired = True
-            self.batch = Batch(self._store, self._tables, self._waves)
+            self.batch = Batch(self._store, self._tables, self._waves, partition=self.partition)
         return not self.retired
 
     def writes(self, status: str) -> tuple[list[list[TableWrite]], TableWrite | None]:

@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Callable
 
 from eventstore.codec import Decoded
+from projections.partition import Entities
 from projections.writer import Writer
 from read_models.live import Build
 from read_models.tables import Table
@@ -24,8 +25,10 @@ class Projector:
     tables: tuple[Table, ...]
     handles: tuple[str, ...]
     project: Callable[[Decoded, Writer], None]
-    #: The entity an event belongs to: events of one entity are applied in order by one owner.
-    entity: Callable[[Decoded], str]
+    #: The entity an event belongs to: events of one entity are applied in order by one owner. An
+    #: event touching several names each (or ``EVERY``); each owner applies its part, asking
+    #: ``Writer.owns`` (see ``projections.partition``).
+    entity: Callable[[Decoded], Entities]
     #: Tables whose rows must land after all others, in this order. A projector that decides an
     #: event's writes from a guard row (an ``applied_position``, a lookup it deletes) names the
     #: guard here, so a batch cut short by a crash never leaves a guard ahead of what it guards.

@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterable, Sequence
 from eventstore.codec import EventCodec
 from eventstore.envelope import Checkpoint, EventFilter, RecordedEvent
 from eventstore.port import EventStore, Subscription
-from projections.lane import TRANSIENT, WHOLE, Lane, Partition, ProjectorFailed, erases
+from projections.lane import TRANSIENT, Lane, ProjectorFailed, erases
+from projections.partition import WHOLE, Partition
 from projections.projector import Projector
 from read_models import projection_state as states
 from read_models.errors import MissingTable

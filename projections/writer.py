@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from projections.partition import WHOLE, Partition
 from read_models.checks import check_write
 from read_models.port import MAX_LIMIT, CheckedWrite, Delete, ReadStore, TableWrite, Upsert
 from read_models.tables import Order, Row, Table, check_key, check_partition, check_value
@@ -35,12 +36,14 @@ class Batch:
         *,
         empty: bool = False,
         remembered: int = REMEMBERED_ROWS,
+        partition: Partition = WHOLE,
     ) -> None:
         """``empty``: the tables hold nothing yet (a rebuild's fresh build), so until the memory of
         rows overflows, a row the batch does not know is a row that does not exist: no read."""
         self._store = store
         self._tables = tables
         self._waves = waves
+        self.partition = partition
         self._pending: dict[RowId, CheckedWrite] = {}
         self._undo: list[tuple[RowId, CheckedWrite | None]] = []
         self._known: dict[RowId, Row | None] = {}
@@ -214,6 +217,17 @@ class Writer:
     def __init__(self, batch: Batch, position: int) -> None:
         self._batch = batch
         self.position = position
+
+    def owns(self, entity: str) -> bool:
+        """Whether this partition applies the part of the event about ``entity`` (see
+        ``projections.partition``): an event touching several entities is applied by each owner."""
+        return self._batch.partition.owns(entity)
+
+    @property
+    def shard(self) -> str:
+        """This partition's shard of an aggregate many entities feed (``i/n``): in the row's key, so
+        each shard row has one writer; readers add the shards up."""
+        return self._batch.partition.label
 
     def upsert(self, table: str, row: Mapping[str, Any], *, ttl: int | None = None) -> None:
         self._batch.put(table, check_write(self._table(table), Upsert(row, self.position, ttl)))
