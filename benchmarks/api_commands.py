@@ -181,12 +181,15 @@ class Server:
 
 
 @contextlib.contextmanager
-def serving(name: str, module_args: Sequence[str], env: dict[str, str], folder: Path) -> Iterator[Server]:
-    """Starts ``python -m <module_args> --port N``, waits until it answers, and always stops it."""
+def serving(
+    name: str, module_args: Sequence[str], env: dict[str, str], folder: Path, *, cwd: Path = ROOT
+) -> Iterator[Server]:
+    """Starts ``python -m <module_args> --port N`` in ``cwd`` (its code is the one imported), waits
+    until it answers, and always stops it."""
     server = Server(_free_port(), folder / f"{name}.log")
     with server.log.open("wb") as log:
         command = [sys.executable, "-m", *module_args, "--port", str(server.port)]
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             _wait_ready(proc, server)
             yield server
