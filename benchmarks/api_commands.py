@@ -39,7 +39,7 @@ import httpx
 import orjson
 
 from benchmarks.http_clients import CLIENT_ERRORS, CLIENTS, Sender, senders
-from benchmarks.report import Line, Rate, Target, machine, save, table
+from benchmarks.report import Line, Memory, Rate, Target, machine, memory_of, save, table
 from benchmarks.signed_in import bearer_headers
 from commands import streams
 from commands.context import Ports, Request
@@ -171,10 +171,14 @@ class Server:
 
     port: int
     log: Path
+    pid: int = 0
 
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.port}"
+
+    def memory(self) -> Memory:
+        return memory_of(self.pid)
 
     def tail(self, lines: int = 30) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -190,6 +194,7 @@ def serving(
     with server.log.open("wb") as log:
         command = [sys.executable, "-m", *module_args, "--port", str(server.port)]
         proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        server = dataclasses.replace(server, pid=proc.pid)
         try:
             _wait_ready(proc, server)
             yield server

@@ -48,7 +48,7 @@ import orjson
 from benchmarks import signed_in, synthetic
 from benchmarks.api_commands import Server, api_env, failure_kinds, failures, serving
 from benchmarks.projections import cassandra_address, cassandra_stores, opened
-from benchmarks.report import Line, Rate, Target, machine, save, table
+from benchmarks.report import Line, Memory, Rate, Target, machine, save, table
 from commands import streams
 from commands.context import Ports
 from domain.access import Visibility
@@ -106,6 +106,12 @@ class Sizes:
     def threshold(self) -> int:
         """Above every small creator's followers, below the large ones' (every reader)."""
         return self.readers // 2
+
+    def scaled(self, factor: int) -> Sizes:
+        """``factor`` times the people: readers and small creators, so follows and videos grow alike
+        (each reader still follows as many, each creator still publishes as many). The large
+        creators stay as few, followed by every reader, as the famous are."""
+        return dataclasses.replace(self, readers=self.readers * factor, small=self.small * factor)
 
 
 #: Small enough that projecting into a one-node Cassandra takes about half a minute (~30 events/s).
@@ -310,6 +316,8 @@ class Measured:
     ours: Rate
     projected: Rate
     feed: dict[str, int]
+    #: The API process's memory once the load is over.
+    memory: Memory | None = None
 
 
 def prepare(folder: Path, sizes: Sizes) -> Setup:
@@ -337,10 +345,11 @@ def measure_api(engine: str, setup: Setup, projected: Rate, read_store_url: str)
     with serving(f"api-{engine}", ["strom", "api"], env, setup.folder) as api:
         feed = check_feed(api, setup.tokens, setup.platform.large)
         ours = measured(api, setup.load(), setup.sizes, setup.folder)
+        memory = api.memory()
         if ours.failures:
             print(f"API log, last lines:\n{api.tail()}\n", flush=True)
-    print(f"  {engine}: {ours.cell('req')}", flush=True)
-    return Measured(engine, ours, projected, feed)
+    print(f"  {engine}: {ours.cell('req')}; API {memory.cell()}", flush=True)
+    return Measured(engine, ours, projected, feed, memory)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -380,13 +389,14 @@ def on_sqlite(setup: Setup) -> tuple[Limits, Measured]:
                 r + wrk_rate(s, load, setup.sizes.seconds // ROUNDS, setup.folder)
                 for r, (s, load) in zip(rates, servers, strict=True)
             ]
+        memory = api.memory()
         if rates[2].failures:
             print(f"API log, last lines:\n{api.tail()}\n", flush=True)
     limits = Limits(trivial=rates[0], floor=rates[1])
     print(f"  trivial app: {limits.trivial.cell('req')}", flush=True)
     print(f"  raw floor: {limits.floor.cell('req')}", flush=True)
-    print(f"  sqlite: {rates[2].cell('req')}", flush=True)
-    return limits, Measured("sqlite", rates[2], projected, feed)
+    print(f"  sqlite: {rates[2].cell('req')}; API {memory.cell()}", flush=True)
+    return limits, Measured("sqlite", rates[2], projected, feed, memory)
 
 
 def check_floor(floor: Server, api: Server, tokens: Sequence[str]) -> None:
@@ -472,7 +482,14 @@ def report(
         "mode": "quick" if quick else "full",
         "machine": machine(),
         "sizes": dataclasses.asdict(setup.sizes) | {"threshold": setup.sizes.threshold, "weeks": WEEKS},
-        "engines": {m.engine: {"projection": m.projected.as_dict(), "feed": m.feed} for m in results},
+        "engines": {
+            m.engine: {
+                "projection": m.projected.as_dict(),
+                "feed": m.feed,
+                "api_memory": m.memory and m.memory.as_dict(),
+            }
+            for m in results
+        },
         "cassandra_skipped": skipped or None,
         "operations": {x.key: x.as_dict() for x in lines},
         "floor_bar": {"ratio": round(floor.ratio, 3), "bar": FLOOR_BAR, "met": floor.ratio >= FLOOR_BAR},
@@ -508,9 +525,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--profile", type=int, metavar="TOP", help="print the query's TOP hot spots, then stop"
     )
+    parser.add_argument(
+        "--scale", type=int, default=1, help="K times the readers, creators, follows and videos (default 1)"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON results (default {DEFAULT_OUT})")
     args = parser.parse_args(argv)
-    sizes = QUICK if args.quick else FULL
+    sizes = (QUICK if args.quick else FULL).scaled(args.scale)
     if shutil.which("wrk") is None and not args.profile:
         parser.error("wrk is not installed: run scripts/system_deps.sh (Debian: apt-get install wrk)")
     with tempfile.TemporaryDirectory(prefix="strom-bench-feed-") as folder:

@@ -49,7 +49,7 @@ from typing import Any
 import orjson
 
 from benchmarks import synthetic
-from benchmarks.report import Line, Rate, Target, machine, save, table
+from benchmarks.report import Line, Memory, Rate, Target, machine, memory_of, save, table
 from eventstore.codec import EventCodec
 from eventstore.envelope import RecordedEvent
 from eventstore.keystore import SQLiteKeyStore
@@ -315,6 +315,8 @@ class Lags:
     appended: list[Pending] = dataclasses.field(default_factory=list)
     visible: dict[str, dict[int, float]] = dataclasses.field(default_factory=dict)
     delivered: dict[int, float] = dataclasses.field(default_factory=dict)
+    #: The ``strom project`` process's memory at the end: caught up on the base log, then live.
+    memory: Memory | None = None
 
     def seen(self, name: str, pending: Pending, now: float) -> None:
         self.visible.setdefault(name, {})[pending.position] = now - pending.appended_at
@@ -359,15 +361,17 @@ def live_lag(folder: Path, sizes: Sizes, stores: StoreOpener) -> Lags:
     """Caught up first, then measured while the appends come. The projectors run as deployed, in a
     ``strom project`` process of their own, so the appender and the poller here do not share its GIL."""
     lag_log = LagLog.build(folder, sizes)
-    with opened(lag_log.log) as o, stores() as store, projecting(lag_log.log, store, folder):
+    with opened(lag_log.log) as o, stores() as store, projecting(lag_log.log, store, folder) as pid:
         wait_for(store, ALL, o.events.head_position(), poll_s=0.02)
         appender = synthetic.Appender(o.events, o.codec, lag_log.versions)
-        return measure_lag(o, store, appender, lag_log.live, sizes.lag_rate)
+        lags = measure_lag(o, store, appender, lag_log.live, sizes.lag_rate)
+        lags.memory = memory_of(pid)
+        return lags
 
 
 @contextlib.contextmanager
-def projecting(log: synthetic.Log, store: ReadStore, folder: Path) -> Iterator[None]:
-    """Every projector in one ``strom project`` process, stopped (SIGTERM) afterwards."""
+def projecting(log: synthetic.Log, store: ReadStore, folder: Path) -> Iterator[int]:
+    """Every projector in one ``strom project`` process (its pid), stopped (SIGTERM) afterwards."""
     env = {
         **os.environ,
         "STROM_EVENTSTORE_URL": f"sqlite:///{log.events}",
@@ -380,7 +384,7 @@ def projecting(log: synthetic.Log, store: ReadStore, folder: Path) -> Iterator[N
             [sys.executable, "-m", "strom", "project"], env=env, stdout=output, stderr=subprocess.STDOUT
         )
     try:
-        yield
+        yield process.pid
     finally:
         process.terminate()
         process.wait(30)
@@ -491,6 +495,8 @@ def lag_lines(engine: str, lags: Lags) -> list[Line]:
         operation, how_here = f"{engine} live lag {name}", f"{what}; {how}"
         lines.append(Line(f"{engine}_lag_{name}", operation, ours, limit, VISIBLE, how_here, "appends"))
         print(f"  {operation}: {ours.cell('appends')}", flush=True)
+    if lags.memory is not None:
+        print(f"  {engine} projector process: {lags.memory.cell()}", flush=True)
     return lines
 
 
@@ -515,28 +521,41 @@ def profile(log: synthetic.Log, folder: Path, top: int) -> None:
 # -- the run ----------------------------------------------------------------------------------
 
 
-def run(
-    sizes: Sizes, folder: Path, cassandra: str | None, skipped: str, *, sqlite: bool = True
-) -> list[Line]:
-    lines: list[Line] = []
+@dataclasses.dataclass(slots=True)
+class Results:
+    lines: list[Line] = dataclasses.field(default_factory=list)
+    #: Each engine's ``strom project`` process memory at the end of its live run.
+    memory: dict[str, Memory] = dataclasses.field(default_factory=dict)
+
+    def live(self, engine: str, lags: Lags) -> None:
+        self.lines += lag_lines(engine, lags)
+        if lags.memory is not None:
+            self.memory[engine] = lags.memory
+
+
+def run(sizes: Sizes, folder: Path, cassandra: str | None, skipped: str, *, sqlite: bool = True) -> Results:
+    results = Results()
+    lines = results.lines
     if sqlite:
         log = synthetic.cached(sizes.events)
         print(f"SQLite: rebuild over {sizes.events:,} events", flush=True)
         lines += rebuild_lines("sqlite", log, sqlite_stores(folder), SQLITE_REBUILD, sizes.read_repeats)
         print(f"SQLite: live lag, {sizes.lag_rate:g} appends/s for {sizes.lag_seconds:g} s", flush=True)
-        lines += lag_lines("sqlite", live_lag(folder / "lag-sqlite", sizes, sqlite_stores(folder)))
+        results.live("sqlite", live_lag(folder / "lag-sqlite", sizes, sqlite_stores(folder)))
     if cassandra is None:
         print(f"Cassandra: skipped, {skipped}", flush=True)
-        return lines
+        return results
     stores = cassandra_stores(cassandra)
     small = synthetic.cached(sizes.cassandra_events)
     print(f"Cassandra at {cassandra}: rebuild over {sizes.cassandra_events:,} events", flush=True)
     lines += rebuild_lines("cassandra", small, stores, CASSANDRA_REBUILD, sizes.read_repeats)
     print(f"Cassandra: live lag, {sizes.lag_rate:g} appends/s for {sizes.lag_seconds:g} s", flush=True)
-    return lines + lag_lines("cassandra", live_lag(folder / "lag-cassandra", sizes, stores))
+    results.live("cassandra", live_lag(folder / "lag-cassandra", sizes, stores))
+    return results
 
 
-def report(lines: Sequence[Line], sizes: Sizes, mode: str, skipped: str) -> dict[str, Any]:
+def report(results: Results, sizes: Sizes, mode: str, skipped: str) -> dict[str, Any]:
+    lines = results.lines
     extra = {"load_average_at_end": os.getloadavg(), "cassandra_skipped": skipped or None}
     return {
         "benchmark": "projections",
@@ -544,6 +563,7 @@ def report(lines: Sequence[Line], sizes: Sizes, mode: str, skipped: str) -> dict
         "machine": machine() | extra,
         "sizes": dataclasses.asdict(sizes) | {"seed": synthetic.SEED, "generator": synthetic.VERSION},
         "projectors": [p.name for p in ALL],
+        "projector_memory": {engine: m.as_dict() for engine, m in results.memory.items()},
         "operations": {x.key: x.as_dict() for x in lines},
     }
 
@@ -558,6 +578,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="small logs and a short lag run: a smoke run")
     parser.add_argument("--lag-seconds", type=float, help="how long the live appends go on")
+    parser.add_argument("--lag-base", type=int, help="events in the log the live run starts from")
     parser.add_argument("--cassandra", help=f"host:port of a node (default: ${CASSANDRA_ENV})")
     parser.add_argument("--no-cassandra", action="store_true", help="SQLite only")
     parser.add_argument("--no-sqlite", action="store_true", help="Cassandra only")
@@ -572,6 +593,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = dataclasses.replace(sizes, events=events, cassandra_events=cassandra_events)
     if args.lag_seconds:
         sizes = dataclasses.replace(sizes, lag_seconds=args.lag_seconds)
+    if args.lag_base:
+        sizes = dataclasses.replace(sizes, lag_base=args.lag_base)
     with tempfile.TemporaryDirectory(prefix="strom-bench-") as folder:
         if args.profile:
             profile(synthetic.cached(sizes.events), Path(folder), args.profile)
@@ -579,10 +602,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         cassandra, skipped = (
             (None, "--no-cassandra") if args.no_cassandra else cassandra_address(args.cassandra)
         )
-        lines = run(sizes, Path(folder), cassandra, skipped, sqlite=not args.no_sqlite)
+        results = run(sizes, Path(folder), cassandra, skipped, sqlite=not args.no_sqlite)
     print()
-    print(table(lines, limit="raw limit", target="DESIGN target"))
-    save(args.out, report(lines, sizes, "quick" if args.quick else "full", skipped))
+    print(table(results.lines, limit="raw limit", target="DESIGN target"))
+    save(args.out, report(results, sizes, "quick" if args.quick else "full", skipped))
     return 0
 
 

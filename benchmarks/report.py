@@ -150,6 +150,30 @@ def alternate(
     return ours_total, limit_total
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Memory:
+    """A process's resident memory now and at its peak (``VmRSS``, ``VmHWM``), in MiB."""
+
+    rss_mib: float
+    peak_mib: float
+
+    def cell(self) -> str:
+        return f"{self.rss_mib:,.0f} MiB resident, peak {self.peak_mib:,.0f} MiB"
+
+    def as_dict(self) -> dict[str, float]:
+        return {"rss_mib": self.rss_mib, "peak_mib": self.peak_mib}
+
+
+def memory_of(pid: int) -> Memory:
+    """Read from ``/proc`` while the process still runs (Linux only, like the rest of the benchmarks)."""
+    fields: dict[str, float] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            fields[name] = round(int(value.split()[0]) / 1024, 1)
+    return Memory(fields["VmRSS"], fields["VmHWM"])
+
+
 def machine() -> dict[str, Any]:
     return {
         "cpu_count": os.cpu_count(),
