@@ -76,8 +76,7 @@ class Lane:
 
     def prepare(self) -> states.ProjectionState:
         """Creates the build's tables if need be and loads its checkpoint; forgets what was pending."""
-        for table in self._tables.values():
-            self._store.create_table(table)
+        created = [self._store.create_table(table) for table in self._tables.values()]
         self.state = states.load(
             self._store,
             self.projector.name,
@@ -85,11 +84,33 @@ class Lane:
             version=self.projector.version,
             part=self.partition.label,
         )
-        self.position = self.state.position
-        empty = self.position == 0 and (self._fresh or self._never_run())
+        start = self._handover()
+        self.position = self.state.position or start or 0
+        empty = self.position == 0 and (self._fresh or all(created) or self._never_run())
         self.batch = Batch(self._store, self._tables, self._waves, empty=empty, partition=self.partition)
         self.erased, self.failure, self.retired = False, None, False
+        if start is None:
+            self._refuse_handover()
         return self.state
+
+    def _handover(self) -> int | None:
+        """Where a partition that has applied nothing starts, when the build was projected under
+        another partitioning (a rebuild's ``0/1``, then ``--partition i/n``): where that one stopped,
+        since its rows, its shards of aggregates included, hold everything up to there. ``None``
+        when its partitions stopped at different positions (see ``projection_state.handover``)."""
+        if self.state.position:
+            return self.state.position
+        return states.handover(self._store, self.projector.name, self.build.label, self.partition.label)
+
+    def _refuse_handover(self) -> None:
+        """Stops loudly: the build's other partitioning stands at several positions."""
+        error = (
+            f"build {self.build.label} was projected by other partitions that stopped at different "
+            "positions: stop them while no events are appended (each then stands at the head), or "
+            "rebuild, before running it as partition " + self.partition.label
+        )
+        self.state = dataclasses.replace(self.state, status=states.FAILED, error=error, error_position=0)
+        self.failure = ProjectorFailed(self.name, 0, ValueError(error))
 
     def _never_run(self) -> bool:
         """No checkpoint was ever recorded for the build: where rows commit only with their checkpoint

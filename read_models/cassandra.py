@@ -180,8 +180,17 @@ class CassandraReadStore:
         """For tests and teardown only: the port has no way to drop a whole store."""
         self._schema(self.keyspace, f"DROP KEYSPACE IF EXISTS {cql.q(self.keyspace)}")
 
-    def create_table(self, table: Table) -> None:
+    def create_table(self, table: Table) -> bool:
+        existed = self._run(
+            table.name,
+            False,
+            lambda s: s.execute(
+                "SELECT table_name FROM system_schema.tables WHERE keyspace_name = %s AND table_name = %s",
+                (self.keyspace, table.name),
+            ).one(),
+        )
         self._schema(table.name, cql.create_table(self.keyspace, table))
+        return existed is None
 
     def add_column(self, table: Table, column: Column) -> None:
         found = self._run(

@@ -67,8 +67,10 @@ class ReadStore(Protocol):
     def ensure_keyspace(self) -> None:
         """Creates the keyspace (Cassandra) with the configured replication; a no-op on SQLite."""
 
-    def create_table(self, table: Table) -> None:
-        """Creates the table if it is missing. An existing table is left as it is, even if different."""
+    def create_table(self, table: Table) -> bool:
+        """Creates the table if it is missing. An existing table is left as it is, even if different.
+        True when this call created it: then it holds no row, and a projector starting on it need
+        not ask the store for rows it has not written (see ``projections.lane``)."""
 
     def add_column(self, table: Table, column: Column) -> None:
         """Adds a column to an existing table unless it is already there (so a migration re-runs)."""

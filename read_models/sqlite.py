@@ -185,9 +185,14 @@ class SQLiteReadStore:
 
     # -- schema -----------------------------------------------------------------------------
 
-    def create_table(self, table: Table) -> None:
+    def create_table(self, table: Table) -> bool:
         with self._errors(table.name, write=True):
-            self._conn().execute(sql.create_table(table))
+            conn = self._conn()
+            existed = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table.name,)
+            ).fetchone()
+            conn.execute(sql.create_table(table))
+            return existed is None
 
     def add_column(self, table: Table, column: Column) -> None:
         with self._errors(table.name, write=True):

@@ -402,6 +402,16 @@ def test_a_table_that_was_never_created_is_named(store: ReadStore, k: str) -> No
         store.get(ghost, {"k": k})
 
 
+def test_creating_a_table_says_whether_it_was_missing(store: ReadStore, k: str) -> None:
+    # Given a table no store holds
+    table = Table(f"made_{uuid.uuid4().hex[:8]}", columns_of(k=TEXT), ("k",))
+    # When it is created, then created again
+    first, again = store.create_table(table), store.create_table(table)
+    # Then only the first call made it (so only then is it known to hold nothing)
+    assert (first, again) == (True, False)
+    store.drop_table(table)
+
+
 def test_a_column_added_twice_is_added_once(store: ReadStore, k: str) -> None:
     # Given
     before = Table(f"grow_{uuid.uuid4().hex[:8]}", columns_of(k=TEXT, v=TEXT), ("k",))
