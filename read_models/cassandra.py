@@ -55,9 +55,11 @@ ConnectFailures = (NoHostAvailable, UnresolvableContactPoints, OperationTimedOut
 SCHEMA_TIMEOUT_S = 60.0
 #: Reads in flight at once for ``get_many``.
 READ_CONCURRENCY = 64
-WRITE_CONCURRENCY = (
-    64  # requests in flight per wave of ``write_all``  # DDL waits for schema agreement across the cluster
-)
+#: Requests in flight per wave of ``write_all``.
+WRITE_CONCURRENCY = 64
+#: Writes to one partition sent as one unlogged batch: small rows, so well under the size at which
+#: Cassandra warns about a batch (5 KiB by default).
+PER_PARTITION_BATCH = 16
 
 
 class CassandraReadStore:
@@ -262,8 +264,30 @@ class CassandraReadStore:
         waits for the whole of this one. A failure stops at its wave, naming the first error."""
         for wave in waves:
             if wave:
-                statements = [(self._bind(table, write, "write_all"), ()) for table, write in wave]
+                statements = [(s, ()) for s in self._by_partition(wave)]
                 self._run(wave[0][0].name, True, functools.partial(_concurrently, statements))
+
+    def _by_partition(self, wave: Sequence[TableWrite]) -> Iterator[Any]:
+        """The writes of one partition as unlogged batches: one request and one mutation on its
+        replicas instead of one each (a ranking list or a feed page moves many rows of one
+        partition at once). Unlogged is enough: within one partition a batch is applied whole, and
+        each write keeps its own ``USING TIMESTAMP``, so replays stay idempotent."""
+        groups: dict[tuple[str, tuple[Any, ...]], list[Any]] = {}
+        for table, write in wave:
+            partition = (table.name, tuple(write.values[c] for c in table.partition_key))
+            groups.setdefault(partition, []).append(self._bind(table, write, "write_all"))
+        for bound in groups.values():
+            for start in range(0, len(bound), PER_PARTITION_BATCH):
+                chunk = bound[start : start + PER_PARTITION_BATCH]
+                if len(chunk) == 1:
+                    yield chunk[0]
+                    continue
+                batch = BatchStatement(
+                    batch_type=BatchType.UNLOGGED, consistency_level=chunk[0].consistency_level
+                )
+                for statement in chunk:
+                    batch.add(statement)
+                yield batch
 
     def scan(self, table: Table) -> Iterator[Row]:
         statement = SimpleStatement(cql.scan(self.keyspace, table), fetch_size=1000)
