@@ -341,6 +341,36 @@ class CassandraReadStore:
         found = [result.one() for _, result in results]  # the first failure raised, within ``_run``
         return [None if row is None else _row(table, row) for row in found]
 
+    def page_many(
+        self,
+        table: Table,
+        partitions: Sequence[Mapping[str, Any]],
+        *,
+        end: Sequence[Any] | None = None,
+        descending: bool = False,
+        limit: int = 100,
+    ) -> list[Page]:
+        queries = [check_page(table, p, None, end, descending, limit) for p in partitions]
+        if not queries:
+            return []
+        shape = (0, len(end or ()), descending)
+        text = cql.page(self.keyspace, table, start=0, end=shape[1], descending=descending)
+        prepared = self._statement(table, "page", shape, text)
+        bound = [prepared.bind([*q.partition.values(), *(q.end or ())]) for q in queries]
+        for statement in bound:
+            statement.fetch_size = limit
+        results = self._run(
+            table.name,
+            False,
+            lambda s: execute_concurrent(s, [(b, ()) for b in bound], concurrency=READ_CONCURRENCY),
+        )
+        pages = []
+        for query, (_, result) in zip(queries, results, strict=True):
+            more = result.paging_state
+            rows = [_row(table, r) for r in result.current_rows]
+            pages.append(Page(rows, encode_cursor(query, more) if more else None))
+        return pages
+
     def page(
         self,
         table: Table,

@@ -228,12 +228,12 @@ def _page_statement(feed: str, videos: str, merged: str, *, after: bool) -> str:
 def _bucket(
     store: ReadStore, user_id: str, merged: list[str], bucket: int, after: tuple[datetime, str] | None, n: int
 ) -> list[Row]:
-    """Up to ``n`` rows of one bucket after ``after``, from the user's partition and each merged one."""
+    """Up to ``n`` rows of one bucket after ``after``, from the user's partition and each merged one
+    (those in one round, however many the user follows)."""
     feed, videos = MODEL.table(store, FOLLOWING_FEED), MODEL.table(store, CREATOR_VIDEOS)
     sources = [store.page(feed, {"user_id": user_id, "bucket": bucket}, end=after, limit=n).rows]
-    sources += [
-        store.page(videos, {"owner_id": c, "bucket": bucket}, end=after, limit=n).rows for c in merged
-    ]
+    partitions = [{"owner_id": c, "bucket": bucket} for c in merged]
+    sources += [page.rows for page in store.page_many(videos, partitions, end=after, limit=n)]
     out: list[Row] = []
     for row in heapq.merge(*sources, key=_clustering, reverse=True):
         if len(out) == n:

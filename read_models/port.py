@@ -111,6 +111,19 @@ class ReadStore(Protocol):
         order: each is a tuple of the first n clustering columns' values. ``cursor`` comes from the
         previous page of the same query; it is opaque and refused by any other query."""
 
+    def page_many(
+        self,
+        table: Table,
+        partitions: Sequence[Mapping[str, Any]],
+        *,
+        end: Sequence[Any] | None = None,
+        descending: bool = False,
+        limit: int = 100,
+    ) -> list[Page]:
+        """The first page of each partition, as ``page`` reads it, in one round: a query that needs
+        several partitions at once (a feed merging its creators' lists) waits for the slowest
+        partition, not for the sum of them."""
+
     def batch(self, table: Table, writes: Sequence[Write]) -> None:
         """Applies all writes or none. All must fall in one partition (``InvalidQuery`` otherwise), and
         every row is checked before anything is sent."""

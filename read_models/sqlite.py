@@ -293,6 +293,18 @@ class SQLiteReadStore:
             found.update({tuple(r[i] for i in at): _row(table, r) for r in rows})
         return [found.get(key) for key in stored]
 
+    def page_many(
+        self,
+        table: Table,
+        partitions: Sequence[Mapping[str, Any]],
+        *,
+        end: Sequence[Any] | None = None,
+        descending: bool = False,
+        limit: int = 100,
+    ) -> list[Page]:
+        """One partition after another: each read is a local index seek, no round trip to share."""
+        return [self.page(table, p, end=end, descending=descending, limit=limit) for p in partitions]
+
     def scan(self, table: Table) -> Iterator[Row]:
         with self._errors(table.name, write=False):
             cursor = self._conn().execute(sql.scan(table), [_now_ms()])
