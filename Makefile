@@ -13,7 +13,7 @@ TEST_ENV := STROM_TEST_CASSANDRA=127.0.0.1:9042 STROM_REQUIRE_CASSANDRA=1 STROM_
 CLUSTER := $(BIN)/python scripts/cassandra_cluster.py
 CLUSTER_ENV := STROM_TEST_CASSANDRA_CLUSTER=127.0.0.11,127.0.0.12,127.0.0.13 STROM_REQUIRE_CASSANDRA_CLUSTER=1
 
-.PHONY: run test lint format bench capacity install clean system-deps cassandra cassandra-stop web run-deps
+.PHONY: run test lint format bench capacity install clean system-deps cassandra cassandra-stop web run-deps api-types
 .PHONY: cassandra-cluster cassandra-cluster-stop test-cluster
 
 # The web client: npm installs exactly what package-lock.json names; the build is redone when a source changes.
@@ -38,6 +38,12 @@ $(WEB_BUILD): $(WEB_DEPS) $(WEB_SOURCES)
 	cd web && npm run build
 
 web: $(WEB_BUILD)
+
+# The client's API types, generated from the OpenAPI document the server states; both are committed, and
+# tests/unit/test_web_client.py fails when they are stale. Run after changing what a route takes or answers.
+api-types: install $(WEB_DEPS)
+	$(BIN)/python scripts/openapi_json.py
+	cd web && npm run gen
 
 run: install run-deps web
 	$(BIN)/strom run
@@ -83,6 +89,7 @@ bench: install system-deps web
 	$(BIN)/python -m benchmarks.api_commands
 	$(BIN)/python -m benchmarks.http_stack
 	$(BIN)/python -m benchmarks.session_check
+	$(BIN)/python -m benchmarks.notification_stream
 	$(BIN)/python -m benchmarks.command_cost
 	$(BIN)/python -m benchmarks.upload
 	$(BIN)/python -m benchmarks.transcode

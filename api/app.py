@@ -11,13 +11,16 @@ from datetime import timedelta
 from fastapi import APIRouter, FastAPI
 
 from api import openapi, problems
+from api.command_routes import ShortPath
 from api.docs_page import docs_router
 from api.limits import BodyLimit, RateLimiter
 from api.metrics import Metrics, RequestTimer
+from api.notification_stream import NotificationHub, StreamLimits
 from api.problems import COMMON_PROBLEMS
 from api.security_headers import SecurityHeaders
 from api.shared_reads import SharedReads
 from api.state import AppState, Media
+from api.stream_tickets import StreamTickets
 from api.tokens import Tokens
 from commands.context import Ports
 from commands.sessions import SessionConfig
@@ -41,14 +44,20 @@ def create_app(
     media: Media | None = None,
     shared_reads_ttl_s: float = 1.0,
     matched_first: Iterable[APIRouter] = (),
+    stream_limits: StreamLimits | None = None,
 ) -> FastAPI:
     """``matched_first``: routers (among ``routers``) whose routes are tried before the others', the
     busiest ones, so their requests skip matching every other route; the caller makes sure none of
-    their paths is also another route's. The OpenAPI document keeps ``routers``' order."""
+    their paths is also another route's. Command routes that can take ``api.command_routes``' short
+    path take it, before any route. The OpenAPI document keeps ``routers``' order.
+    ``stream_limits``: the caps and pace of notification streams (``api.notification_stream``)."""
+    gate = SessionGate(ports)
+    streams = NotificationHub(read_store, gate, stream_limits)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        streams.end_all()
         for close in closers:
             close()
 
@@ -61,14 +70,17 @@ def create_app(
         redoc_url=None,
     )
     metrics = metrics or Metrics()
+    metrics.registry.register(streams.collector())
     app.state.strom = AppState(
         ports=ports,
         tokens=Tokens(secret, token_ttl_s),
         sessions=SessionConfig(_refresh_key(secret), timedelta(seconds=session_ttl_s)),
-        gate=SessionGate(ports),
+        gate=gate,
         limiter=RateLimiter(write_rate_per_s, write_burst),
         metrics=metrics,
         fingerprint_key=hashlib.sha256(b"idempotency\x1f" + secret.encode()).digest(),
+        stream_tickets=StreamTickets(secret),
+        notification_streams=streams,
         read_store=read_store,
         media=media,
         shared_reads=SharedReads(shared_reads_ttl_s),
@@ -81,8 +93,10 @@ def create_app(
     first = [r for r in matched_first if r in routers]
     for router in [*first, *(r for r in routers if r not in first)]:
         app.include_router(router, responses=COMMON_PROBLEMS)
+    app.router.routes.insert(0, ShortPath(routers))
     openapi.install(app, documented=[docs, *routers])
-    app.add_middleware(BodyLimit, max_bytes=max_body_bytes, exempt_prefixes=("/v1/uploads",))
+    # Uploads bound their own bodies: tus as it goes, a profile picture at its own, larger limit.
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes, exempt_prefixes=("/v1/uploads", "/v1/me/avatar"))
     app.add_middleware(RequestTimer, metrics=metrics)
     app.add_middleware(SecurityHeaders)  # outermost of ours: every answer gets the headers
     return app

@@ -79,7 +79,8 @@ CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
 #: What a suspended person may still do: appeal, and what privacy law and their own security give
-#: them (sign out, change their password, withdraw consent, export or erase their data).
+#: them (sign out, change their password, withdraw consent, export or erase their data, take their
+#: picture down).
 WHILE_SUSPENDED = frozenset(
     {
         ("POST", "/v1/me/appeals"),
@@ -89,6 +90,7 @@ WHILE_SUSPENDED = frozenset(
         ("PUT", "/v1/me/consent"),
         ("POST", "/v1/me/export"),
         ("DELETE", "/v1/me"),
+        ("DELETE", "/v1/me/avatar"),
     }
 )
 
@@ -104,6 +106,17 @@ async def command_request(
 ) -> Request:
     """The write request of a signed-in actor, after its rate limit; a suspended one is refused (403,
     naming the suspension and its end) but for ``WHILE_SUSPENDED``."""
+    return write_request(state, session, http, idempotency_key, x_correlation_id)
+
+
+def write_request(
+    state: AppState,
+    session: SignedIn,
+    http: HttpRequest,
+    idempotency_key: str | None,
+    x_correlation_id: str | None = None,
+) -> Request:
+    """``command_request`` once its parameters are read (``api.command_routes`` calls it too)."""
     actor = session.actor
     _ensure_not_suspended(session, http)
     state.limiter.check(actor.user_id)

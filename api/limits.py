@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import Problem, problem_response
+from media import webvtt
+
+#: Paths whose bodies may be larger than the usual cap, and how large: a caption file.
+LARGER_BODIES: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"/v1/videos/[^/]+/captions/[^/]+"), webvtt.LIMITS.max_bytes),
+)
 
 
 class RateLimiter:
@@ -33,18 +40,35 @@ class RateLimiter:
 class BodyLimit:
     """Refuses bodies over ``max_bytes`` with 413, whether or not Content-Length was sent."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, exempt_prefixes: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        exempt_prefixes: tuple[str, ...] = (),
+        larger: tuple[tuple[re.Pattern[str], int], ...] = LARGER_BODIES,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.exempt = exempt_prefixes
+        self.larger = larger
+
+    def _most(self, path: str) -> int:
+        """The cap for this path: the usual one, or a larger one the path is allowed."""
+        allowed = (most for pattern, most in self.larger if pattern.fullmatch(path))
+        return max([self.max_bytes, *allowed])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(self.exempt):
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
+        if declared == b"0" and b"transfer-encoding" not in headers:
+            await self.app(scope, receive, send)  # no body to count: the server frames it empty
+            return
+        most = self._most(scope["path"])
+        if declared is not None and declared.isdigit() and int(declared) > most:
+            await self._refuse(scope, receive, send, most)
             return
         body = bytearray()
         more = True
@@ -54,8 +78,8 @@ class BodyLimit:
                 break
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if len(body) > most:
+                await self._refuse(scope, receive, send, most)
                 return
         replayed = False
 
@@ -68,6 +92,6 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        detail = f"the body is larger than {self.max_bytes} bytes"
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, most: int) -> None:
+        detail = f"the body is larger than {most} bytes"
         await problem_response(413, detail)(scope, receive, send)

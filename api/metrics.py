@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator, Mapping
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -68,7 +67,9 @@ class _ProjectionLag(Collector):
 
 
 class RequestTimer:
-    """Times every request under its route template (``/v1/videos/{video_id}``), not its raw path."""
+    """Times every request under its route template (``/v1/videos/{video_id}``), not its raw path.
+    An event stream (``text/event-stream``) is timed to its first byte: it lasts as long as the
+    client stays, which says nothing of how fast it was answered."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
@@ -80,16 +81,22 @@ class RequestTimer:
             return
         started = time.perf_counter()
         status = 500
+        elapsed: float | None = None
 
         async def tracked(message: Message) -> None:
-            nonlocal status
+            nonlocal status, elapsed
             if message["type"] == "http.response.start":
                 status = message["status"]
+                if any(
+                    name == b"content-type" and value.startswith(b"text/event-stream")
+                    for name, value in message.get("headers", ())
+                ):
+                    elapsed = time.perf_counter() - started
             await send(message)
 
         try:
             await self.app(scope, receive, tracked)
         finally:
-            route = getattr(Request(scope).scope.get("route"), "path", "unmatched")
-            elapsed = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", "unmatched")
+            elapsed = time.perf_counter() - started if elapsed is None else elapsed
             self.metrics.requests.labels(scope["method"], route, str(status)).observe(elapsed)

@@ -6,7 +6,8 @@ parameters and dependencies is added here, once, rather than restated on every r
   with 400;
 - an ``If-None-Match`` may be answered with 304, and the ``ETag`` to send back comes with 200;
 - the tus routes take and answer ``Tus-Resumable``, and refuse any other version with 412;
-- every route but ``/healthz`` may answer 503 while a store is down (``COMMON_PROBLEMS``).
+- every route but ``/healthz`` may answer 503 while a store is down (``COMMON_PROBLEMS``);
+- the problem document's schema, which every problem response refers to, is a component.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import BaseRoute
 
 from api.deps import current_session, optional_session
-from api.problems import problems
+from api.problems import problem_schemas, problems
 from api.routers.uploads import TUS_VERSION, TusRoute
 from commands.idempotency import KEY_PATTERN
 
@@ -49,6 +50,7 @@ def install(app: FastAPI, documented: Sequence[APIRouter] = ()) -> None:
         schema = build()
         if not refined or refined[0] is not schema:
             refine(schema, app.routes)
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(problem_schemas())
             if "paths" in schema and documented:
                 schema["paths"] = _in_order(schema["paths"], documented)
             refined[:] = [schema]

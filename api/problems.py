@@ -10,7 +10,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import iter_route_contexts
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import BaseRoute, compile_path
@@ -59,18 +59,46 @@ TITLES = {
 }
 
 
+class FieldProblem(BaseModel):
+    """One thing wrong in a request, as a 422 lists them: the web client shows it by its field."""
+
+    location: list[str | int] = Field(description='Where, as a path: ["body", "handle"]')
+    message: str
+    type: str
+
+
 class ProblemDocument(BaseModel):
-    """RFC 9457; a 422 from schema validation adds ``errors``."""
+    """RFC 9457, with the members some problems add: ``errors`` (a 422 from schema validation), the
+    daily limit a 429 reached, the restriction a 403 met. The web client's types are generated from
+    this (``components.schemas.Problem``), so what it reads is what is sent."""
+
+    model_config = ConfigDict(title="Problem")
 
     type: str
     title: str
     status: int
     detail: str
     instance: str | None = None
-    errors: list[dict[str, Any]] | None = Field(default=None, description="Where the body is wrong")
+    errors: list[FieldProblem] | None = Field(default=None, description="Where the request is wrong")
+    limit: str | None = Field(default=None, description="The daily limit reached: comment_per_day, …")
+    allowed: int | None = Field(default=None, description="How many the limit allows a day")
+    count: int | None = Field(default=None, description="How many were made today")
+    tier: str | None = Field(default=None, description="new_account or established")
+    strikes: int | None = Field(default=None, description="Strikes in force, each lowering the limit")
+    lifts_at: str | None = Field(default=None, description="When the limit lifts: midnight UTC")
+    restriction: str | None = Field(default=None, description="The restriction or suspension in force")
+    until: str | None = Field(default=None, description="When it ends; null: until lifted")
 
 
-_PROBLEM = {MEDIA_TYPE: {"schema": ProblemDocument.model_json_schema()}}
+#: Problems are answered by most routes: the document refers to one schema rather than repeat it.
+_PROBLEM = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def problem_schemas() -> dict[str, dict[str, Any]]:
+    """The OpenAPI components ``_PROBLEM`` refers to."""
+    schema = ProblemDocument.model_json_schema(ref_template="#/components/schemas/{model}")
+    nested = schema.pop("$defs", {})
+    return {"Problem": schema, **nested}
 
 
 _RETRY_AFTER = {

@@ -24,7 +24,6 @@ import base64
 import hashlib
 import re
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CLIENT = (
@@ -43,6 +42,7 @@ ALWAYS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
+_ALWAYS = tuple((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in ALWAYS.items())
 INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 
 
@@ -61,21 +61,23 @@ class SecurityHeaders:
 
             async def stamped(message: Message) -> None:
                 if message["type"] == "http.response.start":
-                    _stamp(message, _policy_for(message))
+                    _stamp(message)
                 await send(message)
 
             await self.app(scope, receive, stamped)
 
 
-def _policy_for(start: Message) -> str:
-    content_type = MutableHeaders(raw=start["headers"]).get("content-type", "")
-    return CLIENT if content_type.startswith("text/html") else API
-
-
-def _stamp(start: Message, policy: str) -> None:
-    headers = MutableHeaders(scope=start)
-    for name, value in (*ALWAYS.items(), ("Content-Security-Policy", policy)):
-        headers.setdefault(name, value)
+def _stamp(start: Message, policy: str | None = None) -> None:
+    """Adds each header the response does not set itself, and the policy for what it is (``policy``,
+    or by its content type). One pass over its headers: this runs for every response."""
+    headers = start["headers"] = list(start.get("headers", ()))
+    present = {name for name, _ in headers}  # ASGI response header names are lowercase
+    if policy is None:
+        content_type = next((value for name, value in headers if name == b"content-type"), b"")
+        policy = CLIENT if content_type.startswith(b"text/html") else API
+    for name, value in (*_ALWAYS, (b"content-security-policy", policy.encode("latin-1"))):
+        if name not in present:
+            headers.append((name, value))
 
 
 class _HashedPage:

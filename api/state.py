@@ -7,7 +7,9 @@ from pathlib import Path
 
 from api.limits import RateLimiter
 from api.metrics import Metrics
+from api.notification_stream import NotificationHub
 from api.shared_reads import SharedReads
+from api.stream_tickets import StreamTickets
 from api.tokens import Tokens
 from commands.context import Ports
 from commands.sessions import SessionConfig
@@ -48,6 +50,8 @@ class AppState:
     limiter: RateLimiter
     metrics: Metrics
     fingerprint_key: bytes
+    stream_tickets: StreamTickets  # open notification streams (EventSource sends no bearer)
+    notification_streams: NotificationHub  # one watcher per process for every stream
     read_store: ReadStore | None = None
     media: Media | None = None
     #: Reads the same for everyone, kept about a second (For You's pool, trending, video rows).

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from commands.context import Ports, Request
-from commands.handling import append
+from commands.handling import append, append_async
 from domain.errors import InvalidCommand
 from domain.requests import RequestCompleted
 from eventstore.errors import StreamNotFound, WrongExpectedVersion
@@ -41,12 +41,34 @@ def remember(
     ports: Ports, request: Request, fingerprint: str, status: int, response: dict[str, Any]
 ) -> RequestCompleted:
     """Records the outcome; if a concurrent retry recorded first, its outcome wins and is returned."""
-    assert request.idempotency_key is not None
-    completed = RequestCompleted(fingerprint=fingerprint, status=status, response=response)
-    stream = stream_for(request.actor.user_id, request.idempotency_key)
+    completed, stream = _completed(request, fingerprint, status, response)
     try:
         append(ports, request, stream, [completed], None)
     except WrongExpectedVersion:
-        earlier = recall(ports, request.actor.user_id, request.idempotency_key)
-        return earlier or completed
+        return _first(ports, request, completed)
     return completed
+
+
+async def remember_async(
+    ports: Ports, request: Request, fingerprint: str, status: int, response: dict[str, Any]
+) -> RequestCompleted:
+    """``remember`` on an event loop, awaiting the append (``handling.append_async``)."""
+    completed, stream = _completed(request, fingerprint, status, response)
+    try:
+        await append_async(ports, request, stream, [completed], None)
+    except WrongExpectedVersion:
+        return _first(ports, request, completed)
+    return completed
+
+
+def _completed(
+    request: Request, fingerprint: str, status: int, response: dict[str, Any]
+) -> tuple[RequestCompleted, str]:
+    assert request.idempotency_key is not None
+    completed = RequestCompleted(fingerprint=fingerprint, status=status, response=response)
+    return completed, stream_for(request.actor.user_id, request.idempotency_key)
+
+
+def _first(ports: Ports, request: Request, completed: RequestCompleted) -> RequestCompleted:
+    assert request.idempotency_key is not None
+    return recall(ports, request.actor.user_id, request.idempotency_key) or completed

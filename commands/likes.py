@@ -6,11 +6,13 @@ nothing but the like itself, so a like can always be taken back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from commands import streams
 from commands.aggregates import COMMENT, COMMENT_LIKE, VIDEO_LIKE
 from commands.context import Outcome, Ports, Request
 from commands.engagement import audience
-from commands.handling import execute, load
+from commands.handling import execute, execute_async, load
 from commands.standing import ensure_allowed
 from domain.engagement import comment_likes, likes
 from domain.moderation.rules import Capability
@@ -19,19 +21,36 @@ from domain.moderation.rules import Capability
 def like_video(cmd: likes.LikeVideo, *, ports: Ports, request: Request) -> Outcome:
     """Like a video the actor may engage with; liking it again records nothing."""
     ensure_allowed(ports, cmd.actor, Capability.LIKE)
+    stream = streams.video_like(cmd.actor.user_id, cmd.video_id)
+    return execute(ports, request, stream, VIDEO_LIKE, _deciding_like(cmd, ports))
 
+
+async def like_video_async(cmd: likes.LikeVideo, *, ports: Ports, request: Request) -> Outcome:
+    """``like_video`` on an event loop (``execute_async``): the same checks, read as fresh."""
+    ensure_allowed(ports, cmd.actor, Capability.LIKE)
+    stream = streams.video_like(cmd.actor.user_id, cmd.video_id)
+    return await execute_async(ports, request, stream, VIDEO_LIKE, _deciding_like(cmd, ports))
+
+
+def _deciding_like(cmd: likes.LikeVideo, ports: Ports) -> Callable[[likes.State], list[likes.Event]]:
     def decide(state: likes.State) -> list[likes.Event]:
         seen = audience(ports, cmd.actor, cmd.video_id)
         return likes.decide_like_video(
             state, cmd, video=seen.video, follows_owner=seen.follows_owner, blocked=seen.blocked
         )
 
-    return execute(ports, request, streams.video_like(cmd.actor.user_id, cmd.video_id), VIDEO_LIKE, decide)
+    return decide
 
 
 def unlike_video(cmd: likes.UnlikeVideo, *, ports: Ports, request: Request) -> Outcome:
     stream = streams.video_like(cmd.actor.user_id, cmd.video_id)
     return execute(ports, request, stream, VIDEO_LIKE, lambda state: likes.decide_unlike_video(state, cmd))
+
+
+async def unlike_video_async(cmd: likes.UnlikeVideo, *, ports: Ports, request: Request) -> Outcome:
+    stream = streams.video_like(cmd.actor.user_id, cmd.video_id)
+    decide = lambda state: likes.decide_unlike_video(state, cmd)  # noqa: E731
+    return await execute_async(ports, request, stream, VIDEO_LIKE, decide)
 
 
 def like_comment(cmd: comment_likes.LikeComment, *, ports: Ports, request: Request) -> Outcome:

@@ -32,7 +32,7 @@ def decide_mark_read(cmd: MarkNotificationsRead) -> list[NotificationsRead]:
 
 
 #: What a person may turn off; moderators' decisions about them are always told.
-MUTABLE_KINDS = ("like", "comment", "reply", "follow")
+MUTABLE_KINDS = ("like", "comment", "reply", "follow", "mention")
 
 
 @event("NotificationSettingsChanged")

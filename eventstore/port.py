@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
@@ -59,3 +60,17 @@ class EventStore(Protocol):
     def set_stream_metadata(self, stream: str, metadata: dict[str, Any]) -> None: ...
 
     def close(self) -> None: ...
+
+
+async def append_from_loop(
+    store: EventStore, stream: str, events: Sequence[NewEvent], expected: Expected
+) -> AppendResult:
+    """``store.append`` for a caller on an event loop, which must go on serving while the append
+    waits for the disk: through the store's own ``append_async`` where it has one (same contract,
+    awaited), otherwise its ``append`` on a worker thread. Looked up by name, not by a runtime
+    protocol check, which costs more than the rest of this call."""
+    append_async = getattr(store, "append_async", None)
+    if append_async is not None:
+        result: AppendResult = await append_async(stream, events, expected)
+        return result
+    return await asyncio.to_thread(store.append, stream, events, expected)

@@ -6,8 +6,8 @@ reader never sees a gap that fills later. Durable by default (``synchronous=FULL
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import dataclasses
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -16,7 +16,6 @@ from typing import Any
 
 import orjson
 
-from eventstore.chain import GENESIS, link
 from eventstore.envelope import (
     AppendResult,
     Checkpoint,
@@ -25,20 +24,17 @@ from eventstore.envelope import (
     Metadata,
     NewEvent,
     RecordedEvent,
-    category_of,
     check_append,
-    check_expected,
     check_stream_name,
 )
 from eventstore.errors import (
     CorruptEvent,
-    DuplicateEventId,
-    EventStoreError,
     StoreUnavailable,
     StreamNotFound,
-    WrongExpectedVersion,
 )
 from eventstore.files import private_sqlite_file
+from eventstore.group_commit import Pending, settle, writer_for
+from eventstore.sqlite_writes import LAST_EVENT, apply, apply_apart, apply_together
 from eventstore.wakeup import Listener, Waker, channel_dir
 from plumbing.thread_connections import ThreadConnections
 
@@ -68,14 +64,7 @@ CREATE TABLE IF NOT EXISTS streams (
 ) WITHOUT ROWID;
 """
 
-#: A stream's last event: its version and the metadata holding its hash (``streams`` keeps only
-#: stream metadata; its version and hash columns are what older files still carry, unread).
-_LAST_EVENT = "SELECT version, metadata FROM events WHERE stream = ? ORDER BY version DESC LIMIT 1"
 _COLUMNS = "position, stream, version, event_id, type, schema_version, data, metadata"
-_INSERT = (
-    "INSERT INTO events (stream, version, event_id, type, schema_version, data, metadata, category)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
 
 
 class SQLiteEventStore:
@@ -88,7 +77,7 @@ class SQLiteEventStore:
         self._conns = ThreadConnections(self._connect)
         self._wake_dir = channel_dir(self.path)
         self._waker = Waker(self._wake_dir)
-        self._writer = _writer_lock(self.path)
+        self._writer = writer_for(self.path)
         self._initialise()
 
     # -- connections -------------------------------------------------------------------
@@ -146,31 +135,67 @@ class SQLiteEventStore:
         outcome: one refused (a stale version) stores nothing and fails alone. None returns before
         its events are durable."""
         check_append(stream, events)
-        pending = _Pending(stream, events, expected)
+        pending = Pending(stream, events, expected)
         writer = self._writer
-        with writer.queue_lock:
-            writer.queue.append(pending)
+        writer.enqueue(pending)
         with writer.lock:
             while not pending.done:
-                with writer.queue_lock:
-                    batch, writer.queue = writer.queue[:MOST_GROUPED], writer.queue[MOST_GROUPED:]
-                self._commit(self._conn(), batch)
+                self._commit_next()
         self._waker.wake()
-        if pending.error is not None:
-            raise pending.error
-        assert pending.result is not None
-        return pending.result
+        return _outcome(pending)
 
-    def _commit(self, conn: sqlite3.Connection, batch: list[_Pending]) -> None:
-        """One transaction for the batch; a lone append needs no savepoint of its own."""
+    async def append_async(self, stream: str, events: Sequence[NewEvent], expected: Expected) -> AppendResult:
+        """``append`` for a caller on an event loop: the same queue and transactions, but the loop is
+        not held while the disk syncs. The file's commit thread commits the batch, and the caller
+        resumes once its events are durable (``eventstore.group_commit``)."""
+        check_append(stream, events)
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[AppendResult] = loop.create_future()
+        if self._writer.enqueue(Pending(stream, events, expected, waiter=waiter)):
+            loop.call_soon(self._start_draining)  # once the loop ran what it had ready
+        return await waiter
+
+    def _start_draining(self) -> None:
+        if self._writer.start_draining():
+            self._writer.commits.submit(self._drain)
+
+    def _drain(self) -> None:
+        """The commit thread's turn: batch after batch until nothing is queued. Never raises, or
+        the coroutines queued after would wait for ever: a failure is each pending append's own."""
+        writer = self._writer
+        while not writer.done_draining():
+            with writer.lock, contextlib.suppress(Exception):  # each append of the batch holds it
+                self._commit_next()
+            self._waker.wake()
+
+    def _commit_next(self) -> None:
+        """Commits the next batch on this thread's connection and settles the coroutines in it; the
+        caller holds the writer's lock."""
+        batch = self._writer.take()
+        if not batch:  # a thread took it all while the commit thread waited for the lock
+            return
+        try:
+            self._commit(self._conn(), batch)
+        except BaseException as exc:
+            for pending in batch:
+                if not pending.done:  # no connection: the batch never reached ``_commit``
+                    pending.fail(exc)
+                    pending.done = True
+            raise
+        finally:
+            settle(batch)
+
+    def _commit(self, conn: sqlite3.Connection, batch: list[Pending]) -> None:
+        """One transaction for the batch: its appends written together where they can be, else one
+        by one; a lone append needs no savepoint of its own."""
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 if len(batch) == 1:
-                    self._apply(conn, batch[0])
-                else:
+                    apply(conn, batch[0])
+                elif not apply_together(conn, batch):
                     for pending in batch:
-                        self._apply_apart(conn, pending)
+                        apply_apart(conn, pending)
                 if len(batch) == 1 and batch[0].error is not None:
                     conn.execute("ROLLBACK")
                 else:
@@ -190,86 +215,6 @@ class SQLiteEventStore:
             for pending in batch:
                 pending.done = True
 
-    def _apply_apart(self, conn: sqlite3.Connection, pending: _Pending) -> None:
-        """One append of a batch, behind a savepoint, so its failure undoes only its own rows."""
-        conn.execute("SAVEPOINT one_append")
-        self._apply(conn, pending)
-        if pending.error is not None:
-            conn.execute("ROLLBACK TO one_append")
-        conn.execute("RELEASE one_append")
-
-    def _apply(self, conn: sqlite3.Connection, pending: _Pending) -> None:
-        """Records the append's result, or the error that refuses it; a store failure propagates."""
-        try:
-            pending.result = self._append_locked(conn, pending.stream, pending.events, pending.expected)
-        except sqlite3.IntegrityError as exc:
-            ids = [e.event_id for e in pending.events]
-            pending.error = DuplicateEventId(pending.stream, f"one of {ids}")
-            pending.error.__cause__ = exc
-        except EventStoreError as exc:
-            pending.error = exc
-
-    def _append_locked(
-        self, conn: sqlite3.Connection, stream: str, events: Sequence[NewEvent], expected: Expected
-    ) -> AppendResult:
-        """The stream's version and last hash come from its last event, through the (stream,
-        version) index: an append writes the events table alone, as few pages as the log allows."""
-        last_event = conn.execute(_LAST_EVENT, (stream,)).fetchone()
-        current = None if last_event is None else last_event[0]
-        try:
-            check_expected(stream, expected, current)
-        except WrongExpectedVersion:
-            earlier = self._earlier_append(conn, stream, events)
-            if earlier is not None:
-                return earlier
-            raise
-        first = 0 if current is None else current + 1
-        previous = GENESIS if last_event is None else orjson.loads(last_event[1])["hash"]
-        linked = link(stream, first, previous, events)
-        category = category_of(stream)
-        rows = [
-            (
-                stream,
-                first + i,
-                e.event_id,
-                e.type,
-                e.schema_version,
-                orjson.dumps(e.data),
-                orjson.dumps(e.metadata),
-                category,
-            )
-            for i, e in enumerate(linked)
-        ]
-        try:
-            position = _insert(conn, rows)
-        except sqlite3.IntegrityError:
-            earlier = self._earlier_append(conn, stream, events)
-            if earlier is not None:
-                return earlier
-            raise
-        return AppendResult(version=first + len(linked) - 1, position=position)
-
-    def _earlier_append(
-        self, conn: sqlite3.Connection, stream: str, events: Sequence[NewEvent]
-    ) -> AppendResult | None:
-        """The result of an earlier append of the same events, so a retry stores nothing. Asked
-        only when the append cannot go through as it is (a version or an event id taken)."""
-        hit = conn.execute(
-            "SELECT stream, version FROM events WHERE event_id = ?", (events[0].event_id,)
-        ).fetchone()
-        if hit is None:
-            return None
-        if hit[0] != stream:
-            raise DuplicateEventId(stream, events[0].event_id)
-        rows = conn.execute(
-            "SELECT event_id, position FROM events WHERE stream = ? AND version >= ? "
-            "ORDER BY version LIMIT ?",
-            (stream, hit[1], len(events)),
-        ).fetchall()
-        if [r[0] for r in rows] != [e.event_id for e in events]:
-            raise DuplicateEventId(stream, events[0].event_id)
-        return AppendResult(version=hit[1] + len(events) - 1, position=rows[-1][1])
-
     def set_stream_metadata(self, stream: str, metadata: dict[str, Any]) -> None:
         check_stream_name(stream)
         self._conn().execute(
@@ -288,7 +233,7 @@ class SQLiteEventStore:
         return value
 
     def stream_version(self, stream: str) -> int | None:
-        row = self._query_one(_LAST_EVENT, (stream,))
+        row = self._query_one(LAST_EVENT, (stream,))
         return None if row is None else int(row[0])
 
     def head_position(self) -> int:
@@ -415,54 +360,11 @@ class SQLiteSubscription:
         self._listener.nudge()
 
 
-#: The most appends one transaction takes: a bound on how long the first of them waits.
-MOST_GROUPED = 256
-
-
-@dataclasses.dataclass(eq=False, slots=True)
-class _Pending:
-    """An append waiting for its turn in a transaction, then its outcome."""
-
-    stream: str
-    events: Sequence[NewEvent]
-    expected: Expected
-    result: AppendResult | None = None
-    error: BaseException | None = None
-    done: bool = False
-
-    def fail(self, error: BaseException) -> None:
-        self.result, self.error = None, error
-
-
-@dataclasses.dataclass(eq=False, slots=True)
-class _Writer:
-    """One per database file and process. Appenders queue here, and whoever holds ``lock`` commits
-    everything queued so far; threads wait in order on the lock rather than in SQLite's busy
-    handler, whose sleep-and-retry starves some writers past the timeout."""
-
-    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
-    queue_lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
-    queue: list[_Pending] = dataclasses.field(default_factory=list)
-
-
-_WRITERS: dict[Path, _Writer] = {}
-_WRITERS_GUARD = threading.Lock()
-
-
-def _writer_lock(path: Path) -> _Writer:
-    with _WRITERS_GUARD:
-        return _WRITERS.setdefault(path.resolve(), _Writer())
-
-
-def _insert(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> int:
-    """Inserts the rows; returns the position of the last one."""
-    if len(rows) == 1:
-        position = conn.execute(_INSERT, rows[0]).lastrowid
-        assert position is not None
-        return position
-    conn.executemany(_INSERT, rows)
-    last: int = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
-    return last
+def _outcome(pending: Pending) -> AppendResult:
+    if pending.error is not None:
+        raise pending.error
+    assert pending.result is not None
+    return pending.result
 
 
 def _filter_sql(filter: EventFilter | None) -> tuple[str, tuple[str, ...]]:

@@ -1,6 +1,8 @@
 """The process manager that deletes media: on ``VideoDeleted`` it removes the video's sources and
-everything made from them from media storage; on ``ErasureRequested``, the media of every video the
-person drafted.
+everything made from them from media storage (its caption tracks too); on ``CaptionTrackRemoved``,
+the file of the track removed or replaced; on ``AvatarDiscarded``, the files of that profile
+picture; on ``ErasureRequested``, every picture the person uploaded and the media of every video
+they drafted.
 
 It acts only on what the log records, so media goes only after its deletion is an event. Removing
 what is already gone removes nothing, so a replay from any checkpoint, or from the start, does no
@@ -18,7 +20,7 @@ import threading
 from collections.abc import Callable
 
 from domain import videos
-from domain.accounts.events import ErasureRequested
+from domain.accounts.events import AvatarDiscarded, ErasureRequested
 from eventstore.codec import EventCodec
 from eventstore.envelope import EventFilter, RecordedEvent
 from eventstore.port import EventStore, Subscription
@@ -30,12 +32,23 @@ from read_models.port import ReadStore
 NAME = "media_cleanup"
 BUILD = "v1"
 RETRY_FIRST_S, RETRY_MAX_S = 0.5, 30.0
-WATCHED = ("VideoDraftCreated", "VideoDeleted", "ErasureRequested")
+WATCHED = ("VideoDraftCreated", "VideoDeleted", "CaptionTrackRemoved", "AvatarDiscarded", "ErasureRequested")
 
 log = logging.getLogger("strom.projections.media_cleanup")
 
 #: Removes every object of a video from media storage; says how many there were.
 Remove = Callable[[str], int]
+#: Removes a person's uploaded profile picture (user id, picture id), or all of them (picture id
+#: ``None``); says how many objects there were. Required: every erasure calls it.
+RemoveAvatars = Callable[[str, str | None], int]
+
+
+#: Removes one object by its key (a caption track's file a newer one replaced, or its removal left).
+RemoveObject = Callable[[str], int]
+
+
+def _no_objects(key: str) -> int:
+    raise RuntimeError("this media cleanup was built without a way to remove single objects")
 
 
 class Interrupted(Exception):
@@ -43,8 +56,19 @@ class Interrupted(Exception):
 
 
 class MediaCleanup:
-    def __init__(self, *, events: EventStore, codec: EventCodec, store: ReadStore, remove: Remove) -> None:
+    def __init__(
+        self,
+        *,
+        events: EventStore,
+        codec: EventCodec,
+        store: ReadStore,
+        remove: Remove,
+        remove_avatars: RemoveAvatars,
+        remove_object: RemoveObject = _no_objects,
+    ) -> None:
         self._events, self._codec, self._store, self._remove = events, codec, store, remove
+        self._remove_avatars = remove_avatars
+        self._remove_object = remove_object
         self._stopped = threading.Event()
         self._subscription: Subscription | None = None
         self._thread: threading.Thread | None = None
@@ -106,29 +130,33 @@ class MediaCleanup:
                 owned.drafted(self._store, owner_id, video_id, position=record.position)
             case videos.VideoDeleted(video_id=video_id, owner_id=owner_id):
                 self._remove_media(owner_id, video_id, record.position)
+            case videos.CaptionTrackRemoved(media_key=key):
+                self._retrying(lambda: self._remove_object(key), f"caption file {key}")
+            case AvatarDiscarded(user_id=user_id, avatar_id=avatar_id):
+                self._retrying(lambda: self._remove_avatars(user_id, avatar_id), f"a picture of {user_id}")
             case ErasureRequested(user_id=owner_id):
+                self._retrying(lambda: self._remove_avatars(owner_id, None), f"the pictures of {owner_id}")
                 for video_id in list(owned.videos_of(self._store, owner_id)):
                     self._remove_media(owner_id, video_id, record.position)
 
     def _remove_media(self, owner_id: str, video_id: str, position: int) -> None:
         """The bytes first, then the row: a crash between the two only repeats a removal."""
-        removed = self._remove_retrying(video_id)
+        removed = self._retrying(lambda: self._remove(video_id), f"video {video_id}")
         owned.removed(self._store, owner_id, video_id, position=position)
         if removed:
             log.info("removed %d media objects of video %s", removed, video_id)
 
-    def _remove_retrying(self, video_id: str) -> int:
-        """Storage that is away is waited for: media of a deleted video is never left behind."""
+    def _retrying(self, remove: Callable[[], int], what: str) -> int:
+        """Storage that is away is waited for: media of a deleted video, or a discarded or erased
+        picture, is never left behind."""
         backoff = RETRY_FIRST_S
         while True:
             try:
-                return self._remove(video_id)
+                return remove()
             except Exception as error:  # each storage adapter fails with its own errors
                 if self._stopped.is_set():
                     raise Interrupted from error
-                log.warning(
-                    "%s: could not remove video %s (%s); retrying in %.1f s", NAME, video_id, error, backoff
-                )
+                log.warning("%s: could not remove %s (%s); retrying in %.1f s", NAME, what, error, backoff)
                 self._stopped.wait(backoff)
                 backoff = min(backoff * 2, RETRY_MAX_S)
 

@@ -43,20 +43,23 @@ ACTIONS = (
 )
 
 
+def case_of(event: Any) -> str:
+    """The case of an action: that of the video, the comment or the account acted on."""
+    match event:
+        case VideoHidden() | VideoRestored() | VideoLabelled() | VideoUnlabelled():
+            return f"video-{event.video_id}"
+        case CommentRemoved() | CommentRestored():
+            return f"comment-{event.comment_id}"
+    return f"user-{event.user_id}"
+
+
 def action(writer: Writer, decoded: Decoded) -> None:
     """A line for an action on a video, a comment or an account, in its case."""
     event: Any = decoded.event
-    match event:
-        case VideoHidden() | VideoRestored() | VideoLabelled() | VideoUnlabelled():
-            case_id = f"video-{event.video_id}"
-        case CommentRemoved() | CommentRestored():
-            case_id = f"comment-{event.comment_id}"
-        case _:
-            case_id = f"user-{event.user_id}"
     _line(
         writer,
         decoded,
-        case_id,
+        case_of(event),
         actor_id=event.moderator_id,
         action=_ACTION_OF.get(type(event)),
         action_id=getattr(event, "action_id", None),

@@ -7,7 +7,15 @@ Two checks:
   in-memory store; every row it produces must be in the new build, equal. This is the gate.
 - **Row counts** of every table, new beside old. They are comparable only when the old build is
   the same version at the same checkpoint; a difference there means one of them is wrong, and it
-  blocks the switch unless the engineer accepts it (a rebuild meant to fix a projector bug).
+  blocks the switch unless the engineer accepts it (a rebuild meant to fix a projector bug). A
+  table whose rows expire (a default TTL) is counted but never compared: its old rows expired by
+  the clock, the new ones were all written just now.
+
+Sharded tables (a ``shard`` column in the key, ``projections.partition``): each partition writes its
+own shard of an aggregate, under its label. The sample's rows hold the slice's share only (shard
+``s/16``), which no row of the build holds (a rebuild writes ``0/1``; live partitions theirs), so the
+sample leaves them out and says how many it left. Their counts are of logical rows, the distinct keys
+without the shard, so builds made by different partitionings compare.
 """
 
 from __future__ import annotations
@@ -30,6 +38,8 @@ from read_models.tables import Row, Table
 
 #: How many sampled rows that differ are named in the report.
 SHOWN = 5
+#: The key column of a sharded table's rows: which partition wrote the row (``Writer.shard``).
+SHARD = "shard"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -37,6 +47,11 @@ class Count:
     table: str
     old: int | None
     new: int
+    expires: bool = False  # rows expire by the clock: not comparable
+
+    @property
+    def differs(self) -> bool:
+        return not self.expires and self.old != self.new
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -46,17 +61,20 @@ class Report:
     sample: str  # e.g. "slice 3/16"
     sampled_rows: int
     mismatches: tuple[str, ...]
+    #: Sharded tables the sample leaves out (see the module docstring).
+    unsampled: tuple[str, ...] = ()
 
     def ok(self, *, accept_count_differences: bool = False) -> bool:
         if self.mismatches:
             return False
-        differ = any(c.old != c.new for c in self.counts)
+        differ = any(c.differs for c in self.counts)
         return accept_count_differences or not (self.counts_comparable and differ)
 
     def lines(self) -> list[str]:
         out = [f"{'table':<28} {'old rows':>10} {'new rows':>10}"]
         for c in self.counts:
-            out.append(f"{c.table:<28} {'-' if c.old is None else c.old:>10} {c.new:>10}")
+            note = "  (rows expire: not compared)" if c.expires else ""
+            out.append(f"{c.table:<28} {'-' if c.old is None else c.old:>10} {c.new:>10}{note}")
         if not self.counts_comparable:
             out.append("row counts not comparable (old build is another version or checkpoint)")
         out.append(
@@ -64,6 +82,8 @@ class Report:
             f"{len(self.mismatches)} differ"
         )
         out.extend(f"  {m}" for m in self.mismatches[:SHOWN])
+        if self.unsampled:
+            out.append(f"sharded, not sampled (counted by key): {', '.join(self.unsampled)}")
         return out
 
 
@@ -86,7 +106,8 @@ def check(
     slices = projector.sample_slices
     partition = Partition(random.randrange(slices), slices)
     sampled, mismatches = _sample(projector, events, codec, store, new, partition, position)
-    return Report(counts, comparable, f"slice {partition.label}", sampled, mismatches)
+    unsampled = tuple(t.name for t in projector.tables if SHARD in t.key_names)
+    return Report(counts, comparable, f"slice {partition.label}", sampled, mismatches, unsampled)
 
 
 def _count(projector: Projector, store: ReadStore, old: Build | None, new: Build, table: Table) -> Count:
@@ -94,12 +115,17 @@ def _count(projector: Projector, store: ReadStore, old: Build | None, new: Build
         table.name,
         None if old is None or old == new else _rows_in(store, old.table(table)),
         _rows_in(store, new.table(table)) or 0,
+        expires=table.default_ttl is not None,
     )
 
 
 def _rows_in(store: ReadStore, table: Table) -> int | None:
+    """Rows as readers see them: a sharded table's shards of one key are one row."""
+    logical = [name for name in table.key_names if name != SHARD]
     try:
-        return sum(1 for _ in store.scan(table))
+        if SHARD not in table.key_names:
+            return sum(1 for _ in store.scan(table))
+        return len({tuple(row[name] for name in logical) for row in store.scan(table)})
     except MissingTable:
         return None
 
@@ -130,6 +156,8 @@ def _compare(
 ) -> tuple[int, tuple[str, ...]]:
     seen, mismatches = 0, []
     for table in projector.tables_of(build).values():
+        if SHARD in table.key_names:
+            continue  # the slice's share of an aggregate: no row of the build holds it
         for row in sample.scan(table):
             seen += 1
             key = {name: row[name] for name in table.key_names}

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 #: The entity of a part every partition applies (e.g. an erasure: each partition forgets what it holds).
 EVERY = "*"
@@ -58,3 +59,19 @@ class Partition:
 
 
 WHOLE = Partition()
+
+Row = dict[str, Any]
+#: How the rows of one key's shards (a ``shard`` in the table's key) make the one row readers see,
+#: without its ``shard``: a projector names one for each sharded table whose numbers do not simply
+#: add up (``Projector.combine``). Comparisons of builds made by different partitions use it.
+Combine = Callable[[Sequence[Row]], Row]
+
+
+def one_copy(rows: Sequence[Row]) -> Row:
+    """The combination of a table each partition keeps a copy of for itself (facts from events every
+    partition applies, read back only by the partition that wrote them), or of rows several
+    partitions may each write the same (a marker of what an event changed): the copies must agree."""
+    copies = [{k: v for k, v in row.items() if k != "shard"} for row in rows]
+    if any(copy != copies[0] for copy in copies[1:]):
+        raise ValueError(f"the partitions' copies differ: {copies}")
+    return copies[0]

@@ -9,11 +9,13 @@ it goes, whether or not the events it passes concern it.
 from __future__ import annotations
 
 from projections import (
+    cover_requests,
     data_export_jobs,
     data_exports,
     erasure_cascade,
     following,
     media_cleanup,
+    publish_schedule,
     screening_requests,
     transcode_requests,
 )
@@ -25,10 +27,12 @@ from read_models.port import ReadStore
 ALL: tuple[tuple[str, str], ...] = (
     (transcode_requests.NAME, transcode_requests.BUILD),
     (screening_requests.NAME, screening_requests.BUILD),
+    (cover_requests.NAME, cover_requests.BUILD),
     (media_cleanup.NAME, media_cleanup.BUILD),
     (data_exports.NAME, following.BUILD),
     (data_export_jobs.BUILDER, following.BUILD),
     (erasure_cascade.NAME, erasure_cascade.BUILD),
+    (publish_schedule.NAME, publish_schedule.BUILD),
 )
 
 

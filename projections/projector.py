@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Callable
 
 from eventstore.codec import Decoded
-from projections.partition import Entities
+from projections.partition import Combine, Entities
 from projections.writer import Writer
 from read_models.live import Build
 from read_models.tables import Table
@@ -36,6 +36,9 @@ class Projector:
     #: A rebuild's parity check recomputes one slice in this many of the entities. A projector
     #: whose rows depend on events of other entities (a constant entity) must recompute all: 1.
     sample_slices: int = 16
+    #: Sharded tables whose shards do not simply add up their numbers, with how they combine
+    #: (``projections.partition.Combine``), e.g. a copy each partition keeps (``one_copy``).
+    combine: tuple[tuple[str, Combine], ...] = ()
 
     def tables_of(self, build: Build) -> dict[str, Table]:
         """Each table under the build's physical name: a rebuild fills new tables beside the live ones."""

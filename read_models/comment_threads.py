@@ -40,7 +40,8 @@ from read_models.tables import (
 #: delete that took effect, so a replayed repeat delete never uncounts a reply twice. 4: comments a
 #: moderator removed (``removed``) leave the threads as deleted ones do, until restored. 5: held
 #: comments (``held``), listed to their authors only (``held_comments``, ``held_replies``).
-VERSION = 5
+#: 6: ``comments_by_author`` names each comment's video, so each partition erases its own.
+VERSION = 6
 MODEL = ReadModel("comment_threads", VERSION)
 APPLIED = "applied_position"
 
@@ -103,10 +104,11 @@ COMMENT_PINS = Table(
     partition_key=("video_id",),
 )
 
-#: The projector's own lookup: whose comments an erasure must empty. Not for queries.
+#: The projector's own lookup: whose comments an erasure must empty, and under which videos (the
+#: partition owning a video empties its comments). Not for queries.
 COMMENTS_BY_AUTHOR = Table(
     "comments_by_author",
-    columns=columns_of(author_id=TEXT, comment_id=TEXT),
+    columns=columns_of(author_id=TEXT, comment_id=TEXT, video_id=TEXT),
     partition_key=("author_id",),
     clustering=(Clustering("comment_id", ASC),),
 )

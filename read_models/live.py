@@ -15,6 +15,7 @@ import threading
 import time
 import weakref
 
+from read_models import projection_state
 from read_models.port import ReadStore
 from read_models.tables import TEXT, Table, columns_of
 
@@ -80,6 +81,11 @@ class ReadModel:
         """``table`` as the live build names it."""
         return self.build(store).table(table)
 
+    def shards(self, store: ReadStore) -> tuple[str, ...]:
+        """The shards the live build's partitions write (``projection_state.shards_of``), cached as
+        the build is: a sharded aggregate's parts are read by key, all at once."""
+        return _CACHE.shards(store, self)
+
 
 @functools.cache
 def _physical(table: Table, label: str) -> Table:
@@ -87,13 +93,16 @@ def _physical(table: Table, label: str) -> Table:
 
 
 class _LiveCache:
-    """Per read store, the live build of each projector and when it was read."""
+    """Per read store, the live build of each projector and its shards, and when they were read."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seen: weakref.WeakKeyDictionary[ReadStore, dict[str, tuple[float, Build]]] = (
             weakref.WeakKeyDictionary()
         )
+        self._shards: weakref.WeakKeyDictionary[
+            ReadStore, dict[str, tuple[float, Build, tuple[str, ...]]]
+        ] = weakref.WeakKeyDictionary()
 
     def build(self, store: ReadStore, model: ReadModel) -> Build:
         now = time.monotonic()
@@ -106,9 +115,21 @@ class _LiveCache:
             self._seen.setdefault(store, {})[model.projector] = (now, build)
         return build
 
+    def shards(self, store: ReadStore, model: ReadModel) -> tuple[str, ...]:
+        build, now = self.build(store, model), time.monotonic()
+        with self._lock:
+            known = self._shards.setdefault(store, {}).get(model.projector)
+        if known is not None and now - known[0] < CACHE_S and known[1] == build:
+            return known[2]
+        shards = projection_state.shards_of(store, model.projector, build.label)
+        with self._lock:
+            self._shards.setdefault(store, {})[model.projector] = (now, build, shards)
+        return shards
+
     def forget(self, store: ReadStore, projector: str) -> None:
         with self._lock:
             self._seen.get(store, {}).pop(projector, None)
+            self._shards.get(store, {}).pop(projector, None)
 
 
 _CACHE = _LiveCache()

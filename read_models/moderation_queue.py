@@ -15,6 +15,10 @@ One table per access pattern (DESIGN.md §5):
 - ``mod_appeals``: a person's appeals by action, with their statement.
 - ``mod_reporters``, ``mod_reporter_reports``, ``mod_spread``: the projector's own state (a
   reporter's record and age, their reports, a video's likes and shares); not for queries.
+- ``mod_case_copies``, ``mod_case_reporters``, ``mod_appeal_cases``: the projector's own state too:
+  what each of its partitions knows of every case to keep reporters' records (its round and state,
+  who reported in which round, the case an appeal is about). Each partition keeps its own copy of
+  these and of ``mod_reporters``, under its ``shard``, and reads only that.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from read_models.tables import (
     columns_of,
 )
 
-VERSION = 1
+VERSION = 2  # 2: each partition's copies of reporters' records and of what they depend on
 MODEL = ReadModel("moderation_queue", VERSION)
 APPLIED = "applied_position"
 CLOSED_TTL = int(timedelta(days=30).total_seconds())
@@ -138,8 +142,11 @@ MOD_APPEALS = Table(
 )
 MOD_REPORTERS = Table(
     "mod_reporters",
-    columns=columns_of(reporter_id=TEXT, registered_at=TIMESTAMP, filed=INT, dismissed=INT, **{APPLIED: INT}),
+    columns=columns_of(
+        reporter_id=TEXT, shard=TEXT, registered_at=TIMESTAMP, filed=INT, dismissed=INT, **{APPLIED: INT}
+    ),
     partition_key=("reporter_id",),
+    clustering=(Clustering("shard"),),
 )
 MOD_REPORTER_REPORTS = Table(
     "mod_reporter_reports",
@@ -152,6 +159,34 @@ MOD_SPREAD = Table(
     columns=columns_of(video_id=TEXT, engagement=INT, **{APPLIED: INT}),
     partition_key=("video_id",),
 )
+MOD_CASE_COPIES = Table(
+    "mod_case_copies",
+    columns=columns_of(
+        case_id=TEXT,
+        shard=TEXT,
+        state=TEXT,
+        cycle=INT,
+        reports=INT,
+        appeal_action_id=TEXT,
+        **{APPLIED: INT},
+    ),
+    partition_key=("case_id",),
+    clustering=(Clustering("shard"),),
+)
+MOD_CASE_REPORTERS = Table(
+    "mod_case_reporters",
+    columns=columns_of(
+        case_id=TEXT, shard=TEXT, reported_at=TIMESTAMP, report_id=TEXT, reporter_id=TEXT, cycle=INT
+    ),
+    partition_key=("case_id", "shard"),
+    clustering=(Clustering("reported_at"), Clustering("report_id")),
+)
+MOD_APPEAL_CASES = Table(
+    "mod_appeal_cases",
+    columns=columns_of(user_id=TEXT, action_id=TEXT, shard=TEXT, case_id=TEXT),
+    partition_key=("user_id", "action_id"),
+    clustering=(Clustering("shard"),),
+)
 TABLES = (
     MOD_QUEUE,
     MOD_CASES,
@@ -161,6 +196,9 @@ TABLES = (
     MOD_REPORTERS,
     MOD_REPORTER_REPORTS,
     MOD_SPREAD,
+    MOD_CASE_COPIES,
+    MOD_CASE_REPORTERS,
+    MOD_APPEAL_CASES,
 )
 
 

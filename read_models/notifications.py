@@ -11,12 +11,31 @@ read mark is a log position too, so "unread" never depends on clocks.
 - ``notif_contributions``: whether an actor is counted in a recipient's group, one row per change,
   by the position of the event that made it (so the state before any event can be read back), and
   so a block, an unlike or an erasure takes exactly their part out again.
-- ``notif_touched``: whom an actor's activity reached, so their erasure finds every group.
-- ``notif_video_owner``, ``notif_comment_author``: the projector's lookups, written once.
+- ``notif_touched``: whom an actor's activity reached, so their erasure finds every group;
+  ``notif_reached``: the same the other way round, whose activity reached a person, so their
+  erasure finds every row that names them.
+- ``notif_video_owner``, ``notif_comment_author`` (by video: a reply answers a comment on its own
+  video): the projector's lookups, written once.
 - ``notif_blocks``: blocks and unblocks, one row per change by position, as contributions.
 - ``notif_erased``: when a person was erased: nothing is recorded for them after it.
 - ``notif_read``: the person's read mark.
 - ``notif_settings``: the kinds a person muted, one row per change by position, newest first.
+- ``notif_handles``: who held a handle from which position (a handle released by an erasure may be
+  claimed again), so ``@handle`` in a comment resolves as it did when the comment was posted;
+  ``notif_handle_of``: each person's, so their erasure removes it.
+- ``notif_video_public``: whether a video was public, one row per change by position: mentions are
+  told only on videos anyone may watch.
+- ``notif_changes``: whose inbox (items or read mark) changed at which position, in partitions of
+  ``2**CHANGE_BUCKET_BITS`` positions, kept ``CHANGE_TTL_S``: what the API's notification streams
+  watch (``changes``), one read per process for everyone connected to it, never one per person.
+
+Partitions of the projector (``projections.partition``): a group is its video's (likes, comments,
+replies and mentions on it) or its recipient's (followers, decisions), and one partition writes all
+of it. The rows a partition reads back by person rather than by group (``notif_groups``,
+``notif_contributions``, ``notif_touched``, ``notif_reached``) carry its ``shard`` in their key, so
+each reads only its own; the facts every partition needs of people (blocks, erasures, muted kinds,
+handles) are applied by every partition into its own copy, under its ``shard``. A person's inbox and
+unread count read ``notif_inbox``, whose rows each group's partition writes: nothing to combine.
 """
 
 from __future__ import annotations
@@ -24,17 +43,23 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
+from read_models import projection_state
 from read_models.live import ReadModel
 from read_models.port import ReadStore
 from read_models.tables import BOOL, DESC, INT, TEXT, TEXT_LIST, TIMESTAMP, Clustering, Row, Table, columns_of
 
-VERSION = 1
+VERSION = 3  # 2: mentions, and the change markers streams watch; 3: rows by partition (``shard``)
 MODEL = ReadModel("notifications", VERSION)
 APPLIED = "applied_position"
 #: How many of a group's latest actors an item names.
 LATEST = 3
 #: The unread count stops counting here; a client shows "99+".
 UNREAD_CAP = 100
+#: A change marker partition spans this many bits of log positions: 65,536 positions, which is as
+#: many events on the SQLite log and a few hundred on KurrentDB's (its positions count bytes).
+CHANGE_BUCKET_BITS = 16
+#: Change markers are read within a second or so of being written; an hour is ample.
+CHANGE_TTL_S = 3600
 
 
 class Kind:
@@ -43,6 +68,7 @@ class Kind:
     REPLY = "reply"  # to your comment
     FOLLOW = "follow"  # of you
     MODERATION = "moderation"  # a decision about your account or content
+    MENTION = "mention"  # "@you" in a comment or caption on a public video, grouped per video
 
 
 NOTIF_INBOX = Table(
@@ -73,22 +99,31 @@ NOTIF_GROUPS = Table(
         last_at=TIMESTAMP,
         last_position=INT,
         detail=TEXT,
+        shard=TEXT,
         **{APPLIED: INT},
     ),
-    partition_key=("recipient_id",),
+    partition_key=("recipient_id", "shard"),
     clustering=(Clustering("group_id"),),
 )
 NOTIF_CONTRIBUTIONS = Table(
     "notif_contributions",
-    columns=columns_of(recipient_id=TEXT, actor_id=TEXT, group_id=TEXT, position=INT, counted=BOOL),
-    partition_key=("recipient_id", "actor_id"),
+    columns=columns_of(
+        recipient_id=TEXT, actor_id=TEXT, shard=TEXT, group_id=TEXT, position=INT, counted=BOOL
+    ),
+    partition_key=("recipient_id", "actor_id", "shard"),
     clustering=(Clustering("group_id"), Clustering("position")),
 )
 NOTIF_TOUCHED = Table(
     "notif_touched",
-    columns=columns_of(actor_id=TEXT, recipient_id=TEXT),
-    partition_key=("actor_id",),
+    columns=columns_of(actor_id=TEXT, shard=TEXT, recipient_id=TEXT),
+    partition_key=("actor_id", "shard"),
     clustering=(Clustering("recipient_id"),),
+)
+NOTIF_REACHED = Table(
+    "notif_reached",
+    columns=columns_of(recipient_id=TEXT, shard=TEXT, actor_id=TEXT),
+    partition_key=("recipient_id", "shard"),
+    clustering=(Clustering("actor_id"),),
 )
 NOTIF_VIDEO_OWNER = Table(
     "notif_video_owner",
@@ -97,19 +132,20 @@ NOTIF_VIDEO_OWNER = Table(
 )
 NOTIF_COMMENT_AUTHOR = Table(
     "notif_comment_author",
-    columns=columns_of(comment_id=TEXT, author_id=TEXT),
-    partition_key=("comment_id",),
+    columns=columns_of(video_id=TEXT, comment_id=TEXT, author_id=TEXT),
+    partition_key=("video_id", "comment_id"),
 )
 NOTIF_BLOCKS = Table(
     "notif_blocks",
-    columns=columns_of(blocker_id=TEXT, blocked_id=TEXT, position=INT, blocked=BOOL),
-    partition_key=("blocker_id", "blocked_id"),
+    columns=columns_of(blocker_id=TEXT, blocked_id=TEXT, shard=TEXT, position=INT, blocked=BOOL),
+    partition_key=("blocker_id", "blocked_id", "shard"),
     clustering=(Clustering("position"),),
 )
 NOTIF_ERASED = Table(
     "notif_erased",
-    columns=columns_of(user_id=TEXT, position=INT),
+    columns=columns_of(user_id=TEXT, shard=TEXT, position=INT),
     partition_key=("user_id",),
+    clustering=(Clustering("shard"),),
 )
 NOTIF_READ = Table(
     "notif_read",
@@ -118,21 +154,51 @@ NOTIF_READ = Table(
 )
 NOTIF_SETTINGS = Table(
     "notif_settings",
-    columns=columns_of(user_id=TEXT, position=INT, muted=TEXT_LIST),
+    columns=columns_of(user_id=TEXT, position=INT, shard=TEXT, muted=TEXT_LIST),
     partition_key=("user_id",),
-    clustering=(Clustering("position", DESC),),
+    clustering=(Clustering("position", DESC), Clustering("shard")),
+)
+NOTIF_HANDLES = Table(
+    "notif_handles",
+    columns=columns_of(handle=TEXT, shard=TEXT, position=INT, user_id=TEXT),  # handle as handle_key spells it
+    partition_key=("handle", "shard"),
+    clustering=(Clustering("position"),),
+)
+NOTIF_HANDLE_OF = Table(
+    "notif_handle_of",
+    columns=columns_of(user_id=TEXT, shard=TEXT, handle=TEXT, position=INT),
+    partition_key=("user_id",),
+    clustering=(Clustering("shard"),),
+)
+NOTIF_VIDEO_PUBLIC = Table(
+    "notif_video_public",
+    columns=columns_of(video_id=TEXT, position=INT, public=BOOL),
+    partition_key=("video_id",),
+    clustering=(Clustering("position"),),
+)
+NOTIF_CHANGES = Table(
+    "notif_changes",
+    columns=columns_of(bucket=INT, position=INT, recipient_id=TEXT, shard=TEXT),
+    partition_key=("bucket",),
+    clustering=(Clustering("position"), Clustering("recipient_id"), Clustering("shard")),
+    default_ttl=CHANGE_TTL_S,
 )
 TABLES = (
     NOTIF_INBOX,
     NOTIF_GROUPS,
     NOTIF_CONTRIBUTIONS,
     NOTIF_TOUCHED,
+    NOTIF_REACHED,
     NOTIF_VIDEO_OWNER,
     NOTIF_COMMENT_AUTHOR,
     NOTIF_BLOCKS,
     NOTIF_ERASED,
     NOTIF_READ,
     NOTIF_SETTINGS,
+    NOTIF_HANDLES,
+    NOTIF_HANDLE_OF,
+    NOTIF_VIDEO_PUBLIC,
+    NOTIF_CHANGES,
 )
 
 
@@ -182,6 +248,57 @@ def muted_kinds(store: ReadStore, user_id: str) -> list[str]:
     """The kinds the person muted, as their latest settings say (none until they chose)."""
     page = store.page(MODEL.table(store, NOTIF_SETTINGS), {"user_id": user_id}, limit=1)
     return list(page.rows[0]["muted"] or []) if page.rows else []
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Changes:
+    """Whose inbox changed after a position, up to ``upto`` (the projector's checkpoint when read).
+    ``recipients`` is ``None`` when more changed than is worth listing: take everyone as changed."""
+
+    upto: int
+    recipients: frozenset[str] | None
+
+
+#: Past this many change markers, or partitions of them, in one read, ``changes`` stops listing.
+MOST_CHANGES = 10_000
+MOST_CHANGE_BUCKETS = 64
+
+
+def change_bucket(position: int) -> int:
+    return position >> CHANGE_BUCKET_BITS
+
+
+def checkpoint(store: ReadStore) -> int:
+    """How far the live build has applied the log: every change marker up to it is readable."""
+    return projection_state.checkpoint_of(store, MODEL.projector, MODEL.build(store).label)
+
+
+def changes(store: ReadStore, after: int) -> Changes:
+    """Whose inbox changed in ``(after, checkpoint]``: a read of the checkpoint, then of the markers
+    between (usually one partition, one page). Markers below the checkpoint are all written (on
+    SQLite they commit with it; on Cassandra they land before it), so none is missed."""
+    upto = checkpoint(store)
+    if upto <= after:
+        return Changes(upto, frozenset())
+    first, last = change_bucket(after + 1), change_bucket(upto)
+    if last - first >= MOST_CHANGE_BUCKETS:
+        return Changes(upto, None)
+    table, read = MODEL.table(store, NOTIF_CHANGES), 0
+    found: set[str] = set()
+    for bucket in range(first, last + 1):
+        cursor: str | None = None
+        while True:
+            page = store.page(
+                table, {"bucket": bucket}, start=(after + 1,), end=(upto + 1,), limit=1000, cursor=cursor
+            )
+            found.update(row["recipient_id"] for row in page.rows)
+            read += len(page.rows)
+            if read > MOST_CHANGES:
+                return Changes(upto, None)
+            cursor = page.cursor
+            if cursor is None:
+                break
+    return Changes(upto, frozenset(found))
 
 
 def _item(row: Row, mark: int) -> Notification:

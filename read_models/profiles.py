@@ -3,13 +3,17 @@
 One table per access pattern:
 
 - ``profiles``: the profile card by user (handle, display name, bio, avatar: ``None`` once erased).
-- ``profile_counts``: followers, following, listed videos and likes received by user; totals only
+- ``profile_counts``: followers, following, listed videos and likes received by user, one row per
+  writing partition (``shard``): a total is the sum of the user's shards (``profile``). Totals only
   move through ``Writer.add`` (an ``applied_position`` per row), never counter columns.
 - ``user_videos``: a user's published, unhidden videos, newest first; ``visibility`` lets the access
   policy decide which of them each viewer sees.
 - ``followers`` / ``following``: a user's followers and followees, most recent follow first.
-- ``video_owner`` and ``follow_edges``: the projector's own lookups (a video's owner and listing
-  state; when a follow began, to find the clustering key an unfollow deletes). Not for queries.
+- ``follow_edges``: who follows whom right now, and since when (``follows`` asks it). Partitioned by
+  the person followed, so that an erasure of them finds every follow of theirs.
+- ``video_owner`` and ``followee_edges``: the projector's own lookups (a video's owner and listing
+  state; a follow's start seen from the person followed, partitioned by the follower, so that an
+  erasure of the follower finds it). Not for queries.
 """
 
 from __future__ import annotations
@@ -37,10 +41,14 @@ from read_models.tables import (
 #: Bumping it makes the projector fill fresh tables (``profiles_v2``…) from the start of the log.
 #: 2: video_owner.known_since, so a replayed like counts as it did the first time.
 #: 3: an erased person keeps no handle and leaves every follow list.
-VERSION = 3
+#: 4: partitioned by person and video: totals in shards, each follow's two sides in their own lookups.
+VERSION = 4
 MODEL = ReadModel("profiles", VERSION)
 APPLIED = "applied_position"
 COUNTS = ("followers", "following", "videos", "likes_received")
+SHARD = "shard"
+#: More shards than any deployment has partitions (a user's shards are read in one page).
+MAX_SHARDS = 100
 PUBLIC = "public"
 
 PROFILES = Table(
@@ -50,8 +58,9 @@ PROFILES = Table(
 )
 PROFILE_COUNTS = Table(
     "profile_counts",
-    columns=columns_of(user_id=TEXT, **dict.fromkeys(COUNTS, INT), **{APPLIED: INT}),
+    columns=columns_of(user_id=TEXT, shard=TEXT, **dict.fromkeys(COUNTS, INT), **{APPLIED: INT}),
     partition_key=("user_id",),
+    clustering=(Clustering(SHARD),),
 )
 USER_VIDEOS = Table(
     "user_videos",
@@ -91,11 +100,27 @@ VIDEO_OWNER = Table(
 )
 FOLLOW_EDGES = Table(
     "follow_edges",
+    columns=columns_of(followee_id=TEXT, follower_id=TEXT, followed_at=TIMESTAMP),
+    partition_key=("followee_id",),
+    clustering=(Clustering("follower_id"),),
+)
+FOLLOWEE_EDGES = Table(
+    "followee_edges",
     columns=columns_of(follower_id=TEXT, followee_id=TEXT, followed_at=TIMESTAMP),
-    partition_key=("follower_id", "followee_id"),
+    partition_key=("follower_id",),
+    clustering=(Clustering("followee_id"),),
 )
 
-TABLES = (PROFILES, PROFILE_COUNTS, USER_VIDEOS, FOLLOWERS, FOLLOWING, VIDEO_OWNER, FOLLOW_EDGES)
+TABLES = (
+    PROFILES,
+    PROFILE_COUNTS,
+    USER_VIDEOS,
+    FOLLOWERS,
+    FOLLOWING,
+    VIDEO_OWNER,
+    FOLLOW_EDGES,
+    FOLLOWEE_EDGES,
+)
 
 T = TypeVar("T")
 
@@ -146,11 +171,13 @@ def handles_of(store: ReadStore, user_ids: Iterable[str]) -> dict[str, str]:
 
 
 def profile(store: ReadStore, user_id: str) -> Profile | None:
-    """The profile card with its totals; ``None`` for a user never registered."""
+    """The profile card with its totals (each the sum of its shards); ``None`` for a user never
+    registered."""
     row = store.get(MODEL.table(store, PROFILES), {"user_id": user_id})
     if row is None:
         return None
-    counts = store.get(MODEL.table(store, PROFILE_COUNTS), {"user_id": user_id}) or {}
+    shards = store.page(MODEL.table(store, PROFILE_COUNTS), {"user_id": user_id}, limit=MAX_SHARDS).rows
+    counts = {name: sum(shard[name] or 0 for shard in shards) for name in COUNTS}
     return Profile(
         user_id=user_id,
         handle=row["handle"],
@@ -158,7 +185,7 @@ def profile(store: ReadStore, user_id: str) -> Profile | None:
         erased=bool(row["erased"]),
         bio=row["bio"],
         avatar_url=row["avatar_url"],
-        **{name: counts.get(name) or 0 for name in COUNTS},
+        **counts,
     )
 
 

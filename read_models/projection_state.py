@@ -92,13 +92,39 @@ def forget(store: ReadStore, projector: str, build: str) -> None:
         store.delete(PROJECTION_STATE, _key(projector, build, state.part))
 
 
+def shards_of(store: ReadStore, projector: str, build: str) -> tuple[str, ...]:
+    """The shards (``i/n``) the build's partitions write sharded rows under (``projections.partition``):
+    every ``i`` of each ``n`` a partition recorded, before that partition recorded its own; ``0/1``
+    before any ran. Where a reader of a sharded aggregate looks for its parts."""
+    counts = {int(s.part.partition("/")[2]) for s in states_of(store, projector, build)} or {1}
+    return tuple(f"{i}/{n}" for n in sorted(counts) for i in range(n))
+
+
 def checkpoint_of(store: ReadStore, projector: str, build: str) -> int:
     """How far the build has got everywhere: the lowest checkpoint of its partitions, and 0 until
-    every partition ``i/n`` has recorded one."""
-    states = states_of(store, projector, build)
-    if not states:
-        return 0
-    count = int(states[0].part.partition("/")[2])
-    if len({s.part for s in states}) < count:
-        return 0
-    return min(s.position for s in states)
+    every partition ``i/n`` has recorded one.
+
+    A build changes its partitioning only where every partition of the old one stands at one
+    position (``handover``): the new partitions start there. So where several partitionings have
+    recorded checkpoints, the furthest complete one says how far the build has got; the old one
+    stays where it stopped."""
+    layouts: dict[int, list[ProjectionState]] = {}
+    for state in states_of(store, projector, build):
+        layouts.setdefault(_count(state.part), []).append(state)
+    complete = [parts for count, parts in layouts.items() if len({s.part for s in parts}) >= count]
+    return max((min(s.position for s in parts) for parts in complete), default=0)
+
+
+def handover(store: ReadStore, projector: str, build: str, part: str) -> int | None:
+    """Where a partition ``part`` that has applied nothing of the build starts: at the one position
+    where every partition of another partitioning of the build stands (their rows, shards included,
+    hold everything up to it; a rebuild leaves its ``0/1`` so), 0 when there is none. ``None`` when
+    they stand at different positions: starting anywhere would apply some events twice or never."""
+    others = {s.position for s in states_of(store, projector, build) if _count(s.part) != _count(part)}
+    if len(others) > 1:
+        return None
+    return next(iter(others), 0)
+
+
+def _count(part: str) -> int:
+    return int(part.partition("/")[2])

@@ -10,6 +10,10 @@
 - ``transparency_cases``: the projector's own state (when each open case was first reported); not
   for queries.
 
+Counts and months are sharded (``projections.partition``): each partition of the projector writes its
+own rows under its ``shard``, the last clustering column, so one partition read still gets a whole
+month; the queries here add the shards up (and list a month once, whoever wrote it).
+
 **The median time to action is bucketed, and says so.** An exact median needs every duration of the
 month kept and the middle one found: a partition that grows with every action and a read that
 walks half of it. Instead each duration is counted in a log-scale bucket: below a second in bucket
@@ -27,10 +31,10 @@ import math
 from datetime import UTC, datetime, timedelta
 
 from read_models.live import ReadModel
-from read_models.port import ReadStore
+from read_models.port import MAX_LIMIT, ReadStore
 from read_models.tables import DESC, INT, TEXT, TIMESTAMP, Clustering, Table, columns_of
 
-VERSION = 1
+VERSION = 2  # 2: counts and months sharded by the partition that wrote them
 MODEL = ReadModel("transparency", VERSION)
 APPLIED = "applied_position"
 #: The one partition listing months.
@@ -50,15 +54,15 @@ MAX_MONTHS = 24
 
 TRANSPARENCY_COUNTS = Table(
     "transparency_counts",
-    columns=columns_of(month=TEXT, metric=TEXT, key=TEXT, count=INT, **{APPLIED: INT}),
+    columns=columns_of(month=TEXT, metric=TEXT, key=TEXT, shard=TEXT, count=INT, **{APPLIED: INT}),
     partition_key=("month",),
-    clustering=(Clustering("metric"), Clustering("key")),
+    clustering=(Clustering("metric"), Clustering("key"), Clustering("shard")),
 )
 TRANSPARENCY_MONTHS = Table(
     "transparency_months",
-    columns=columns_of(list=TEXT, month=TEXT),
+    columns=columns_of(list=TEXT, month=TEXT, shard=TEXT),
     partition_key=("list",),
-    clustering=(Clustering("month", DESC),),
+    clustering=(Clustering("month", DESC), Clustering("shard")),
 )
 TRANSPARENCY_CASES = Table(
     "transparency_cases",
@@ -136,14 +140,15 @@ def _bucket_at(histogram: dict[int, int], rank: int) -> int:
 
 
 def month(store: ReadStore, which: str) -> Month:
-    """One month's report; a month with nothing in it reads as zeros."""
+    """One month's report, its shards added up; a month with nothing in it reads as zeros."""
     table = MODEL.table(store, TRANSPARENCY_COUNTS)
     metrics: dict[str, dict[str, int]] = {}
     cursor: str | None = None
     while True:
         page = store.page(table, {"month": which}, limit=1000, cursor=cursor)
         for row in page.rows:
-            metrics.setdefault(row["metric"], {})[row["key"]] = row["count"] or 0
+            counts = metrics.setdefault(row["metric"], {})
+            counts[row["key"]] = counts.get(row["key"], 0) + (row["count"] or 0)
         if page.cursor is None:
             break
         cursor = page.cursor
@@ -160,6 +165,15 @@ def month(store: ReadStore, which: str) -> Month:
 
 
 def latest_months(store: ReadStore, count: int) -> list[str]:
-    """The newest ``count`` months with anything in them, newest first."""
-    page = store.page(MODEL.table(store, TRANSPARENCY_MONTHS), {"list": MONTHS_KEY}, limit=count)
-    return [row["month"] for row in page.rows]
+    """The newest ``count`` months with anything in them, newest first: a month is listed by each
+    shard that counted in it, so rows are read until ``count`` months are found."""
+    table = MODEL.table(store, TRANSPARENCY_MONTHS)
+    months: dict[str, None] = {}
+    cursor: str | None = None
+    while len(months) < count:
+        page = store.page(table, {"list": MONTHS_KEY}, limit=MAX_LIMIT, cursor=cursor)
+        months.update((row["month"], None) for row in page.rows)
+        if page.cursor is None:
+            break
+        cursor = page.cursor
+    return list(months)[:count]

@@ -12,6 +12,9 @@ One table per access pattern:
   the blocker's videos as absent, as the engagement rules do.
 - ``owner_videos``: an owner's video ids, for the projector to find the captions an erasure clears.
   Not for queries.
+- ``video_caption_tracks``: a video's caption tracks (subtitles), by language, with their files.
+- ``video_schedules``: a video's publication scheduled for later, or the reason the last one failed.
+- ``owner_schedules``: the same by owner, soonest first, for the owner's own list.
 
 Whether a viewer follows the owner comes from the ``profiles`` read model (``profiles.follows``).
 """
@@ -79,7 +82,34 @@ OWNER_VIDEOS = Table(
     clustering=(Clustering("video_id"),),
 )
 
-TABLES = (VIDEO_DETAILS, VIDEO_CAPTIONS, VIDEO_LIKES, USER_BLOCKS, OWNER_VIDEOS)
+VIDEO_CAPTION_TRACKS = Table(
+    "video_caption_tracks",
+    columns=columns_of(video_id=TEXT, lang=TEXT, media_key=TEXT, cues=INT),
+    partition_key=("video_id",),
+    clustering=(Clustering("lang"),),
+)
+VIDEO_SCHEDULES = Table(
+    "video_schedules",
+    columns=columns_of(video_id=TEXT, owner_id=TEXT, publish_at=TIMESTAMP, failed=TEXT),
+    partition_key=("video_id",),
+)
+OWNER_SCHEDULES = Table(
+    "owner_schedules",
+    columns=columns_of(owner_id=TEXT, publish_at=TIMESTAMP, video_id=TEXT, failed=TEXT),
+    partition_key=("owner_id",),
+    clustering=(Clustering("publish_at"), Clustering("video_id")),
+)
+
+TABLES = (
+    VIDEO_DETAILS,
+    VIDEO_CAPTIONS,
+    VIDEO_LIKES,
+    USER_BLOCKS,
+    OWNER_VIDEOS,
+    VIDEO_CAPTION_TRACKS,
+    VIDEO_SCHEDULES,
+    OWNER_SCHEDULES,
+)
 
 
 class Processing(StrEnum):
@@ -135,6 +165,22 @@ class VideoCard:
         return ListingState.UNPUBLISHED if self.published_at else ListingState.DRAFT
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class CaptionTrack:
+    lang: str
+    media_key: str
+    cues: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Schedule:
+    """A publication set for ``publish_at``; ``failed`` says why it could not be done, once it was due."""
+
+    video_id: str
+    publish_at: datetime
+    failed: str | None
+
+
 def video_card(store: ReadStore, video_id: str) -> VideoCard | None:
     """The card with its caption; ``None`` for a video never seen as a draft."""
     row = store.get(MODEL.table(store, VIDEO_DETAILS), {"video_id": video_id})
@@ -169,6 +215,28 @@ def blocked_among(store: ReadStore, viewer: str, others: Iterable[str]) -> set[s
         for k, r in zip(keys, rows, strict=True)
         if r
     }
+
+
+def caption_tracks(store: ReadStore, video_id: str) -> list[CaptionTrack]:
+    """In language-tag order; a video has a few at most (``MAX_CAPTION_TRACKS``)."""
+    page = store.page(MODEL.table(store, VIDEO_CAPTION_TRACKS), {"video_id": video_id}, limit=100)
+    return [CaptionTrack(r["lang"], r["media_key"], r["cues"]) for r in page.rows]
+
+
+def schedule_of(store: ReadStore, video_id: str) -> Schedule | None:
+    row = store.get(MODEL.table(store, VIDEO_SCHEDULES), {"video_id": video_id})
+    return None if row is None else Schedule(video_id, row["publish_at"], row["failed"])
+
+
+def schedules_of(
+    store: ReadStore, owner_id: str, limit: int, cursor: str | None = None
+) -> profiles.Page[Schedule]:
+    """The owner's scheduled publications, soonest first, and those that failed."""
+    table = MODEL.table(store, OWNER_SCHEDULES)
+    page = store.page(table, {"owner_id": owner_id}, limit=limit, cursor=cursor)
+    return profiles.Page(
+        [Schedule(r["video_id"], r["publish_at"], r["failed"]) for r in page.rows], page.cursor
+    )
 
 
 def _card(row: Row, caption: Row) -> VideoCard:

@@ -22,6 +22,14 @@ All state sits behind :class:`~recommend.state.ModelState` and every update is b
 history keeps ``history`` videos, a video's neighbour list about ``neighbours`` entries, so an event
 costs a few dozen dictionary operations and writes at most ``pair_window + 4`` records. Nothing is
 random, so the same events in the same order give the same state.
+
+Records many people feed (``SUMMED``: co-engagement, a video's positives) only ever have whole
+amounts added to them (co-engagement in millionths, ``UNIT``) and are never clamped when written: a
+store may keep such a record in parts (one per projector partition, each fed by its own people) and
+add the parts up when reading, and the sum is exactly what one record would hold, in any order. A
+pair whose co-engagement a take-back left at or below zero counts as none. The one exception is
+pruning (``_bounded``): each part keeps its own strongest entries, so a record pruned in parts may
+keep other weak entries than a whole one would.
 """
 
 from __future__ import annotations
@@ -44,6 +52,10 @@ NEIGHBOURS = "neighbours"  # video → {video: co-engagement}
 VIDEO = "video"  # video → {"positives": people whose net weight for it is positive}
 CREATOR_OF = "creator_of"  # video → {creator: 1.0}
 CONTENT = "content"  # video → unit content vector
+#: Records that are sums over people, added to and never clamped: a store may keep them in parts.
+SUMMED = frozenset({NEIGHBOURS, VIDEO})
+#: Co-engagement is counted in millionths, as whole numbers, so its sums do not depend on their order.
+UNIT = 1_000_000
 
 Scores = npt.NDArray[np.float64]
 
@@ -69,8 +81,9 @@ class ModelConfig:
 
 
 def _add(record: Record, key: str, amount: float) -> None:
+    """Adds without clamping (see ``SUMMED``): an entry goes only once it comes to exactly zero."""
     value = record.get(key, 0.0) + amount
-    if value > 1e-9:
+    if value:
         record[key] = value
     else:
         record.pop(key, None)
@@ -127,6 +140,13 @@ class RankingModel:
         """Learn from one interaction now; a view (no evidence either way) only describes the video."""
         if owner_id is not None or hashtags or features is not None:
             self.describe(interaction.video_id, owner_id=owner_id, hashtags=hashtags, features=features)
+        self.learn(interaction, owner_id=owner_id)
+
+    def learn(self, interaction: Interaction, *, owner_id: str | None = None) -> None:
+        """What one interaction teaches about the person (their history, their taste for the creator
+        ``owner_id``) and the co-engagement it makes, leaving the video's description to ``describe``:
+        a caller keeping the person's records apart from the video's (a partitioned projection) calls
+        ``describe`` where the video's records are kept."""
         weight = interaction.weight
         if weight == 0:
             return
@@ -163,7 +183,7 @@ class RankingModel:
     def _pair(self, history: Record, video_id: str, sign: float) -> None:
         """Add (or, when a video stops being liked, take back) its co-engagement with recent positives."""
         others = [v for v, w in history.items() if w > 0 and v != video_id][-self._config.pair_window :]
-        amount = sign / (len(others) + 1) ** self._config.user_damping
+        amount = sign * round(UNIT / (len(others) + 1) ** self._config.user_damping)
         lists = self._state.records(NEIGHBOURS, [video_id, *others])
         mine = lists[0]
         for other, theirs in zip(others, lists[1:], strict=True):
@@ -173,7 +193,8 @@ class RankingModel:
         if others:
             self._state.put_record(NEIGHBOURS, video_id, self._bounded(mine))
         [stats] = self._state.records(VIDEO, [video_id])
-        stats["positives"] = max(0.0, stats.get("positives", 0.0) + sign)
+        # Each person takes back only a positive they added, so the sum never goes below zero.
+        stats["positives"] = stats.get("positives", 0.0) + sign
         self._state.put_record(VIDEO, video_id, stats)
 
     def _bounded(self, neighbours: Record) -> Record:
@@ -222,7 +243,8 @@ class RankingModel:
         for item, neighbours, stat in zip(items, lists, stats, strict=True):
             weight = history[item] / max(stat.get("positives", 0.0), 1.0) ** damping
             for other, together in neighbours.items():
-                reached[other] = reached.get(other, 0.0) + weight * together
+                if together > 0:
+                    reached[other] = reached.get(other, 0.0) + weight * together
         return _scaled(np.fromiter((reached.get(v, 0.0) for v in video_ids), np.float64, len(video_ids)))
 
     def _content(self, history: Record, video_ids: Sequence[str]) -> Scores:
@@ -256,5 +278,5 @@ class RankingModel:
     def similar(self, video_id: str, n: int) -> list[tuple[str, float]]:
         """Up to ``n`` videos most co-engaged with ``video_id``, strongest first, for the candidate source."""
         [neighbours] = self._state.records(NEIGHBOURS, [video_id])
-        ranked = sorted(neighbours.items(), key=lambda kv: (-kv[1], kv[0]))
+        ranked = sorted(((v, w) for v, w in neighbours.items() if w > 0), key=lambda kv: (-kv[1], kv[0]))
         return ranked[:n]

@@ -1,5 +1,5 @@
 """The read side's one access policy: may this viewer see this video, its comments, its totals, its
-media, this profile (DESIGN.md §12).
+media, this profile and its picture (DESIGN.md §12).
 
 Every query route, the media routes and the activity route ask it; none restates the rule. The rule
 itself is the domain's (``domain.access.may_view``); this service gathers the facts it needs from the
@@ -67,6 +67,15 @@ class AccessPolicy:
     def media(self, video_id: str, viewer: Actor | None) -> bool:
         """Whether the viewer may fetch the video's playlists, segments and images."""
         return self.video(video_id, viewer) is not None
+
+    def avatar(self, user_id: str, avatar_url: str, viewer: Actor | None) -> bool:
+        """Whether the viewer may fetch the picture ``avatar_url`` names: it is the profile's avatar
+        now, and the profile is one the viewer sees (not erased, not blocking them) with its words
+        not withheld from them (a suspension). A replaced picture is nobody's any more."""
+        card = self.profile(user_id, viewer)
+        if card is None or card.erased or card.avatar_url != avatar_url:
+            return False
+        return not self.withheld(user_id, viewer)
 
     def public(self, card: VideoCard) -> bool:
         """Anyone, and any shared cache, may have it: the public media path's rule. A suspended

@@ -4,6 +4,8 @@
   JSON array grouped by stream (streams in name order, each in its own order; every event carries
   its global ``position`` to sort by). What is withheld and why: ``commands.export_events``.
 - ``profile.json``: the account as those events leave it (no password hash, no refresh secrets).
+- ``avatar.webp``: the profile picture they uploaded, if the profile shows one (its ``avatar_url``
+  then reads ``avatar:<id>``), as Strom serves it.
 - ``videos/<video_id>/source.<ext>``: the original upload of each of their videos still in media
   storage, byte for byte.
 - ``manifest.json`` and ``README.txt``: what the archive holds, for programs and for people.
@@ -34,8 +36,9 @@ from commands import streams
 from commands.context import Ports
 from commands.export_events import ExportedEvent, events_of
 from domain import accounts
+from domain.accounts.rules import own_avatar_id
 from domain.errors import InvalidCommand
-from media import keys
+from media import images, keys
 from media.ingest_guard import HEAD_BYTES, MATROSKA, sniff
 from media.storage import MediaStorage
 from read_models import data_exports
@@ -101,8 +104,11 @@ def write_archive(
             _write_events(out, theirs, seen)
         profile = orjson.dumps(_profile(seen), option=JSON)
         archive.writestr(_info("profile.json", stamp), profile)
+        avatar = _copy_avatar(archive, storage, person, seen.account.avatar_url, stamp)
         videos = [_copy_source(archive, storage, video, upload, stamp) for video, upload in _kept(seen)]
         manifest = _manifest(person, until, now, seen, videos)
+        if avatar is not None:
+            manifest["files"][avatar] = "your profile picture"
         archive.writestr(_info("manifest.json", stamp), orjson.dumps(manifest, option=JSON))
         archive.writestr(_info("README.txt", stamp), _readme(manifest))
     return Archive(target, target.stat().st_size, _sha256(target))
@@ -182,6 +188,22 @@ def _copy_source(
     return {"video_id": video_id, "file": name, "size_bytes": size, "sha256": digest.hexdigest()}
 
 
+def _copy_avatar(
+    archive: zipfile.ZipFile,
+    storage: MediaStorage,
+    person: str,
+    avatar_url: str | None,
+    stamp: tuple[int, ...],
+) -> str | None:
+    """The uploaded picture the profile shows, at its largest size; its name in the archive."""
+    avatar_id = own_avatar_id(avatar_url)
+    key = None if avatar_id is None else f"{keys.avatar(person, avatar_id)}/{max(images.SIZES)}.webp"
+    if key is None or not storage.exists(key):
+        return None
+    archive.writestr(_info("avatar.webp", stamp), storage.read(key))
+    return "avatar.webp"
+
+
 def _extension(head: bytes) -> str:
     """The container the upload's first bytes announce; ``bin`` if it is none we know."""
     try:
@@ -222,6 +244,7 @@ def _readme(manifest: dict[str, Any]) -> str:
         "               fields are decrypted; what someone else wrote is [withheld], as are",
         "               password hashes. null with an 'erased' list means the key was erased.",
         "profile.json   Your account as those events leave it.",
+        "avatar.webp    Your profile picture, if you uploaded one.",
         "manifest.json  This list, for programs.",
         "videos/        The original upload of each of your videos still stored.",
         "",

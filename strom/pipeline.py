@@ -1,5 +1,5 @@
-"""Wiring for the media pipeline: the broker, the process managers for transcoding and media cleanup,
-and workers."""
+"""Wiring for the media pipeline: the broker, the process managers for transcoding, covers and media
+cleanup, and workers."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from eventstore.codec import EventCodec
 from eventstore.port import EventStore
 from media import keys
 from media.storage import MediaStorage
+from projections.cover_requests import CoverRequests
 from projections.media_cleanup import MediaCleanup
 from projections.transcode_requests import TranscodeRequests
 from read_models.port import ReadStore
 from strom.settings import Settings
 from workers.broker import is_durable, open_broker
+from workers.covers import CoverMaker, cover_sender, declare_covers
 from workers.jobs import SHORT_S, RetryPolicy, declare_transcoding, transcode_sender
 from workers.pool import Pool, start_pool
 from workers.transcoding import Transcoder
@@ -37,11 +39,13 @@ def start_workers(
     *,
     threads: int | None = None,
 ) -> Pool:
-    """The transcoding pool: ``threads`` jobs at once, ``STROM_TRANSCODE_WORKERS`` unless given."""
+    """The transcoding pool: ``threads`` jobs at once, ``STROM_TRANSCODE_WORKERS`` unless given. It
+    makes covers too, on its short-clip queue."""
     transcoder = Transcoder(
         ports, storage, av1=settings.transcode_av1, timeout_s=settings.transcode_timeout_s
     )
     declare_transcoding(broker, transcoder, retry_policy(settings))
+    declare_covers(broker, CoverMaker(ports, storage), retry_policy(settings))
     return start_pool(broker, threads or settings.transcode_workers)
 
 
@@ -65,6 +69,16 @@ def transcode_requests(
     )
 
 
+def cover_requests(
+    broker: dramatiq.Broker, *, events: EventStore, codec: EventCodec, store: ReadStore
+) -> CoverRequests:
+    """With a queue that dies with the process, it re-reads the log from the start (as above)."""
+    enqueue = cover_sender(broker)
+    return CoverRequests(
+        events=events, codec=codec, store=store, enqueue=enqueue, from_start=not is_durable(broker)
+    )
+
+
 def media_cleanup(
     storage: MediaStorage, *, events: EventStore, codec: EventCodec, store: ReadStore
 ) -> MediaCleanup:
@@ -73,4 +87,16 @@ def media_cleanup(
     def remove(video_id: str) -> int:
         return sum(storage.delete_prefix(prefix) for prefix in keys.of_video(video_id))
 
-    return MediaCleanup(events=events, codec=codec, store=store, remove=remove)
+    def remove_avatars(user_id: str, avatar_id: str | None) -> int:
+        return storage.delete_prefix(
+            keys.avatars_of(user_id) if avatar_id is None else keys.avatar(user_id, avatar_id)
+        )
+
+    return MediaCleanup(
+        events=events,
+        codec=codec,
+        store=store,
+        remove=remove,
+        remove_avatars=remove_avatars,
+        remove_object=storage.delete_prefix,
+    )

@@ -22,6 +22,7 @@ from strom import pipeline
 from strom.erasing import erasure_cascade
 from strom.exporting import data_exports
 from strom.ports import ports_for
+from strom.publishing import publish_schedule
 from strom.screening import screening_requests
 from strom.settings import Settings
 from strom.wiring import make_codec, open_event_store, open_key_store, open_media_storage, open_read_store
@@ -71,7 +72,7 @@ def _process_managers(settings: Settings, ports: Ports) -> list[ProcessManager]:
     """The process managers run once, beside the first slice of every projector (``--partition 0/n``
     without ``--only``): each follows the whole log, so a second copy would do its work twice.
 
-    Transcode and screening requests need a broker a worker process shares: with ``memory://`` no
+    Transcode, screening and cover requests need a broker a worker process shares: with ``memory://`` no
     worker could ever see what they queue (``strom run`` has both in one process)."""
     events, codec = ports.store, ports.codec
     storage = open_media_storage(settings)
@@ -87,9 +88,12 @@ def _process_managers(settings: Settings, ports: Ports) -> list[ProcessManager]:
         managers.append(
             screening_requests(broker, events=events, codec=codec, store=open_read_store(settings))
         )
+        managers.append(
+            pipeline.cover_requests(broker, events=events, codec=codec, store=open_read_store(settings))
+        )
     else:
         typer.echo(
-            "transcode and screening requests are left to `strom run`: STROM_BROKER_URL is memory://",
+            "transcode, screening and cover requests are left to `strom run`: STROM_BROKER_URL is memory://",
             err=True,
         )
     managers.append(
@@ -97,6 +101,7 @@ def _process_managers(settings: Settings, ports: Ports) -> list[ProcessManager]:
     )
     managers.append(data_exports(settings, ports, open_read_store(settings), storage))
     managers.append(erasure_cascade(ports, open_read_store(settings)))
+    managers.append(publish_schedule(ports, open_read_store(settings)))
     return managers
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
+from types import FrameType
 
 from fastapi import FastAPI
 
 from api.app import create_app
 from api.metrics import Metrics
+from api.notification_stream import NotificationHub, StreamLimits
 from api.routers import MATCHED_FIRST, ROUTERS
 from api.state import AppState, Media
 from api.web_client import client_router
@@ -33,6 +36,7 @@ from strom.demo import PASSWORD, Demo
 from strom.erasing import erasure_cascade
 from strom.exporting import data_exports
 from strom.ports import ports_for
+from strom.publishing import publish_schedule
 from strom.screening import screening_requests, start_screening
 from strom.settings import Settings
 from strom.timed import TimedEventStore
@@ -74,14 +78,19 @@ def build_app(settings: Settings, *, with_projectors: bool = False) -> FastAPI:
         closers=(*closers, store.close, keys.close, read_store.close),
         read_store=read_store,
         media=media,
+        stream_limits=StreamLimits(
+            per_person=settings.notification_streams_per_person,
+            per_process=settings.notification_streams_per_process,
+        ),
     )
 
 
 def _start_pipeline(
     settings: Settings, ports: Ports, read_store: ReadStore, media: Media
 ) -> list[Callable[[], None]]:
-    """``strom run``: the transcode, screening, media cleanup, data export and erasure process managers, the
-    transcoding pool (``STROM_TRANSCODE_WORKERS`` threads) and the screening workers, in this process."""
+    """``strom run``: the transcode, screening, cover, media cleanup, data export, erasure and publish
+    schedule process managers, the transcoding pool (``STROM_TRANSCODE_WORKERS`` threads, which make
+    covers too) and the screening workers, in this process."""
     broker = pipeline.broker_for(settings)
     pool = pipeline.start_workers(settings, broker, ports, media.storage)
     screeners = start_screening(settings, broker, ports, media.storage)
@@ -91,14 +100,18 @@ def _start_pipeline(
     requests.start()
     screenings = screening_requests(broker, events=ports.store, codec=ports.codec, store=read_store)
     screenings.start()
+    covers = pipeline.cover_requests(broker, events=ports.store, codec=ports.codec, store=read_store)
+    covers.start()
     cleanup = pipeline.media_cleanup(media.storage, events=ports.store, codec=ports.codec, store=read_store)
     cleanup.start()
     exports = data_exports(settings, ports, read_store, media.storage)
     exports.start()
     erasures = erasure_cascade(ports, read_store)
     erasures.start()
-    stops = [exports.stop, cleanup.stop, screenings.stop, requests.stop, screeners.stop, pool.stop]
-    return [erasures.stop, *stops]
+    schedule = publish_schedule(ports, read_store)
+    schedule.start()
+    stops = [exports.stop, cleanup.stop, covers.stop, screenings.stop, requests.stop, screeners.stop]
+    return [schedule.stop, erasures.stop, *stops, pool.stop]
 
 
 def _sweep_uploads(uploads: Uploads) -> Callable[[], None]:
@@ -155,13 +168,13 @@ def serve(
             f"demo sign-in: mira, jonas or aiko, password {PASSWORD} (videos appear as they are transcoded)"
         )
     print(f"Strom on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
+    room = connection_room(open_files, files_in_use())
     limits = ClientLimits(
-        settings.client_timeout_s,
-        settings.client_body_min_rate,
-        connection_room(open_files, files_in_use()),
-        highest_descriptor(open_files),
+        settings.client_timeout_s, settings.client_body_min_rate, room, highest_descriptor(open_files)
     )
-    uvicorn.run(
+    streams: NotificationHub = app.state.strom.notification_streams
+    streams.hold_within(room)
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -171,3 +184,18 @@ def serve(
         loop="asyncio",  # not uvloop, even where it is installed: its latency tail was far worse here
         backlog=backlog_for(open_files),
     )
+
+    class Server(uvicorn.Server):
+        """Ends the notification streams as soon as the signal to stop comes: uvicorn waits for every
+        open connection to finish before it exits, and a stream would not finish by itself for
+        minutes. Their clients reconnect (to another process, or to this one restarted)."""
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            streams.end_all()
+            super().handle_exit(sig, frame)
+
+    server = Server(config)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        raise SystemExit(3)  # what ``uvicorn.run`` exits with when the server could not start

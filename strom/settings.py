@@ -121,6 +121,10 @@ class Settings(BaseSettings):
     client_timeout_s: float = Field(default=10.0, gt=0, le=300)
     #: 0 lets a request body arrive at any pace.
     client_body_min_rate: int = Field(default=500, ge=0)
+    #: Notification streams (server-sent events) one person may hold open, and one API process in
+    #: all; the process's cap is held to half the connections it has room for, whatever is set.
+    notification_streams_per_person: int = Field(default=5, ge=1, le=100)
+    notification_streams_per_process: int = Field(default=2000, ge=1)
     #: The built web client, served at ``/``: ``make run`` builds it with npm.
     web_dir: Path = Path("web/dist")
     host: str = "127.0.0.1"

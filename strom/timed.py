@@ -9,7 +9,7 @@ from typing import Any
 from prometheus_client import Histogram
 
 from eventstore.envelope import AppendResult, EventFilter, Expected, NewEvent, RecordedEvent
-from eventstore.port import EventStore, Subscription
+from eventstore.port import EventStore, Subscription, append_from_loop
 
 
 class TimedEventStore:
@@ -21,6 +21,13 @@ class TimedEventStore:
         started = time.perf_counter()
         try:
             return self._inner.append(stream, events, expected)
+        finally:
+            self._appends.observe(time.perf_counter() - started)
+
+    async def append_async(self, stream: str, events: Sequence[NewEvent], expected: Expected) -> AppendResult:
+        started = time.perf_counter()
+        try:
+            return await append_from_loop(self._inner, stream, events, expected)
         finally:
             self._appends.observe(time.perf_counter() - started)
 

@@ -1,11 +1,16 @@
-"""Uploads that point at other files or at the network, built the way an attacker would build them."""
+"""Uploads that point at other files or at the network, or that lie about what they are, built the
+way an attacker would build them; and photos carrying what a phone writes into them."""
 
 from __future__ import annotations
 
+import io
 import os
 import struct
+import zlib
 from collections.abc import Callable
 from pathlib import Path
+
+from PIL import Image
 
 from tests.clips import ffmpeg
 
@@ -96,3 +101,41 @@ def _alias_dref(target: str) -> bytes:
     entry = struct.pack(">I4sI", 12 + len(record), b"alis", 0) + bytes(record)
     body = struct.pack(">II", 0, 1) + entry
     return struct.pack(">I4s", 8 + len(body), b"dref") + body
+
+
+# -- pictures (profile pictures) ---------------------------------------------------------------
+
+
+def png_bomb(width: int = 100_000, height: int = 100_000) -> bytes:
+    """A PNG a few dozen bytes long whose header claims ``width`` x ``height`` pixels: decoded
+    blindly, it would ask for tens of gigabytes. Its one data chunk holds a little zlib of zeros."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", zlib.compress(bytes(64)))
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+#: Where the photo says it was taken, degrees-minutes-seconds: what must never reach anyone else.
+GPS = {1: "N", 2: (48.0, 12.0, 34.5), 3: "E", 4: (16.0, 22.0, 7.25)}
+
+
+def photo_with_gps(size: tuple[int, int] = (640, 480), orientation: int = 1) -> bytes:
+    """A JPEG as a phone writes one: EXIF with a GPS position, the camera's make and the orientation
+    to show it in. The top left quarter is green on red, so a turn shows."""
+    picture = Image.new("RGB", size, (200, 30, 30))
+    picture.paste((20, 200, 20), (0, 0, size[0] // 2, size[1] // 2))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0112] = orientation
+    exif[0x8825] = GPS  # the GPS IFD
+    out = io.BytesIO()
+    picture.save(out, "JPEG", exif=exif.tobytes(), quality=90)
+    return out.getvalue()
+
+
+def picture(kind: str = "PNG", size: tuple[int, int] = (400, 300)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (40, 90, 200)).save(out, kind)
+    return out.getvalue()

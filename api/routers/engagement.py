@@ -12,11 +12,11 @@ from fastapi import APIRouter
 from fastapi import Request as HttpRequest
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.commanding import run
+from api.commanding import run, run_async
 from api.deps import UUID_PATTERN, AppStateDep, CommandRequest, IdPath
 from api.responses import JSONBytes
 from commands.comments import HELD_NOTE, delete_comment, edit_comment, is_held, post_comment
-from commands.likes import like_comment, like_video, unlike_comment, unlike_video
+from commands.likes import like_comment, like_video_async, unlike_comment, unlike_video_async
 from commands.shares import share_video
 from domain.engagement import comment_likes, comments, likes, shares
 
@@ -91,27 +91,29 @@ class CommentLikeResult(_Body):
 
 
 @router.put("/videos/{video_id}/like", response_model=VideoLikeResult, summary="Like a video")
-def like(video_id: IdPath, state: AppStateDep, http: HttpRequest, request: CommandRequest) -> JSONBytes:
+async def like(video_id: IdPath, state: AppStateDep, http: HttpRequest, request: CommandRequest) -> JSONBytes:
     """Liking a video already liked changes nothing, so totals count people, not taps."""
     cmd = likes.LikeVideo(actor=request.actor, video_id=video_id)
 
-    def action() -> BaseModel:
-        outcome = like_video(cmd, ports=state.ports, request=request)
+    async def action() -> BaseModel:
+        outcome = await like_video_async(cmd, ports=state.ports, request=request)
         return VideoLikeResult(video_id=video_id, liked=True, position=outcome.position)
 
-    return run(state, http, request, None, action)
+    return await run_async(state, http, request, None, action)
 
 
 @router.delete("/videos/{video_id}/like", response_model=VideoLikeResult, summary="Take back a like")
-def unlike(video_id: IdPath, state: AppStateDep, http: HttpRequest, request: CommandRequest) -> JSONBytes:
+async def unlike(
+    video_id: IdPath, state: AppStateDep, http: HttpRequest, request: CommandRequest
+) -> JSONBytes:
     """Always allowed, even once the video is gone; unliking what is not liked changes nothing."""
     cmd = likes.UnlikeVideo(actor=request.actor, video_id=video_id)
 
-    def action() -> BaseModel:
-        outcome = unlike_video(cmd, ports=state.ports, request=request)
+    async def action() -> BaseModel:
+        outcome = await unlike_video_async(cmd, ports=state.ports, request=request)
         return VideoLikeResult(video_id=video_id, liked=False, position=outcome.position)
 
-    return run(state, http, request, None, action)
+    return await run_async(state, http, request, None, action)
 
 
 @router.post(

@@ -1,5 +1,5 @@
-"""Media delivery shaped for a CDN: the renditions, playlists, posters and thumbnails of processed
-videos, never their sources.
+"""Media delivery shaped for a CDN: the renditions, playlists, posters, thumbnails and caption tracks
+of processed videos, never their sources.
 
 Two paths serve the same objects (``videos/<video_id>/...`` in media storage):
 
@@ -13,6 +13,13 @@ Two paths serve the same objects (``videos/<video_id>/...`` in media storage):
   images, at most ``SIGNED_RECHECK_S`` after it last answered. So a viewer who is blocked, who
   unfollows, or whose video is deleted or hidden stops getting playlists at once, and everything
   else within seconds, whatever the link's expiry.
+
+Profile pictures have a path of their own, ``/v1/media/avatars/<user_id>/<picture>/<size>.webp``:
+anyone may fetch the picture a profile shows now, unless its holder was erased, is suspended (but
+to them and moderators) or blocked the caller (when the caller sends their bearer token). A picture
+replaced or removed reads as absent at once, and its files go soon after. Each picture has a key of
+its own, so it never changes under its URL; it is cached for an hour, so a suspension or erasure
+reaches shared caches within that.
 
 Playlists refer to their children by relative URLs, so a link's token, sitting in the path, reaches
 every playlist, init segment and media segment below it. Segments, init segments, posters and
@@ -38,13 +45,15 @@ from fastapi import Request as HttpRequest
 from pydantic import BaseModel, Field
 from starlette.responses import Response, StreamingResponse
 
-from api.deps import AppStateDep, CurrentActor, IdPath
+from api.deps import AppStateDep, CurrentActor, IdPath, optional_actor
 from api.problems import Problem, problems
 from api.reading import PolicyDep, query
 from api.state import Media
+from domain.accounts.rules import own_avatar, own_avatar_id
 from domain.actors import Actor
-from media import signing
+from media import images, keys, signing
 from media.storage import InvalidKey, MediaNotFound, MediaStorage, ObjectInfo, check_key
+from read_models import profiles
 from read_models import video_details as model
 from services.access import AccessPolicy
 
@@ -56,11 +65,13 @@ TYPES = {
     ".m4s": "video/iso.segment",
     ".mp4": "video/mp4",
     ".jpg": "image/jpeg",
+    ".webp": "image/webp",
     ".vtt": "text/vtt",
 }
 PLAYLIST = ".m3u8"
 IMMUTABLE_MAX_AGE_S = 31_536_000
 PLAYLIST_MAX_AGE_S = 10
+AVATAR_MAX_AGE_S = 3600
 SIGNED_RECHECK_S = 5.0
 CHUNK_BYTES = 1 << 20
 SINGLE_RANGE = re.compile(r"bytes=([0-9]{0,19})-([0-9]{0,19})")
@@ -70,6 +81,11 @@ wall_clock: Callable[[], float] = time.time
 
 Rest = Annotated[str, Path(max_length=400, description="The object's path below the video's folder")]
 Token = Annotated[str, Path(max_length=256, description="From the video's playback URLs")]
+AvatarId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{15,63}$", description="From avatar_url")]
+AvatarFile = Annotated[
+    str, Path(pattern=rf"^({'|'.join(str(s) for s in images.SIZES)})\.webp$", description="The size")
+]
+Viewer = Annotated[Actor | None, Depends(optional_actor)]
 
 
 class RecentAnswers:
@@ -208,10 +224,42 @@ async def _still_allowed(
     return allowed
 
 
+@router.head("/avatars/{user_id}/{avatar_id}/{name}", response_class=Response, include_in_schema=False)
+@router.get(
+    "/avatars/{user_id}/{avatar_id}/{name}",
+    response_class=Response,
+    summary="A profile picture",
+    responses={
+        **_SERVED,
+        **problems(s404="No such picture, or not one the caller may see", s416="The range is past the end"),
+    },
+)
+async def avatar_media(
+    user_id: IdPath,
+    avatar_id: AvatarId,
+    name: AvatarFile,
+    http: HttpRequest,
+    media: MediaDep,
+    policy: PolicyDep,
+    viewer: Viewer,
+) -> Response:
+    """The picture a profile shows now, from its ``avatar_url``. No credentials needed; a bearer
+    token lets the access policy judge the caller too (a holder who blocked them)."""
+    if not await query(profiles.MODEL, lambda: policy.avatar(user_id, own_avatar(avatar_id), viewer)):
+        raise Problem(404, "no such media")
+    key = f"{keys.avatar(user_id, avatar_id)}/{name}"
+    audience = "public" if viewer is None else "private"
+    answer = await _serve(http, media.storage, key, audience, max_age_s=AVATAR_MAX_AGE_S)
+    answer.headers["Vary"] = "Authorization"
+    return answer
+
+
 # -- serving ---------------------------------------------------------------------------------------
 
 
-async def _serve(http: HttpRequest, storage: MediaStorage, key: str, audience: str) -> Response:
+async def _serve(
+    http: HttpRequest, storage: MediaStorage, key: str, audience: str, *, max_age_s: int = IMMUTABLE_MAX_AGE_S
+) -> Response:
     suffix = PurePosixPath(key).suffix
     media_type = TYPES.get(suffix)
     try:
@@ -220,7 +268,8 @@ async def _serve(http: HttpRequest, storage: MediaStorage, key: str, audience: s
         info = await asyncio.to_thread(storage.stat, check_key(key))
     except (InvalidKey, MediaNotFound):
         raise Problem(404, "no such media") from None
-    headers = {"ETag": info.etag, "Cache-Control": _cache_control(suffix, audience), "Accept-Ranges": "bytes"}
+    cache = _cache_control(suffix, audience, max_age_s)
+    headers = {"ETag": info.etag, "Cache-Control": cache, "Accept-Ranges": "bytes"}
     if _matches(http.headers.get("if-none-match"), info.etag):
         return Response(status_code=304, headers=headers)
     span = _span(http.headers.get("range"), http.headers.get("if-range"), info)
@@ -235,10 +284,10 @@ async def _serve(http: HttpRequest, storage: MediaStorage, key: str, audience: s
     return StreamingResponse(chunks, status_code=status, headers=headers, media_type=media_type)
 
 
-def _cache_control(suffix: str, audience: str) -> str:
+def _cache_control(suffix: str, audience: str, max_age_s: int) -> str:
     if suffix == PLAYLIST:
         return f"{audience}, max-age={PLAYLIST_MAX_AGE_S}"
-    return f"{audience}, max-age={IMMUTABLE_MAX_AGE_S}, immutable"
+    return f"{audience}, max-age={max_age_s}, immutable"
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:
@@ -313,6 +362,32 @@ def playback(
     urls = [_url(card.video_id, key, f"{PREFIX}/s/{token}") for key in keys]
     expiry = datetime.fromtimestamp(expires_at, UTC)
     return Playback(master_playlist=urls[0], poster=urls[1], thumbnails=urls[2], expires_at=expiry)
+
+
+def avatar_urls(user_id: str, avatar_url: str | None) -> tuple[str | None, str | None]:
+    """A profile's avatar as clients fetch it, large and small: a picture uploaded to Strom through
+    the avatar path above, an address as its holder gave it (the same for both)."""
+    avatar_id = own_avatar_id(avatar_url)
+    if avatar_id is None:
+        return avatar_url, avatar_url
+    base = f"{PREFIX}/{keys.avatar(user_id, avatar_id)}"
+    return f"{base}/{max(images.SIZES)}.webp", f"{base}/{min(images.SIZES)}.webp"
+
+
+def media_url(
+    card: model.VideoCard, key: str, viewer: Actor | None, media: Media | None, now: float, *, public: bool
+) -> str | None:
+    """One more of the video's objects (a caption track), by the rule ``playback`` follows: public,
+    or signed for ``viewer``, with the same expiry, so the link stays the same as long as they do."""
+    if media is None or not _servable(card.video_id, key):
+        return None
+    if public:
+        return _url(card.video_id, key, PREFIX)
+    if viewer is None:
+        return None
+    expires_at = link_expiry(now, media.url_ttl_s)
+    token = signing.sign(card.video_id, viewer.user_id, expires_at, media.signing_key)
+    return _url(card.video_id, key, f"{PREFIX}/s/{token}")
 
 
 def link_expiry(now: float, ttl_s: int) -> int:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from api.deps import IdPath, optional_actor
 from api.problems import Problem, problems
 from api.reading import Cursor, Limit, MinPosition, PolicyDep, ReadStoreDep, caught_up, query, tagged
+from api.routers.media import avatar_urls
 from domain.actors import Actor
 from read_models import profiles as model
 from services.access import AccessPolicy, sees_suspended
@@ -29,7 +30,10 @@ class ProfileOut(BaseModel):
     display_name: str | None = Field(description="None once the user's personal data was erased")
     erased: bool = Field(description="Whether the user's personal data was erased")
     bio: str | None
-    avatar_url: str | None
+    avatar_url: str | None = Field(description="The profile's picture (320 pixels square if uploaded)")
+    avatar_small_url: str | None = Field(
+        default=None, description="The same picture, 96 pixels square if uploaded (else the same URL)"
+    )
     followers: int
     following: int
     videos: int = Field(description="Published videos currently listed, whatever their visibility")
@@ -88,13 +92,15 @@ async def get_profile(
     await caught_up(store, model.MODEL, min_position)
     card = await _visible_profile(policy, user_id, viewer)
     suspended, withheld = await query(model.MODEL, lambda: _suspension(policy, user_id, viewer))
+    avatar, avatar_small = avatar_urls(card.user_id, None if withheld else card.avatar_url)
     body = ProfileOut(
         user_id=card.user_id,
         handle=card.handle,
         display_name=None if withheld else card.display_name,
         erased=card.erased,
         bio=None if withheld else card.bio,
-        avatar_url=None if withheld else card.avatar_url,
+        avatar_url=avatar,
+        avatar_small_url=avatar_small,
         followers=card.followers,
         following=card.following,
         videos=0 if withheld else card.videos,

@@ -15,6 +15,7 @@ from api.deps import optional_actor
 from api.problems import Problem, problems
 from api.reading import Cursor, Limit, MinPosition, PolicyDep, ReadStoreDep, caught_up, query
 from api.routers import profiles
+from api.routers.media import avatar_urls
 from api.routers.moderation_common import LABELS
 from api.routers.trending import TagPath
 from domain.actors import Actor
@@ -45,6 +46,7 @@ class CreatorHit(BaseModel):
     handle: str
     display_name: str | None
     avatar_url: str | None
+    avatar_small_url: str | None = None
 
 
 class HashtagHit(BaseModel):
@@ -93,8 +95,13 @@ class DiscoverOut(BaseModel):
 
 
 def _creator(c: Creator) -> CreatorHit:
+    large, small = avatar_urls(c.user_id, c.avatar_url)
     return CreatorHit(
-        user_id=c.user_id, handle=c.handle, display_name=c.display_name, avatar_url=c.avatar_url
+        user_id=c.user_id,
+        handle=c.handle,
+        display_name=c.display_name,
+        avatar_url=large,
+        avatar_small_url=small,
     )
 
 

@@ -7,6 +7,7 @@ blocked them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, TypeVar
 
@@ -51,6 +52,23 @@ class ProcessingStatus(BaseModel):
     error: str | None = Field(description="Why the upload was rejected or processing failed")
 
 
+class CaptionTrackOut(BaseModel):
+    """A caption track (subtitles) as Strom stores it: WebVTT with text, italics and bold only."""
+
+    lang: str = Field(description="BCP 47 language tag")
+    url: str | None = Field(
+        description="The WebVTT file (text/vtt); signed, as the playback URLs, unless public"
+    )
+    cues: int
+
+
+class ScheduleOut(BaseModel):
+    """A publication the owner set for later; shown to the owner alone."""
+
+    publish_at: datetime = Field(description="When the video is to be published (UTC)")
+    failed: str | None = Field(description="Why publishing failed when it was due; null while to come")
+
+
 class VideoDetails(BaseModel):
     video_id: str
     owner_id: str
@@ -67,6 +85,10 @@ class VideoDetails(BaseModel):
     stats: VideoStats
     liked_by_me: bool | None = Field(description="Whether the caller likes it; None when anonymous")
     labels: list[str] = Field(default_factory=list, description=LABELS)
+    captions: list[CaptionTrackOut] = Field(default_factory=list, description="Caption tracks, by language")
+    schedule: ScheduleOut | None = Field(
+        default=None, description="The owner's scheduled publication, to the owner alone; else null"
+    )
 
 
 @router.get(
@@ -101,8 +123,13 @@ async def video_details(
     if not await query(model.MODEL, lambda: policy.may_view(card, actor)):
         raise Problem(404, "video not found")
     public = await query(model.MODEL, lambda: policy.public(card))
-    playback = delivery.playback(card, actor, state.media, delivery.wall_clock(), public=public)
-    details = await query(model.MODEL, lambda: _details(store, card, actor, playback))
+    now = delivery.wall_clock()
+    playback = delivery.playback(card, actor, state.media, now, public=public)
+
+    def url(key: str) -> str | None:
+        return delivery.media_url(card, key, actor, state.media, now, public=public)
+
+    details = await query(model.MODEL, lambda: _details(store, card, actor, playback, url))
     body = details.model_dump_json().encode()
     return tagged(body, if_none_match, vary="Authorization")
 
@@ -113,9 +140,16 @@ def _hinges_on_following(card: model.VideoCard, actor: Actor | None) -> bool:
 
 
 def _details(
-    store: ReadStore, card: model.VideoCard, actor: Actor | None, playback: Playback
+    store: ReadStore,
+    card: model.VideoCard,
+    actor: Actor | None,
+    playback: Playback,
+    url: Callable[[str], str | None],
 ) -> VideoDetails:
     counts = video_counters.video_counts(store, card.video_id)
+    tracks = model.caption_tracks(store, card.video_id)
+    own = actor is not None and actor.user_id == card.owner_id
+    schedule = model.schedule_of(store, card.video_id) if own else None
     return VideoDetails(
         video_id=card.video_id,
         owner_id=card.owner_id,
@@ -143,4 +177,8 @@ def _details(
         stats=VideoStats.of(card.video_id, counts),
         liked_by_me=None if actor is None else model.liked(store, actor.user_id, card.video_id),
         labels=Moderation(store).labels([card.video_id])[card.video_id],
+        captions=[CaptionTrackOut(lang=t.lang, url=url(t.media_key), cues=t.cues) for t in tracks],
+        schedule=None
+        if schedule is None
+        else ScheduleOut(publish_at=schedule.publish_at, failed=schedule.failed),
     )

@@ -1,4 +1,5 @@
-"""Videos: the owner creates, publishes, edits, unpublishes, deletes and pins; moderators hide.
+"""Videos: the owner creates, publishes (now or at a time set), edits, unpublishes, deletes and pins;
+moderators hide.
 
 Uploading and processing are the media pipeline's (tus uploads and workers), not these routes'.
 Every route is a command: an ``Idempotency-Key`` replays the first answer.
@@ -7,6 +8,7 @@ Every route is a command: an ``Idempotency-Key`` replays the first answer.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter
@@ -17,12 +19,13 @@ from api.commanding import run
 from api.deps import UUID_PATTERN, AppStateDep, CommandRequest, IdPath
 from api.responses import JSONBytes
 from api.state import AppState
+from commands import scheduling as scheduling_handlers
 from commands import screening as screening_handlers
 from commands import videos as handlers
 from commands.context import Outcome, Ports, Request
 from domain import videos
 from domain.access import Visibility
-from domain.videos.rules import MAX_CAPTION, MAX_HASHTAGS, MAX_REASON
+from domain.videos.rules import MAX_CAPTION, MAX_HASHTAGS, MAX_REASON, moment
 
 router = APIRouter(prefix="/v1/videos", tags=["videos"])
 
@@ -50,6 +53,11 @@ class VideoPublish(BaseModel):
     hashtags: Hashtags = Field(default_factory=list)
     visibility: Visibility = Visibility.PUBLIC
     comments_allowed: Strict = True
+    publish_at: datetime | None = Field(
+        default=None,
+        description="Publish later, at this moment (ISO 8601 with its offset, e.g. 2030-01-31T18:00:00Z): "
+        "at least a minute and at most 90 days ahead. Left out: publish now.",
+    )
 
 
 class VideoUpdate(BaseModel):
@@ -83,6 +91,9 @@ class VideoCreated(BaseModel):
 class VideoPublication(BaseModel):
     video_id: str
     published: bool = Field(description="Whether the video is published now")
+    scheduled_for: datetime | None = Field(
+        default=None, description="When it will be published, if that is scheduled (UTC)"
+    )
     position: int = Field(description=POSITION)
 
 
@@ -151,7 +162,13 @@ def publish_video(
     """Only the owner, once processing succeeded and automatic screening let it through (409 before,
     and while a moderator reviews what screening held; 403 for what it blocked). A published video is
     edited, not published again. Hashtags are those given plus the caption's ``#tags``, 30 at most.
-    A caption holding a watched word is refused (422)."""
+    A caption holding a watched word is refused (422).
+
+    With ``publish_at`` the video is published then, with these details, checked again at that
+    moment; until then only its owner sees it. Sending it again moves or changes the schedule;
+    publishing without ``publish_at`` publishes at once instead; ``DELETE /schedule`` calls it off."""
+    if body.publish_at is not None:
+        return _schedule(video_id, body, body.publish_at, state, http, request)
     cmd = videos.PublishVideo(
         request.actor, video_id, body.caption, list(body.hashtags), body.visibility, body.comments_allowed
     )
@@ -162,6 +179,52 @@ def publish_video(
         body,
         lambda ports: handlers.publish_video(cmd, ports=ports, request=request),
         lambda outcome: VideoPublication(video_id=video_id, published=True, position=outcome.position),
+    )
+
+
+def _schedule(
+    video_id: str, body: VideoPublish, at: datetime, state: AppState, http: HttpRequest, request: Request
+) -> JSONBytes:
+    cmd = videos.SchedulePublish(
+        request.actor,
+        video_id,
+        at,
+        body.caption,
+        list(body.hashtags),
+        body.visibility,
+        body.comments_allowed,
+    )
+    return _command(
+        state,
+        http,
+        request,
+        body,
+        lambda ports: scheduling_handlers.schedule_publish(cmd, ports=ports, request=request),
+        lambda outcome: VideoPublication(
+            video_id=video_id,
+            published=False,
+            scheduled_for=datetime.fromisoformat(moment(at)),  # as recorded: UTC, to the second
+            position=outcome.position,
+        ),
+    )
+
+
+@router.delete(
+    "/{video_id}/schedule", response_model=VideoPublication, summary="Call off a scheduled publication"
+)
+def cancel_scheduled_publish(
+    video_id: IdPath, state: AppStateDep, http: HttpRequest, request: CommandRequest
+) -> JSONBytes:
+    """Only the owner. The video stays unpublished; with nothing scheduled, nothing changes (409 for
+    a published video: unpublish it instead)."""
+    cmd = videos.CancelScheduledPublish(request.actor, video_id)
+    return _command(
+        state,
+        http,
+        request,
+        None,
+        lambda ports: scheduling_handlers.cancel_scheduled_publish(cmd, ports=ports, request=request),
+        lambda outcome: VideoPublication(video_id=video_id, published=False, position=outcome.position),
     )
 
 

@@ -1,6 +1,11 @@
 """The user account (stream ``user-<id>``): registration, log-in and sessions, profile, role,
 consent, erasure.
 
+A profile shows one avatar: an address its holder gives (``ChangeProfile``), or a picture they
+uploaded (``SetAvatar``), which the profile names ``avatar:<id>``. Either replaces the other, and
+changing the rest of the profile leaves an uploaded picture as it is. A picture that stops being the
+avatar is discarded for good (``AvatarDiscarded``): its files go.
+
 Self-service commands act on the actor's own account (``user-<actor.user_id>``); commands an admin
 may give on someone else's account name it with ``user_id``. An erased account accepts nothing,
 and log-in to it fails like any wrong password. A role change and an erasure end every session of
@@ -13,6 +18,7 @@ import dataclasses
 from datetime import datetime, timedelta
 
 from domain.accounts.events import (
+    AvatarDiscarded,
     DataExportRequested,
     ErasureRequested,
     Event,
@@ -29,6 +35,8 @@ from domain.accounts.events import (
     UserRoleChanged,
 )
 from domain.accounts.rules import (
+    own_avatar,
+    own_avatar_id,
     require_id,
     valid_avatar_url,
     valid_bio,
@@ -99,12 +107,28 @@ class SignOutEverywhere:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ChangeProfile:
-    """The whole profile as it should stand: a blank bio clears it, ``avatar_url=None`` removes it."""
+    """The whole profile as it should stand: a blank bio clears it, ``avatar_url=None`` removes an
+    address (an uploaded picture stays: ``RemoveAvatar`` removes that), an address replaces either."""
 
     actor: Actor
     display_name: str
     bio: str = ""
     avatar_url: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SetAvatar:
+    """``avatar_id`` names a picture the caller already stored (``services/avatars.py``)."""
+
+    actor: Actor
+    avatar_id: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RemoveAvatar:
+    """Removes the avatar, an uploaded picture or an address."""
+
+    actor: Actor
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -204,7 +228,7 @@ def evolve(state: State, event: Event) -> State:
             return _erased(state, erasure_id)
         case SessionStarted() | SessionRefreshed() | SessionEnded() | SessionsEnded():
             return dataclasses.replace(state, sessions=evolve_sessions(state.sessions, event))
-        case UserLoggedIn() | DataExportRequested():
+        case UserLoggedIn() | DataExportRequested() | AvatarDiscarded():
             return state
 
 
@@ -280,9 +304,41 @@ def decide_change_profile(state: State, cmd: ChangeProfile) -> list[Event]:
     name = valid_display_name(cmd.display_name)
     bio = valid_bio(cmd.bio)
     avatar = valid_avatar_url(cmd.avatar_url)
+    if avatar is None and own_avatar_id(state.avatar_url) is not None:
+        avatar = state.avatar_url
     if (name, bio, avatar) == (state.display_name, state.bio, state.avatar_url):
         return []
-    return [ProfileChanged(user_id=state.user_id, display_name=name, bio=bio, avatar_url=avatar)]
+    changed = ProfileChanged(user_id=state.user_id, display_name=name, bio=bio, avatar_url=avatar)
+    return [changed, *_discarding(state, avatar)]
+
+
+def decide_set_avatar(state: State, cmd: SetAvatar) -> list[Event]:
+    """The same picture again records nothing."""
+    _ensure_holder(state, cmd.actor, "change this profile's picture")
+    return _with_avatar(state, own_avatar(cmd.avatar_id))
+
+
+def decide_remove_avatar(state: State, cmd: RemoveAvatar) -> list[Event]:
+    """No avatar to remove records nothing."""
+    _ensure_holder(state, cmd.actor, "remove this profile's picture")
+    return _with_avatar(state, None)
+
+
+def _with_avatar(state: State, avatar: str | None) -> list[Event]:
+    if avatar == state.avatar_url:
+        return []
+    changed = ProfileChanged(
+        user_id=state.user_id, display_name=state.display_name, bio=state.bio, avatar_url=avatar
+    )
+    return [changed, *_discarding(state, avatar)]
+
+
+def _discarding(state: State, avatar: str | None) -> list[Event]:
+    """The uploaded picture the profile shows now, if ``avatar`` replaces it."""
+    current = own_avatar_id(state.avatar_url)
+    if current is None or avatar == state.avatar_url:
+        return []
+    return [AvatarDiscarded(user_id=state.user_id, avatar_id=current)]
 
 
 def decide_change_password(state: State, cmd: ChangePassword) -> list[Event]:

@@ -44,6 +44,18 @@ class ProfileChanged(DomainEvent):
     avatar_url: str | None = None  # None when there is none, or once erased
 
 
+@event("AvatarDiscarded")
+@dataclasses.dataclass(frozen=True, slots=True)
+class AvatarDiscarded(DomainEvent):
+    """A picture the holder uploaded stopped being their avatar (another replaced it, or it was
+    removed): the media cleanup deletes its files, and no profile will name it again. Recorded with
+    the ``ProfileChanged`` that dropped it. The id is random and tells nothing of the person, so it
+    is not sealed: the cleanup reads it whether or not the holder's key still exists."""
+
+    user_id: str
+    avatar_id: str
+
+
 @event("PasswordChanged", personal=("password_hash",), subject="user_id")
 @dataclasses.dataclass(frozen=True, slots=True)
 class PasswordChanged(DomainEvent):
@@ -153,6 +165,7 @@ Event = (
     UserRegistered
     | UserLoggedIn
     | ProfileChanged
+    | AvatarDiscarded
     | PasswordChanged
     | UserRoleChanged
     | PersonalisationConsentGiven

@@ -29,6 +29,11 @@ _HANDLE = re.compile(r"[A-Za-z0-9_.]+")
 # letters, digits and hyphens (any script) and a top-level label of letters.
 _EMAIL = re.compile(r"[^\s@\"(),:;<>\[\]\\]{1,64}@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}")
 _URL = re.compile(r"https?://[^\s/?#]+\S*")
+#: How a profile names a picture its holder uploaded, in place of an address: ``avatar:<id>``.
+OWN_AVATAR = "avatar:"
+#: An uploaded picture's id: made fresh and at random for each upload, so unguessable, and safe as a
+#: folder name in media storage.
+_AVATAR_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{15,63}")
 
 
 def handle_key(handle: str) -> str:
@@ -87,6 +92,24 @@ def valid_avatar_url(url: str | None) -> str | None:
     if not _URL.fullmatch(text):
         raise InvalidCommand("avatar URL must be an http or https address")
     return text
+
+
+def valid_avatar_id(avatar_id: str) -> str:
+    if not isinstance(avatar_id, str) or not _AVATAR_ID.fullmatch(avatar_id):
+        raise InvalidCommand("an uploaded picture's id is 16 to 64 letters, digits, '_' and '-'")
+    return avatar_id
+
+
+def own_avatar(avatar_id: str) -> str:
+    """What the profile's ``avatar_url`` holds for a picture uploaded to Strom."""
+    return OWN_AVATAR + valid_avatar_id(avatar_id)
+
+
+def own_avatar_id(avatar_url: str | None) -> str | None:
+    """The id of the uploaded picture ``avatar_url`` names; ``None`` for an address, or no avatar."""
+    if avatar_url is None or not avatar_url.startswith(OWN_AVATAR):
+        return None
+    return avatar_url.removeprefix(OWN_AVATAR)
 
 
 def valid_password_hash(password_hash: str) -> str:

@@ -6,6 +6,10 @@
 - ``owner``: the owner publishes (only once processing succeeded), edits, unpublishes, deletes, and
   pins a comment.
 - ``moderation``: a moderator hides or restores it.
+- ``covers``: the owner picks the poster frame of their processed video; the pipeline makes it.
+- ``scheduling``: the owner schedules publishing for later; the publish schedule
+  (``PUBLISH_SCHEDULER``) publishes when it is due.
+- ``captions``: the owner adds, replaces and removes caption tracks (subtitles), one per language.
 - ``screening``: automatic screening records its verdict on each upload; the owner publishes only
   what it lets through, and a moderator releases what it held.
 
@@ -13,30 +17,57 @@
 A deleted video accepts nothing. ``access(state)`` is what engagement deciders elsewhere need.
 """
 
+from domain.videos.captions import (
+    decide_add_caption_track,
+    decide_remove_caption_track,
+    ensure_may_add_caption_track,
+)
 from domain.videos.commands import (
+    AddCaptionTrack,
+    CancelScheduledPublish,
+    ChooseCover,
+    CompleteCover,
     CompleteProcessing,
     CompleteUpload,
     CreateDraft,
     DeleteVideo,
     EditVideo,
+    FailCover,
     FailProcessing,
     HideVideo,
     PinComment,
     PublishVideo,
+    PublishWhenDue,
     RecordScreening,
     RejectUpload,
     ReleaseVideo,
+    RemoveCaptionTrack,
     ReportProcessingProgress,
     RestoreVideo,
+    SchedulePublish,
     StartProcessing,
     UnpinComment,
     UnpublishVideo,
 )
+from domain.videos.covers import (
+    decide_choose_cover,
+    decide_complete_cover,
+    decide_fail_cover,
+    pending_cover,
+)
 from domain.videos.events import (
+    CaptionTrackAdded,
+    CaptionTrackRemoved,
     CommentPinned,
     CommentUnpinned,
+    CoverChosen,
+    CoverFailed,
+    CoverMade,
     DeletionReason,
     Event,
+    PublishScheduleCancelled,
+    PublishScheduled,
+    ScheduledPublishingFailed,
     VideoDeleted,
     VideoDraftCreated,
     VideoEdited,
@@ -74,7 +105,12 @@ from domain.videos.pipeline import (
     decide_start_processing,
     ensure_can_upload,
 )
-from domain.videos.rules import PIPELINE
+from domain.videos.rules import PIPELINE, PUBLISH_SCHEDULER
+from domain.videos.scheduling import (
+    decide_cancel_scheduled_publish,
+    decide_publish_when_due,
+    decide_schedule_publish,
+)
 from domain.videos.screening import (
     awaits_screening,
     current_screening,
@@ -83,6 +119,10 @@ from domain.videos.screening import (
     ensure_publishable,
 )
 from domain.videos.state import (
+    CaptionTrack,
+    Cover,
+    CoverStatus,
+    Schedule,
     Screening,
     Stage,
     State,
@@ -95,24 +135,45 @@ from domain.videos.state import (
 
 __all__ = [
     "PIPELINE",
+    "PUBLISH_SCHEDULER",
+    "AddCaptionTrack",
+    "CancelScheduledPublish",
+    "CaptionTrack",
+    "CaptionTrackAdded",
+    "CaptionTrackRemoved",
+    "ChooseCover",
     "CommentPinned",
     "CommentUnpinned",
+    "CompleteCover",
     "CompleteProcessing",
     "CompleteUpload",
+    "Cover",
+    "CoverChosen",
+    "CoverFailed",
+    "CoverMade",
+    "CoverStatus",
     "CreateDraft",
     "DeleteVideo",
     "DeletionReason",
     "EditVideo",
     "Event",
+    "FailCover",
     "FailProcessing",
     "HideVideo",
     "PinComment",
+    "PublishScheduleCancelled",
+    "PublishScheduled",
     "PublishVideo",
+    "PublishWhenDue",
     "RecordScreening",
     "RejectUpload",
     "ReleaseVideo",
+    "RemoveCaptionTrack",
     "ReportProcessingProgress",
     "RestoreVideo",
+    "Schedule",
+    "SchedulePublish",
+    "ScheduledPublishingFailed",
     "Screening",
     "Stage",
     "StartProcessing",
@@ -140,26 +201,36 @@ __all__ = [
     "awaits_processing",
     "awaits_screening",
     "current_screening",
+    "decide_add_caption_track",
+    "decide_cancel_scheduled_publish",
+    "decide_choose_cover",
+    "decide_complete_cover",
     "decide_complete_processing",
     "decide_complete_upload",
     "decide_create_draft",
     "decide_delete_video",
     "decide_edit_video",
+    "decide_fail_cover",
     "decide_fail_processing",
     "decide_hide_video",
     "decide_pin_comment",
     "decide_publish_video",
+    "decide_publish_when_due",
     "decide_record_screening",
     "decide_reject_upload",
     "decide_release_video",
+    "decide_remove_caption_track",
     "decide_report_processing_progress",
     "decide_restore_video",
+    "decide_schedule_publish",
     "decide_start_processing",
     "decide_unpin_comment",
     "decide_unpublish_video",
     "ensure_can_upload",
+    "ensure_may_add_caption_track",
     "ensure_publishable",
     "evolve",
     "initial",
+    "pending_cover",
     "shown_labels",
 ]

@@ -4,6 +4,7 @@ caller knows which stream to load; the decider checks the state it is given is t
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 
 from domain.access import Visibility
 from domain.actors import Actor
@@ -132,6 +133,83 @@ class UnpinComment:
     actor: Actor
     video_id: str
     comment_id: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SchedulePublish:
+    """Publish at ``publish_at`` (time-zone aware) with these details; again, to move or change it."""
+
+    actor: Actor
+    video_id: str
+    publish_at: datetime
+    caption: str = ""
+    hashtags: list[str] = dataclasses.field(default_factory=list)
+    visibility: Visibility = Visibility.PUBLIC
+    comments_allowed: bool = True
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CancelScheduledPublish:
+    actor: Actor
+    video_id: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PublishWhenDue:
+    """The schedule's process manager (``PUBLISH_SCHEDULER``) asks for the publication scheduled for
+    ``publish_at``; one since moved or called off is not this one."""
+
+    actor: Actor
+    video_id: str
+    publish_at: datetime
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AddCaptionTrack:
+    """A caption track already checked, re-written and stored at ``media_key``; it replaces the
+    track in the same language."""
+
+    actor: Actor
+    video_id: str
+    lang: str
+    media_key: str
+    cues: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RemoveCaptionTrack:
+    actor: Actor
+    video_id: str
+    lang: str
+
+
+# -- the cover (chosen by the owner, made by the pipeline) ------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ChooseCover:
+    """The frame at ``at_ms`` becomes the poster; ``cover_id`` is fresh, from the caller."""
+
+    actor: Actor
+    video_id: str
+    at_ms: int
+    cover_id: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CompleteCover:
+    actor: Actor
+    video_id: str
+    cover_id: str
+    poster: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FailCover:
+    actor: Actor
+    video_id: str
+    cover_id: str
+    reason: str
 
 
 # -- moderation ------------------------------------------------------------------------------------

@@ -123,7 +123,7 @@ class VideoEdited(DomainEvent):
         _no_erased_hashtags(self)
 
 
-def _no_erased_hashtags(details: VideoPublished | VideoEdited) -> None:
+def _no_erased_hashtags(details: VideoPublished | VideoEdited | PublishScheduled) -> None:
     """Erased hashtags are read as ``None``; the event holds them as no hashtags instead."""
     if details.hashtags is None:
         object.__setattr__(details, "hashtags", [])
@@ -250,6 +250,118 @@ class VideoReleased(DomainEvent):
     reason: str
 
 
+# -- the owner's schedule --------------------------------------------------------------------------
+
+
+@event("PublishScheduled", personal=("caption", "hashtags"), subject="owner_id")
+@dataclasses.dataclass(frozen=True, slots=True)
+class PublishScheduled(DomainEvent):
+    """The owner will have the video published at ``publish_at`` with these details; until then it
+    stays unpublished, seen by its owner alone. Scheduling again replaces the schedule."""
+
+    video_id: str
+    owner_id: str
+    publish_at: str  # ISO 8601, UTC, to the second: "2025-06-01T10:00:00Z"
+    caption: str | None  # None once erased
+    hashtags: list[str]  # empty once erased
+    visibility: str  # a Visibility
+    comments_allowed: bool
+
+    def __post_init__(self) -> None:
+        _no_erased_hashtags(self)
+
+
+@event("PublishScheduleCancelled")
+@dataclasses.dataclass(frozen=True, slots=True)
+class PublishScheduleCancelled(DomainEvent):
+    """The owner called the scheduled publication off; the video stays unpublished."""
+
+    video_id: str
+    owner_id: str
+    publish_at: str
+
+
+@event("ScheduledPublishingFailed")
+@dataclasses.dataclass(frozen=True, slots=True)
+class ScheduledPublishingFailed(DomainEvent):
+    """The time came but the video could not be published (a rule that holds for every publication
+    refused it then: screening, a restriction, a watched word); the schedule is over, the owner is
+    told why and may publish or schedule again."""
+
+    video_id: str
+    owner_id: str
+    publish_at: str
+    reason: str
+
+
+# -- caption tracks (subtitles; not the ``caption`` the owner writes under the video) -------------
+
+
+@event("CaptionTrackAdded")
+@dataclasses.dataclass(frozen=True, slots=True)
+class CaptionTrackAdded(DomainEvent):
+    """A WebVTT track in one language, as Strom re-wrote it from the owner's upload, at
+    ``media_key`` in media storage. The text lives in media storage, below the video's folder, so
+    deleting the video (and so erasing its owner) removes it with the rest of its media."""
+
+    video_id: str
+    owner_id: str
+    lang: str  # a BCP 47 language tag, in canonical case: "en", "pt-BR", "zh-Hant"
+    media_key: str
+    cues: int
+
+
+@event("CaptionTrackRemoved")
+@dataclasses.dataclass(frozen=True, slots=True)
+class CaptionTrackRemoved(DomainEvent):
+    """The track is gone (removed, or replaced by a newer upload in the same language); the media
+    cleanup deletes its file."""
+
+    video_id: str
+    owner_id: str
+    lang: str
+    media_key: str
+
+
+# -- the cover (the poster frame the owner picks) ----------------------------------------------------
+
+
+@event("CoverChosen")
+@dataclasses.dataclass(frozen=True, slots=True)
+class CoverChosen(DomainEvent):
+    """The owner picked the frame at ``at_ms`` of their processed upload as the video's poster. A
+    worker makes it from a rendition (``CoverMade``); until then the poster stays what it was.
+    ``cover_id`` is fresh for each choice, so each made cover has a media key of its own."""
+
+    video_id: str
+    owner_id: str
+    upload_id: str
+    cover_id: str
+    at_ms: int
+
+
+@event("CoverMade")
+@dataclasses.dataclass(frozen=True, slots=True)
+class CoverMade(DomainEvent):
+    """The chosen frame is at ``poster`` in media storage: it is the video's poster from now on."""
+
+    video_id: str
+    owner_id: str
+    cover_id: str
+    poster: str  # path in media storage
+
+
+@event("CoverFailed")
+@dataclasses.dataclass(frozen=True, slots=True)
+class CoverFailed(DomainEvent):
+    """The chosen frame could not be made; the poster stays what it was, and the owner may choose again."""
+
+    video_id: str
+    owner_id: str
+    cover_id: str
+    reason: str
+
+
 Event = (
     VideoDraftCreated
     | VideoUploadCompleted
@@ -270,4 +382,12 @@ Event = (
     | VideoUnlabelled
     | VideoScreened
     | VideoReleased
+    | PublishScheduled
+    | PublishScheduleCancelled
+    | ScheduledPublishingFailed
+    | CaptionTrackAdded
+    | CaptionTrackRemoved
+    | CoverChosen
+    | CoverMade
+    | CoverFailed
 )

@@ -13,6 +13,7 @@ from domain.videos.commands import (
     EditVideo,
     PinComment,
     PublishVideo,
+    SchedulePublish,
     UnpinComment,
     UnpublishVideo,
 )
@@ -44,7 +45,7 @@ def decide_publish_video(state: State, cmd: PublishVideo, *, words: WatchedWords
     if state.published:
         raise Conflict("the video is already published; edit it instead")
     ensure_publishable(state)
-    return [_details(VideoPublished, state, cmd, words)]
+    return [details_of(VideoPublished, state, cmd, words)]
 
 
 def decide_edit_video(state: State, cmd: EditVideo, *, words: WatchedWords = NO_WORDS) -> list[Event]:
@@ -52,7 +53,7 @@ def decide_edit_video(state: State, cmd: EditVideo, *, words: WatchedWords = NO_
     ensure_owner(state, cmd.actor, cmd.video_id)
     if not state.published:
         raise Conflict("only a published video can be edited")
-    edited = _details(VideoEdited, state, cmd, words)
+    edited = details_of(VideoEdited, state, cmd, words)
     current = (state.caption, list(state.hashtags), state.visibility, state.comments_allowed)
     if current == (edited.caption, edited.hashtags, edited.visibility, edited.comments_allowed):
         return []
@@ -106,9 +107,10 @@ def _unpinned(state: State, comment_id: str) -> CommentUnpinned:
     return CommentUnpinned(video_id=state.video_id, owner_id=state.owner_id, comment_id=comment_id)
 
 
-def _details(
-    kind: type[Details], state: State, cmd: PublishVideo | EditVideo, words: WatchedWords
+def details_of(
+    kind: type[Details], state: State, cmd: PublishVideo | EditVideo | SchedulePublish, words: WatchedWords
 ) -> Details:
+    """The details as published or edited, checked as every publication checks them."""
     caption = valid_caption(cmd.caption)
     hashtags = valid_hashtags(cmd.hashtags, caption)
     ensure_free_of_watched_words(caption, words, field="the caption")

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from datetime import datetime
 
 from domain.access import VideoAccess, Visibility
 from domain.actors import Actor
 from domain.errors import Conflict, NotAllowed, NotFound
 from domain.videos.events import (
+    CaptionTrackAdded,
+    CaptionTrackRemoved,
     CommentPinned,
     CommentUnpinned,
+    CoverChosen,
+    CoverFailed,
+    CoverMade,
     Event,
+    PublishScheduleCancelled,
+    PublishScheduled,
+    ScheduledPublishingFailed,
     VideoDeleted,
     VideoDraftCreated,
     VideoEdited,
@@ -57,6 +66,39 @@ class Screening:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Schedule:
+    """A publication the owner set for later (``PublishScheduled``), with the details to publish."""
+
+    publish_at: datetime  # UTC
+    caption: str | None
+    hashtags: tuple[str, ...]
+    visibility: Visibility
+    comments_allowed: bool
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CaptionTrack:
+    lang: str
+    media_key: str
+
+
+class CoverStatus(enum.StrEnum):
+    PENDING = "pending"  # chosen, not made yet
+    MADE = "made"  # the poster now
+    FAILED = "failed"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Cover:
+    """The owner's latest choice of poster frame (``CoverChosen``) and how its making went."""
+
+    cover_id: str
+    upload_id: str
+    at_ms: int
+    status: CoverStatus = CoverStatus.PENDING
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class State:
     exists: bool = False
     video_id: str = ""
@@ -75,6 +117,11 @@ class State:
     screening: Screening | None = None  # of the latest upload screened, which may not be the current
     labelled: frozenset[str] = frozenset()  # labels moderators put on
     unlabelled: frozenset[str] = frozenset()  # labels moderators took off (screening's too)
+    duration_ms: int | None = None  # of the current upload
+    schedule: Schedule | None = None  # a publication set for later, while the video is unpublished
+    caption_tracks: tuple[CaptionTrack, ...] = ()  # in language-tag order
+    cover: Cover | None = None  # the latest cover chosen, if any
+    poster: str | None = None  # where the poster is in media storage: processing's, or a cover made
 
 
 initial = State()
@@ -84,24 +131,26 @@ def evolve(state: State, event: Event) -> State:
     match event:
         case VideoDraftCreated():
             return State(exists=True, video_id=event.video_id, owner_id=event.owner_id)
-        case VideoUploadCompleted(upload_id=upload_id):
-            return dataclasses.replace(state, stage=Stage.UPLOADED, upload_id=upload_id, percent=0)
+        case VideoUploadCompleted(upload_id=upload_id, duration_ms=duration_ms):
+            return dataclasses.replace(
+                state, stage=Stage.UPLOADED, upload_id=upload_id, percent=0, duration_ms=duration_ms
+            )
         case VideoUploadRejected():
             return state
         case VideoProcessingStarted():
             return dataclasses.replace(state, stage=Stage.PROCESSING, percent=0)
         case VideoProcessingProgressed(percent=percent):
             return dataclasses.replace(state, percent=percent)
-        case VideoProcessingSucceeded():
-            return dataclasses.replace(state, stage=Stage.PROCESSED, percent=100)
+        case VideoProcessingSucceeded(poster=poster):
+            return dataclasses.replace(state, stage=Stage.PROCESSED, percent=100, poster=poster)
         case VideoProcessingFailed():
             return dataclasses.replace(state, stage=Stage.FAILED)
         case VideoPublished() | VideoEdited():
-            return _with_details(dataclasses.replace(state, published=True), event)
+            return _with_details(dataclasses.replace(state, published=True, schedule=None), event)
         case VideoUnpublished():
             return dataclasses.replace(state, published=False)
         case VideoDeleted():
-            return dataclasses.replace(state, deleted=True, published=False)
+            return dataclasses.replace(state, deleted=True, published=False, schedule=None)
         case CommentPinned(comment_id=comment_id):
             return dataclasses.replace(state, pinned_comment_id=comment_id)
         case CommentUnpinned():
@@ -124,6 +173,31 @@ def evolve(state: State, event: Event) -> State:
             return dataclasses.replace(
                 state, labelled=state.labelled - set(labels), unlabelled=state.unlabelled | set(labels)
             )
+        case PublishScheduled():
+            return dataclasses.replace(state, schedule=_schedule(event))
+        case PublishScheduleCancelled() | ScheduledPublishingFailed():
+            return dataclasses.replace(state, schedule=None)
+        case CaptionTrackAdded(lang=lang, media_key=key):
+            tracks = [t for t in state.caption_tracks if t.lang != lang] + [CaptionTrack(lang, key)]
+            return dataclasses.replace(state, caption_tracks=tuple(sorted(tracks, key=lambda t: t.lang)))
+        case CaptionTrackRemoved(lang=lang):
+            return dataclasses.replace(
+                state, caption_tracks=tuple(t for t in state.caption_tracks if t.lang != lang)
+            )
+        case CoverChosen(cover_id=cover_id, upload_id=upload_id, at_ms=at_ms):
+            return dataclasses.replace(state, cover=Cover(cover_id, upload_id, at_ms))
+        case CoverMade(poster=poster):
+            return dataclasses.replace(state, cover=_settled(state.cover, event), poster=poster)
+        case CoverFailed():
+            return dataclasses.replace(state, cover=_settled(state.cover, event))
+
+
+def _settled(cover: Cover | None, event: CoverMade | CoverFailed) -> Cover | None:
+    """A report settles the choice it names; one about an older choice changes nothing."""
+    if cover is None or cover.cover_id != event.cover_id:
+        return cover
+    status = CoverStatus.MADE if isinstance(event, CoverMade) else CoverStatus.FAILED
+    return dataclasses.replace(cover, status=status)
 
 
 def _screened(before: Screening | None, event: VideoScreened) -> Screening:
@@ -139,6 +213,16 @@ def _screened(before: Screening | None, event: VideoScreened) -> Screening:
         nsfw_score=event.nsfw_score,
         failed=event.failed,
         released=released,
+    )
+
+
+def _schedule(event: PublishScheduled) -> Schedule:
+    return Schedule(
+        publish_at=datetime.fromisoformat(event.publish_at),
+        caption=event.caption,
+        hashtags=tuple(event.hashtags),
+        visibility=Visibility(event.visibility),
+        comments_allowed=event.comments_allowed,
     )
 
 

@@ -42,6 +42,7 @@ from domain.engagement.comments import (
 )
 from domain.videos.events import CommentPinned, CommentUnpinned
 from eventstore.codec import Decoded
+from projections.partition import EVERY, Entities
 from projections.projector import Projector
 from projections.writer import Writer
 from read_models.comment_threads import APPLIED, TABLES, VERSION, rendered, visible
@@ -87,18 +88,25 @@ def project(decoded: Decoded, writer: Writer) -> None:
             _erase_author(writer, user_id)
 
 
-def entity(decoded: Decoded) -> str:
-    """The video; comment likes name none, so theirs is the comment, and an erasure's is the user."""
-    data = decoded.event.to_data()
-    return str(data.get("video_id") or data.get("comment_id") or data["user_id"])
+def entity(decoded: Decoded) -> Entities:
+    """The video; comment likes name none, and an erasure touches many: every partition for those."""
+    if isinstance(decoded.event, CommentLiked | CommentUnliked | ErasureRequested):
+        return EVERY
+    return str(decoded.event.to_data()["video_id"])
 
 
 # -- state rows ------------------------------------------------------------------------------------
 
 
+def _state(writer: Writer, comment_id: str) -> Row | None:
+    """The comment's state row, if this partition owns it (its video); ``None`` if not or unknown."""
+    row = writer.get("comment_rows", {"comment_id": comment_id})
+    return row if row is not None and writer.owns(row["video_id"]) else None
+
+
 def _fresh(writer: Writer, comment_id: str) -> Row | None:
     """The comment's state if this event is not yet applied to it; ``None`` if applied or unknown."""
-    row = writer.get("comment_rows", {"comment_id": comment_id})
+    row = _state(writer, comment_id)
     if row is None or (row.get(APPLIED) or -1) >= writer.position:
         return None
     return row
@@ -108,14 +116,14 @@ def _applied(writer: Writer, comment_id: str) -> bool:
     """Whether this event already reached the comment's state. A reply's event also moves its
     parent's count, a row of its own whose guard may not have landed with the reply's (Cassandra
     writes a wave's rows concurrently): so the parent is counted by its guard, not the reply's."""
-    row = writer.get("comment_rows", {"comment_id": comment_id})
+    row = _state(writer, comment_id)
     return row is not None and (row.get(APPLIED) or -1) >= writer.position
 
 
 def _deleted_by_this_event(writer: Writer, comment_id: str) -> bool:
     """Whether this very event deleted the comment before a crash cut its batch short: then the
     parent's count may still need it. A repeated delete, which deleted nothing, never does."""
-    row = writer.get("comment_rows", {"comment_id": comment_id})
+    row = _state(writer, comment_id)
     return _applied(writer, comment_id) and row is not None and row.get("deleted_position") == writer.position
 
 
@@ -149,10 +157,10 @@ def _place(writer: Writer, old: Row | None, new: Row) -> None:
 
 def _place_held(writer: Writer, old: Row | None, new: Row, row: dict[str, Any]) -> None:
     """A held comment is listed to its author alone, until released or erased (which empties the
-    author: the listing's key is the old row's)."""
+    author: the listing's key is the old row's; once erased, it has none)."""
     if not new.get("deleted"):
         writer.upsert(_held_listing(new)[0], row)
-    elif old is not None:
+    elif old is not None and old.get("author_id"):
         writer.delete(*_held_listing(old))
 
 
@@ -199,14 +207,16 @@ def _posted(decoded: Decoded, event: CommentPosted | CommentHeld, writer: Writer
     else:
         if event.parent_id and not held:
             _count_reply(writer, event.parent_id, +1)
-        writer.upsert("comments_by_author", {"author_id": event.author_id, "comment_id": event.comment_id})
+        by_author = {"author_id": event.author_id, "comment_id": event.comment_id, "video_id": event.video_id}
+        writer.upsert("comments_by_author", by_author)
     _save(writer, None, new)
 
 
 def _release(writer: Writer, comment_id: str) -> None:
-    """A comment posted after it was held (a moderator released it) leaves its author's held list."""
-    old = writer.get("comment_rows", {"comment_id": comment_id})
-    if old is not None and old.get("held"):
+    """A comment posted after it was held (a moderator released it) leaves its author's held list,
+    unless an erasure took it off already (it names no author then)."""
+    old = _state(writer, comment_id)
+    if old is not None and old.get("held") and old.get("author_id"):
         writer.delete(*_held_listing(old))
 
 
@@ -219,11 +229,15 @@ def _erase_author(writer: Writer, author_id: str) -> None:
 
     One event may take several replies from one parent, and the parent may be the author's too:
     each row is written once, with its count lowered by all of them (a row's guard lets one write
-    of this event through)."""
-    comments = [row["comment_id"] for row in writer.rows("comments_by_author", {"author_id": author_id})]
+    of this event through). A partition empties the comments under the videos it owns."""
+    comments = [
+        row["comment_id"]
+        for row in writer.rows("comments_by_author", {"author_id": author_id})
+        if writer.owns(row["video_id"])
+    ]
     taken: dict[str, int] = {}  # parent -> its replies this erasure deletes
     for comment_id in comments:
-        row = writer.get("comment_rows", {"comment_id": comment_id})
+        row = _state(writer, comment_id)
         newly = row is not None and _fresh(writer, comment_id) is not None and not row.get("deleted")
         if row is None or not row.get("parent_id") or row.get("held"):  # a held reply counts nowhere
             continue
@@ -284,5 +298,4 @@ PROJECTOR = Projector(
     project=project,
     entity=entity,
     last=("comment_rows",),
-    sample_slices=1,
 )

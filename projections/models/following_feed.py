@@ -42,8 +42,15 @@ row per follower; a crossing rewrites the creator's recent videos for each of ab
 followers, once per crossing. ``feed_followers`` of a large creator keeps growing, as the profiles'
 follower lists do, but is read whole only at a crossing.
 
-Partitioning: a publish fans out over the creator's followers and a follow reads the creator's
-videos, so the entity is one constant and a single runner applies everything (as ``profiles``).
+Partitioning (``projections.partition``): every row belongs to a creator, and is written only by the
+partition owning that creator. A creator's follower list, count, videos and video states are theirs;
+so are the rows their videos fill in followers' feeds (keyed by the video), the merged entries naming
+them, and the ``feed_followees`` rows saying whom a follower follows (one per creator followed). So a
+video event goes to its owner's partition, which fans out to the followers it lists; a follow or an
+unfollow to the creator's; a block to both people's, each ending the follow in which it owns the
+creator. An erasure goes to every partition: each ends the person's follows of the creators it owns
+(found in ``feed_followees`` by the person's id) and deletes the rows of its creators' videos from
+the person's feed; the person's own partition also takes their videos out of every feed.
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ from domain.accounts.events import ErasureRequested
 from domain.social import UserBlocked, UserFollowed, UserUnfollowed
 from eventstore.codec import Decoded
 from projections.listing import LISTING_EVENTS, evolved
+from projections.partition import EVERY, Entities
 from projections.projector import Projector
 from projections.writer import Writer
 from read_models.following_feed import (
@@ -85,8 +93,9 @@ def project(decoded: Decoded, writer: Writer, *, threshold: int) -> None:
         case UserUnfollowed(follower_id=follower, followee_id=creator):
             _unfollow(writer, follower, creator, threshold)
         case UserBlocked(blocker_id=blocker, blocked_id=blocked):
-            _unfollow(writer, blocker, blocked, threshold)
-            _unfollow(writer, blocked, blocker, threshold)
+            for follower, creator in ((blocker, blocked), (blocked, blocker)):
+                if writer.owns(creator):
+                    _unfollow(writer, follower, creator, threshold)
         case ErasureRequested(user_id=user_id):
             _erase(writer, user_id, threshold)
         case _ if isinstance(decoded.event, VIDEO_EVENTS):
@@ -172,13 +181,18 @@ def _unlink(writer: Writer, follower: str, creator: str) -> None:
 
 
 def _erase(writer: Writer, user_id: str, threshold: int) -> None:
-    """The user's follows and feed go; so do their videos, from everyone's feed and the merged lists."""
+    """The user's follows and feed go; so do their videos, from everyone's feed and the merged lists.
+    Each partition does it for the creators it owns (see the module docstring)."""
     for creator in list(_all(writer, "feed_followees", {"user_id": user_id})):
-        _unfollow(writer, user_id, creator["followee_id"], threshold)
+        if writer.owns(creator["followee_id"]):
+            _unfollow(writer, user_id, creator["followee_id"], threshold)
     for bucket in buckets_back_from(_now()):
         partition = {"user_id": user_id, "bucket": bucket}
         for row in list(_all(writer, "following_feed", partition)):
-            writer.delete("following_feed", _key_of(row, "user_id", user_id))
+            if writer.owns(row["owner_id"]):
+                writer.delete("following_feed", _key_of(row, "user_id", user_id))
+    if not writer.owns(user_id):
+        return
     before = _creator(writer, user_id)
     if _applied(before, writer):
         return
@@ -286,9 +300,17 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def entity(decoded: Decoded) -> str:
-    """One constant: a single runner applies every event (see the module docstring)."""
-    return NAME
+def entity(decoded: Decoded) -> Entities:
+    """The creator: the one followed, the video's owner; both people of a block; every partition for
+    an erasure (see the module docstring)."""
+    match decoded.event:
+        case UserFollowed(followee_id=creator) | UserUnfollowed(followee_id=creator):
+            return str(creator)
+        case UserBlocked(blocker_id=blocker, blocked_id=blocked):
+            return (blocker, blocked)
+        case ErasureRequested():
+            return EVERY
+    return str(decoded.event.to_data()["owner_id"])
 
 
 def make_projector(threshold: int = THRESHOLD) -> Projector:
@@ -301,7 +323,6 @@ def make_projector(threshold: int = THRESHOLD) -> Projector:
         project=functools.partial(project, threshold=threshold),
         entity=entity,
         last=LAST,
-        sample_slices=1,
     )
 
 

@@ -12,8 +12,14 @@ priority change leaves its old queue rows for the new ones.
 - Assignments, escalations, resolutions, actions on the target or its subject, and appeals are
   written to the case's history; an appeal opens the case again until it is decided.
 
-Entity: one constant. A report changes its reporter's record and a dismissal many reporters', so a
-single runner applies everything, as for ``profiles``.
+Partitions: the entity is the case (the target reported). A report is weighed by its reporter's
+record, which reports and dismissals in every case change, so what a record depends on is applied
+by every partition (``EVERYWHERE``: registrations, reports, the case events that change a case's
+state, appeals, erasures), each keeping its own copy of every reporter's record (``mod_reporters``)
+and of what it needs of every case to keep those records: the case's round and state
+(``mod_case_copies``), who reported in which round (``mod_case_reporters``), which case an appeal is
+about (``mod_appeal_cases``). The case's own partition alone writes what moderators read (queue,
+case, reports, history, appeals) and counts its spread; its case row, not its copy, is its guard.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from domain.moderation.trust import priority, report_weight
 from domain.reports import ReportFiled
 from eventstore.codec import Decoded
 from projections import moderation_history as history
+from projections.partition import EVERY, one_copy
 from projections.projector import Projector
 from projections.writer import Writer
 from read_models.moderation_queue import (
@@ -39,6 +46,7 @@ from read_models.moderation_queue import (
     CLOSED,
     CLOSED_TTL,
     MAX_DETAILED,
+    MOD_CASE_COPIES,
     MOD_CASES,
     MOD_QUEUE,
     TABLES,
@@ -59,6 +67,19 @@ HANDLES = (
     UserRegistered,
     ErasureRequested,
 )
+#: What reporters' records depend on: every partition applies these (see the module docstring).
+EVERYWHERE = (
+    UserRegistered,
+    ReportFiled,
+    CaseEscalated,
+    CaseResolved,
+    CaseDismissed,
+    AppealFiled,
+    AppealDecided,
+    ErasureRequested,
+)
+#: The copies every partition keeps: any one of them is the row.
+COPIES = ("mod_reporters", "mod_case_copies", "mod_case_reporters", "mod_appeal_cases")
 
 
 def project(decoded: Decoded, writer: Writer) -> None:
@@ -67,11 +88,12 @@ def project(decoded: Decoded, writer: Writer) -> None:
         case ReportFiled():
             _reported(writer, decoded, event)
         case UserRegistered(user_id=user_id):
-            row = writer.get("mod_reporters", {"reporter_id": user_id}) or {}
-            known = {**row, "reporter_id": user_id, "registered_at": decoded.occurred_at}
+            key = _reporter(writer, user_id)
+            row = writer.get("mod_reporters", key) or {}
+            known = {**row, **key, "registered_at": decoded.occurred_at}
             writer.upsert("mod_reporters", {**known, APPLIED: row.get(APPLIED) or 0})  # ``add`` reads it
         case VideoLiked() | VideoUnliked() | VideoShared():
-            _spread(writer, event.video_id, -1 if isinstance(event, VideoUnliked) else 1)
+            _spread(writer, decoded, event.video_id, -1 if isinstance(event, VideoUnliked) else 1)
         case ErasureRequested(user_id=user_id):
             _erase(writer, user_id)
         case AppealFiled() | AppealDecided():
@@ -83,7 +105,16 @@ def project(decoded: Decoded, writer: Writer) -> None:
 
 
 def entity(decoded: Decoded) -> str:
-    return NAME
+    """The case; what reporters' records depend on, every partition."""
+    event = decoded.event
+    match event:
+        case _ if isinstance(event, EVERYWHERE):
+            return EVERY
+        case CaseOpened() | CaseAssigned():
+            return event.case_id
+        case VideoLiked() | VideoUnliked() | VideoShared():
+            return f"video-{event.video_id}"
+    return history.case_of(event)
 
 
 # -- reports ---------------------------------------------------------------------------------------
@@ -91,7 +122,7 @@ def entity(decoded: Decoded) -> str:
 
 def _reported(writer: Writer, decoded: Decoded, event: ReportFiled) -> None:
     case_id = f"{event.target_kind}-{event.target_id}"
-    old = _case(writer, case_id)
+    old = _known(writer, case_id)
     if old is not None and _done(writer, old):
         return  # applied already (a replay)
     at = decoded.occurred_at
@@ -111,20 +142,21 @@ def _reported(writer: Writer, decoded: Decoded, event: ReportFiled) -> None:
     new["weight"] = (new.get("weight") or 0.0) + weight
     if new["reports"] <= MAX_DETAILED:
         _detail(writer, decoded, event, case_id, weight, new["cycle"])
-    _save(writer, old, new)
+    _save(writer, decoded, old, new)
 
 
 def _cycle(old: Row | None, at: datetime) -> Row:
     """A new case, or a closed one starting over: counts, reasons and assignment begin again."""
     blank: Row = dict.fromkeys(MOD_CASES.names)
     cycle = 0 if old is None else (old.get("cycle") or 0) + 1
-    kept = {} if old is None else {k: old[k] for k in ("last_action", "last_action_id")}
+    kept = {} if old is None else {k: old.get(k) for k in ("last_action", "last_action_id")}
     return {**blank, **kept, "cycle": cycle, "reports": 0, "weight": 0.0, "reasons": [], "updated_at": at}
 
 
 def _weigh(writer: Writer, reporter_id: str, at: datetime) -> float:
     """The report's weight by its reporter's age and record before it; the record then counts it."""
-    row = writer.get("mod_reporters", {"reporter_id": reporter_id}) or {}
+    key = _reporter(writer, reporter_id)
+    row = writer.get("mod_reporters", key) or {}
     registered = row.get("registered_at")
     weight = report_weight(
         reporter_id=reporter_id,
@@ -132,21 +164,25 @@ def _weigh(writer: Writer, reporter_id: str, at: datetime) -> float:
         filed=row.get("filed") or 0,
         dismissed=row.get("dismissed") or 0,
     )
-    writer.add("mod_reporters", {"reporter_id": reporter_id}, {"filed": 1})
+    writer.add("mod_reporters", key, {"filed": 1})
     return weight
 
 
 def _detail(
     writer: Writer, decoded: Decoded, event: ReportFiled, case_id: str, weight: float, cycle: int
 ) -> None:
+    """Who reported in which round, in every partition's copy; the report itself where the case is."""
     at = decoded.occurred_at
+    reported = {"reported_at": at, "report_id": event.report_id, "reporter_id": event.reporter_id}
+    copy = {"case_id": case_id, "shard": writer.shard, **reported, "cycle": cycle}
+    writer.upsert("mod_case_reporters", copy)
+    if not writer.owns(case_id):
+        return
     writer.upsert(
         "mod_case_reports",
         {
             "case_id": case_id,
-            "reported_at": at,
-            "report_id": event.report_id,
-            "reporter_id": event.reporter_id,
+            **reported,
             "reason": event.reason,
             "note": event.note,
             "note_erased": "note" in decoded.erased,
@@ -167,10 +203,11 @@ def _detail(
 
 
 def _case_event(writer: Writer, decoded: Decoded, event: Any) -> None:
-    history.case_event(writer, decoded, event)
+    if writer.owns(event.case_id):
+        history.case_event(writer, decoded, event)
     if isinstance(event, CaseOpened):
         return  # the report that opened it is counted by itself
-    old = _case(writer, event.case_id)
+    old = _known(writer, event.case_id)
     if old is not None and _done(writer, old):
         return
     new = dict(old) if old is not None else _unreported(event.case_id, decoded.occurred_at)
@@ -186,7 +223,7 @@ def _case_event(writer: Writer, decoded: Decoded, event: Any) -> None:
             new["state"] = "dismissed"
             _count_against_reporters(writer, event.case_id, new.get("cycle") or 0)
     new["updated_at"] = decoded.occurred_at
-    _save(writer, old, new)
+    _save(writer, decoded, old, new)
 
 
 def _unreported(case_id: str, at: datetime) -> Row:
@@ -204,16 +241,26 @@ def _unreported(case_id: str, at: datetime) -> Row:
 
 
 def _count_against_reporters(writer: Writer, case_id: str, cycle: int) -> None:
-    for report in writer.rows("mod_case_reports", {"case_id": case_id}):
+    """In this partition's copy of each reporter's record."""
+    for report in writer.rows("mod_case_reporters", {"case_id": case_id, "shard": writer.shard}):
         if (report.get("cycle") or 0) == cycle:
-            writer.add("mod_reporters", {"reporter_id": report["reporter_id"]}, {"dismissed": 1})
+            writer.add("mod_reporters", _reporter(writer, report["reporter_id"]), {"dismissed": 1})
 
 
 def _appeal(writer: Writer, decoded: Decoded, event: AppealFiled | AppealDecided) -> None:
-    case_id = history.appeal(writer, decoded, event)
+    """The appeal's case from this partition's copy (a decision names only the action appealed)."""
+    key = {"user_id": event.user_id, "action_id": event.action_id, "shard": writer.shard}
+    if isinstance(event, AppealFiled):
+        case_id: str | None = f"{event.target_kind}-{event.target_id}"
+        writer.upsert("mod_appeal_cases", {**key, "case_id": case_id})
+    else:
+        found = writer.get("mod_appeal_cases", key)
+        case_id = None if found is None else str(found["case_id"])
     if case_id is None:
-        return
-    old = _case(writer, case_id)
+        return  # a decision on an appeal never seen filed
+    if writer.owns(case_id):
+        history.appeal(writer, decoded, event)
+    old = _known(writer, case_id)
     if old is not None and _done(writer, old):
         return
     new = dict(old) if old is not None else _unreported(case_id, decoded.occurred_at)
@@ -223,18 +270,18 @@ def _appeal(writer: Writer, decoded: Decoded, event: AppealFiled | AppealDecided
     elif new.get("appeal_action_id") == event.action_id:
         new.update(state="resolved", appeal_user_id=None, appeal_action_id=None, appeal_id=None)
     new["updated_at"] = decoded.occurred_at
-    _save(writer, old, new)
+    _save(writer, decoded, old, new)
 
 
-def _spread(writer: Writer, video_id: str, delta: int) -> None:
+def _spread(writer: Writer, decoded: Decoded, video_id: str, delta: int) -> None:
     """A video's likes and shares; its case's priority follows when it is being decided."""
     writer.add("mod_spread", {"video_id": video_id}, {"engagement": delta})
-    old = _case(writer, f"video-{video_id}")
+    old = _known(writer, f"video-{video_id}")
     if old is None or old["state"] in CLOSED or _done(writer, old):
         return
     new = dict(old)
     if priority(new.get("weight") or 0.0, _engagement(writer, video_id)) != old.get("priority"):
-        _save(writer, old, new)
+        _save(writer, decoded, old, new)
 
 
 # -- rows ------------------------------------------------------------------------------------------
@@ -245,11 +292,30 @@ def _done(writer: Writer, row: Row) -> bool:
     return (row.get(APPLIED) or -1) >= writer.position
 
 
-def _case(writer: Writer, case_id: str) -> Row | None:
-    return writer.get("mod_cases", {"case_id": case_id})
+def _known(writer: Writer, case_id: str) -> Row | None:
+    """The case as this partition knows it before the event: the whole case where it is owned, this
+    partition's copy of its round and state elsewhere."""
+    if writer.owns(case_id):
+        return writer.get("mod_cases", {"case_id": case_id})
+    return writer.get("mod_case_copies", {"case_id": case_id, "shard": writer.shard})
 
 
-def _save(writer: Writer, old: Row | None, new: Row) -> None:
+def _reporter(writer: Writer, reporter_id: str) -> dict[str, str]:
+    """The key of this partition's copy of the reporter's record."""
+    return {"reporter_id": reporter_id, "shard": writer.shard}
+
+
+def _save(writer: Writer, decoded: Decoded, old: Row | None, new: Row) -> None:
+    """Every partition's copy of the case, for an event they all apply; then, where the case is, its
+    queue rows (the old ones gone, the new ones listed) and its state, last."""
+    if isinstance(decoded.event, EVERYWHERE):
+        copy = {name: new.get(name) for name in MOD_CASE_COPIES.names}
+        writer.upsert("mod_case_copies", {**copy, "shard": writer.shard, APPLIED: writer.position})
+    if writer.owns(new["case_id"]):
+        _list(writer, old, new)
+
+
+def _list(writer: Writer, old: Row | None, new: Row) -> None:
     """Queue rows first (the old ones gone, the new ones listed), the case's state last."""
     engagement = _engagement(writer, new["target_id"]) if new.get("target_kind") == "video" else 0
     new["priority"] = priority(new.get("weight") or 0.0, engagement)
@@ -280,8 +346,11 @@ def _engagement(writer: Writer, video_id: str) -> int:
 
 
 def _erase(writer: Writer, user_id: str) -> None:
-    """The person's notes on their reports and the statements of their appeals read as erased."""
+    """The person's notes on their reports and the statements of their appeals read as erased, each
+    by the partition of its case (the index and the appeals list every partition's)."""
     for index in writer.rows("mod_reporter_reports", {"reporter_id": user_id}):
+        if not writer.owns(index["case_id"]):
+            continue
         key = {
             "case_id": index["case_id"],
             "reported_at": index["reported_at"],
@@ -291,7 +360,8 @@ def _erase(writer: Writer, user_id: str) -> None:
         if report is not None:
             writer.upsert("mod_case_reports", {**report, "note": None, "note_erased": True})
     for appeal in writer.rows("mod_appeals", {"user_id": user_id}):
-        writer.upsert("mod_appeals", {**appeal, "statement": None, "erased": True})
+        if writer.owns(appeal["case_id"]):
+            writer.upsert("mod_appeals", {**appeal, "statement": None, "erased": True})
 
 
 PROJECTOR = Projector(
@@ -301,6 +371,6 @@ PROJECTOR = Projector(
     handles=tuple(cls.event_type for cls in HANDLES),
     project=project,
     entity=entity,
-    last=("mod_cases",),
-    sample_slices=1,
+    last=("mod_case_copies", "mod_cases"),
+    combine=tuple((table, one_copy) for table in COPIES),
 )

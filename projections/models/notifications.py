@@ -1,12 +1,15 @@
 """Notifications inboxes (``read_models/notifications.py``): likes and comments on a person's videos,
-replies to their comments, new followers, and moderators' decisions about them, grouped by
-(recipient, kind, target).
+replies to their comments, mentions of them, new followers, and moderators' decisions about them,
+grouped by (recipient, kind, target).
 
 Exactly once under replay, as every projector here:
 
 - A group's count and latest actors are rewritten whole from what the group held, and the group row
-  carries an ``applied_position`` and lands last (``Projector.last``): an event whose group row
-  landed is skipped for that group; one cut short is recomputed from the state before it.
+  carries an ``applied_position`` and lands after the inbox rows (``Projector.last``): an event whose
+  group row landed is skipped for that group; one cut short is recomputed from the state before it.
+  The rows saying who is counted where, and who reached whom, land after the groups and are written
+  again by a replay whether or not the group was applied, so an erasure's deletion of them can never
+  land while the group updates it made did not.
 - Every decision reads only the state *before* the event: whether an actor is counted in a group,
   and whether two people block each other, are rows kept per change, by the position of the event
   that made it (``notif_contributions``, ``notif_blocks``), and only the rows below the event's
@@ -16,22 +19,45 @@ Exactly once under replay, as every projector here:
 
 Nothing about a person reaches someone who blocked them or whom they blocked: a block takes their
 part out of both inboxes, and later activity between the two is not recorded. An erased actor is
-taken out of every group they were in (the counts lose them too); an erased recipient's inbox is
-deleted and nothing more is recorded for them. Self-actions never notify. A kind a person muted
-is not recorded from then on (moderators' decisions cannot be muted).
+taken out of every group they were in (the counts lose them too, and a group left empty goes); an
+erased recipient's inbox is deleted and nothing more is recorded for them; every row naming them,
+and their handle, goes. Self-actions never notify. A kind a person muted is not recorded from then
+on (moderators' decisions cannot be muted).
 
-Entity: one constant, as ``profiles``: a like's recipient is found through a lookup of the video's
-owner, a block or an erasure moves many inboxes, so one runner applies every event in log order.
+Mentions: "@handle" in a comment, or in the caption a video is published with, tells the handle's
+holder (``domain.mentions``: at most ten people per text), grouped per video, on public videos only
+(anyone may watch them; a followers-only video is not shown to whoever is named). Handles resolve
+through ``notif_handles``, kept from registrations by position, so a rebuild resolves each mention
+as it was resolved live. Someone told of the comment already (the video's owner, the author of the
+comment answered) is not told again as mentioned; edits tell nobody.
+
+Erasure and rebuilds: once a person's key is shredded, a rebuild reads neither their handle nor
+their words, so it finds no mention by or of them. Live, their erasure removes exactly that (their
+part in every group, every row naming them, their handle), so both hold the same rows; an item
+they had mentioned someone in may keep, live, the place in the inbox their mention moved it to.
+
+Every change to a person's items or read mark leaves a marker (``notif_changes``) at its position:
+what the API's notification streams watch.
+
+Partitions: a group is one entity's, and that entity's partition applies every event about it: the
+video's for likes, comments, replies and mentions on it (so the partition that learnt the video's
+owner, its comments' authors and whether it is public writes them), the recipient's for followers
+and moderators' decisions. What decides whether anyone is told (blocks, erasures, muted kinds,
+handles) concerns people, not groups: every partition applies those events into its own copy. A
+block or an erasure then changes, in each partition, the groups it owns; a read mark is the
+person's. The unread count is read from the inbox rows, whichever partition wrote them.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from domain.accounts.events import ErasureRequested
+from domain.access import Visibility
+from domain.accounts.events import ErasureRequested, UserRegistered
+from domain.accounts.rules import handle_key
 from domain.engagement.comments import CommentPosted
 from domain.engagement.likes import VideoLiked, VideoUnliked
+from domain.mentions import mentioned_handles
 from domain.moderation.standing import (
     AccountSuspended,
     AccountUnsuspended,
@@ -44,12 +70,19 @@ from domain.moderation.standing import (
 )
 from domain.notifications import NotificationSettingsChanged, NotificationsRead
 from domain.social import UserBlocked, UserFollowed, UserUnblocked, UserUnfollowed
-from domain.videos.events import VideoDraftCreated
+from domain.videos.events import (
+    VideoDeleted,
+    VideoDraftCreated,
+    VideoEdited,
+    VideoPublished,
+    VideoUnpublished,
+)
 from eventstore.codec import Decoded
+from projections.models import notification_groups as groups
+from projections.partition import EVERY, Entities, one_copy
 from projections.projector import Projector
 from projections.writer import Writer
-from read_models.notifications import APPLIED, LATEST, NOTIF_GROUPS, TABLES, VERSION, Kind
-from read_models.tables import Row
+from read_models.notifications import TABLES, VERSION, Kind
 
 NAME = "notifications"
 DECISIONS = (
@@ -63,7 +96,12 @@ DECISIONS = (
     AppealDecided,
 )
 HANDLES = (
+    UserRegistered,
     VideoDraftCreated,
+    VideoPublished,
+    VideoEdited,
+    VideoUnpublished,
+    VideoDeleted,
     VideoLiked,
     VideoUnliked,
     CommentPosted,
@@ -82,22 +120,32 @@ def project(decoded: Decoded, writer: Writer) -> None:
     at = datetime.fromisoformat(decoded.record.metadata.occurred_at)
     event = decoded.event
     match event:
+        case UserRegistered(user_id=user_id, handle=handle) if handle:
+            _hold(writer, user_id, handle_key(handle))
         case VideoDraftCreated(video_id=video_id, owner_id=owner):
             writer.upsert("notif_video_owner", {"video_id": video_id, "owner_id": owner})
+        case VideoPublished(video_id=video_id, owner_id=owner, caption=caption, visibility=visibility):
+            _publicity(writer, video_id, public=visibility == Visibility.PUBLIC)
+            if visibility == Visibility.PUBLIC:
+                _mentions(writer, caption, video_id, owner, at, told={owner})
+        case VideoEdited(video_id=video_id, visibility=visibility):
+            _publicity(writer, video_id, public=visibility == Visibility.PUBLIC)
+        case VideoUnpublished(video_id=video_id) | VideoDeleted(video_id=video_id):
+            _publicity(writer, video_id, public=False)
         case VideoLiked(user_id=actor, video_id=video_id):
-            _add(writer, _owner(writer, video_id), Kind.LIKE, video_id, actor, at)
+            groups.add(writer, _owner(writer, video_id), Kind.LIKE, video_id, actor, at)
         case VideoUnliked(user_id=actor, video_id=video_id):
-            _take_out(writer, _owner(writer, video_id), f"{Kind.LIKE}:{video_id}", actor)
+            groups.take_out(writer, _owner(writer, video_id), f"{Kind.LIKE}:{video_id}", actor)
         case CommentPosted():
             _comment(writer, event, at)
         case UserFollowed(follower_id=follower, followee_id=followee):
-            _add(writer, followee, Kind.FOLLOW, followee, follower, at)
+            groups.add(writer, followee, Kind.FOLLOW, followee, follower, at)
         case UserUnfollowed(follower_id=follower, followee_id=followee):
-            _take_out(writer, followee, f"{Kind.FOLLOW}:{followee}", follower)
+            groups.take_out(writer, followee, f"{Kind.FOLLOW}:{followee}", follower)
         case UserBlocked(blocker_id=blocker, blocked_id=blocked):
             _block(writer, blocker, blocked, on=True)
-            _take_all_out(writer, blocker, blocked)
-            _take_all_out(writer, blocked, blocker)
+            groups.take_all_out(writer, blocker, blocked)
+            groups.take_all_out(writer, blocked, blocker)
         case UserUnblocked(blocker_id=blocker, blocked_id=blocked):
             _block(writer, blocker, blocked, on=False)
         case ErasureRequested(user_id=user_id):
@@ -105,14 +153,42 @@ def project(decoded: Decoded, writer: Writer) -> None:
         case NotificationsRead(user_id=user_id):
             _read(writer, user_id)
         case NotificationSettingsChanged(user_id=user_id, muted=muted):
-            writer.upsert("notif_settings", {"user_id": user_id, "position": writer.position, "muted": muted})
+            settings = {"user_id": user_id, "position": writer.position, "shard": writer.shard}
+            writer.upsert("notif_settings", {**settings, "muted": muted})
         case _ if isinstance(event, DECISIONS):
-            _add(writer, event.user_id, Kind.MODERATION, event.action_id, None, at, detail=event.event_type)
+            groups.add(
+                writer, event.user_id, Kind.MODERATION, event.action_id, None, at, detail=event.event_type
+            )
 
 
-def entity(decoded: Decoded) -> str:
-    """One constant: a single runner applies every event (see the module docstring)."""
-    return NAME
+#: Facts about people that decide who is told: every partition keeps its own copy.
+EVERYWHERE = (UserRegistered, UserBlocked, UserUnblocked, ErasureRequested, NotificationSettingsChanged)
+#: Those copies, each the same in every partition; and the change markers, the same in every
+#: partition that changed a person's inbox at that position (a block, an erasure).
+COPIES = (
+    "notif_blocks",
+    "notif_erased",
+    "notif_settings",
+    "notif_handles",
+    "notif_handle_of",
+    "notif_changes",
+)
+
+
+def entity(decoded: Decoded) -> Entities:
+    """The video, for what happens on it; the person told, for a follow, a decision or a read mark;
+    every partition, for what decides who is told (see the module docstring)."""
+    event = decoded.event
+    match event:
+        case _ if isinstance(event, EVERYWHERE):
+            return EVERY
+        case UserFollowed() | UserUnfollowed():
+            return event.followee_id
+        case NotificationsRead():
+            return event.user_id
+        case _ if isinstance(event, DECISIONS):
+            return event.user_id
+    return str(event.to_data()["video_id"])
 
 
 # -- who hears of it ---------------------------------------------------------------------------------
@@ -125,155 +201,67 @@ def _owner(writer: Writer, video_id: str) -> str | None:
 
 def _comment(writer: Writer, event: CommentPosted, at: datetime) -> None:
     """A reply tells the author of the comment it answers; the video's owner hears of every comment
-    on their video, except a reply to their own comment (told once, as a reply)."""
-    if writer.get("notif_comment_author", {"comment_id": event.comment_id}) is None:  # its first author
-        writer.upsert("notif_comment_author", {"comment_id": event.comment_id, "author_id": event.author_id})
-    owner = _owner(writer, event.video_id)
+    on their video, except a reply to their own comment (told once, as a reply); then the people it
+    mentions hear of it, but for those two."""
+    key = {"video_id": event.video_id, "comment_id": event.comment_id}
+    if writer.get("notif_comment_author", key) is None:  # its first author
+        writer.upsert("notif_comment_author", {**key, "author_id": event.author_id})
+    owner, replied = _owner(writer, event.video_id), None
     answered = event.reply_to_id or event.parent_id
     if answered is not None:
-        found = writer.get("notif_comment_author", {"comment_id": answered})
+        found = writer.get("notif_comment_author", {"video_id": event.video_id, "comment_id": answered})
         replied = None if found is None else str(found["author_id"])
-        _add(writer, replied, Kind.REPLY, answered, event.author_id, at, detail=event.video_id)
-        if replied == owner:
-            return
-    _add(writer, owner, Kind.COMMENT, event.video_id, event.author_id, at)
+        groups.add(writer, replied, Kind.REPLY, answered, event.author_id, at, detail=event.video_id)
+    if replied is None or replied != owner:
+        groups.add(writer, owner, Kind.COMMENT, event.video_id, event.author_id, at)
+    if _public(writer, event.video_id):
+        _mentions(writer, event.text, event.video_id, event.author_id, at, told={owner, replied})
 
 
-def _blocked_between(writer: Writer, a: str, b: str) -> bool:
-    """Whether either blocked the other before this event."""
-    return any(
-        _latest(writer.rows("notif_blocks", {"blocker_id": x, "blocked_id": y}), writer.position, "blocked")
-        for x, y in ((a, b), (b, a))
-    )
+def _mentions(
+    writer: Writer, text: str | None, video_id: str, actor: str, at: datetime, *, told: set[str | None]
+) -> None:
+    """Tells each person ``text`` names (the handle's holder before this event), but those told of
+    it already."""
+    for handle in mentioned_handles(text):
+        named = _holder(writer, handle)
+        if named not in told:
+            groups.add(writer, named, Kind.MENTION, video_id, actor, at)
+
+
+def _hold(writer: Writer, user_id: str, handle: str) -> None:
+    row = {"handle": handle, "position": writer.position, "shard": writer.shard}
+    writer.upsert("notif_handles", {**row, "user_id": user_id})
+    writer.upsert("notif_handle_of", {**row, "user_id": user_id})
+
+
+def _let_go(writer: Writer, user_id: str) -> None:
+    """An erased person's handle leaves the lookups: it is personal, and a rebuild cannot read it."""
+    held = writer.get("notif_handle_of", {"user_id": user_id, "shard": writer.shard})
+    if held is not None:
+        key = {"handle": held["handle"], "shard": writer.shard, "position": held["position"]}
+        writer.delete("notif_handles", key)
+        writer.delete("notif_handle_of", {"user_id": user_id, "shard": writer.shard})
+
+
+def _holder(writer: Writer, handle: str) -> str | None:
+    copy = writer.rows("notif_handles", {"handle": handle, "shard": writer.shard})
+    held = groups.last_before(copy, writer.position)
+    return None if held is None else str(held["user_id"])
+
+
+def _public(writer: Writer, video_id: str) -> bool:
+    """Whether the video was published for everyone before this event."""
+    return groups.latest(writer.rows("notif_video_public", {"video_id": video_id}), writer.position, "public")
+
+
+def _publicity(writer: Writer, video_id: str, *, public: bool) -> None:
+    writer.upsert("notif_video_public", {"video_id": video_id, "position": writer.position, "public": public})
 
 
 def _block(writer: Writer, blocker: str, blocked: str, *, on: bool) -> None:
-    row = {"blocker_id": blocker, "blocked_id": blocked, "position": writer.position, "blocked": on}
+    row = {**groups.blocks(writer, blocker, blocked), "position": writer.position, "blocked": on}
     writer.upsert("notif_blocks", row)
-
-
-def _erased(writer: Writer, user_id: str) -> bool:
-    row = writer.get("notif_erased", {"user_id": user_id})
-    return row is not None and row["position"] < writer.position
-
-
-def _latest(rows: list[Row], position: int, flag: str) -> bool:
-    """The flag as the last change before ``position`` left it."""
-    before = _last_before(rows, position)
-    return bool(before[flag]) if before is not None else False
-
-
-def _last_before(rows: list[Row], position: int) -> Row | None:
-    return max((row for row in rows if row["position"] < position), key=lambda r: r["position"], default=None)
-
-
-def _muted(writer: Writer, user_id: str, kind: str) -> bool:
-    """Whether the person had muted this kind before this event."""
-    settings = _last_before(writer.rows("notif_settings", {"user_id": user_id}), writer.position)
-    return settings is not None and kind in (settings["muted"] or [])
-
-
-# -- groups ------------------------------------------------------------------------------------------
-
-
-def _add(
-    writer: Writer,
-    recipient: str | None,
-    kind: str,
-    target: str,
-    actor: str | None,
-    at: datetime,
-    *,
-    detail: str | None = None,
-) -> None:
-    """Counts ``actor`` in the recipient's group (once, however often they act) and moves it up.
-    ``actor`` is ``None`` for moderators' decisions, which name nobody."""
-    if recipient is None or recipient == actor or _erased(writer, recipient):
-        return
-    if actor is not None and (_blocked_between(writer, recipient, actor) or _muted(writer, recipient, kind)):
-        return
-    group_id = f"{kind}:{target}"
-    before = _group(writer, recipient, group_id)
-    if before is None:
-        return  # this event has updated the group already
-    count, actors = int(before["count"] or 0), list(before["actors"] or [])
-    if actor is None:
-        count = 1
-    else:
-        if not _counted(writer, recipient, actor, group_id):
-            _change(writer, recipient, actor, group_id, counted=True)
-            count += 1
-        actors = [actor, *(a for a in actors if a != actor)][:LATEST]
-    after = {**before, "kind": kind, "target_id": target, "count": count, "actors": actors}
-    after.update(last_at=at, last_position=writer.position, detail=detail)
-    _save(writer, before, after)
-
-
-def _take_out(writer: Writer, recipient: str | None, group_id: str, actor: str) -> None:
-    """Takes the actor's part out of the group, if they were counted in it before this event."""
-    if recipient is None or _erased(writer, recipient) or not _counted(writer, recipient, actor, group_id):
-        return
-    before = _group(writer, recipient, group_id)
-    if before is None:
-        return
-    _change(writer, recipient, actor, group_id, counted=False)
-    after = {
-        **before,
-        "count": max(0, int(before["count"] or 0) - 1),
-        "actors": [a for a in before["actors"] or [] if a != actor],
-    }
-    _save(writer, before, after)
-
-
-def _take_all_out(writer: Writer, recipient: str, actor: str) -> None:
-    rows = writer.rows("notif_contributions", {"recipient_id": recipient, "actor_id": actor})
-    for group_id in dict.fromkeys(row["group_id"] for row in rows):
-        _take_out(writer, recipient, group_id, actor)
-
-
-def _counted(writer: Writer, recipient: str, actor: str, group_id: str) -> bool:
-    rows = writer.rows("notif_contributions", {"recipient_id": recipient, "actor_id": actor})
-    return _latest([row for row in rows if row["group_id"] == group_id], writer.position, "counted")
-
-
-def _change(writer: Writer, recipient: str, actor: str, group_id: str, *, counted: bool) -> None:
-    row = {"recipient_id": recipient, "actor_id": actor, "group_id": group_id}
-    writer.upsert("notif_contributions", {**row, "position": writer.position, "counted": counted})
-    writer.upsert("notif_touched", {"actor_id": actor, "recipient_id": recipient})
-
-
-def _group(writer: Writer, recipient: str, group_id: str) -> Row | None:
-    """The group as it stands before this event, or ``None`` if this event is applied to it."""
-    key = {"recipient_id": recipient, "group_id": group_id}
-    found = writer.get("notif_groups", key)
-    if found is not None and (found[APPLIED] or 0) >= writer.position:
-        return None
-    return {**dict.fromkeys(NOTIF_GROUPS.names), **(found or {}), **key}
-
-
-def _save(writer: Writer, before: Row, after: dict[str, Any]) -> None:
-    """The inbox row moves to the group's latest position (or goes, once nobody is left), then the
-    group row, last."""
-    key = {"recipient_id": after["recipient_id"], "group_id": after["group_id"]}
-    old = before["last_position"]
-    if old is not None and (after["count"] == 0 or old != after["last_position"]):
-        writer.delete("notif_inbox", {**key, "last_position": old})
-    if after["count"] > 0:
-        writer.upsert("notif_inbox", {name: after[name] for name in _INBOX_COLUMNS})
-    writer.upsert("notif_groups", {**after, APPLIED: writer.position})
-
-
-_INBOX_COLUMNS = (
-    "recipient_id",
-    "last_position",
-    "group_id",
-    "kind",
-    "target_id",
-    "count",
-    "actors",
-    "last_at",
-    "detail",
-)
 
 
 # -- read marks and erasure --------------------------------------------------------------------------
@@ -281,27 +269,32 @@ _INBOX_COLUMNS = (
 
 def _read(writer: Writer, user_id: str) -> None:
     """The mark only moves forward: a replay that finds a later mark leaves it."""
-    if _erased(writer, user_id):
+    if groups.erased(writer, user_id):
         return
     row = writer.get("notif_read", {"user_id": user_id})
     if row is None or row["read_position"] < writer.position:
         writer.upsert("notif_read", {"user_id": user_id, "read_position": writer.position})
+        groups.changed(writer, user_id)
 
 
 def _erase(writer: Writer, user_id: str) -> None:
     """As an actor, they leave every group they were in; as a recipient, their inbox and read mark
-    go, and nothing more is recorded for them."""
-    for touched in writer.rows("notif_touched", {"actor_id": user_id}):
-        _take_all_out(writer, touched["recipient_id"], user_id)
-    for group in writer.rows("notif_groups", {"recipient_id": user_id}):
+    go, and nothing more is recorded for them; every row naming them goes, and their handle. Each
+    partition does so in the groups it owns and in its copies."""
+    groups.forget(writer, user_id)
+    _let_go(writer, user_id)
+    for group in writer.rows("notif_groups", {"recipient_id": user_id, "shard": writer.shard}):
         key = {"recipient_id": user_id, "group_id": group["group_id"]}
         if group["last_position"] is not None:
             writer.delete("notif_inbox", {**key, "last_position": group["last_position"]})
-        writer.delete("notif_groups", key)
-    writer.delete("notif_read", {"user_id": user_id})
-    erased = writer.get("notif_erased", {"user_id": user_id})
+        writer.delete("notif_groups", {**key, "shard": writer.shard})
+    if writer.owns(user_id):
+        writer.delete("notif_read", {"user_id": user_id})
+    groups.changed(writer, user_id)
+    copy = {"user_id": user_id, "shard": writer.shard}
+    erased = writer.get("notif_erased", copy)
     if erased is None or erased["position"] > writer.position:  # the first erasure counts
-        writer.upsert("notif_erased", {"user_id": user_id, "position": writer.position})
+        writer.upsert("notif_erased", {**copy, "position": writer.position})
 
 
 PROJECTOR = Projector(
@@ -311,6 +304,6 @@ PROJECTOR = Projector(
     handles=tuple(cls.event_type for cls in HANDLES),
     project=project,
     entity=entity,
-    last=("notif_groups",),
-    sample_slices=1,
+    last=("notif_groups", "notif_contributions", "notif_touched", "notif_reached"),
+    combine=tuple((table, one_copy) for table in COPIES),
 )

@@ -3,8 +3,8 @@
 Every write is stamped with the event's position (``Writer``), so a replayed event rewrites what it
 wrote and never overwrites anything newer:
 
-- Totals go through ``Writer.add`` (one ``applied_position`` per counts row), so a follow that
-  bumps both the follower's ``following`` and the followee's ``followers`` counts each once.
+- Totals go through ``Writer.add`` (one ``applied_position`` per counts row, a row per user and
+  shard), so a follow bumps the follower's ``following`` and the followee's ``followers`` once each.
 - Likes received: a like names the video, not its owner, so ``video_owner`` says whose total
   moves. A like counts only if the owner was known before it (``known_since``, the position of the
   video's first event): a replayed like must not find an owner that a later event recorded.
@@ -13,7 +13,8 @@ wrote and never overwrites anything newer:
   list row and the ``videos`` total: an event whose state write landed is wholly applied and is
   skipped on replay; one that crashed half-way is recomputed from the state before it.
 - Follow lists are clustered by follow time, so an unfollow needs the time the follow began:
-  ``follow_edges`` keeps it, and is deleted after the list rows for the same reason. A block
+  ``follow_edges`` (the follower's side) and ``followee_edges`` (the followee's) keep it, and each
+  is deleted after its list row for the same reason. A block
   deletes the follows in both directions; the counts move only with ``UserUnfollowed``, which the
   domain records for each follow a block ends (so a block never counts twice).
 - Erasure: the card keeps the user id and ``erased``, nothing else (no handle, name, bio or
@@ -22,16 +23,21 @@ wrote and never overwrites anything newer:
   later unfollow of the erased account still records, finding no list rows to delete), so no
   follow is ever counted out twice.
 
-Partitioning: one follow event moves two users' totals, and one like moves the owner's total of a
-video whose owner only the lookup knows. The ``applied_position`` guards assume each row's events
-arrive in log order, which holds only if a single runner sees every event of this projector. So
-the entity is one constant: with ``--partition i/n`` exactly one runner (the one the constant
-hashes to) applies everything and the others apply nothing. Correct under any partitioning, by
-construction; to scale this projector, split its writes into separately keyed projectors instead.
+Partitioning (``projections.partition``): a person's card, follow lists and follow lookups belong to
+the person; a video's state, its row in its owner's list and the likes it gets belong to the video.
+A follow is applied by both people's partitions, each its side: the follower's ``following`` row and
+``follow_edges`` row, the followee's ``followers`` row and ``followee_edges`` row. A block ends both
+follows, each side in its owner's partition. An erasure goes to every partition, which removes the
+sides it holds of the person's follows: the person's own lists where it owns the person, and the
+others' sides, found by the person's id in ``follow_edges`` (their followers) and ``followee_edges``
+(whom they followed), keeping the rows of the people it owns. Totals are many-fed (a creator's likes
+come from all their videos), so each partition adds to its own shard of a user's totals
+(``Writer.shard``), and ``read_models.profiles.profile`` sums them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
@@ -48,16 +54,13 @@ from domain.videos.events import (
     VideoUnpublished,
 )
 from eventstore.codec import Decoded
+from projections.partition import EVERY, Entities
 from projections.projector import Projector
 from projections.writer import Writer
 from read_models.profiles import (
     APPLIED,
     COUNTS,
-    FOLLOW_EDGES,
-    FOLLOWERS,
-    FOLLOWING,
-    PROFILE_COUNTS,
-    PROFILES,
+    TABLES,
     USER_VIDEOS,
     VERSION,
     VIDEO_OWNER,
@@ -94,8 +97,6 @@ def project(decoded: Decoded, writer: Writer) -> None:
             _follow(writer, follower, followee, decoded.occurred_at)
         case UserUnfollowed(follower_id=follower, followee_id=followee):
             _unfollow(writer, follower, followee)
-            _count(writer, follower, following=-1)
-            _count(writer, followee, followers=-1)
         case UserBlocked(blocker_id=blocker, blocked_id=blocked):
             _drop_follow(writer, blocker, blocked)
             _drop_follow(writer, blocked, blocker)
@@ -112,9 +113,7 @@ def project(decoded: Decoded, writer: Writer) -> None:
 
 
 def _profile(decoded: Decoded, writer: Writer) -> None:
-    event = decoded.event
-    current = writer.get("profiles", {"user_id": _user_of(decoded)}) or {}
-    match event:
+    match decoded.event:
         case UserRegistered(user_id=user_id, handle=handle, display_name=name):
             row = {
                 "user_id": user_id,
@@ -123,6 +122,7 @@ def _profile(decoded: Decoded, writer: Writer) -> None:
                 "erased": "display_name" in decoded.erased,
             }
         case ProfileChanged(user_id=user_id, display_name=name, bio=bio, avatar_url=avatar):
+            current = writer.get("profiles", {"user_id": user_id}) or {}
             row = {
                 "user_id": user_id,
                 "handle": current.get("handle"),
@@ -132,63 +132,105 @@ def _profile(decoded: Decoded, writer: Writer) -> None:
                 "avatar_url": avatar,
             }
         case ErasureRequested(user_id=user_id):
-            row = {"user_id": user_id, "handle": None, "erased": True}
             _erase_follows(writer, user_id)
+            if not writer.owns(user_id):
+                return
+            row = {"user_id": user_id, "handle": None, "erased": True}
         case _:
             return
     writer.upsert("profiles", row)
-
-
-def _user_of(decoded: Decoded) -> str:
-    return str(decoded.event.to_data()["user_id"])
 
 
 # -- counts ------------------------------------------------------------------------------------------
 
 
 def _count(writer: Writer, user_id: str, **deltas: int) -> None:
+    """Adds to this partition's shard of the user's totals."""
     assert set(deltas) <= set(COUNTS)
-    writer.add("profile_counts", {"user_id": user_id}, deltas)
+    writer.add("profile_counts", {"user_id": user_id, "shard": writer.shard}, deltas)
 
 
 # -- follows -----------------------------------------------------------------------------------------
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Side:
+    """One person's side of a follow: their list row, their edge lookup, their total."""
+
+    edges: str
+    listing: str
+    total: str
+    is_follower: bool
+
+    def owner(self, follower: str, followee: str) -> str:
+        return follower if self.is_follower else followee
+
+    def row(self, follower: str, followee: str, at: datetime) -> dict[str, Any]:
+        if self.is_follower:
+            return {"user_id": follower, "followed_at": at, "followee_id": followee}
+        return {"user_id": followee, "followed_at": at, "follower_id": follower}
+
+
+FOLLOWER = Side("follow_edges", "following", "following", is_follower=True)
+FOLLOWEE = Side("followee_edges", "followers", "followers", is_follower=False)
+
+
 def _follow(writer: Writer, follower: str, followee: str, at: datetime) -> None:
+    for side in (FOLLOWER, FOLLOWEE):
+        if writer.owns(side.owner(follower, followee)):
+            _add_side(writer, side, follower, followee, at)
+
+
+def _add_side(writer: Writer, side: Side, follower: str, followee: str, at: datetime) -> None:
     """A follow of someone already followed (the domain records none) changes nothing; the same
-    follow replayed after a crash writes its rows again, and its counts are guarded."""
-    edge = writer.get("follow_edges", {"follower_id": follower, "followee_id": followee})
+    follow replayed after a crash writes its rows again, and its total is guarded."""
+    edge_key = {"follower_id": follower, "followee_id": followee}
+    edge = writer.get(side.edges, edge_key)
     if edge is not None and edge["followed_at"] != at:
         return
-    writer.upsert("followers", {"user_id": followee, "followed_at": at, "follower_id": follower})
-    writer.upsert("following", {"user_id": follower, "followed_at": at, "followee_id": followee})
-    _count(writer, follower, following=1)
-    _count(writer, followee, followers=1)
-    writer.upsert("follow_edges", {"follower_id": follower, "followee_id": followee, "followed_at": at})
+    writer.upsert(side.listing, side.row(follower, followee, at))
+    _count(writer, side.owner(follower, followee), **{side.total: 1})
+    writer.upsert(side.edges, {**edge_key, "followed_at": at})
 
 
 def _unfollow(writer: Writer, follower: str, followee: str) -> None:
+    """Totals move with every unfollow, even one finding no list rows (see the module docstring)."""
     _drop_follow(writer, follower, followee)
+    for side in (FOLLOWER, FOLLOWEE):
+        if writer.owns(side.owner(follower, followee)):
+            _count(writer, side.owner(follower, followee), **{side.total: -1})
 
 
 def _drop_follow(writer: Writer, follower: str, followee: str) -> None:
-    """Deletes the follow's list rows, then the edge that finds them (so a crash leaves it findable)."""
+    for side in (FOLLOWER, FOLLOWEE):
+        if writer.owns(side.owner(follower, followee)):
+            _drop_side(writer, side, follower, followee)
+
+
+def _drop_side(writer: Writer, side: Side, follower: str, followee: str) -> None:
+    """Deletes the side's list row, then the edge that finds it (so a crash leaves it findable)."""
     edge_key = {"follower_id": follower, "followee_id": followee}
-    edge = writer.get("follow_edges", edge_key)
+    edge = writer.get(side.edges, edge_key)
     if edge is None:
         return
-    at = edge["followed_at"]
-    writer.delete("followers", {"user_id": followee, "followed_at": at, "follower_id": follower})
-    writer.delete("following", {"user_id": follower, "followed_at": at, "followee_id": followee})
-    writer.delete("follow_edges", edge_key)
+    writer.delete(side.listing, side.row(follower, followee, edge["followed_at"]))
+    writer.delete(side.edges, edge_key)
 
 
 def _erase_follows(writer: Writer, user_id: str) -> None:
-    """The erased person leaves every follow list, as a follower and as one followed."""
-    for row in writer.rows("following", {"user_id": user_id}):
-        _drop_follow(writer, user_id, row["followee_id"])
-    for row in writer.rows("followers", {"user_id": user_id}):
-        _drop_follow(writer, row["follower_id"], user_id)
+    """The erased person leaves every follow list, as a follower and as one followed: each partition
+    drops the sides it owns (see the module docstring)."""
+    if writer.owns(user_id):
+        for row in writer.rows("following", {"user_id": user_id}):
+            _drop_side(writer, FOLLOWER, user_id, row["followee_id"])
+        for row in writer.rows("followers", {"user_id": user_id}):
+            _drop_side(writer, FOLLOWEE, row["follower_id"], user_id)
+    for row in writer.rows("followee_edges", {"follower_id": user_id}):
+        if writer.owns(row["followee_id"]):
+            _drop_side(writer, FOLLOWEE, user_id, row["followee_id"])
+    for row in writer.rows("follow_edges", {"followee_id": user_id}):
+        if writer.owns(row["follower_id"]):
+            _drop_side(writer, FOLLOWER, row["follower_id"], user_id)
 
 
 # -- videos ------------------------------------------------------------------------------------------
@@ -243,18 +285,30 @@ def _listed(state: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def entity(decoded: Decoded) -> str:
-    """One constant: a single runner applies every event (see the module docstring)."""
-    return NAME
+def entity(decoded: Decoded) -> Entities:
+    """The person, both people of a follow or block, every partition for an erasure, the video for
+    its events and likes (see the module docstring)."""
+    match decoded.event:
+        case (
+            UserFollowed(follower_id=follower, followee_id=followee)
+            | UserUnfollowed(follower_id=follower, followee_id=followee)
+        ):
+            return (follower, followee)
+        case UserBlocked(blocker_id=blocker, blocked_id=blocked):
+            return (blocker, blocked)
+        case ErasureRequested():
+            return EVERY
+        case UserRegistered(user_id=user_id) | ProfileChanged(user_id=user_id):
+            return str(user_id)
+    return str(decoded.event.to_data()["video_id"])
 
 
 PROJECTOR = Projector(
     name=NAME,
     version=VERSION,
-    tables=(PROFILES, PROFILE_COUNTS, USER_VIDEOS, FOLLOWERS, FOLLOWING, VIDEO_OWNER, FOLLOW_EDGES),
+    tables=TABLES,
     handles=tuple(cls.event_type for cls in HANDLES),
     project=project,
     entity=entity,
-    last=("profile_counts", "follow_edges", "video_owner"),
-    sample_slices=1,
+    last=("profile_counts", "follow_edges", "followee_edges", "video_owner"),
 )

@@ -19,8 +19,14 @@ replay then computes the missing ones from records that already include the even
 that one event a little more in them. The model is a sum of many small updates, so this is noise,
 not corruption; it is the one place Strom accepts it.
 
-Entity: one constant. An interaction changes records of other videos (neighbours), so a single
-runner applies everything, as ``profiles`` and ``following_feed`` do.
+Partitions: an interaction is the person's and the video's. The person's partition applies what it
+teaches about them (history, tastes, what they saw) and the co-engagement it makes, which many
+people feed: that goes into the partition's own shard of the video's records (``rec_sums``), and
+readers add the shards up. The video's partition counts its exploration totals. Consent, follows and
+served pages are the person's alone. The video's events are every partition's: its partition keeps
+its listing row and describes it to the model, and every partition keeps its own copy of what its
+viewers' interactions need to know of it (``rec_video_facts``: its creator, length, whether hidden
+or deleted), so no partition reads another's rows.
 """
 
 from __future__ import annotations
@@ -46,10 +52,11 @@ from domain.videos.events import (
 from domain.watching import VideoSkipped, ViewStarted, WatchProgressed
 from eventstore.codec import Decoded
 from projections.listing import LISTING_EVENTS, evolved
+from projections.partition import EVERY, Entities, one_copy
 from projections.projector import Projector
 from projections.rec_state import describe, follow, forget, learn
 from projections.writer import Writer
-from read_models.recommendations import SEEN_FOR, TABLES, VERSION
+from read_models.recommendations import REC_VIDEO_FACTS, SEEN_FOR, TABLES, VERSION, combined_sums
 from read_models.tables import Row
 from recommend.signals import Interaction, Signal
 
@@ -135,16 +142,19 @@ def _as_interaction(writer: Writer, decoded: Decoded) -> Interaction | None:
 
 
 def _interaction(writer: Writer, decoded: Decoded, interaction: Interaction) -> None:
-    """Totals for exploration and the seen list from everyone; the model only with consent. Nothing
-    from a video moderation removed (or its owner deleted): its learning stops with it."""
-    video = writer.get("rec_videos", {"video_id": interaction.video_id}) or {}
+    """Totals for exploration (the video's partition) and the seen list from everyone; the model only
+    with consent (the person's partition). Nothing from a video moderation removed (or its owner
+    deleted): its learning stops with it."""
+    video = _facts(writer, interaction.video_id)
     if video.get("hidden") or video.get("deleted"):
         return
-    _count(writer, interaction)
-    _watched(writer, interaction.user_id, interaction.video_id, decoded)
-    if not _consents(writer, interaction.user_id):
+    if writer.owns(interaction.video_id):
+        _count(writer, interaction)
+    if not writer.owns(interaction.user_id):
         return
-    learn(writer, interaction, owner_id=video.get("owner_id"), hashtags=video.get("hashtags") or [])
+    _watched(writer, interaction.user_id, interaction.video_id, decoded)
+    if _consents(writer, interaction.user_id):
+        learn(writer, interaction, owner_id=video.get("owner_id"))
 
 
 def _count(writer: Writer, interaction: Interaction) -> None:
@@ -175,15 +185,32 @@ def _served(writer: Writer, user_id: str, video_id: str, decoded: Decoded) -> No
 
 
 def _video(decoded: Decoded, writer: Writer) -> None:
+    """Every partition keeps its copy of the video's facts; the video's partition its own rows."""
     data = decoded.event.to_data()
-    key = {"video_id": str(data["video_id"])}
-    row: Row = {**(writer.get("rec_videos", key) or {}), **key, "owner_id": str(data["owner_id"])}
-    if isinstance(decoded.event, VideoUploadCompleted):
-        row["duration_ms"] = decoded.event.duration_ms
-    row = evolved(decoded, row)
+    video_id, owner = str(data["video_id"]), str(data["owner_id"])
+    event = decoded.event
+    length = {"duration_ms": event.duration_ms} if isinstance(event, VideoUploadCompleted) else {}
+    key = {"video_id": video_id, "shard": writer.shard}
+    facts = evolved(
+        decoded, {**(writer.get("rec_video_facts", key) or {}), **key, "owner_id": owner, **length}
+    )
+    writer.upsert("rec_video_facts", {name: facts.get(name) for name in REC_VIDEO_FACTS.names})
+    if not writer.owns(video_id):
+        return
+    row: Row = {
+        **(writer.get("rec_videos", {"video_id": video_id}) or {}),
+        "video_id": video_id,
+        "owner_id": owner,
+    }
+    row = evolved(decoded, {**row, **length})
     writer.upsert("rec_videos", row)
-    if isinstance(decoded.event, VideoPublished | VideoEdited):
-        describe(writer, row["video_id"], owner_id=row["owner_id"], hashtags=row["hashtags"] or [])
+    if isinstance(event, VideoPublished | VideoEdited):
+        describe(writer, video_id, owner_id=owner, hashtags=row["hashtags"] or [])
+
+
+def _facts(writer: Writer, video_id: str) -> Row:
+    """This partition's copy of what it knows of the video (nothing before its first event)."""
+    return writer.get("rec_video_facts", {"video_id": video_id, "shard": writer.shard}) or {}
 
 
 def _consents(writer: Writer, user_id: str) -> bool:
@@ -192,7 +219,7 @@ def _consents(writer: Writer, user_id: str) -> bool:
 
 
 def _duration_ms(writer: Writer, video_id: str) -> int:
-    row = writer.get("rec_videos", {"video_id": video_id}) or {}
+    row = _facts(writer, video_id)
     return int(row.get("duration_ms") or DEFAULT_DURATION_MS) or DEFAULT_DURATION_MS
 
 
@@ -200,8 +227,25 @@ def _at(decoded: Decoded) -> float:
     return datetime.fromisoformat(decoded.record.metadata.occurred_at).timestamp()
 
 
-def entity(decoded: Decoded) -> str:
-    return NAME
+def entity(decoded: Decoded) -> Entities:
+    """The person (and the video an interaction is with); a video's own events are every
+    partition's (each keeps its copy of the video's facts)."""
+    event = decoded.event
+    match event:
+        case _ if isinstance(event, VIDEO_EVENTS):
+            return EVERY
+        case PersonalisationConsentGiven() | PersonalisationConsentWithdrawn() | ErasureRequested():
+            return event.user_id
+        case FeedServed():
+            return event.viewer_id
+        case UserFollowed() | UserUnfollowed():
+            return event.follower_id
+        case ReportFiled():
+            return event.reporter_id  # counts no total: the reporter's part only
+    data = event.to_data()
+    user = str(data.get("user_id") or data.get("viewer_id") or data["author_id"])
+    video = data.get("video_id")
+    return (user, str(video)) if video else user  # an erased viewer's signals name no video
 
 
 PROJECTOR = Projector(
@@ -211,5 +255,5 @@ PROJECTOR = Projector(
     handles=tuple(cls.event_type for cls in HANDLES),
     project=project,
     entity=entity,
-    sample_slices=1,
+    combine=(("rec_sums", combined_sums), ("rec_video_facts", one_copy)),
 )

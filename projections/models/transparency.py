@@ -14,8 +14,10 @@ The time to action runs from a case's first report (of its current cycle: a case
 reported again starts over) to its resolution; a dismissal ends the wait without an action, and a
 case acted on before anyone reported it has no wait to measure.
 
-Entity: one constant, as for the moderation queue: a case's reports and its resolution come from
-different streams, and the months' rows gather everything.
+Entity: the case (``video-<id>``, ``comment-<id>``, ``user-<id>``) for reports and the case's own
+events, so one partition keeps each case's wait; an action or an appeal names the case of what it
+acted on. Every month's counts gather events of every case, so each partition adds into its own shard
+of them (``Writer.shard``) and the report adds the shards up.
 """
 
 from __future__ import annotations
@@ -116,14 +118,27 @@ def project(decoded: Decoded, writer: Writer) -> None:
 
 
 def entity(decoded: Decoded) -> str:
-    return NAME
+    """The case the event is about: its reports and resolution meet in one partition."""
+    event = decoded.event
+    match event:
+        case ReportFiled() | AppealFiled() | ContentModerated():
+            return f"{event.target_kind}-{event.target_id}"
+        case CaseResolved() | CaseDismissed():
+            return event.case_id
+        case VideoScreened():
+            return f"video-{event.video_id}"
+        case CommentHeld():
+            return f"comment-{event.comment_id}"
+    return f"user-{event.to_data()['user_id']}"  # an action on an account, or the decision on an appeal
 
 
 def _count(writer: Writer, at: datetime, *counted: tuple[str, str]) -> None:
-    month = month_of(at)
-    writer.upsert("transparency_months", {"list": MONTHS_KEY, "month": month})
+    """Into this partition's shard of the month: each shard row has one writer."""
+    month, shard = month_of(at), writer.shard
+    writer.upsert("transparency_months", {"list": MONTHS_KEY, "month": month, "shard": shard})
     for metric, key in counted:
-        writer.add("transparency_counts", {"month": month, "metric": metric, "key": key}, {"count": 1})
+        counts = {"month": month, "metric": metric, "key": key, "shard": shard}
+        writer.add("transparency_counts", counts, {"count": 1})
 
 
 def _reported(writer: Writer, case_id: str, at: datetime) -> None:
@@ -161,5 +176,4 @@ PROJECTOR = Projector(
     project=project,
     entity=entity,
     last=("transparency_cases",),
-    sample_slices=1,
 )

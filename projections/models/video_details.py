@@ -6,20 +6,27 @@ every write is stamped with the event's position, so a replayed event rewrites w
 older one never overwrites a newer card. Nothing here is a total: no ``applied_position`` is needed.
 
 Entities: a video's events and its likes belong to the video; a block belongs to the blocker; an
-erasure to the erased user. An erasure clears the captions of the owner's videos this projector has
-seen (``owner_videos``), in their own table, so it never touches a card that a video's runner may be
-writing at the same time. A video seen only after the erasure decodes its caption as erased: the
+erasure goes to every partition, each clearing the captions of the owner's videos it owns among
+those this projector has seen (``owner_videos``), in their own table: a caption is the video's, so
+only its video's partition writes it. A video seen only after the erasure decodes its caption as erased: the
 key is gone by then.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from domain.accounts.events import ErasureRequested
 from domain.engagement.likes import VideoLiked, VideoUnliked
 from domain.social import UserBlocked, UserUnblocked
 from domain.videos.events import (
+    CaptionTrackAdded,
+    CaptionTrackRemoved,
+    CoverMade,
+    PublishScheduleCancelled,
+    PublishScheduled,
+    ScheduledPublishingFailed,
     VideoDeleted,
     VideoDraftCreated,
     VideoEdited,
@@ -35,6 +42,7 @@ from domain.videos.events import (
     VideoUploadRejected,
 )
 from eventstore.codec import Decoded
+from projections.partition import EVERY, Entities
 from projections.projector import Projector
 from projections.writer import Writer
 from read_models.video_details import TABLES, VERSION, VIDEO_DETAILS, Processing
@@ -54,8 +62,25 @@ VIDEO_EVENTS = (
     VideoDeleted,
     VideoHidden,
     VideoRestored,
+    CoverMade,
 )
-HANDLES = (*VIDEO_EVENTS, VideoLiked, VideoUnliked, UserBlocked, UserUnblocked, ErasureRequested)
+#: Events of a video that touch only its schedule and caption tracks, not its card.
+SIDE_EVENTS = (
+    PublishScheduled,
+    PublishScheduleCancelled,
+    ScheduledPublishingFailed,
+    CaptionTrackAdded,
+    CaptionTrackRemoved,
+)
+HANDLES = (
+    *VIDEO_EVENTS,
+    *SIDE_EVENTS,
+    VideoLiked,
+    VideoUnliked,
+    UserBlocked,
+    UserUnblocked,
+    ErasureRequested,
+)
 
 
 def project(decoded: Decoded, writer: Writer) -> None:
@@ -70,12 +95,32 @@ def project(decoded: Decoded, writer: Writer) -> None:
             writer.delete("user_blocks", {"blocker_id": blocker, "blocked_id": blocked})
         case ErasureRequested(user_id=user_id):
             _erase_captions(writer, user_id)
+        case PublishScheduled(video_id=video_id, owner_id=owner_id, publish_at=at):
+            _unschedule(writer, video_id)
+            _schedule(writer, {"video_id": video_id, "owner_id": owner_id, "publish_at": _moment(at)})
+        case ScheduledPublishingFailed(video_id=video_id, owner_id=owner_id, publish_at=at, reason=reason):
+            _unschedule(writer, video_id)
+            row = {"video_id": video_id, "owner_id": owner_id, "publish_at": _moment(at), "failed": reason}
+            _schedule(writer, row)
+        case PublishScheduleCancelled(video_id=video_id):
+            _unschedule(writer, video_id)
+        case CaptionTrackAdded(video_id=video_id, lang=lang, media_key=key, cues=cues):
+            row = {"video_id": video_id, "lang": lang, "media_key": key, "cues": cues}
+            writer.upsert("video_caption_tracks", row)
+        case CaptionTrackRemoved(video_id=video_id, lang=lang):
+            writer.delete("video_caption_tracks", {"video_id": video_id, "lang": lang})
         case (
             VideoPublished(video_id=video_id, caption=caption)
             | VideoEdited(video_id=video_id, caption=caption)
         ):
             erased = "caption" in decoded.erased
             writer.upsert("video_captions", {"video_id": video_id, "caption": caption, "erased": erased})
+            _unschedule(writer, video_id)
+            _card(decoded, writer)
+        case VideoDeleted(video_id=video_id):
+            _unschedule(writer, video_id)
+            for track in writer.rows("video_caption_tracks", {"video_id": video_id}):
+                writer.delete("video_caption_tracks", {"video_id": video_id, "lang": track["lang"]})
             _card(decoded, writer)
         case _:
             _card(decoded, writer)
@@ -134,6 +179,8 @@ def _changes(decoded: Decoded) -> dict[str, Any]:
             return {"hidden": True}
         case VideoRestored():
             return {"hidden": False}
+        case CoverMade(poster=poster):
+            return {"poster": poster}  # a key of its own: caches of the old poster keep the old picture
     return {}
 
 
@@ -149,19 +196,39 @@ def _details(event: VideoPublished | VideoEdited) -> dict[str, Any]:
     }
 
 
+def _schedule(writer: Writer, row: dict[str, Any]) -> None:
+    writer.upsert("video_schedules", row)
+    writer.upsert("owner_schedules", row)
+
+
+def _unschedule(writer: Writer, video_id: str) -> None:
+    """The video's schedule row, and its row in the owner's list (found by the time it holds)."""
+    current = writer.get("video_schedules", {"video_id": video_id})
+    if current is None:
+        return
+    writer.delete("video_schedules", {"video_id": video_id})
+    key = {"owner_id": current["owner_id"], "publish_at": current["publish_at"], "video_id": video_id}
+    writer.delete("owner_schedules", key)
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
 def _erase_captions(writer: Writer, owner_id: str) -> None:
     for row in writer.rows("owner_videos", {"owner_id": owner_id}):
-        writer.upsert("video_captions", {"video_id": row["video_id"], "caption": None, "erased": True})
+        if writer.owns(row["video_id"]):
+            writer.upsert("video_captions", {"video_id": row["video_id"], "caption": None, "erased": True})
 
 
-def entity(decoded: Decoded) -> str:
-    """The video for its events and likes, the blocker for blocks, the erased user for an erasure."""
+def entity(decoded: Decoded) -> Entities:
+    """The video for its events and likes, the blocker for blocks, every partition for an erasure."""
     data = decoded.event.to_data()
     match decoded.event:
         case UserBlocked() | UserUnblocked():
             return str(data["blocker_id"])
         case ErasureRequested():
-            return str(data["user_id"])
+            return EVERY
     return str(data["video_id"])
 
 

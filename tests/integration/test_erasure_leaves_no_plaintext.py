@@ -1,5 +1,5 @@
-"""Once an erasure is projected, the person's text (display name, bio, caption, comment) is in no
-file of the read store.
+"""Once an erasure is projected, the person's text (display name, bio, caption, comment, and their
+handle, which the inboxes keep to resolve mentions) is in no file of the read store.
 
 SQLite: not in unused space of the main file, and not in the WAL, which keeps earlier images of the
 rewritten pages until SQLite happens to write over them; the store purges both itself.
@@ -114,7 +114,7 @@ def a_person_with_text(world: World) -> Person:
         assert card is not None
         assert card.erased
 
-    return Person(user_id, [name, bio, caption, comment, hashtag], erase)
+    return Person(user_id, [name, bio, caption, comment, hashtag, new.handle], erase)
 
 
 def project_all(world: World) -> None:

@@ -102,6 +102,11 @@ def person() -> Actor:
     return Actor(str(uuid7()))
 
 
+def no_pictures(user_id: str, avatar_id: str | None) -> int:
+    """For the tests of videos alone: nobody in them uploaded a profile picture."""
+    return 0
+
+
 def test_deleting_a_video_removes_all_its_media_and_no_other(world: World) -> None:
     # Given two videos of one owner and one of another, all with media
     ann, bob = person(), person()
@@ -131,9 +136,14 @@ def test_media_stays_until_the_deletion_is_in_the_log(world: World) -> None:
         return sum(world.storage.delete_prefix(prefix) for prefix in keys.of_video(removed_id))
 
     world.delete(ann, video_id)
-    MediaCleanup(events=world.events, codec=world.ports.codec, store=world.read_store, remove=remove).run(
-        until=world.events.head_position()
+    cleanup = MediaCleanup(
+        events=world.events,
+        codec=world.ports.codec,
+        store=world.read_store,
+        remove=remove,
+        remove_avatars=no_pictures,
     )
+    cleanup.run(until=world.events.head_position())
 
     # Then
     assert seen_at_removal == [["VideoDraftCreated", "VideoDeleted"]]
@@ -177,7 +187,13 @@ def test_running_twice_over_the_same_log_is_harmless(world: World) -> None:
         return removals[-1]
 
     projection_state.save(world.read_store, projection_state.ProjectionState(media_cleanup.NAME, "v1"))
-    again = MediaCleanup(events=world.events, codec=world.ports.codec, store=world.read_store, remove=remove)
+    again = MediaCleanup(
+        events=world.events,
+        codec=world.ports.codec,
+        store=world.read_store,
+        remove=remove,
+        remove_avatars=no_pictures,
+    )
 
     # Then it reaches the same position and removes nothing more: the deletion finds nothing left,
     # the erasure no video (their rows stay deleted), and the rest is as it was
@@ -207,7 +223,11 @@ def test_storage_that_fails_for_a_while_is_retried_until_the_media_is_gone(
 
     # When the process manager runs
     cleanup = MediaCleanup(
-        events=world.events, codec=world.ports.codec, store=world.read_store, remove=remove
+        events=world.events,
+        codec=world.ports.codec,
+        store=world.read_store,
+        remove=remove,
+        remove_avatars=no_pictures,
     )
     head = cleanup.run(until=world.events.head_position())
 

@@ -5,6 +5,7 @@ the live ones, check parity, switch, and drop the old; queries keep answering, a
 from __future__ import annotations
 
 import dataclasses
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from projections.models.video_counters import PROJECTOR as COUNTERS
 from projections.models.video_details import PROJECTOR as VIDEO_DETAILS
 from projections.projector import Projector
 from projections.rebuild import rebuild
+from projections.runner import Partition
 from projections.supervisor import Supervisor
 from read_models import live, projection_state
 from read_models.errors import MissingTable
@@ -148,20 +150,26 @@ def test_a_parity_failure_leaves_the_live_build_alone_and_exits_1_with_the_repor
     world.given(*(UserFollowed(USERS[i], USERS[i + 1]) for i in range(len(USERS) - 1)))
     world.project(PROFILES)
     before = snapshot(world.store, PROFILES, Build(PROFILES.version))
-    # and a rebuild whose rows are tampered with before its parity check
+    # and a rebuild whose rows are tampered with before its parity check, which samples the slice
+    # of the entities holding the first user
     monkeypatch.setattr(parity, "check", _tampering(parity.check))
+    slice_of_first = next(
+        i for i in range(PROFILES.sample_slices) if Partition(i, PROFILES.sample_slices).owns(USERS[0])
+    )
+    monkeypatch.setattr(random, "randrange", lambda _: slice_of_first)
+    sampled = [u for u in USERS if Partition(slice_of_first, PROFILES.sample_slices).owns(u)]
     # When
     result = strom("projections", "rebuild", "profiles")
-    # Then it stops with the report, naming the rows that differ from the events
+    # Then it stops with the report, naming the rows that differ from the events: the slice's cards
     assert result.exit_code == 1
     assert "parity check failed; the live build is unchanged" in result.stderr
-    assert f"rows recomputed from events, {len(USERS)} differ" in result.stderr
+    assert f"rows recomputed from events, {len(sampled)} differ" in result.stderr
     assert "'display_name': 'tampered'" in result.stderr
     # and the first build is still live and whole, the rebuilt tables dropped
     assert live.live_build(world.store, PROFILES.name) == Build(PROFILES.version)
     assert snapshot(world.store, PROFILES, Build(PROFILES.version)) == before
     assert _dropped(world.store, PROFILES.tables_of(Build(PROFILES.version, 1))["profiles"])
-    assert projection_state.states_of(world.store, PROFILES.name, "v1r1") == []
+    assert projection_state.states_of(world.store, PROFILES.name, Build(PROFILES.version, 1).label) == []
 
 
 def test_a_live_runner_moves_to_the_new_build_and_no_event_is_lost_or_counted_twice(world: World) -> None:

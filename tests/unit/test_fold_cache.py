@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commands import streams
-from commands.aggregates import COMMENT, VIDEO_LIKE
+from commands.aggregates import ACCOUNT, COMMENT, VIDEO_LIKE
 from commands.context import Outcome, Ports, Request
 from commands.folds import FoldCache, Loaded
 from commands.handling import append, execute, load
@@ -110,6 +110,14 @@ def uncached(ports: Ports, stream: str) -> Loaded[likes.State]:
     )
 
 
+def uncached_account(ports: Ports, user_id: str) -> Loaded[Any]:
+    return load(
+        Ports(store=ports.store, codec=ports.codec, keys=ports.keys, folds=FoldCache(0)),
+        streams.user(user_id),
+        ACCOUNT,
+    )
+
+
 def a_stream() -> str:
     return streams.video_like(USER, f"v-{uuid.uuid4().hex}")
 
@@ -121,8 +129,24 @@ def types_of(ports: Ports, stream: str) -> list[str]:
 # -- the cost -----------------------------------------------------------------------------------
 
 
-def test_a_command_reads_only_the_events_after_the_cached_version(ports: Ports) -> None:
-    # Given a stream toggled many times
+def test_a_command_reads_only_the_events_after_the_cached_version(ports: Ports, elsewhere: Ports) -> None:
+    # Given a stream toggled many times, and one more toggle from another process
+    stream = a_stream()
+    for i in range(40):
+        toggle(ports, stream, like=i % 2 == 0)
+    toggle(elsewhere, stream, like=True)
+    spy(ports).reads.clear()
+
+    # When one more command runs here
+    toggle(ports, stream, like=False)
+
+    # Then it read from the revision after the cached one, and found only the other process's event
+    assert spy(ports).reads == [(stream, 40, 1)]
+    assert types_of(ports, stream)[-3:] == ["VideoUnliked", "VideoLiked", "VideoUnliked"]
+
+
+def test_a_command_reads_no_event_its_own_process_wrote(ports: Ports) -> None:
+    # Given a stream toggled many times by this process
     stream = a_stream()
     for i in range(40):
         toggle(ports, stream, like=i % 2 == 0)
@@ -131,21 +155,24 @@ def test_a_command_reads_only_the_events_after_the_cached_version(ports: Ports) 
     # When one more command runs
     toggle(ports, stream, like=True)
 
-    # Then it read from the revision after the cached one, and found only the previous command's event
-    assert spy(ports).reads == [(stream, 39, 1)]
+    # Then it read no event: the state the previous command kept after its append is current
+    assert spy(ports).reads == []
     assert types_of(ports, stream)[-2:] == ["VideoUnliked", "VideoLiked"]
+    assert load(ports, stream, VIDEO_LIKE) == uncached(ports, stream)
 
 
-def test_a_command_on_a_long_stream_reads_as_little_as_on_a_short_one(ports: Ports) -> None:
+def test_a_command_on_a_long_stream_reads_as_little_as_on_a_short_one(ports: Ports, elsewhere: Ports) -> None:
     short, long = a_stream(), a_stream()
     for i in range(200):
         toggle(ports, long, like=i % 2 == 0)
     toggle(ports, short, like=True)
     toggle(ports, short, like=False)
+    toggle(elsewhere, short, like=True)
+    toggle(elsewhere, long, like=True)
     spy(ports).reads.clear()
 
-    toggle(ports, short, like=True)
-    toggle(ports, long, like=True)
+    toggle(ports, short, like=False)
+    toggle(ports, long, like=False)
 
     assert [read[2] for read in spy(ports).reads] == [1, 1]
 
@@ -163,8 +190,9 @@ def test_session_refreshes_read_only_what_the_account_stream_gained(ports: Ports
     # When it refreshes once more
     refresh_session(token.refresh_token, ports=ports, request=anonymous, config=config)
 
-    # Then only the last refresh's events were read
-    assert [(stream, count) for stream, _, count in spy(ports).reads] == [(streams.user(user_id), 1)]
+    # Then no event was read: all it gained were this process's refreshes, whose state each kept
+    assert spy(ports).reads == []
+    assert load(ports, streams.user(user_id), ACCOUNT) == uncached_account(ports, user_id)
 
 
 # -- never state that skips events ----------------------------------------------------------------
@@ -199,8 +227,9 @@ def test_a_conflict_drops_the_cached_state_and_decides_again_from_the_whole_stre
     # When this process likes
     toggle(ports, stream, like=True)
 
-    # Then its first append conflicted, it folded the stream from its start, and recorded no second like
-    assert [from_version for _, from_version, _ in spy(ports).reads] == [1, 0]
+    # Then its first append conflicted (deciding on the state its last command kept, reading nothing),
+    # it folded the stream from its start, and recorded no second like
+    assert [from_version for _, from_version, _ in spy(ports).reads] == [0]
     assert types_of(ports, stream) == ["VideoLiked", "VideoUnliked", "VideoLiked"]
     assert load(ports, stream, VIDEO_LIKE) == uncached(ports, stream)
 
@@ -235,11 +264,28 @@ def test_personal_data_whose_key_was_erased_reads_as_erased(ports: Ports) -> Non
     # When the author's key is erased (no event lands on the comment's stream)
     ports.keys.erase(author)
 
-    # Then the next load folds afresh: the text is gone, and stays cheap to ask for
+    # Then the next load folds afresh: the text is gone, and stays cheap to ask for (no event read)
     assert load(ports, stream, COMMENT).state.text is None
     spy(ports).reads.clear()
     assert load(ports, stream, COMMENT).state.text is None
-    assert spy(ports).reads == [(stream, 1, 0)]
+    assert spy(ports).reads == []
+
+
+def test_the_state_a_command_kept_forgets_personal_data_once_its_key_is_erased(ports: Ports) -> None:
+    # Given a comment posted through the handlers, whose state (with its text) was kept after the append
+    stream, author = streams.comment("c-2"), "author-2"
+    posted = CommentPosted(comment_id="c-2", video_id="v-1", author_id=author, text="hello")
+    execute(ports, Request(Actor(author)), stream, COMMENT, lambda state: [posted])
+    spy(ports).reads.clear()
+    assert load(ports, stream, COMMENT).state.text == "hello"
+    assert spy(ports).reads == []
+
+    # When the author's key is erased
+    ports.keys.erase(author)
+
+    # Then the kept state is not served: the stream is folded afresh and the text reads as erased
+    assert load(ports, stream, COMMENT).state.text is None
+    assert spy(ports).reads == [(stream, 0, 1)]
 
 
 def test_a_stream_appended_outside_the_handlers_is_read_from_where_the_cache_left_off(ports: Ports) -> None:

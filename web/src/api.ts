@@ -9,47 +9,11 @@
  * server ends a session whose used refresh token comes back.
  */
 
+import { ApiError, errorOf } from "./problems";
+import type { Schemas } from "./schemas";
 import { currentSession, onSessionChange, renewSession, saveSession, type Session } from "./session";
 
-/** One field error of a 422 as the API lists them (api/problems.py): where, as a path such as
- * `["body", "handle"]`, and what is wrong there. */
-export interface FieldProblem {
-  location?: (string | number)[];
-  message?: string;
-  type?: string;
-}
-
-/** A daily limit reached (429, commands/friction): which, how many, for whom, and when it lifts. */
-export interface DailyLimit {
-  /** `comment_per_day`, `upload_per_day`, `follow_per_day`, `report_per_day`. */
-  limit: string;
-  allowed: number;
-  count: number;
-  /** `new_account` or `established`. */
-  tier: string;
-  strikes: number;
-  /** ISO 8601, UTC midnight. */
-  lifts_at: string;
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly title: string,
-    readonly detail: string | null = null,
-    /** Field errors of a 422, as the API lists them. */
-    readonly errors: FieldProblem[] = [],
-    /** Set when a daily limit refused the command. */
-    readonly dailyLimit: DailyLimit | null = null,
-  ) {
-    super(detail ?? title);
-  }
-
-  /** No answer at all: the network is down or the server unreachable. */
-  get offline(): boolean {
-    return this.status === 0;
-  }
-}
+export { ApiError, describe, describeLimit, errorOf, fieldProblems, type DailyLimit, type FieldProblem } from "./problems";
 
 type Query = Record<string, string | number | boolean | null | undefined>;
 
@@ -117,14 +81,7 @@ function offline(): ApiError {
 
 // ---- Sessions: signing in, renewing the access token, signing out ----
 
-export interface TokenIssued {
-  access_token: string;
-  expires_in: number;
-  refresh_token: string;
-  refresh_expires_in: number;
-  user_id: string;
-  role: string;
-}
+export type TokenIssued = Schemas["TokenIssued"];
 
 /** What the client keeps of a sign-in or a refresh. */
 export function sessionOf(issued: TokenIssued): Session {
@@ -254,147 +211,25 @@ async function problemOf(response: Response): Promise<ApiError> {
   }
 }
 
-/** The `ApiError` a problem document stands for; also for answers read outside `request` (uploads). */
-export function errorOf(status: number, statusText: string, body: unknown): ApiError {
-  const problem = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
-  const text = (key: string): string | null => (typeof problem[key] === "string" ? (problem[key] as string) : null);
-  const errors = Array.isArray(problem.errors) ? (problem.errors as FieldProblem[]) : [];
-  const title = text("title") ?? (statusText || `HTTP ${status}`);
-  return new ApiError(status, title, text("detail"), errors, status === 429 ? dailyLimitOf(problem) : null);
-}
-
-function dailyLimitOf(problem: Record<string, unknown>): DailyLimit | null {
-  const { limit, allowed, count, tier, strikes, lifts_at } = problem;
-  if (typeof limit !== "string" || typeof allowed !== "number" || typeof lifts_at !== "string") return null;
-  return {
-    limit,
-    allowed,
-    count: typeof count === "number" ? count : allowed,
-    tier: typeof tier === "string" ? tier : "established",
-    strikes: typeof strikes === "number" ? strikes : 0,
-    lifts_at,
-  };
-}
-
-/**
- * The field errors of a problem, each named by its field (the last part of its location, as the
- * request body names it) with its message. Every form reads field errors through this.
- */
-export function fieldProblems(error: unknown): { field: string; message: string }[] {
-  if (!(error instanceof ApiError)) return [];
-  return error.errors.flatMap((e) => {
-    const location = Array.isArray(e.location) ? e.location : [];
-    const message = typeof e.message === "string" ? e.message : "";
-    return message ? [{ field: String(location[location.length - 1] ?? ""), message }] : [];
-  });
-}
-
-/** What each counted action is, in a sentence: "You can post 30 comments a day". */
-const LIMITED: Record<string, [verb: string, one: string, many: string]> = {
-  upload: ["upload", "video", "videos"],
-  comment: ["post", "comment", "comments"],
-  follow: ["follow", "account", "accounts"],
-  report: ["send", "report", "reports"],
-};
-
-/** A daily limit in words, built from the problem's fields: "You can post 30 comments a day while
- * your account is new; more tomorrow at 00:00 UTC". */
-export function describeLimit(limit: DailyLimit, now: Date = new Date()): string {
-  const capability = limit.limit.replace(/_per_day$/, "");
-  const [verb, one, many] = LIMITED[capability] ?? ["do", "action", "actions"];
-  const why: string[] = [];
-  if (limit.tier === "new_account") why.push("your account is new");
-  if (limit.strikes > 0) why.push(`${limit.strikes === 1 ? "a strike is" : `${limit.strikes} strikes are`} in force`);
-  const reason = why.length ? ` while ${why.join(" and ")}` : "";
-  return `You can ${verb} ${limit.allowed} ${limit.allowed === 1 ? one : many} a day${reason}; more ${whenUtc(limit.lifts_at, now)}`;
-}
-
-/** "tomorrow at 00:00 UTC" (limits lift at midnight UTC), or the day when it is further off. */
-function whenUtc(iso: string, now: Date): string {
-  const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) return "later";
-  const time = `${String(at.getUTCHours()).padStart(2, "0")}:${String(at.getUTCMinutes()).padStart(2, "0")} UTC`;
-  const day = (d: Date): number => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-  const days = Math.round((day(at) - day(now)) / 86_400_000);
-  if (days <= 0) return `today at ${time}`;
-  if (days === 1) return `tomorrow at ${time}`;
-  return `on ${at.toISOString().slice(0, 10)} at ${time}`;
-}
-
-/** A message a person can act on, for any error a view catches. */
-export function describe(error: unknown): string {
-  if (error instanceof ApiError) {
-    if (error.dailyLimit) return describeLimit(error.dailyLimit);
-    const fields = fieldProblems(error).map((e) => e.message);
-    if (fields.length) return fields.join("; ");
-    return error.detail ?? error.title;
-  }
-  return "Something went wrong";
-}
-
 // ---- The resources the client reads (see /openapi.json for the whole contract) ----
 
-export type Visibility = "public" | "followers" | "private";
+export type Visibility = Schemas["Visibility"];
 
+/** A page of any list: the server names one per resource (`VideoPage`, `CommentThreadPage`, …). */
 export interface Page<T> {
   items: T[];
   next_cursor: string | null;
 }
 
-export interface FeedEntry {
-  video_id: string;
-  owner_id: string;
-  /** Why For You shows it ("popular in #cats"); absent in the Following feed. */
-  reason?: string | null;
-}
-
-export interface Playback {
-  master_playlist: string | null;
-  poster: string | null;
-  thumbnails: string | null;
-  expires_at: string | null;
-}
-
-export interface VideoStats {
-  video_id: string;
-  likes: number;
-  comments: number;
-  shares: number;
-  views: number;
-}
-
-export interface VideoDetails {
-  video_id: string;
-  owner_id: string;
-  caption: string | null;
-  caption_erased: boolean;
-  hashtags: string[];
-  visibility: Visibility;
-  comments_allowed: boolean;
-  state: "draft" | "listed" | "unpublished" | "hidden" | "deleted";
-  published_at: string | null;
-  media: { duration_ms: number | null; width: number | null; height: number | null; renditions: string[] };
-  playback: Playback;
-  stats: VideoStats;
-  liked_by_me: boolean | null;
-  processing?: { status: string; progress: number | null; error: string | null };
-}
-
-export interface Profile {
-  user_id: string;
-  handle: string | null; // null once the account was erased
-  display_name: string | null;
-  erased: boolean;
-  bio: string | null;
-  avatar_url: string | null;
-  followers: number;
-  following: number;
-  videos: number;
-  likes_received: number;
-  followed_by_me: boolean | null;
-  /** Suspended now: to anyone but them and moderators, display name, bio, avatar and videos are withheld. */
-  suspended?: boolean;
-}
+/** An item of For You (with why it is shown) or of Following. */
+export type FeedEntry = Schemas["ForYouItem"] | Schemas["FeedVideo"];
+export type FeedPage = Schemas["ForYouPage"] | Schemas["FollowingFeedPage"];
+export type Playback = Schemas["Playback"];
+export type VideoStats = Schemas["VideoStats"];
+export type VideoDetails = Schemas["VideoDetails"];
+/** `handle` is null once the account was erased; a suspended one's display name, bio, avatar and
+ * videos are withheld from anyone but them and moderators. */
+export type Profile = Schemas["ProfileOut"];
 
 export const videoDetails = (videoId: string, signal?: AbortSignal): Promise<VideoDetails> =>
   get<VideoDetails>(`/v1/videos/${videoId}`, undefined, signal);
@@ -415,7 +250,7 @@ export function profileOf(userId: string, fresh = false): Promise<Profile> {
 }
 
 export async function follow(userId: string, on: boolean): Promise<boolean> {
-  const result = await request<{ following: boolean }>(on ? "PUT" : "DELETE", `/v1/users/${userId}/follow`);
+  const result = await request<Schemas["FollowResult"]>(on ? "PUT" : "DELETE", `/v1/users/${userId}/follow`);
   profiles.delete(userId);
   return result.following;
 }

@@ -1,5 +1,7 @@
 /** A tiny element builder: the client has no framework, so views stay small and the bundle light. */
 
+export { formatCount, timeAgo } from "./format";
+
 type Child = Node | string | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
 
@@ -22,35 +24,4 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   }
   el.append(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false));
   return el;
-}
-
-/** Compact counts as people read them: 999, 1.2K, 3.4M. */
-export function formatCount(n: number): string {
-  if (n < 1000) return String(n);
-  if (n < 1_000_000) return `${trim(n / 1000)}K`;
-  return `${trim(n / 1_000_000)}M`;
-}
-
-function trim(x: number): string {
-  return (x >= 100 ? Math.round(x) : Math.round(x * 10) / 10).toString();
-}
-
-/** "3 min ago", "2 d ago": relative times for comments and videos. */
-export function timeAgo(iso: string, now: number = Date.now()): string {
-  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (seconds < 60) return "just now";
-  const steps: [number, string][] = [
-    [60, "min"],
-    [24, "h"],
-    [7, "d"],
-    [52, "w"],
-  ];
-  let value = seconds / 60;
-  let unit = "min";
-  for (const [size, name] of steps) {
-    unit = name;
-    if (value < size) break;
-    value /= size;
-  }
-  return `${Math.floor(value)} ${unit} ago`;
 }

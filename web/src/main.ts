@@ -15,6 +15,7 @@ import { route, start, type View } from "./router";
 import { currentSession, onSessionChange } from "./session";
 import { transparencyView } from "./transparency/view";
 import { emptyState } from "./ui";
+import { coverView } from "./upload/cover";
 import { resumePendingUploads, uploadView } from "./upload/view";
 
 const main = h("main", { id: "view", tabindex: "-1" });
@@ -25,6 +26,7 @@ let current: View | null = null;
 route("/", () => feedView("for-you"));
 route("/following", () => feedView("following"));
 route("/v/:videoId", ({ videoId }) => videoView(videoId!));
+route("/v/:videoId/cover", ({ videoId }) => coverView(videoId!));
 route("/u/:userId", ({ userId }) => profileView(userId!));
 route("/upload", () => uploadView());
 route("/signin", () => authView("signin"));

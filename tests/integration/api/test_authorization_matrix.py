@@ -11,11 +11,13 @@ import dataclasses
 import re
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 import pytest
 
+from api.state import Media
 from commands import streams
 from commands.aggregates import COMMENT
 from commands.context import Request
@@ -25,7 +27,9 @@ from domain import videos
 from domain.actors import Actor, Role
 from domain.engagement.comments import CommentHeld
 from domain.screening import SCREENER, Findings, Policy
+from media.storage import FileStorage
 from projections.models import moderation_queue, moderation_standing, profiles, video_details
+from tests.hostile_media import picture
 from tests.integration.api.harness import System
 
 PERSONAS = ("anonymous", "owner", "other", "moderator", "admin")
@@ -39,6 +43,8 @@ class Call:
     method: str
     path: str
     json: Any = None
+    content: bytes | None = None  # a body that is not JSON (a picture, captions)
+    headers: dict[str, str] | None = None  # what such a body needs said of it
 
 
 class World:
@@ -184,6 +190,34 @@ LABELS = {"labels": ["ad"], "reason": "x"}
 RESTRICTION = {"capability": "like", "duration_hours": 1, "reason": "x"}
 
 
+CAPTIONS = b"WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n"
+VTT = {"Content-Type": "text/vtt"}
+
+
+def scheduled(world: World) -> Call:
+    video_id = world.system.processed_video(world.owner)
+    later = {"caption": "later", "publish_at": "2100-01-01T00:00:00Z"}
+    response = world.system.client.post(
+        f"/v1/videos/{video_id}/publish", json=later, headers=world.owner.auth
+    )
+    assert response.status_code == 422, response.text  # more than 90 days ahead: nothing scheduled
+    soon = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    response = world.system.client.post(
+        f"/v1/videos/{video_id}/publish", json={**later, "publish_at": soon}, headers=world.owner.auth
+    )
+    assert response.status_code == 200, response.text
+    return Call("DELETE", f"/v1/videos/{video_id}/schedule")
+
+
+def captioned(world: World) -> Call:
+    video_id = world.video()
+    response = world.system.client.put(
+        f"/v1/videos/{video_id}/captions/en", content=CAPTIONS, headers={**VTT, **world.owner.auth}
+    )
+    assert response.status_code == 200, response.text
+    return Call("DELETE", f"/v1/videos/{video_id}/captions/en")
+
+
 def pinned(world: World) -> Call:
     video_id, comment_id = world.comment()
     response = world.system.client.put(
@@ -235,6 +269,17 @@ MATRIX: dict[str, tuple[Scenario, frozenset[str], Fresh]] = {
         SIGNED_IN,
         SHARED,
     ),
+    "POST /v1/me/notifications/stream-ticket": (
+        lambda w: Call("POST", "/v1/me/notifications/stream-ticket"),
+        SIGNED_IN,
+        SHARED,
+    ),
+    "POST /v1/me/avatar": (
+        lambda w: Call("POST", "/v1/me/avatar", content=picture("PNG")),
+        SIGNED_IN,
+        SHARED,
+    ),
+    "DELETE /v1/me/avatar": (lambda w: Call("DELETE", "/v1/me/avatar"), SIGNED_IN, SHARED),
     "POST /v1/auth/sign-out": (lambda w: Call("POST", "/v1/auth/sign-out"), SIGNED_IN, "new people"),
     "DELETE /v1/me/sessions": (lambda w: Call("DELETE", "/v1/me/sessions"), SIGNED_IN, "new people"),
     "DELETE /v1/me": (lambda w: Call("DELETE", "/v1/me"), SIGNED_IN, "new people"),
@@ -289,7 +334,19 @@ MATRIX: dict[str, tuple[Scenario, frozenset[str], Fresh]] = {
         SHARED,
     ),
     "PUT /v1/videos/{id}/pin": (pin, frozenset({"owner"}), SHARED),
+    "PUT /v1/videos/{id}/cover": (
+        lambda w: Call("PUT", f"/v1/videos/{w.video()}/cover", {"at_ms": 500}),
+        frozenset({"owner"}),
+        SHARED,
+    ),
     "DELETE /v1/videos/{id}/pin": (pinned, frozenset({"owner"}), SHARED),
+    "DELETE /v1/videos/{id}/schedule": (scheduled, frozenset({"owner"}), SHARED),
+    "PUT /v1/videos/{id}/captions/{lang}": (
+        lambda w: Call("PUT", f"/v1/videos/{w.video()}/captions/en", content=CAPTIONS, headers=VTT),
+        frozenset({"owner"}),
+        SHARED,
+    ),
+    "DELETE /v1/videos/{id}/captions/{lang}": (captioned, frozenset({"owner"}), SHARED),
     "PUT /v1/users/{id}/follow": (
         lambda w: Call("PUT", f"/v1/users/{w.owner.user_id}/follow"),
         SIGNED_IN - {"owner"},
@@ -451,7 +508,11 @@ MATRIX: dict[str, tuple[Scenario, frozenset[str], Fresh]] = {
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    system = System.with_read_side(Path(tmp_path_factory.mktemp("matrix")))
+    folder = Path(tmp_path_factory.mktemp("matrix"))
+    media = Media(
+        storage=FileStorage(folder / "media"), uploads_dir=folder / "uploads", signing_key=b"k" * 32
+    )
+    system = System.with_read_side(folder, media=media)
     yield World(system)
     system.close()
 
@@ -486,9 +547,11 @@ def test_only_the_allowed_callers_pass(world: World, route: str, persona: str) -
     elif fresh == "new owner":
         world = world.with_new_owner()
     call = scenario(world)
-    headers = {} if persona == "anonymous" else world.callers[persona].auth
+    headers = {**(call.headers or {}), **({} if persona == "anonymous" else world.callers[persona].auth)}
     before = world.system.store.head_position()
-    response = world.system.client.request(call.method, call.path, json=call.json, headers=headers)
+    response = world.system.client.request(
+        call.method, call.path, json=call.json, content=call.content, headers=headers
+    )
     if persona in allowed:
         assert 200 <= response.status_code < 300, f"{persona} refused: {response.text}"
     else:

@@ -8,6 +8,7 @@ creator's videos in each state, each with a comment, and viewers in each relatio
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,9 @@ from tests.integration.api.harness import User
 from tests.integration.api.media_world import FAR, KEY, World
 
 VIEWERS = ("anonymous", "owner", "follower", "stranger", "blocked", "moderator", "auditor", "admin")
-STATES = ("public", "followers", "private", "hidden", "deleted", "draft")
+STATES = ("public", "followers", "private", "hidden", "deleted", "draft", "scheduled")
+#: States whose video has no comments: nobody may comment before it is published.
+UNCOMMENTED = frozenset({"draft", "scheduled"})
 EVERYONE = frozenset(VIEWERS) - {"blocked"}
 #: Who may see a video in each state; the rest read it as absent.
 SEES: dict[str, frozenset[str]] = {
@@ -32,6 +35,7 @@ SEES: dict[str, frozenset[str]] = {
     "hidden": frozenset({"owner", "moderator", "admin"}),
     "deleted": frozenset(),
     "draft": frozenset({"owner"}),
+    "scheduled": frozenset({"owner"}),  # publishing is set for tomorrow: until then it is a draft
 }
 #: States whose video stays in the creator's list of videos (hidden ones leave every list).
 LISTED = frozenset({"public", "followers", "private"})
@@ -72,7 +76,10 @@ class Matrix:
     def _video_in(self, state: str) -> str:
         owner = self.user("owner")
         video_id = self.world.processed(owner)
-        if state == "draft":
+        if state in UNCOMMENTED:
+            if state == "scheduled":
+                tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+                self.act("POST", f"/v1/videos/{video_id}/publish", owner, caption="soon", publish_at=tomorrow)
             self._stock(video_id)
             return video_id
         visibility = {"followers": Visibility.FOLLOWERS, "private": Visibility.PRIVATE}.get(state, "public")
@@ -132,7 +139,7 @@ def test_a_videos_comments_are_read_only_by_those_who_see_the_video(
         assert "first" not in response.text
 
 
-@pytest.mark.parametrize(("state", "viewer"), [(s, v) for s, v in CASES if s != "draft"])
+@pytest.mark.parametrize(("state", "viewer"), [(s, v) for s, v in CASES if s not in UNCOMMENTED])
 def test_replies_are_read_only_by_those_who_see_the_video(matrix: Matrix, state: str, viewer: str) -> None:
     response = matrix.get(f"/v1/comments/{matrix.comments[state]}/replies", viewer)
     assert response.status_code == expected(state, viewer), response.text

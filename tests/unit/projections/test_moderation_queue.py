@@ -25,9 +25,10 @@ V1, V2 = "v1", "v2"
 CASE1, CASE2 = "video-v1", "video-v2"
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    w = World(tmp_path)
+@pytest.fixture(params=[1, 3], ids=["one runner", "three partitions"])
+def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
+    """Every scenario projected by one runner, and by three partitions one after another."""
+    w = World(tmp_path, parts=request.param)
     yield w
     w.close()
 

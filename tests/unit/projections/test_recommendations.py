@@ -23,16 +23,17 @@ from domain.videos.events import VideoHidden, VideoPublished, VideoUploadComplet
 from domain.watching import VideoSkipped, ViewStarted, WatchProgressed
 from projections.models.recommendations import PROJECTOR
 from read_models import recommendations as model
-from recommend.model import CREATORS, HISTORY, NEIGHBOURS
+from recommend.model import CREATORS, HISTORY, NEIGHBOURS, SUMMED, UNIT, VIDEO, ModelConfig
 from tests.unit.projections.world import World
 
 ANN, BOB, CAT = (f"0190aaaa-bbbb-7ccc-8ddd-00000000000{c}" for c in "abc")
 V1, V2, V3 = (f"0190aaaa-bbbb-7ccc-8ddd-00000000000{i}" for i in range(1, 4))
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    w = World(tmp_path)
+@pytest.fixture(params=[1, 3], ids=["one runner", "three partitions"])
+def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
+    """Every scenario projected by one runner, and by three partitions one after another."""
+    w = World(tmp_path, parts=request.param)
     w.given(
         *(
             VideoPublished(v, CAT, "clip", [tag], "public", True)
@@ -94,6 +95,22 @@ def test_two_people_who_like_the_same_videos_make_them_neighbours(world: World) 
     )
     neighbours = dict(model.model_record(world.store, NEIGHBOURS, V1) or [])
     assert set(neighbours) == {V2}
+    # And each person's pair counts, wherever their records are kept: the shards add up
+    pair = round(UNIT / 2 ** ModelConfig().user_damping)
+    assert neighbours[V2] == 2 * pair
+    assert dict(model.model_record(world.store, VIDEO, V2) or []) == {"positives": 2.0}
+
+
+def test_everyones_views_and_completions_count_once_each(world: World) -> None:
+    # Given three people (of different partitions) view a video and one completes it
+    project(
+        world,
+        *(ViewStarted(f"c-{user}", user, V1) for user in (ANN, BOB, CAT)),
+        WatchProgressed("w1", BOB, V1, 15_000, 15_000, True, False),
+    )
+    # Then its totals count each once
+    totals = model.exploration(world.store, [V1])[V1]
+    assert (totals.impressions, totals.completions) == (3, 1)
 
 
 def test_a_watch_counts_its_share_and_a_completion_counts_for_exploration(world: World) -> None:
@@ -183,3 +200,8 @@ def test_a_replay_from_the_start_learns_the_same_model(world: World) -> None:
     world.forget_checkpoint(PROJECTOR)
     world.project(PROJECTOR)
     assert (history(world, ANN), model.model_record(world.store, NEIGHBOURS, V1)) == before
+
+
+def test_the_read_model_sums_the_records_the_model_says_are_sums() -> None:
+    # Given the model's kinds of record many people feed, Then the read model adds up their shards
+    assert model.SUMMED_KINDS == SUMMED

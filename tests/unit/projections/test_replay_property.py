@@ -54,7 +54,7 @@ VIDEOS = st.sampled_from([V0, V1, V2])
 OWNED = st.sampled_from(sorted(OWNERS))
 COMMENTS = st.sampled_from([f"0190aaaa-bbbb-7ccc-8ddd-00000000020{n}" for n in range(3)])
 PARENTS = st.none() | COMMENTS
-TEXT = st.sampled_from(["hi", "hello"])
+TEXT = st.sampled_from(["hi", "hello", "hi @ann", "@bob and @ANN"])  # handles mentioned, or not
 TAGS = st.lists(st.sampled_from(["cats", "dance"]), max_size=2, unique=True)
 VISIBILITY = st.sampled_from(["public", "followers", "private"])
 CLIENT_IDS = st.sampled_from(["c1", "c2"])

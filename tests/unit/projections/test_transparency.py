@@ -25,9 +25,10 @@ MARCH = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 APRIL = datetime(2026, 4, 2, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    w = World(tmp_path)
+@pytest.fixture(params=[1, 3], ids=["one runner", "three partitions"])
+def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
+    """Every scenario projected by one runner, and by three partitions one after another."""
+    w = World(tmp_path, parts=request.param)
     yield w
     w.close()
 

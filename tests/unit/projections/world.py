@@ -13,6 +13,7 @@ from eventstore.keystore import SQLiteKeyStore
 from eventstore.sealing import Sealer
 from eventstore.sqlite import SQLiteEventStore
 from migrations.runner import apply_pending
+from projections.partition import Partition
 from projections.projector import Projector
 from projections.rebuild import live_or_first
 from projections.runner import Runner
@@ -23,11 +24,13 @@ from read_models.tables import Table
 
 
 class World:
-    def __init__(self, tmp: Path, read_store: ReadStore | None = None) -> None:
+    def __init__(self, tmp: Path, read_store: ReadStore | None = None, *, parts: int = 1) -> None:
+        """``parts``: how many partitions project each projector, one after another (``project``)."""
         self.keys = SQLiteKeyStore(tmp / "keys.db")
         self.events = SQLiteEventStore(tmp / "events.db")
         self.codec = EventCodec(Sealer(self.keys))
         self.store = read_store or SQLiteReadStore(tmp / "read.db")
+        self.parts = parts
         apply_pending(self.store)
 
     def given(self, *events: DomainEvent, stream: str = "test-1") -> int:
@@ -36,14 +39,17 @@ class World:
         return self.events.append(stream, encoded, StreamState.ANY).position
 
     def project(self, projector: Projector) -> None:
-        """Runs the projector's live build until it has seen everything in the log."""
-        Runner(
-            projector,
-            events=self.events,
-            codec=self.codec,
-            store=self.store,
-            build=live_or_first(self.store, projector),
-        ).run(until=self.events.head_position())
+        """Runs the projector's live build until it has seen everything in the log: each of its
+        partitions in turn, the last ones reading what the first ones wrote."""
+        for partition in self._partitions():
+            Runner(
+                projector,
+                events=self.events,
+                codec=self.codec,
+                store=self.store,
+                build=live_or_first(self.store, projector),
+                partition=partition,
+            ).run(until=self.events.head_position())
 
     def forget_checkpoint(self, projector: Projector) -> None:
         """As after a crash that lost the checkpoint: the next run replays from the start."""
@@ -51,7 +57,16 @@ class World:
 
     def rewind(self, projector: Projector, position: int) -> None:
         """As after a crash before the last checkpoints were saved: events after it come again."""
-        projection_state.save(self.store, dataclasses.replace(self.state(projector), position=position))
+        for partition in self._partitions():
+            state = self.state(projector, partition.label)
+            projection_state.save(self.store, dataclasses.replace(state, position=position))
+
+    def shards(self) -> list[str]:
+        """The labels the partitions write their shards of sharded tables under."""
+        return [partition.label for partition in self._partitions()]
+
+    def _partitions(self) -> list[Partition]:
+        return [Partition(index, self.parts) for index in range(self.parts)]
 
     def state(
         self, projector: Projector, part: str = projection_state.WHOLE

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 
-from recommend.model import NEIGHBOURS, ModelConfig, RankingModel
+from recommend.model import HISTORY, NEIGHBOURS, SUMMED, ModelConfig, RankingModel
 from recommend.signals import Interaction, Signal
 from recommend.state import InMemoryState
 
@@ -167,3 +169,28 @@ def test_state_stays_bounded_however_much_one_person_watches() -> None:
     assert state.longest("history") == 5
     assert state.longest("creators") == 2
     assert state.longest(NEIGHBOURS) <= 2 * 3
+
+
+def test_records_many_people_feed_kept_in_parts_add_up_to_the_whole_exactly() -> None:
+    # Given people liking, unliking, skipping and finishing videos (takings back sometimes larger than
+    # what was added), learned by one model, and by two whose states each hold some people's records
+    rng = random.Random(7)
+    signals = (Signal.LIKE, Signal.UNLIKE, Signal.SKIP, Signal.COMPLETE, Signal.REPORT)
+    users, videos = [f"u{n}" for n in range(6)], [f"v{n}" for n in range(8)]
+    whole, parts = InMemoryState(), (InMemoryState(), InMemoryState())
+    for _ in range(400):
+        user = rng.choice(users)
+        interaction = event(user, rng.choice(videos), rng.choice(signals))
+        RankingModel(whole).learn(interaction)
+        RankingModel(parts[users.index(user) % 2]).learn(interaction)
+    # Then each record many people feed is its parts added up, to the last digit
+    for kind in SUMMED:
+        for video in videos:
+            [expected] = whole.records(kind, [video])
+            total: dict[str, float] = {}
+            for part in parts:
+                for name, amount in part.records(kind, [video])[0].items():
+                    total[name] = total.get(name, 0.0) + amount
+            assert {k: v for k, v in total.items() if v} == {k: v for k, v in expected.items() if v}, video
+    # and the people's own records are each in one part only, as they are in the whole
+    assert all(parts[users.index(u) % 2].records(HISTORY, [u]) == whole.records(HISTORY, [u]) for u in users)

@@ -1,51 +1,16 @@
 /** What the Discover tab, hashtag pages and `/@handle` read (see /openapi.json: the discovery routes). */
 
-import { get, type Page, type Profile } from "../api";
+import { get, type Profile } from "../api";
+import type { Schemas } from "../schemas";
 
-export type SearchKind = "creators" | "hashtags" | "videos";
-
-export interface CreatorHit {
-  user_id: string;
-  handle: string;
-  display_name: string | null;
-  avatar_url: string | null;
-}
-
-export interface VideoHit {
-  video_id: string;
-  owner_id: string;
-  caption: string | null;
-  hashtags: string[];
-  published_at: string | null;
-  labels: string[];
-}
-
-export interface SearchPage {
-  kind: SearchKind;
-  creators: CreatorHit[];
-  hashtags: { hashtag: string }[];
-  videos: VideoHit[];
-  next_cursor: string | null;
-}
-
-export interface TaggedVideo {
-  video_id: string;
-  owner_id: string;
-  published_at: string | null;
-  labels: string[];
-}
-
-export type HashtagSort = "newest" | "trending";
-
-export interface HashtagPage extends Page<TaggedVideo> {
-  hashtag: string;
-  sort: HashtagSort;
-}
-
-export interface Discover {
-  hashtags: { hashtag: string; score: number }[];
-  creators: CreatorHit[];
-}
+export type SearchKind = Schemas["Kind"];
+export type CreatorHit = Schemas["CreatorHit"];
+export type VideoHit = Schemas["VideoHit"];
+export type SearchPage = Schemas["SearchPage"];
+export type TaggedVideo = Schemas["TaggedVideo"];
+export type HashtagSort = Schemas["Sort"];
+export type HashtagPage = Schemas["HashtagPage"];
+export type Discover = Schemas["DiscoverOut"];
 
 export const search = (q: string, kind: SearchKind, limit: number, signal?: AbortSignal): Promise<SearchPage> =>
   get<SearchPage>("/v1/search", { q, kind, limit }, signal);

@@ -107,11 +107,11 @@ export function discoverView(): View {
 function renderResults(pages: SearchPage[]): HTMLElement[] {
   const groups: HTMLElement[] = [];
   for (const page of pages) {
-    if (page.kind === "creators" && page.creators.length) {
+    if (page.kind === "creators" && page.creators?.length) {
       groups.push(group("Creators", page.creators.map(creatorLink)));
-    } else if (page.kind === "hashtags" && page.hashtags.length) {
+    } else if (page.kind === "hashtags" && page.hashtags?.length) {
       groups.push(group("Hashtags", page.hashtags.map((t) => tagLink(t.hashtag))));
-    } else if (page.kind === "videos" && page.videos.length) {
+    } else if (page.kind === "videos" && page.videos?.length) {
       groups.push(group("Videos", page.videos.map((v) =>
         h("a", { class: "result video-result", href: `/v/${v.video_id}` }, v.caption?.trim() || "A video"))));
     }

@@ -8,11 +8,13 @@
 import { ApiError, profileOf, videoDetails, type Profile, type VideoDetails } from "../api";
 import { h } from "../dom";
 import { tagHref } from "../discover/query";
+import { Captions, captionsOn, onCaptionsChange, setCaptionsOn } from "../player/captions";
 import { openStream, PlaybackError, type Stream, type StreamMode } from "../player/hls";
 import { isMuted, onMuteChange, setMuted } from "../player/mute";
 import { progressBar, type ProgressBar } from "../player/progress";
 import { nextSpeed, onSpeedChange, playbackSpeed, setPlaybackSpeed, speedLabel, type Speed } from "../player/speed";
 import { WatchSession } from "../signals";
+import { scheduleNote } from "../upload/schedule";
 import { errorState } from "../ui";
 import { icon } from "./icons";
 import { actionRail, type Rail } from "./rail";
@@ -47,6 +49,8 @@ export class Slide {
   private readonly overlay: HTMLElement;
   private readonly muteButton: HTMLButtonElement;
   private readonly speedButton: HTMLButtonElement;
+  private readonly ccButton: HTMLButtonElement;
+  private captions: Captions | null = null;
   private state: LoadState = "idle";
   private loading: Promise<boolean> | null = null;
   private rail: Rail | null = null;
@@ -96,13 +100,20 @@ export class Slide {
       onclick: () => setPlaybackSpeed(nextSpeed(playbackSpeed())),
     });
     this.applySpeed(playbackSpeed());
+    this.ccButton = h("button", {
+      type: "button",
+      class: "cc-button",
+      hidden: true,
+      onclick: () => setCaptionsOn(!captionsOn()),
+    }, "CC");
+    this.renderCaptions(captionsOn());
     this.overlay = h("div", { class: "slide-overlay" });
     this.el = h("article", {
       class: "slide",
       "data-video-id": this.videoId,
       "aria-label": "Video",
       "aria-busy": "true",
-    }, this.media, this.status, this.overlay, this.muteButton, this.speedButton);
+    }, this.media, this.status, this.overlay, this.muteButton, this.speedButton, this.ccButton);
 
     const on = (name: string, fn: () => void): void => {
       this.video.addEventListener(name, fn);
@@ -117,6 +128,7 @@ export class Slide {
     // Loading a source resets the rate to the default one; the chosen speed holds through it.
     on("loadedmetadata", () => this.applySpeed(playbackSpeed()));
     this.cleanups.push(onSpeedChange((speed) => this.applySpeed(speed)));
+    this.cleanups.push(onCaptionsChange((on) => this.renderCaptions(on)));
     this.cleanups.push(onMuteChange((muted) => {
       this.video.muted = muted;
       this.renderMute(muted);
@@ -186,7 +198,14 @@ export class Slide {
     const handleLink = h("a", { class: "slide-handle", href: `/u/${details.owner_id}` }, "@…");
     const caption = h("p", { class: "slide-caption" }, ...captionNodes(details));
     const reason = this.reason ? h("p", { class: "slide-reason" }, this.reason) : null;
-    this.overlay.replaceChildren(h("div", { class: "slide-info" }, reason, handleLink, caption), this.rail.el);
+    const scheduled = scheduleNote(details);
+    this.overlay.replaceChildren(h("div", { class: "slide-info" }, scheduled, reason, handleLink, caption), this.rail.el);
+    this.captions = new Captions(this.video, details.captions ?? []);
+    if (this.captions.available) {
+      this.el.append(this.captions.el);
+      this.ccButton.hidden = false;
+      this.renderCaptions(captionsOn());
+    }
     this.el.append(this.progress.el);
     this.label(null);
 
@@ -349,6 +368,13 @@ export class Slide {
     this.muteButton.replaceChildren(icon(muted ? "muted" : "sound"));
   }
 
+  /** The CC button says whether captions show; the track is fetched the first time they do. */
+  private renderCaptions(on: boolean): void {
+    this.ccButton.setAttribute("aria-pressed", String(on));
+    this.ccButton.setAttribute("aria-label", "Captions");
+    this.captions?.show(on);
+  }
+
   private applySpeed(speed: Speed): void {
     this.video.defaultPlaybackRate = speed;
     this.video.playbackRate = speed;
@@ -394,6 +420,7 @@ export class Slide {
     this.detach();
     this.progress?.destroy();
     this.rail?.destroy();
+    this.captions?.destroy();
     for (const cleanup of this.cleanups) cleanup();
   }
 }

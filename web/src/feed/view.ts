@@ -8,13 +8,14 @@
  */
 
 import "./feed.css";
-import { ApiError, get, videoDetails, type FeedEntry, type Page, type VideoDetails } from "../api";
+import { ApiError, get, videoDetails, type FeedPage } from "../api";
 import { h } from "../dom";
 import type { View } from "../router";
 import { currentSession } from "../session";
 import { emptyState, errorState, spinner } from "../ui";
 import { warmUp } from "../player/hls";
-import { Slide } from "./slide";
+import { ownerTools } from "../upload/captions";
+import { Slide, type SlideEntry } from "./slide";
 
 type Kind = "for-you" | "following";
 
@@ -24,11 +25,6 @@ const LOAD_AHEAD = 3;
 /** Pages that add no new video (all duplicates or gone) are followed at most this often in a row. */
 const EMPTY_PAGES_MAX = 5;
 const ACTIVE_RATIO = 0.6;
-
-/** For You says, when it ends, whether the viewer saw everything there is (`caught_up`). */
-interface FeedPage extends Page<FeedEntry> {
-  caught_up?: boolean;
-}
 
 interface Source {
   next(cursor: string | null): Promise<FeedPage>;
@@ -91,7 +87,7 @@ class Feed {
   private destroyed = false;
   private readonly cleanups: (() => void)[] = [];
 
-  constructor(private readonly source: Source | null, first: (FeedEntry & { details?: VideoDetails })[] = []) {
+  constructor(private readonly source: Source | null, first: SlideEntry[] = []) {
     this.footer = h("div", { class: "feed-footer" });
     this.el = h("div", { class: "feed", "data-feed": "", "aria-label": "Videos", role: "feed", "aria-busy": "false" }, this.footer);
     this.observer = new IntersectionObserver((entries) => this.onIntersect(entries), {
@@ -146,7 +142,8 @@ class Feed {
         if (this.destroyed) return;
         this.cursor = page.next_cursor;
         this.ended = page.next_cursor === null;
-        this.caughtUp = page.caught_up === true;
+        // For You says, when it ends, whether the viewer saw everything there is.
+        this.caughtUp = "caught_up" in page && page.caught_up === true;
         if (this.add(page.items) > 0 || this.ended) break;
       }
       this.renderFooter();
@@ -178,7 +175,7 @@ class Feed {
   }
 
   /** Appends new slides (ids already in the feed are skipped); returns how many were added. */
-  private add(entries: (FeedEntry & { details?: VideoDetails })[]): number {
+  private add(entries: SlideEntry[]): number {
     // Scroll snapping keeps the snapped element in view as content changes: the viewer waiting at the
     // footer is taken to the first new slide instead of staying with the footer.
     const atFooter = this.slides.length === 0 || this.active === null;
@@ -345,8 +342,9 @@ export function videoView(videoId: string): View {
     try {
       const details = await videoDetails(videoId);
       if (destroyed) return;
+      feed?.destroy();
       feed = new Feed(null, [{ video_id: details.video_id, owner_id: details.owner_id, details }]);
-      el.replaceChildren(back, feed.el);
+      el.replaceChildren(back, feed.el, ownerTools(details, currentSession()?.userId ?? null, () => void show()) ?? "");
     } catch (error) {
       if (destroyed) return;
       // 422: not even a well-formed id.

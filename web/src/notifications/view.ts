@@ -1,30 +1,27 @@
 /**
- * The inbox (`/inbox`): likes, comments, replies, new followers and moderators' decisions, grouped
- * ("mira and 12 others liked your video"), latest activity first. Opening it marks everything read.
+ * The inbox (`/inbox`): likes, comments, replies, mentions, new followers and moderators'
+ * decisions, grouped ("mira and 12 others liked your video"), latest activity first. Opening it
+ * marks everything read.
  *
- * The nav's badge polls the unread count every few seconds while the page is visible (and at once
- * when it becomes visible again): simple and cheap; a push channel can replace the poll later.
+ * The nav's badge is told the unread count as it changes, pushed by the server (`./stream.ts`); while
+ * the push channel is down it polls every few seconds instead. The open inbox reloads when something
+ * new arrives.
  */
 
 import "./notifications.css";
 import { ApiError, describe, get, request, type Page } from "../api";
 import { h, timeAgo } from "../dom";
 import { route, type View } from "../router";
+import type { Schemas } from "../schemas";
 import { currentSession, onSessionChange } from "../session";
 import { emptyState, errorState, spinner, toast } from "../ui";
+import { LiveUnread } from "./stream";
 
-const POLL_MS = 3000;
-
-export interface Notification {
-  kind: "like" | "comment" | "reply" | "follow" | "moderation";
-  target_id: string;
-  video_id: string | null;
-  decision: string | null;
-  count: number;
-  actors: { user_id: string; handle: string }[];
-  last_at: string;
-  unread: boolean;
-}
+/** An inbox item as the server sends it; the server's schema says `kind` is a string, these are the
+ * kinds it sends and this view words. */
+export type Notification = Schemas["NotificationPublic"] & {
+  kind: "like" | "comment" | "reply" | "mention" | "follow" | "moderation";
+};
 
 /** Registers `/inbox` with the shell's router. */
 export function inboxRoutes(): void {
@@ -47,6 +44,7 @@ export function itemText(n: Notification): string {
     case "like": return `${whoText(n)} liked your video`;
     case "comment": return `${whoText(n)} commented on your video`;
     case "reply": return `${whoText(n)} replied to your comment`;
+    case "mention": return `${whoText(n)} mentioned you`;
     case "follow": return `${whoText(n)} started following you`;
     case "moderation": return "A moderator made a decision about your account or content";
   }
@@ -56,7 +54,8 @@ export function itemText(n: Notification): string {
 export function itemHref(n: Notification): string {
   switch (n.kind) {
     case "like":
-    case "comment": return `/v/${n.target_id}`;
+    case "comment":
+    case "mention": return `/v/${n.target_id}`;
     case "reply": return n.video_id ? `/v/${n.video_id}` : "/inbox";
     case "follow": return n.actors[0] ? `/u/${n.actors[0].user_id}` : "/inbox";
     case "moderation": return "/notices";
@@ -104,13 +103,25 @@ export function inboxView(): View {
   }
 
   void load(true);
-  return { el, title: "Inbox", destroy: () => controller.abort() };
+  // Something new while the inbox is open: show it (which marks it read).
+  const stopListening = onUnread((unread) => {
+    if (unread > 0) void load(true);
+  });
+  return {
+    el,
+    title: "Inbox",
+    destroy: () => {
+      controller.abort();
+      stopListening();
+    },
+  };
 }
 
 const MUTABLE: [Notification["kind"], string][] = [
   ["like", "Likes on your videos"],
   ["comment", "Comments on your videos"],
   ["reply", "Replies to your comments"],
+  ["mention", "Mentions of you"],
   ["follow", "New followers"],
 ];
 
@@ -139,7 +150,7 @@ function settingsPanel(signal: AbortSignal): HTMLElement {
     }
   }
 
-  void get<{ muted: string[] }>("/v1/me/notifications/settings", undefined, signal).then(({ muted }) => {
+  void get<Schemas["SettingsPublic"]>("/v1/me/notifications/settings", undefined, signal).then(({ muted }) => {
     for (const [kind, box] of boxes) box.checked = !muted.includes(kind);
     fieldset.disabled = false;
   }).catch(() => {
@@ -163,6 +174,7 @@ const ICONS: Record<Notification["kind"], string> = {
   like: "♥",
   comment: "💬",
   reply: "↩",
+  mention: "@",
   follow: "☺",
   moderation: "⚑",
 };
@@ -171,13 +183,14 @@ const ICONS: Record<Notification["kind"], string> = {
 
 const badge = h("span", { class: "inbox-badge", hidden: true, "aria-hidden": "true" });
 const badgeLabel = h("span", { class: "visually-hidden" });
-let polling: number | null = null;
+const unreadListeners = new Set<(unread: number) => void>();
+let live: LiveUnread | null = null;
 
 /** The nav's Inbox link, with its unread badge; `null` when signed out. */
 export function inboxLink(path: string): HTMLElement | null {
   if (!currentSession()) return null;
   const active = path === "/inbox";
-  startPolling();
+  startWatching();
   return h("a", { href: "/inbox", class: active ? "active" : "", "aria-current": active ? "page" : null },
     h("span", { class: "icon inbox-icon-wrap", "aria-hidden": "true" }, "✉", badge),
     h("span", {}, "Inbox"),
@@ -191,6 +204,17 @@ export function badgeText(unread: number): string {
   return unread >= 100 ? "99+" : String(unread);
 }
 
+/** Calls `listener` with each unread count the badge is told; returns what stops it. */
+function onUnread(listener: (unread: number) => void): () => void {
+  unreadListeners.add(listener);
+  return () => unreadListeners.delete(listener);
+}
+
+function counted(unread: number): void {
+  showUnread(location.pathname === "/inbox" ? 0 : unread);
+  for (const listener of unreadListeners) listener(unread);
+}
+
 function showUnread(unread: number): void {
   const text = badgeText(unread);
   badge.textContent = text;
@@ -199,27 +223,30 @@ function showUnread(unread: number): void {
 }
 
 async function markRead(): Promise<void> {
-  await request<{ position: number }>("POST", "/v1/me/notifications/read");
+  await request<Schemas["MarkedRead"]>("POST", "/v1/me/notifications/read");
   showUnread(0);
 }
 
-async function refresh(): Promise<void> {
+async function poll(): Promise<void> {
   if (!currentSession() || document.hidden) return;
   try {
-    const { unread } = await get<{ unread: number }>("/v1/me/notifications/unread-count");
-    showUnread(location.pathname === "/inbox" ? 0 : unread);
+    const { unread } = await get<Schemas["UnreadCount"]>("/v1/me/notifications/unread-count");
+    counted(unread);
   } catch {
     // A missed poll is retried on the next tick.
   }
 }
 
-function startPolling(): void {
-  if (polling !== null) return;
-  void refresh();
-  polling = window.setInterval(() => void refresh(), POLL_MS);
-  document.addEventListener("visibilitychange", () => void refresh());
+function startWatching(): void {
+  if (live !== null) return;
+  live = new LiveUnread({ onCount: counted, poll });
+  live.start();
+  document.addEventListener("visibilitychange", () => {
+    if (!live?.live) void poll();
+  });
   onSessionChange(() => {
+    live?.stop();
     if (!currentSession()) showUnread(0);
-    else void refresh();
+    else live?.start();
   });
 }

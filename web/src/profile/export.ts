@@ -6,16 +6,8 @@
 
 import { ApiError, describe, get, request } from "../api";
 import { h } from "../dom";
-
-interface DataExport {
-  export_id: string;
-  status: "pending" | "ready" | "failed" | "expired" | "abandoned";
-  expires_at: string | null;
-  size_bytes: number | null;
-  reason: string | null;
-  download_url: string | null;
-  download_expires_at: string | null;
-}
+import type { Schemas } from "../schemas";
+import { exportMessage, type DataExport } from "./display";
 
 /** How often a pending export is asked about. */
 const POLL_MS = 2000;
@@ -52,23 +44,16 @@ export function dataExportPanel(signal: AbortSignal): HTMLElement {
   function show(found: DataExport): void {
     link.hidden = true;
     ask.disabled = found.status === "pending";
+    status.textContent = exportMessage(found);
     if (found.status === "pending") {
-      status.textContent = "Preparing your data… This can take a few minutes.";
       later(POLL_MS, () => void follow(found.export_id));
     } else if (found.status === "ready" && found.download_url) {
       link.href = found.download_url;
       link.hidden = false;
-      const size = found.size_bytes === null ? "" : ` (${megabytes(found.size_bytes)})`;
-      const until = found.expires_at ? ` It can be downloaded until ${new Date(found.expires_at).toLocaleString()}.` : "";
-      status.textContent = `Your data is ready${size}.${until}`;
       ask.textContent = "Prepare it again";
       // the link works for minutes: fetch a fresh one as it runs out
       const expires = found.download_expires_at ? Date.parse(found.download_expires_at) : NaN;
       if (!Number.isNaN(expires)) later(Math.max(1000, expires - Date.now() - 5000), () => void follow(found.export_id));
-    } else if (found.status === "failed") {
-      status.textContent = `Preparing your data failed: ${found.reason ?? "try again"}.`;
-    } else {
-      status.textContent = "Your last copy of your data has expired.";
     }
   }
 
@@ -76,7 +61,7 @@ export function dataExportPanel(signal: AbortSignal): HTMLElement {
     ask.disabled = true;
     status.textContent = "Asking…";
     try {
-      const asked = await request<{ export_id: string; position: number }>("POST", "/v1/me/export");
+      const asked = await request<Schemas["ExportAccepted"]>("POST", "/v1/me/export");
       await follow(asked.export_id, asked.position);
     } catch (error) {
       ask.disabled = false;
@@ -85,7 +70,7 @@ export function dataExportPanel(signal: AbortSignal): HTMLElement {
   });
 
   // The latest export, if there is one: a pending one is followed, a ready one offered.
-  get<{ items: DataExport[] }>("/v1/me/exports", { limit: 1 }, signal).then(
+  get<Schemas["ExportsPage"]>("/v1/me/exports", { limit: 1 }, signal).then(
     (page) => {
       const latest = page.items[0];
       if (latest && latest.status !== "expired" && latest.status !== "abandoned") show(latest);
@@ -93,8 +78,4 @@ export function dataExportPanel(signal: AbortSignal): HTMLElement {
     () => undefined,
   );
   return el;
-}
-
-function megabytes(bytes: number): string {
-  return bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

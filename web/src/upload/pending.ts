@@ -1,7 +1,7 @@
 /**
  * The one upload in flight, as a state machine that outlives views and reloads:
  *
- *   creating → uploading → processing → publishing → published
+ *   creating → uploading → processing → publishing → published (or scheduled, for later)
  *        \__________\___________\____________\______→ failed
  *
  * Its record (video id, the details to publish with, the stage) is kept in localStorage and the
@@ -14,14 +14,17 @@ import { Upload, type DetailedError, type PreviousUpload } from "tus-js-client";
 import { ApiError, authHeaders, describe, errorOf, get, request, type VideoDetails, type Visibility } from "../api";
 import { currentSession, onSessionChange } from "../session";
 import { toast } from "../ui";
+import { AT_LEAST_MS, scheduledText } from "./when";
 
-export type Stage = "creating" | "uploading" | "processing" | "publishing" | "published" | "failed";
+export type Stage = "creating" | "uploading" | "processing" | "publishing" | "published" | "scheduled" | "failed";
 
 export interface PublishDetails {
   caption: string;
   hashtags: string[];
   visibility: Visibility;
   comments_allowed: boolean;
+  /** Publish at this moment (UTC) rather than when ready; absent in records kept before it existed. */
+  publish_at?: string | null;
 }
 
 export interface PendingUpload extends PublishDetails {
@@ -36,6 +39,8 @@ export interface PendingUpload extends PublishDetails {
   /** Whether trying again could help (a network failure, not a rejected file). */
   retryable: boolean;
   upload_url: string | null;
+  /** When the server will publish it, once the schedule is recorded. */
+  scheduled_for?: string | null;
   filename: string;
   filetype: string;
   size: number;
@@ -184,7 +189,7 @@ export async function startUpload(file: File, details: PublishDetails): Promise<
 }
 
 export function isActive(p: PendingUpload): boolean {
-  return p.stage !== "published" && p.stage !== "failed";
+  return p.stage !== "published" && p.stage !== "scheduled" && p.stage !== "failed";
 }
 
 /** Carries the stored upload on from its stage; `file` saves reading it back from IndexedDB. */
@@ -318,6 +323,10 @@ async function poll(myRun: number): Promise<void> {
         finished(videoId);
         return;
       }
+      if (details.schedule && !details.schedule.failed) {
+        finished(videoId, details.schedule.publish_at);
+        return;
+      }
       const processing = details.processing ?? {
         status: details.playback.master_playlist ? "ready" : "processing",
         progress: null,
@@ -330,11 +339,21 @@ async function poll(myRun: number): Promise<void> {
       if (processing.status === "ready") {
         update({ stage: "publishing", progress: 1 });
         const p = state;
+        // A time that has passed while the video was processing: it is published now instead.
+        const later = p.publish_at && Date.parse(p.publish_at) > Date.now() + AT_LEAST_MS ? p.publish_at : null;
+        let scheduledFor: string | null = null;
         try {
-          await request("POST", `/v1/videos/${videoId}/publish`, {
-            body: { caption: p.caption, hashtags: p.hashtags, visibility: p.visibility, comments_allowed: p.comments_allowed },
-            idempotencyKey: `publish-${p.create_key}`,
+          const answer = await request<{ scheduled_for?: string | null }>("POST", `/v1/videos/${videoId}/publish`, {
+            body: {
+              caption: p.caption,
+              hashtags: p.hashtags,
+              visibility: p.visibility,
+              comments_allowed: p.comments_allowed,
+              ...(later ? { publish_at: later } : {}),
+            },
+            idempotencyKey: `publish-${p.create_key}${later ? `-at-${later}` : ""}`,
           });
+          scheduledFor = later ? (answer.scheduled_for ?? later) : null;
         } catch (error) {
           if (myRun !== run) return;
           if (error instanceof ApiError && error.status === 409) {
@@ -350,7 +369,7 @@ async function poll(myRun: number): Promise<void> {
           return;
         }
         if (myRun !== run) return;
-        finished(videoId);
+        finished(videoId, scheduledFor);
         return;
       }
       update({ stage: "processing", progress: processing.progress ?? state.progress }, false);
@@ -361,10 +380,10 @@ async function poll(myRun: number): Promise<void> {
   }
 }
 
-function finished(videoId: string): void {
-  update({ stage: "published", progress: 1, error: null });
+function finished(videoId: string, scheduledFor: string | null = null): void {
+  update({ stage: scheduledFor ? "scheduled" : "published", progress: 1, error: null, scheduled_for: scheduledFor });
   void dropFile();
-  if (location.pathname !== "/upload") toast("Your video is published");
+  if (location.pathname !== "/upload") toast(scheduledFor ? scheduledText(scheduledFor) : "Your video is published");
   void videoId;
 }
 
@@ -394,7 +413,7 @@ export async function cancel(): Promise<void> {
   await dropFile();
   if (tus) await tus.abort(true).catch(() => undefined);
   else if (current?.upload_url) await Upload.terminate(current.upload_url, { headers: authHeaders() }).catch(() => undefined);
-  if (current?.video_id && current.stage !== "published") {
+  if (current?.video_id && current.stage !== "published" && current.stage !== "scheduled") {
     await request("DELETE", `/v1/videos/${current.video_id}`).catch(() => undefined);
   }
 }

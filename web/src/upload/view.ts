@@ -7,7 +7,9 @@ import { h } from "../dom";
 import type { View } from "../router";
 import { currentSession } from "../session";
 import { emptyState } from "../ui";
+import { coverLink } from "./cover";
 import { cancel, isActive, reset, resumePending, retry, serverMaxSize, startUpload, subscribe, type PendingUpload } from "./pending";
+import { scheduledText, scheduleField, scheduleProblem, toUtc } from "./schedule";
 
 /** VideoPublish's limits. */
 const CAPTION_MAX = 2200;
@@ -70,7 +72,7 @@ export function uploadView(): View {
         showing = "progress";
       }
       panel!.paint(p);
-      if (p.stage === "published") sawPublished = true;
+      if (p.stage === "published" || p.stage === "scheduled") sawPublished = true;
     } else if (showing !== "form") {
       panel = null;
       body.replaceChildren(uploadForm());
@@ -102,13 +104,14 @@ function uploadForm(): HTMLElement {
   ));
   const commentsBox = h("input", { type: "checkbox", name: "comments_allowed", id: "upload-comments", checked: true });
   const comments = h("div", { class: "check-field" }, commentsBox, h("label", { for: "upload-comments" }, "Allow comments"));
+  const when = scheduleField();
   const fileInfo = h("p", { class: "file-info", "aria-live": "polite" });
   file.el.append(fileInfo);
   const counter = h("p", { class: "hint caption-counter" }, `0/${CAPTION_MAX}`);
   caption.el.append(counter);
   const problem = h("p", { class: "form-problem", role: "alert", hidden: true });
   const submit = h("button", { class: "button", type: "submit" }, "Upload");
-  const fields = { file, caption, hashtags };
+  const fields = { file, caption, hashtags, when };
 
   let limit: number | null = null;
   void serverMaxSize().then((n) => {
@@ -149,15 +152,20 @@ function uploadForm(): HTMLElement {
   hashtags.control.addEventListener("input", () => {
     if (hashtags.control.getAttribute("aria-invalid")) hashtags.setError(checkTags());
   });
+  when.control.addEventListener("change", () => {
+    when.setError(scheduleProblem(when.control.value));
+    submit.textContent = when.control.value ? "Upload and schedule" : "Upload";
+  });
 
   const form = h("form", { class: "upload-form", novalidate: true, "aria-label": "Upload a video" },
-    file.el, caption.el, hashtags.el, visibility.el, comments, problem, submit);
+    file.el, caption.el, hashtags.el, visibility.el, comments, when.el, problem, submit);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (submit.disabled) return;
     problem.hidden = true;
     if (limit === null) limit = await serverMaxSize();
-    if (showErrors(fields, { file: checkFile(), caption: checkCaption(), hashtags: checkTags() })) return;
+    const errors = { file: checkFile(), caption: checkCaption(), hashtags: checkTags(), when: scheduleProblem(when.control.value) };
+    if (showErrors(fields, errors)) return;
     submit.disabled = true;
     submit.textContent = "Starting…";
     try {
@@ -167,11 +175,12 @@ function uploadForm(): HTMLElement {
         hashtags: parseHashtags(hashtags.control.value),
         visibility: visibility.control.value as Visibility,
         comments_allowed: commentsBox.checked,
+        publish_at: toUtc(when.control.value),
       });
     } catch (error) {
       if (!form.isConnected) return;
       submit.disabled = false;
-      submit.textContent = "Upload";
+      submit.textContent = when.control.value ? "Upload and schedule" : "Upload";
       problem.textContent = error instanceof Error ? error.message : "Something went wrong";
       problem.hidden = false;
     }
@@ -216,6 +225,10 @@ function progressPanel(): { el: HTMLElement; paint(p: PendingUpload): void } {
         text = "Published";
         value = 100;
         break;
+      case "scheduled":
+        text = p.scheduled_for ? scheduledText(p.scheduled_for) : "Scheduled";
+        value = 100;
+        break;
       case "failed":
         text = `Failed: ${p.error ?? "unknown error"}`;
         break;
@@ -251,7 +264,8 @@ function actionsFor(p: PendingUpload): HTMLElement[] {
   const another = button("Upload another", () => void reset());
   switch (p.stage) {
     case "published":
-      return [h("a", { class: "button", href: `/v/${p.video_id}` }, "View your video"), another];
+    case "scheduled":
+      return [h("a", { class: "button", href: `/v/${p.video_id}` }, "View your video"), coverLink(p.video_id!), another];
     case "failed":
       return p.retryable ? [button("Try again", () => void retry(), false), button("Cancel upload", () => void cancel())] : [another];
     default:

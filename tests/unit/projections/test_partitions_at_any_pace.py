@@ -1,0 +1,299 @@
+"""Partitions of a projector apply their slices at their own pace (DESIGN.md §14): whichever runs
+ahead, whichever lags, and whatever rows the others have written meanwhile, the rows they leave are
+those one runner leaves, a sharded table's shards combined as its readers combine them.
+
+For the projectors whose rows gather many entities (the notifications inboxes, the moderation queue,
+the transparency report, the For You model), over histories drawn so events collide: the partitions
+run one after another, in a drawn order, to a drawn point of the log, then in the reverse order to
+its end, each as a new process would (remembering nothing, reading what the store holds). The
+histories keep the facts the domain guarantees: a video's owner never changes and its draft comes
+first; a comment belongs to one video, and a reply answers a comment of the same video.
+"""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.accounts.events import (
+    ErasureRequested,
+    PersonalisationConsentGiven,
+    PersonalisationConsentWithdrawn,
+    UserRegistered,
+)
+from domain.engagement.comments import CommentHeld, CommentPosted
+from domain.engagement.likes import VideoLiked, VideoUnliked
+from domain.engagement.shares import VideoShared
+from domain.events import DomainEvent
+from domain.feeds import FeedServed
+from domain.moderation.cases import CaseAssigned, CaseDismissed, CaseEscalated, CaseResolved
+from domain.moderation.standing import AppealDecided, AppealFiled, ContentModerated, StrikeRecorded
+from domain.notifications import NotificationSettingsChanged, NotificationsRead
+from domain.reports import ReportFiled
+from domain.social import UserBlocked, UserFollowed, UserUnblocked, UserUnfollowed
+from domain.videos.events import (
+    VideoDeleted,
+    VideoDraftCreated,
+    VideoEdited,
+    VideoHidden,
+    VideoPublished,
+    VideoRestored,
+    VideoScreened,
+    VideoUploadCompleted,
+)
+from domain.watching import VideoSkipped, ViewStarted, WatchProgressed
+from projections.models import moderation_queue, notifications, recommendations, transparency
+from projections.partition import WHOLE, Partition
+from projections.projector import Projector
+from projections.runner import Runner
+from read_models.live import Build
+from read_models.tables import Row, Table
+from tests.integration.log_builder import snapshot
+from tests.unit.projections.world import World
+
+PROJECTORS = (
+    transparency.PROJECTOR,
+    moderation_queue.PROJECTOR,
+    notifications.PROJECTOR,
+    recommendations.PROJECTOR,
+)
+PARTS = 3
+#: People and videos whose ids, and the videos' cases, spread over the three partitions.
+ANN, BOB, CAT, DAN = (f"0190aaaa-bbbb-7ccc-8ddd-00000000000{c}" for c in "abcd")
+HANDLES = {ANN: "ann", BOB: "bob", CAT: "cat", DAN: "dan"}
+V0, V1, V2, V3 = (f"0190aaaa-bbbb-7ccc-8ddd-00000000010{n}" for n in (0, 1, 5, 7))
+OWNERS = {V0: ANN, V1: BOB, V2: CAT, V3: DAN}
+#: Each comment belongs to one video.
+COMMENTS = {f"0190aaaa-bbbb-7ccc-8ddd-00000000020{n}": video for n, video in enumerate([V0, V0, V1, V2, V3])}
+MODERATOR = "0190aaaa-bbbb-7ccc-8ddd-0000000000ff"
+
+USERS = st.sampled_from(sorted(HANDLES))
+VIDEOS = st.sampled_from(sorted(OWNERS))
+WORDS = st.sampled_from(["hi", "hi @cat", "@ann and @dan", "@bob"])
+TAGS = st.lists(st.sampled_from(["cats", "dance"]), max_size=2, unique=True)
+REASONS = st.sampled_from(["spam", "hate"])
+ACTIONS = st.sampled_from(["a1", "a2"])
+CLIENT_IDS = st.sampled_from(["c1", "c2"])
+MS = st.integers(0, 20_000)
+
+
+@st.composite
+def comment(draw: st.DrawFn) -> DomainEvent:
+    comment_id = draw(st.sampled_from(sorted(COMMENTS)))
+    video = COMMENTS[comment_id]
+    parent = draw(st.none() | st.sampled_from(sorted(c for c, v in COMMENTS.items() if v == video)))
+    return CommentPosted(comment_id, video, draw(USERS), draw(WORDS), parent, None)
+
+
+@st.composite
+def report(draw: st.DrawFn) -> DomainEvent:
+    reporter, video = draw(USERS), draw(VIDEOS)
+    return ReportFiled(f"r-{reporter}-{video}", reporter, "video", video, OWNERS[video], draw(REASONS))
+
+
+@st.composite
+def video_event(draw: st.DrawFn) -> DomainEvent:
+    video = draw(VIDEOS)
+    owner = OWNERS[video]
+    drawn: DomainEvent = draw(
+        st.one_of(
+            st.builds(
+                VideoPublished, st.just(video), st.just(owner), WORDS, TAGS, st.just("public"), st.just(True)
+            ),
+            st.builds(
+                VideoEdited, st.just(video), st.just(owner), WORDS, TAGS, st.just("public"), st.just(True)
+            ),
+            st.just(VideoHidden(video, owner, MODERATOR, "spam")),
+            st.just(VideoRestored(video, owner, MODERATOR, "fine")),
+            st.just(VideoDeleted(video, owner)),
+            st.builds(
+                VideoUploadCompleted,
+                st.just(video),
+                st.just(owner),
+                st.just("u1"),
+                st.just(10),
+                MS,
+                st.just(1),
+                st.just(1),
+            ),
+            st.builds(
+                VideoScreened,
+                st.just(video),
+                st.just(owner),
+                st.just("u1"),
+                st.just("p1"),
+                st.sampled_from(["held", "passed"]),
+                st.just([]),
+                st.just([]),
+            ),
+        )
+    )
+    return drawn
+
+
+@st.composite
+def case_event(draw: st.DrawFn) -> DomainEvent:
+    case = f"video-{draw(VIDEOS)}"
+    return draw(
+        st.one_of(
+            st.just(CaseDismissed(case, MODERATOR, "fine")),
+            st.builds(
+                CaseResolved,
+                st.just(case),
+                st.just(MODERATOR),
+                ACTIONS,
+                st.just("remove_video"),
+                USERS,
+                REASONS,
+            ),
+            st.just(CaseEscalated(case, MODERATOR, "hard")),
+            st.just(CaseAssigned(case, MODERATOR, MODERATOR)),
+        )
+    )
+
+
+@st.composite
+def appeal(draw: st.DrawFn) -> DomainEvent:
+    video, action = draw(VIDEOS), draw(ACTIONS)
+    owner = OWNERS[video]
+    return draw(
+        st.one_of(
+            st.just(AppealFiled(owner, f"p-{action}", action, "remove_video", "video", video, "no")),
+            st.builds(
+                AppealDecided,
+                st.just(owner),
+                st.just(f"p-{action}"),
+                st.just(action),
+                st.just(MODERATOR),
+                st.booleans(),
+                st.just("so"),
+            ),
+            st.just(ContentModerated(owner, action, "remove_video", "video", video, MODERATOR, "spam", [])),
+            st.just(StrikeRecorded(owner, action, MODERATOR, "spam", "2030-01-01T00:00:00+00:00")),
+        )
+    )
+
+
+EVENTS: st.SearchStrategy[DomainEvent] = st.one_of(
+    video_event(),
+    comment(),
+    report(),
+    case_event(),
+    appeal(),
+    USERS.map(lambda user: UserRegistered(user, HANDLES[user], f"{user}@example.com", "hash", "Name")),
+    st.builds(ErasureRequested, USERS, USERS),
+    st.builds(UserFollowed, USERS, USERS),
+    st.builds(UserUnfollowed, USERS, USERS, st.just("requested")),
+    st.builds(UserBlocked, USERS, USERS),
+    st.builds(UserUnblocked, USERS, USERS),
+    st.builds(VideoLiked, USERS, VIDEOS),
+    st.builds(VideoUnliked, USERS, VIDEOS),
+    st.builds(VideoShared, st.just("s1"), USERS, VIDEOS, st.just("sms")),
+    st.builds(ViewStarted, CLIENT_IDS, USERS, VIDEOS),
+    st.builds(WatchProgressed, CLIENT_IDS, USERS, VIDEOS, MS, MS, st.booleans(), st.booleans()),
+    st.builds(VideoSkipped, CLIENT_IDS, USERS, VIDEOS, MS),
+    st.builds(PersonalisationConsentGiven, USERS),
+    st.builds(PersonalisationConsentWithdrawn, USERS),
+    st.builds(FeedServed, st.just("f1"), USERS, st.just(True), VIDEOS.map(lambda v: [{"video_id": v}])),
+    st.builds(NotificationsRead, USERS),
+    st.builds(
+        NotificationSettingsChanged, USERS, st.lists(st.sampled_from(["like", "mention"]), unique=True)
+    ),
+    st.sampled_from(sorted(COMMENTS)).map(lambda c: CommentHeld(c, COMMENTS[c], ANN, "hm")),
+)
+DRAFTS = [VideoDraftCreated(video, owner) for video, owner in OWNERS.items()]
+#: Registrations first, as they come in life (a few come again, or after an erasure, in the draws).
+REGISTRATIONS = [
+    UserRegistered(user, handle, f"{user}@example.com", "hash", "Name") for user, handle in HANDLES.items()
+]
+HISTORIES = st.lists(EVENTS, min_size=1, max_size=60).map(lambda drawn: [*REGISTRATIONS, *DRAFTS, *drawn])
+
+
+def test_the_people_and_videos_drawn_fall_in_every_partition() -> None:
+    # Given the ids the histories use, Then each partition owns some person, video and case
+    for index in range(PARTS):
+        partition = Partition(index, PARTS)
+        assert any(map(partition.owns, HANDLES)), index
+        assert any(map(partition.owns, OWNERS)), index
+        assert any(partition.owns(f"video-{v}") for v in OWNERS), index
+
+
+@settings(max_examples=40, deadline=None)
+@given(history=HISTORIES, order=st.permutations(range(PARTS)), cut=st.floats(0, 1))
+def test_partitions_at_any_pace_leave_the_rows_of_one_runner(
+    history: list[DomainEvent], order: list[int], cut: float
+) -> None:
+    with tempfile.TemporaryDirectory(prefix="strom-partitions-") as tmp:
+        world = World(Path(tmp))
+        try:
+            # Given a history, each event in its own append
+            head = 0
+            for event in history:
+                head = world.given(event)
+            stop = round(head * cut)
+            for projector in PROJECTORS:
+                whole, parts = Build(projector.version, 1), Build(projector.version, 2)
+                # When one runner applies it all
+                _run(world, projector, whole, WHOLE, until=head)
+                # and three partitions apply their slices, in turn to a point, then the other way round
+                for index in order:
+                    _run(world, projector, parts, Partition(index, PARTS), until=stop)
+                for index in reversed(order):
+                    _run(world, projector, parts, Partition(index, PARTS), until=head)
+                # Then the rows are the same, as readers see them
+                expected, found = _logical(world, projector, whole), _logical(world, projector, parts)
+                for table, rows in expected.items():
+                    assert found[table] == rows, f"{projector.name}.{table}"
+        finally:
+            world.close()
+
+
+def _run(world: World, projector: Projector, build: Build, partition: Partition, *, until: int) -> None:
+    """One process's run of a partition: a new runner, remembering nothing from the one before."""
+    Runner(
+        projector, events=world.events, codec=world.codec, store=world.store, build=build, partition=partition
+    ).run(until=until)
+
+
+def _logical(world: World, projector: Projector, build: Build) -> dict[str, list[str]]:
+    """Every table's rows as readers see them: a sharded table's shards of each key combined as the
+    projector says (its numbers added up, by default), without the shard or its guard."""
+    tables, combine = projector.tables_of(build), dict(projector.combine)
+    out: dict[str, list[str]] = {}
+    for name, rows in snapshot(world.store, projector, build).items():
+        table = tables[name]
+        if "shard" not in table.key_names:
+            out[name] = sorted(map(_shown, rows))
+            continue
+        logical = [k for k in table.key_names if k != "shard"]
+        shards: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
+        for row in rows:
+            shards[tuple(row[k] for k in logical)].append(row)
+        join = combine.get(name) or functools.partial(_added_up, table)
+        combined = (join(sorted(parts, key=lambda row: row["shard"])) for parts in shards.values())
+        out[name] = sorted(
+            _shown({k: v for k, v in row.items() if k != "applied_position"}) for row in combined
+        )
+    return out
+
+
+def _added_up(table: Table, rows: Sequence[Row]) -> Row:
+    """Shards of an aggregate: the numbers of their values added up."""
+    total = {k: v for k, v in rows[0].items() if k != "shard"}
+    for row in rows[1:]:
+        for column in table.value_names:
+            value = row[column]
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                total[column] = (total[column] or 0) + value
+    return total
+
+
+def _shown(row: Row) -> str:
+    return repr(sorted(row.items()))
