@@ -344,5 +344,6 @@ class EventStream(Response):
 
 async def _disconnect(receive: Receive) -> None:
     """Returns once the client has gone (the request itself carries no body worth reading)."""
-    while (await receive())["type"] != "http.disconnect":
-        pass
+    message = await receive()
+    while message["type"] != "http.disconnect":
+        message = await receive()

@@ -48,6 +48,8 @@ class Reader:
         self.events: queue.Queue[Event | None] = queue.Queue()
         self.status: int | None = None
         self.closed = threading.Event()
+        #: Why the stream ended from the client's side (the server hung up, or the test closed it).
+        self.error: httpx.HTTPError | None = None
         self._client = httpx.Client(timeout=httpx.Timeout(30.0, read=30.0))
         self._opened = threading.Event()
         threading.Thread(target=self._read, args=(f"{url}{STREAM}", ticket), daemon=True).start()
@@ -72,8 +74,8 @@ class Reader:
                     elif line == "" and data:
                         self.events.put(Event(kind, orjson.loads(data), event_id))
                         kind, data, event_id = "message", "", None
-        except httpx.HTTPError:
-            pass
+        except httpx.HTTPError as exc:
+            self.error = exc
         finally:
             self._opened.set()
             self.closed.set()
