@@ -89,10 +89,16 @@ class Subscription:
         self.session_id = session_id
         self.latest: tuple[int, int] | None = None  # (position, unread)
         self.ended: str | None = None
-        self.fresh = True  # has not been sent a count yet
+        self.fresh = True  # the watcher has not read its count yet
         self.wake = asyncio.Event()
+        self._unread: int | None = None
 
     def push(self, position: int, unread: int) -> None:
+        """A count the client already has is not sent again: the watcher's first read of a new
+        stream mostly repeats the count it opened with."""
+        if unread == self._unread:
+            return
+        self._unread = unread
         self.latest = (position, unread)
         self.wake.set()
 
@@ -123,6 +129,14 @@ class NotificationHub:
         requests (``strom.connection_guard``), however high ``per_process`` was set."""
         most = max(1, min(self.limits.per_process, connections // 2))
         self.limits = dataclasses.replace(self.limits, per_process=most)
+
+    async def count_now(self, user_id: str) -> tuple[int, int]:
+        """(position, unread) as they stand, read before a stream opens: a read store that cannot
+        answer refuses the stream (503) instead of opening one with nothing to say, and the count
+        goes out at once rather than on the watcher's next round. That round reads it again (the
+        stream may have opened after the watcher took its list), and the repeat is not sent."""
+        _, counts = await asyncio.to_thread(self._counts, None, set(), {user_id})
+        return counts[user_id]
 
     def subscribe(self, user_id: str, session_id: str) -> Subscription:
         """Raises ``StreamRefused`` past a cap. Runs on the event loop, as every change to the
@@ -275,8 +289,8 @@ def end_event(why: str) -> bytes:
 
 
 class EventStream(Response):
-    """The stream of one subscription, on the connection's own coroutine. ``first`` is the count as
-    it stood when the stream opened (position, unread), sent at once."""
+    """The stream of one subscription, on the connection's own coroutine; a count pushed before it
+    starts (the one the stream opened with) is its first event."""
 
     media_type = "text/event-stream"
 

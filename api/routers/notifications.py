@@ -246,11 +246,14 @@ async def notification_stream(ticket: TicketQuery, state: AppStateDep, http: Htt
     """Opened with a ticket: a browser's EventSource sends no Authorization header. A client that
     sends a bearer token too must be the ticket's person."""
     who = _ticket_holder(state, ticket, http.headers.get("authorization"))
+    hub = state.notification_streams
+    first = await hub.count_now(who.actor.user_id)
     try:
-        sub = state.notification_streams.subscribe(who.actor.user_id, who.session_id)
+        sub = hub.subscribe(who.actor.user_id, who.session_id)
     except StreamRefused as refused:
         raise Problem(refused.status, str(refused), headers={"Retry-After": "30"}) from None
-    return EventStream(state.notification_streams, sub)
+    sub.push(*first)
+    return EventStream(hub, sub)
 
 
 def _ticket_holder(state: AppState, ticket: str | None, authorization: str | None) -> SignedIn:

@@ -23,6 +23,7 @@ from eventstore.envelope import AppendResult, Expected, NewEvent
 from eventstore.keystore import SQLiteKeyStore
 from eventstore.sealing import Sealer
 from eventstore.sqlite import SQLiteEventStore
+from tests import loops
 
 USER, VIDEO = "u-1", "v-1"
 STREAM = streams.video_like(USER, VIDEO)
@@ -65,7 +66,7 @@ def test_commands_on_one_stream_on_one_loop_take_turns_and_never_conflict(ports:
     async def at_once() -> list[Outcome]:
         return await asyncio.gather(*(toggle(ports) for _ in range(20)))
 
-    outcomes = asyncio.run(at_once())
+    outcomes = loops.run(at_once())
 
     # Then each decided on the state the one before it left: twenty events, alternating, none refused
     events = [e.type for e in ports.store.read_stream(STREAM)]
@@ -79,11 +80,11 @@ def test_commands_on_one_stream_on_one_loop_take_turns_and_never_conflict(ports:
 
 def test_a_command_on_the_loop_and_one_on_a_thread_see_each_others_events(ports: Ports) -> None:
     # Given a like recorded on the loop
-    asyncio.run(toggle(ports))
+    loops.run(toggle(ports))
 
     # When a thread unlikes, and the loop likes again
     execute(ports, Request(Actor(USER)), STREAM, VIDEO_LIKE, toggling)
-    asyncio.run(toggle(ports))
+    loops.run(toggle(ports))
 
     # Then the history alternates and the state kept is the log's
     assert [e.type for e in ports.store.read_stream(STREAM)] == ["VideoLiked", "VideoUnliked", "VideoLiked"]

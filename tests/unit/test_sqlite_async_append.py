@@ -16,6 +16,7 @@ from eventstore.chain import verify_chain
 from eventstore.envelope import AppendResult, NewEvent, StreamState
 from eventstore.errors import StoreUnavailable, WrongExpectedVersion
 from eventstore.sqlite import SQLiteEventStore
+from tests import loops
 
 APPENDS = 12
 
@@ -24,7 +25,7 @@ def test_an_awaited_append_stores_its_events_and_answers_as_a_thread_would(tmp_p
     store = SQLiteEventStore(tmp_path / "events.db")
     first = store.append("thread-1", [NewEvent("Made", {"n": 0})], StreamState.NO_STREAM)
 
-    awaited = asyncio.run(store.append_async("loop-1", [NewEvent("Made", {"n": 1})], StreamState.NO_STREAM))
+    awaited = loops.run(store.append_async("loop-1", [NewEvent("Made", {"n": 1})], StreamState.NO_STREAM))
 
     assert awaited == AppendResult(version=0, position=first.position + 1)
     assert [e.data for e in store.read_stream("loop-1")] == [{"n": 1}]
@@ -72,7 +73,7 @@ def test_awaited_appends_queued_behind_a_commit_go_together_each_with_its_own_ou
         committing.join()
         return outcomes
 
-    outcomes = asyncio.run(main())
+    outcomes = loops.run(main())
 
     # Then one transaction took them all
     assert batches == [APPENDS]
@@ -118,7 +119,7 @@ def test_the_loop_serves_others_while_an_append_waits_for_its_commit(tmp_path: P
         return ticks
 
     # Then the loop went on serving while it waited
-    assert asyncio.run(main()) >= 20
+    assert loops.run(main()) >= 20
     assert store.stream_version("slow-1") == 0
 
 
@@ -140,7 +141,7 @@ def test_threads_and_coroutines_appending_to_one_stream_chain_one_after_the_othe
     threads = [threading.Thread(target=from_threads) for _ in range(3)]
     for thread in threads:
         thread.start()
-    asyncio.run(from_loop())
+    loops.run(from_loop())
     for thread in threads:
         thread.join(timeout=30)
 
@@ -160,12 +161,12 @@ def test_a_commit_that_fails_fails_its_awaited_appends_and_the_next_ones_still_c
 
     # When an append is awaited, it is told the store cannot answer, and stores nothing
     with pytest.raises(StoreUnavailable, match="locked"):
-        asyncio.run(store.append_async("s-1", [NewEvent("A", {})], StreamState.ANY))
+        loops.run(store.append_async("s-1", [NewEvent("A", {})], StreamState.ANY))
     blocker.execute("ROLLBACK")
     assert store.stream_version("s-1") is None
 
     # Then, once the lock is free, the next one commits
-    result = asyncio.run(store.append_async("s-1", [NewEvent("A", {})], StreamState.ANY))
+    result = loops.run(store.append_async("s-1", [NewEvent("A", {})], StreamState.ANY))
     assert result.version == 0
 
 
@@ -194,7 +195,7 @@ def queued_together(store: SQLiteEventStore, appends: list[Any]) -> list[AppendR
         committing.join()
         return outcomes
 
-    return asyncio.run(main())
+    return loops.run(main())
 
 
 def test_a_batch_written_together_gives_each_append_its_versions_and_positions(tmp_path: Path) -> None:

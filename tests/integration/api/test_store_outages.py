@@ -21,7 +21,7 @@ from domain.access import Visibility
 from domain.actors import Role
 from eventstore.errors import StoreUnavailable
 from eventstore.ids import uuid7
-from media import signing
+from media import images, signing
 from read_models.errors import (
     InvalidQuery,
     MissingTable,
@@ -31,6 +31,7 @@ from read_models.errors import (
 )
 from read_models.port import ReadStore
 from services.sessions import SessionGate
+from tests.hostile_media import picture
 from tests.integration.api.harness import User
 from tests.integration.api.media_world import FAR, KEY, World
 
@@ -57,6 +58,14 @@ NO_EVENT_LOG = {
     "DELETE /v1/uploads/{upload_id}": "removes the upload's own file",
     "OPTIONS /v1/uploads": "says what the tus server supports",
     "/v1/me/sessions": "read through the session gate, whose own outage the last test covers",
+    "POST /v1/me/notifications/stream-ticket": "signs a ticket for the session the gate has just judged",
+    "GET /v1/me/notifications/stream": "reads counts from the read store; its ticket's session is judged "
+    "by the session gate, whose own outage the last test covers",
+}
+#: What routes that take a file rather than JSON are sent: a body valid enough to reach the store.
+FILES: dict[str, tuple[bytes, str]] = {
+    "POST /v1/me/avatar": (picture("PNG"), "image/png"),
+    "PUT /v1/videos/{video_id}/captions/{lang}": (b"WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n", "text/vtt"),
 }
 
 
@@ -108,6 +117,8 @@ class Outages:
             "case_id": f"video-{self.video}",
             "capability": "comment",
             "handle": self.ann.handle,
+            "name": f"{images.SIZES[0]}.webp",
+            "lang": "en",
         }
         # Any other id in a path (an export, an erasure, a case) names nothing: a fresh one.
         return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: known.get(m.group(1), str(uuid7())), template)
@@ -127,6 +138,12 @@ class Outages:
             params["token"] = signing.sign(f"exports/{self.export}", self.ann.user_id, FAR, KEY)
         if template == "/v1/search":  # a query is required: the outage, not the request, must answer
             params["q"] = "demo"
+        if template == "/v1/me/notifications/stream" and user is not None:  # opened with a ticket
+            params["ticket"] = self.system.state.stream_tickets.issue(user.user_id, user.session_id)
+        file = FILES.get(f"{method} {template}")
+        if file is not None:
+            content, headers["Content-Type"] = file
+            return self.client.request(method, self.path(template), headers=headers, content=content)
         return self.client.request(
             method, self.path(template), headers=headers, json=body, params=params or None
         )
@@ -199,6 +216,7 @@ BODIES: dict[str, Any] = {
         "visibility": "public",
         "comments_allowed": True,
     },
+    "PUT /v1/videos/{video_id}/cover": {"at_ms": 500},
     "POST /v1/videos/{video_id}/hide": {"reason": "spam"},
     "POST /v1/videos/{video_id}/restore": {"reason": "not spam"},
     "POST /v1/videos/{video_id}/release": {"reason": "not nudity"},
