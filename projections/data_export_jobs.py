@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
@@ -22,6 +21,7 @@ from domain.accounts.exports import Status
 from eventstore.codec import EventCodec
 from eventstore.envelope import EventFilter, RecordedEvent
 from eventstore.port import EventStore
+from plumbing.repeating import Repeating
 from projections.following import Follower
 from read_models import data_exports as rows
 from read_models import projection_state as states
@@ -115,25 +115,14 @@ class ExpirySweeper:
     def __init__(
         self, *, store: ReadStore, jobs: ExportJobs, clock: Callable[[], datetime], every_s: float = 60.0
     ) -> None:
-        self._store, self._jobs, self._clock, self._every_s = store, jobs, clock, every_s
-        self._stopped = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._store, self._jobs, self._clock = store, jobs, clock
+        self._repeating = Repeating(self.sweep, name="data_export_sweeper", every_s=every_s)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="data_export_sweeper", daemon=True)
-        self._thread.start()
+        self._repeating.start()
 
     def stop(self) -> None:
-        self._stopped.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-
-    def _loop(self) -> None:
-        while not self._stopped.wait(self._every_s):
-            try:
-                self.sweep()
-            except Exception as error:  # the store or storage is away: the next sweep tries again
-                log.warning("sweeping expired exports failed: %s", error)
+        self._repeating.stop()
 
     def sweep(self) -> int:
         """Expires what is due now; returns how many archives were due. Only once every day before

@@ -44,11 +44,8 @@ RemoveAvatars = Callable[[str, str | None], int]
 
 
 #: Removes one object by its key (a caption track's file a newer one replaced, or its removal left).
+#: Required too: a cleanup without it would retry a caption's removal for ever.
 RemoveObject = Callable[[str], int]
-
-
-def _no_objects(key: str) -> int:
-    raise RuntimeError("this media cleanup was built without a way to remove single objects")
 
 
 class Interrupted(Exception):
@@ -64,7 +61,7 @@ class MediaCleanup:
         store: ReadStore,
         remove: Remove,
         remove_avatars: RemoveAvatars,
-        remove_object: RemoveObject = _no_objects,
+        remove_object: RemoveObject,
     ) -> None:
         self._events, self._codec, self._store, self._remove = events, codec, store, remove
         self._remove_avatars = remove_avatars

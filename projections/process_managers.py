@@ -25,9 +25,9 @@ from read_models.port import ReadStore
 
 #: (name, build) of each process manager.
 ALL: tuple[tuple[str, str], ...] = (
-    (transcode_requests.NAME, transcode_requests.BUILD),
-    (screening_requests.NAME, screening_requests.BUILD),
-    (cover_requests.NAME, cover_requests.BUILD),
+    (transcode_requests.NAME, following.BUILD),
+    (screening_requests.NAME, following.BUILD),
+    (cover_requests.NAME, following.BUILD),
     (media_cleanup.NAME, media_cleanup.BUILD),
     (data_exports.NAME, following.BUILD),
     (data_export_jobs.BUILDER, following.BUILD),

@@ -18,8 +18,6 @@ least a minute ahead when recorded, so none recorded later can be due on a day a
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
@@ -27,6 +25,7 @@ from domain.videos.events import PublishScheduled
 from eventstore.codec import EventCodec
 from eventstore.envelope import EventFilter, RecordedEvent
 from eventstore.port import EventStore
+from plumbing.repeating import Repeating
 from projections.following import Follower
 from read_models import publish_schedule as rows
 from read_models.port import ReadStore
@@ -38,7 +37,6 @@ DAY = "%Y%m%d"
 FIRST_SCAN_BACK = timedelta(days=91)
 SCAN_EVERY_S = 5.0
 
-log = logging.getLogger("strom.projections.publish_schedule")
 
 #: Asks for the publication scheduled for ``publish_at``; records nothing if it is no longer due.
 PublishDue = Callable[[str, datetime], None]
@@ -73,25 +71,14 @@ class DueScanner:
         every_s: float = SCAN_EVERY_S,
     ) -> None:
         self._events, self._store, self._tracker = events, store, tracker
-        self._publish, self._clock, self._every_s = publish, clock, every_s
-        self._stopped = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._publish, self._clock = publish, clock
+        self._repeating = Repeating(self.scan, name="publish_scanner", every_s=every_s)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="publish_scanner", daemon=True)
-        self._thread.start()
+        self._repeating.start()
 
     def stop(self) -> None:
-        self._stopped.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-
-    def _loop(self) -> None:
-        while not self._stopped.wait(self._every_s):
-            try:
-                self.scan()
-            except Exception as error:  # a store is away: the next scan asks again, nothing is lost
-                log.warning("publishing what is due failed: %s; trying again in %.0f s", error, self._every_s)
+        self._repeating.stop()
 
     def scan(self) -> int:
         """Asks for every publication due now; returns how many were due."""

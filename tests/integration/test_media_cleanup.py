@@ -142,6 +142,7 @@ def test_media_stays_until_the_deletion_is_in_the_log(world: World) -> None:
         store=world.read_store,
         remove=remove,
         remove_avatars=no_pictures,
+        remove_object=remove,
     )
     cleanup.run(until=world.events.head_position())
 
@@ -193,6 +194,7 @@ def test_running_twice_over_the_same_log_is_harmless(world: World) -> None:
         store=world.read_store,
         remove=remove,
         remove_avatars=no_pictures,
+        remove_object=remove,
     )
 
     # Then it reaches the same position and removes nothing more: the deletion finds nothing left,
@@ -228,6 +230,7 @@ def test_storage_that_fails_for_a_while_is_retried_until_the_media_is_gone(
         store=world.read_store,
         remove=remove,
         remove_avatars=no_pictures,
+        remove_object=remove,
     )
     head = cleanup.run(until=world.events.head_position())
 
