@@ -19,6 +19,8 @@ type Query = Record<string, string | number | boolean | null | undefined>;
 
 export interface RequestOptions {
   body?: unknown;
+  /** Sent as it is instead of a JSON body, with its own type (a caption file). */
+  file?: { data: Blob; type: string };
   query?: Query;
   signal?: AbortSignal;
   /** Lets the request outlive the page (watch signals sent as it hides). */
@@ -60,12 +62,14 @@ async function send(
   const headers: Record<string, string> = { Accept: "application/json" };
   if (session) headers.Authorization = `Bearer ${session.token}`;
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  if (options.file) headers["Content-Type"] = options.file.type;
   if (key) headers["Idempotency-Key"] = key;
+  const body = options.file?.data ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   try {
     return await fetch(withQuery(path, options.query), {
       method,
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body,
       signal: options.signal,
       keepalive: options.keepalive,
     });

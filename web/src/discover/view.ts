@@ -128,8 +128,9 @@ function group(title: string, links: HTMLElement[]): HTMLElement {
 
 function creatorLink(c: CreatorHit): HTMLElement {
   const initial = (c.display_name || c.handle).slice(0, 1).toUpperCase();
-  const avatar = c.avatar_url
-    ? h("img", { class: "avatar result-avatar", src: c.avatar_url, alt: "" })
+  const picture = c.avatar_small_url ?? c.avatar_url; // drawn small: the 96-pixel one when there is one
+  const avatar = picture
+    ? h("img", { class: "avatar result-avatar", src: picture, alt: "" })
     : h("span", { class: "avatar result-avatar avatar-initial", "aria-hidden": "true" }, initial);
   return h("a", { class: "result creator-result", href: handleHref(c.handle) },
     avatar,

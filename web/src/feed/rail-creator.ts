@@ -78,8 +78,9 @@ export function creatorOf(video: VideoDetails): Creator {
   function setProfile(profile: Profile): void {
     handle = profile.handle ?? "";
     profileLink.setAttribute("aria-label", `Profile of ${handle}`);
-    const picture = profile.avatar_url
-      ? h("img", { src: profile.avatar_url, alt: "", loading: "lazy", decoding: "async" })
+    const small = profile.avatar_small_url ?? profile.avatar_url; // drawn small: the 96-pixel one
+    const picture = small
+      ? h("img", { src: small, alt: "", loading: "lazy", decoding: "async" })
       : h("span", { class: "avatar-initial", "aria-hidden": "true" }, initialOf(profile.display_name, handle));
     profileLink.replaceChildren(picture);
     if (followButton || !offersFollow(currentSession()?.userId ?? null, video.owner_id, profile.followed_by_me)) return;

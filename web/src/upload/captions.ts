@@ -8,7 +8,7 @@
  */
 
 import "./schedule.css";
-import { ApiError, authHeaders, describe, errorOf, request, type VideoDetails } from "../api";
+import { describe, request, type VideoDetails } from "../api";
 import { field, showErrors } from "../auth/fields";
 import { h } from "../dom";
 import { languageName } from "../player/captions";
@@ -19,27 +19,11 @@ import { cancelSchedule } from "./schedule";
 export const CAPTION_MAX_BYTES = 256 * 1024;
 const LANGUAGE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 
-/** Puts a WebVTT file as the video's track in `lang`. */
+/** Puts a WebVTT file as the video's track in `lang` (with a renewed token, if the first is refused). */
 export async function putCaptions(videoId: string, lang: string, file: Blob): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(`/v1/videos/${videoId}/captions/${encodeURIComponent(lang)}`, {
-      method: "PUT",
-      headers: { ...authHeaders(), "Content-Type": "text/vtt", "Idempotency-Key": crypto.randomUUID() },
-      body: file,
-    });
-  } catch {
-    throw new ApiError(0, navigator.onLine ? "Strom cannot be reached" : "You are offline");
-  }
-  if (!response.ok) {
-    let body: unknown = null;
-    try {
-      body = await response.json();
-    } catch {
-      /* not a problem document */
-    }
-    throw errorOf(response.status, response.statusText, body);
-  }
+  await request("PUT", `/v1/videos/${videoId}/captions/${encodeURIComponent(lang)}`, {
+    file: { data: file, type: "text/vtt" },
+  });
 }
 
 export async function removeCaptions(videoId: string, lang: string): Promise<void> {
