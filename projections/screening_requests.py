@@ -9,11 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from domain import videos
-from eventstore.codec import EventCodec
 from eventstore.envelope import EventFilter, RecordedEvent
-from eventstore.port import EventStore
 from projections.video_jobs import VideoJobRequests
-from read_models.port import ReadStore
 
 NAME = "screening_requests"
 
@@ -21,21 +18,9 @@ NAME = "screening_requests"
 Enqueue = Callable[[str, str], None]
 
 
-class ScreeningRequests(VideoJobRequests):
+class ScreeningRequests(VideoJobRequests[Enqueue]):
     name = NAME
     watched = EventFilter(types=(videos.VideoUploadCompleted.event_type,))
-
-    def __init__(
-        self,
-        *,
-        events: EventStore,
-        codec: EventCodec,
-        store: ReadStore,
-        enqueue: Enqueue,
-        from_start: bool = False,
-    ) -> None:
-        super().__init__(events=events, codec=codec, store=store, from_start=from_start)
-        self._enqueue = enqueue
 
     def react(self, record: RecordedEvent) -> bool:
         event = self._codec.decode(record).event

@@ -13,12 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from domain import videos
-from eventstore.codec import EventCodec
 from eventstore.envelope import EventFilter, RecordedEvent
-from eventstore.port import EventStore
 from projections.video_jobs import VideoJobRequests
 from read_models import transcode_jobs as jobs
-from read_models.port import ReadStore
 
 NAME = "transcode_requests"
 
@@ -34,7 +31,7 @@ WatchedEvent = (
 Enqueue = Callable[[str, str, int], None]
 
 
-class TranscodeRequests(VideoJobRequests):
+class TranscodeRequests(VideoJobRequests[Enqueue]):
     name = NAME
     watched = EventFilter(
         types=(
@@ -44,18 +41,6 @@ class TranscodeRequests(VideoJobRequests):
             videos.VideoDeleted.event_type,
         )
     )
-
-    def __init__(
-        self,
-        *,
-        events: EventStore,
-        codec: EventCodec,
-        store: ReadStore,
-        enqueue: Enqueue,
-        from_start: bool = False,
-    ) -> None:
-        super().__init__(events=events, codec=codec, store=store, from_start=from_start)
-        self._enqueue = enqueue
 
     def react(self, record: RecordedEvent) -> bool:
         event = self._codec.decode(record).event

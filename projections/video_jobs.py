@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import cast
+from typing import Generic, TypeVar, cast
 
 from domain import videos
 from domain.decider import fold
@@ -22,14 +22,23 @@ from projections.following import RETRY_FIRST_S, RETRY_MAX_S, Follower
 from read_models.port import ReadStore
 
 log = logging.getLogger("strom.projections.video_jobs")
+Enqueue = TypeVar("Enqueue", bound=Callable[..., None])
 
 
-class VideoJobRequests(Follower):
+class VideoJobRequests(Follower, Generic[Enqueue]):
+    """``enqueue`` puts a job on the workers' queue; its arguments are each subclass's own."""
+
     def __init__(
-        self, *, events: EventStore, codec: EventCodec, store: ReadStore, from_start: bool = False
+        self,
+        *,
+        events: EventStore,
+        codec: EventCodec,
+        store: ReadStore,
+        enqueue: Enqueue,
+        from_start: bool = False,
     ) -> None:
         super().__init__(events=events, store=store)
-        self._codec, self._from_start = codec, from_start
+        self._codec, self._enqueue, self._from_start = codec, enqueue, from_start
 
     def checkpoint(self) -> int:
         if self._from_start:

@@ -57,10 +57,11 @@ def browser(world: World) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, world: World) -> Iterator[Page]:
-    """A phone-sized page in a profile of its own: nothing cached, nobody signed in. Whatever the
-    test does there, the client must never trip its Content-Security-Policy."""
-    context = new_context(browser, world)
+def page(request: pytest.FixtureRequest, browser: Browser, world: World) -> Iterator[Page]:
+    """A phone-sized page (or sized as ``AT_BOTH_SIZES`` asks) in a profile of its own: nothing
+    cached, nobody signed in. Whatever the test does there, the client must never trip its
+    Content-Security-Policy."""
+    context = new_context(browser, world, **getattr(request, "param", {}))
     context.set_default_timeout(15_000)
     refused: list[str] = []
     context.on("console", lambda message: refused.append(message.text) if CSP in message.text else None)

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page
 
 from tests.e2e.world import ROOT, Account, World
@@ -16,6 +17,10 @@ SCREENSHOTS = ROOT / "web" / "test-results"
 PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
 NARROW: dict[str, Any] = {"viewport": {"width": 360, "height": 740}}
+#: Runs a test twice, its ``page`` at a phone's size and at a desktop's.
+AT_BOTH_SIZES = pytest.mark.parametrize(
+    "page", [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop")], indirect=True
+)
 #: Long enough for a cold hls.js start on two busy cores, short enough to fail in a useful time.
 PLAY_TIMEOUT_MS = 30_000
 SESSION_KEY = "strom.session"

@@ -6,7 +6,11 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, Route, expect
 
+from tests.e2e.pages import AT_BOTH_SIZES
 from tests.e2e.world import World
+
+#: Every test here runs at a phone's size and at a desktop's.
+pytestmark = AT_BOTH_SIZES
 
 
 def test_the_docs_page_shows_the_api_with_no_other_site_reachable(page: Page, world: World) -> None:

@@ -12,8 +12,11 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import active_slide, active_video_id, sign_in, wait_until_playing
+from tests.e2e.pages import AT_BOTH_SIZES, active_slide, active_video_id, sign_in, wait_until_playing
 from tests.e2e.world import Account, World, wait_until
+
+#: Every test here runs at a phone's size and at a desktop's.
+pytestmark = AT_BOTH_SIZES
 
 NOTHING_PUBLISHED = "Nothing has been published"
 #: The projection applies an event within milliseconds; this leaves room for a busy machine.

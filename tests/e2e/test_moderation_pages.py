@@ -13,7 +13,15 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages import SESSION_KEY, horizontal_overflow, sign_in, unnamed_controls
+from tests.e2e.pages import (
+    DESKTOP,
+    PHONE,
+    SESSION_KEY,
+    horizontal_overflow,
+    screenshot,
+    sign_in,
+    unnamed_controls,
+)
 from tests.e2e.world import ROOT, Account, World, server_env, wait_until
 
 #: The projections behind the queue and the notices are live; on two busy cores allow seconds.
@@ -141,6 +149,7 @@ def test_a_reported_video_is_removed_by_keyboard_appealed_and_restored(
     assert video_state(world, video_id, owner) == "hidden"
     assert unnamed_controls(page) == []
     assert horizontal_overflow(page) == 0
+    screenshot(page, "moderation-case-phone")
 
     # When they strike the owner from the account's standing page, then take the strike back
     page.get_by_role("link", name="Account standing of the person who posted it").click()
@@ -169,9 +178,15 @@ def test_a_reported_video_is_removed_by_keyboard_appealed_and_restored(
     appeal.get_by_label("Your statement").fill("It is one clip, posted once")
     appeal.get_by_role("button", name="Send appeal").click()
 
-    # Then the notice says the appeal is pending
+    # Then the notice says the appeal is pending, and reads whole on a phone and on a desktop
     expect(notice.locator("[data-appeal]")).to_have_text("Appeal pending: a moderator will decide")
     assert unnamed_controls(page) == []
+    screenshot(page, "notice-phone")
+    page.set_viewport_size(DESKTOP["viewport"])
+    expect(notice).to_contain_text("Repeated spam, as both reports say")
+    assert horizontal_overflow(page) == 0
+    screenshot(page, "notice-desktop")
+    page.set_viewport_size(PHONE["viewport"])
 
     # When the second moderator finds the appeal in the queue and grants it
     sign_in_staff(page, second)

@@ -10,6 +10,7 @@ from tests.e2e.layout import box
 from tests.e2e.pages import (
     ACTIVE_SLIDE,
     ACTIVE_VIDEO,
+    AT_BOTH_SIZES,
     active_slide,
     active_video_id,
     slide_of,
@@ -17,6 +18,9 @@ from tests.e2e.pages import (
     wait_until_playing,
 )
 from tests.e2e.world import Account, World, wait_until
+
+#: Every test here runs at a phone's size and at a desktop's.
+pytestmark = AT_BOTH_SIZES
 
 FOCUS_IN_SHEET = "() => !!document.activeElement?.closest('[role=dialog][data-sheet=signin]')"
 

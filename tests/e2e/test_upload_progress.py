@@ -12,8 +12,11 @@ from playwright.sync_api import Page, Request, Route, expect
 
 from tests.clips import clip
 from tests.e2e.layout import box, clipped_by
-from tests.e2e.pages import sign_in
+from tests.e2e.pages import AT_BOTH_SIZES, sign_in
 from tests.e2e.world import Account
+
+#: Every test here runs at a phone's size and at a desktop's.
+pytestmark = AT_BOTH_SIZES
 
 #: The upload and processing of a few seconds of video on two shared cores, plus the page's polling.
 PUBLISH_TIMEOUT_MS = 180_000

@@ -5,32 +5,21 @@ error (a missing icon included)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import astuple
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import ConsoleMessage, Page, expect
 
 from tests.e2e.layout import box, clipped_by, contrast_over_white, picture
-from tests.e2e.pages import ACTIVE_VIDEO, DESKTOP, PHONE, active_slide, new_context, wait_until_playing
+from tests.e2e.pages import ACTIVE_VIDEO, AT_BOTH_SIZES, active_slide, wait_until_playing
 from tests.e2e.world import World
 
-SIZES = [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop")]
+#: Every test here runs at a phone's size and at a desktop's.
+pytestmark = AT_BOTH_SIZES
 #: Longer than a single tap waits for a second one.
 TAP_SETTLES_MS = 400
 #: WCAG AA for small text.
 READABLE = 4.5
-
-
-@pytest.fixture(params=SIZES)
-def sized(request: pytest.FixtureRequest, browser: Browser, world: World) -> Iterator[Page]:
-    """A fresh page at a phone's or a desktop's size, nobody signed in."""
-    size: dict[str, Any] = request.param
-    context = new_context(browser, world, **size)
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
 
 
 def portrait_video(world: World) -> str:
@@ -41,13 +30,13 @@ def portrait_video(world: World) -> str:
     raise AssertionError("the demo has no portrait video")
 
 
-def test_the_seek_bar_draws_how_far_the_video_played_and_shows_its_thumb(sized: Page) -> None:
-    sized.goto("/")
-    wait_until_playing(sized, after_s=1.0)
-    active_slide(sized).locator(".slide-media").click()
-    sized.wait_for_timeout(TAP_SETTLES_MS)
-    played = sized.eval_on_selector(ACTIVE_VIDEO, "v => v.currentTime / v.duration")
-    slider = active_slide(sized).get_by_role("slider", name="Seek")
+def test_the_seek_bar_draws_how_far_the_video_played_and_shows_its_thumb(page: Page) -> None:
+    page.goto("/")
+    wait_until_playing(page, after_s=1.0)
+    active_slide(page).locator(".slide-media").click()
+    page.wait_for_timeout(TAP_SETTLES_MS)
+    played = page.eval_on_selector(ACTIVE_VIDEO, "v => v.currentTime / v.duration")
+    slider = active_slide(page).get_by_role("slider", name="Seek")
     track, fill = box(slider.locator(".seek-track")), box(slider.locator(".seek-fill"))
     assert played > 0.05
     assert fill.width / track.width == pytest.approx(played, abs=0.03)
@@ -61,50 +50,50 @@ def test_the_seek_bar_draws_how_far_the_video_played_and_shows_its_thumb(sized: 
 
 
 def test_a_portrait_video_fills_its_slide_and_the_sound_button_sits_on_the_picture(
-    sized: Page, world: World
+    page: Page, world: World
 ) -> None:
-    sized.goto(f"/v/{portrait_video(world)}")
-    wait_until_playing(sized)
-    slide = active_slide(sized)
+    page.goto(f"/v/{portrait_video(world)}")
+    wait_until_playing(page)
+    slide = active_slide(page)
     shown = picture(slide.locator("video"))
     assert astuple(shown) == pytest.approx(astuple(box(slide)), abs=1), "the picture leaves bars in its slide"
     assert shown.contains(box(slide.get_by_role("button", name="Unmute")))
     assert shown.contains(box(slide.locator(".rail")))
 
 
-def test_the_reason_for_a_video_reads_over_the_brightest_picture(sized: Page) -> None:
-    sized.goto("/")
-    reason = active_slide(sized).locator(".slide-reason")
+def test_the_reason_for_a_video_reads_over_the_brightest_picture(page: Page) -> None:
+    page.goto("/")
+    reason = active_slide(page).locator(".slide-reason")
     expect(reason).to_be_visible()
     assert contrast_over_white(reason) >= READABLE
 
 
-def test_a_toast_keeps_off_the_caption_the_rail_and_the_sound_button(sized: Page) -> None:
-    sized.goto("/")
-    slide = active_slide(sized)
+def test_a_toast_keeps_off_the_caption_the_rail_and_the_sound_button(page: Page) -> None:
+    page.goto("/")
+    slide = active_slide(page)
     caption = slide.locator(".slide-caption")
     expect(caption).to_be_visible()
     slide.get_by_role("button", name="Share").click()  # says the link was copied, or shows it
-    toast = sized.locator(".toast").first
+    toast = page.locator(".toast").first
     expect(toast).to_be_visible()
     drawn = box(toast)
     for covered in (slide.locator(".slide-info"), slide.locator(".rail"), slide.locator(".mute-button")):
         assert not drawn.overlaps(box(covered)), f"the toast covers {covered}"
 
 
-def test_no_page_logs_an_error_and_each_has_an_icon(sized: Page, world: World) -> None:
+def test_no_page_logs_an_error_and_each_has_an_icon(page: Page, world: World) -> None:
     errors: list[str] = []
-    sized.on("console", lambda m: errors.append(_said(m)) if m.type == "error" else None)
+    page.on("console", lambda m: errors.append(_said(m)) if m.type == "error" else None)
     for path in ("/", "/signin", "/upload", f"/u/{world.demo['mira'].user_id}"):
-        sized.goto(path)
-        sized.wait_for_load_state("networkidle")
-    icon = sized.locator("link[rel='icon']").get_attribute("href")
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+    icon = page.locator("link[rel='icon']").get_attribute("href")
     assert icon is not None, "the page names no icon"
     with world.client() as http:
         answer = http.get(icon)
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("image/")
-    sized.wait_for_timeout(500)  # a late message still counts
+    page.wait_for_timeout(500)  # a late message still counts
     assert errors == []
 
 

@@ -12,9 +12,6 @@ belongs to one video, and a reply answers, and a pin names, a comment of that vi
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,13 +32,8 @@ from domain.videos.events import (
     VideoUnpublished,
 )
 from projections.models import comment_threads, following_feed, profiles, video_details
-from projections.partition import WHOLE, Partition
-from projections.projector import Projector
-from projections.runner import Runner
-from read_models.live import Build
-from read_models.profiles import COUNTS
-from tests.integration.log_builder import snapshot
-from tests.unit.projections.world import World
+from projections.partition import Partition
+from tests.unit.projections.paced_partitions import rows_of_one_runner
 
 #: The Following feed with a threshold of two followers, so creators turn large and small again.
 PROJECTORS = (
@@ -144,48 +136,4 @@ def test_the_people_videos_and_comments_drawn_fall_in_every_partition() -> None:
 def test_partitions_at_any_pace_leave_the_rows_of_one_runner(
     history: list[DomainEvent], order: list[int], cut: float
 ) -> None:
-    with tempfile.TemporaryDirectory(prefix="strom-partitions-") as tmp:
-        world = World(Path(tmp))
-        try:
-            # Given a history, each event in its own append
-            head = 0
-            for event in history:
-                head = world.given(event)
-            stop = round(head * cut)
-            for projector in PROJECTORS:
-                whole, parts = Build(projector.version, 1), Build(projector.version, 2)
-                # When one runner applies it all
-                _run(world, projector, whole, WHOLE, until=head)
-                # and three partitions apply their slices, in turn to a point, then the other way round
-                for index in order:
-                    _run(world, projector, parts, Partition(index, PARTS), until=stop)
-                for index in reversed(order):
-                    _run(world, projector, parts, Partition(index, PARTS), until=head)
-                # Then the rows are the same, a user's totals summed over their shards
-                expected, found = _logical(world, projector, whole), _logical(world, projector, parts)
-                for table, rows in expected.items():
-                    assert found[table] == rows, f"{projector.name}.{table}"
-        finally:
-            world.close()
-
-
-def _run(world: World, projector: Projector, build: Build, partition: Partition, *, until: int) -> None:
-    """One process's run of a partition: a new runner, remembering nothing from the one before."""
-    Runner(
-        projector, events=world.events, codec=world.codec, store=world.store, build=build, partition=partition
-    ).run(until=until)
-
-
-def _logical(world: World, projector: Projector, build: Build) -> dict[str, list[str]]:
-    """Every table's rows; ``profile_counts`` as its reader sees them, one sum per user."""
-    out: dict[str, list[str]] = {}
-    for name, rows in snapshot(world.store, projector, build).items():
-        if name == "profile_counts":
-            totals: dict[str, dict[str, int]] = {}
-            for row in rows:
-                user = totals.setdefault(row["user_id"], dict.fromkeys(COUNTS, 0))
-                for count in COUNTS:
-                    user[count] += row[count] or 0
-            rows = [{"user_id": user, **counts} for user, counts in totals.items()]
-        out[name] = sorted(repr(sorted(row.items())) for row in rows)
-    return out
+    rows_of_one_runner(PROJECTORS, history, order, cut)

@@ -6,13 +6,12 @@
 
 import "../comments/comments.css";
 import "./auth.css";
-import { h } from "../dom";
+import { h, trapTab } from "../dom";
 import { currentSession } from "../session";
 import { authForm } from "./view";
 
 type Mode = "signin" | "signup";
 
-const FOCUSABLE = 'a[href], button:not([disabled]), textarea:not([disabled]), input:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 let open: Promise<boolean> | null = null;
 
@@ -112,22 +111,4 @@ function showSheet(why: string): Promise<boolean> {
       resolve(signedIn);
     }
   });
-}
-
-/** Tab and Shift+Tab go round the sheet's controls and never leave it. */
-function trapTab(sheet: HTMLElement, event: KeyboardEvent): void {
-  const focusables = Array.from(sheet.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
-    (el) => el.offsetParent !== null || el === document.activeElement,
-  );
-  if (focusables.length === 0) return;
-  const first = focusables[0]!;
-  const last = focusables[focusables.length - 1]!;
-  const active = document.activeElement;
-  if (event.shiftKey && (active === first || !sheet.contains(active))) {
-    event.preventDefault();
-    last.focus();
-  } else if (!event.shiftKey && (active === last || !sheet.contains(active))) {
-    event.preventDefault();
-    first.focus();
-  }
 }

@@ -4,7 +4,7 @@
  * it; focus goes back where it was.
  */
 
-import { h } from "../dom";
+import { h, trapTab } from "../dom";
 
 export interface Frame {
   close(restoreFocus?: boolean): void;
@@ -19,7 +19,6 @@ export function closeOpenSheet(): void {
   closeOpen?.();
 }
 
-const FOCUSABLE = 'a[href], button:not([disabled]), textarea:not([disabled]), input:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 export function openFrame(sheet: HTMLElement): Frame {
   closeOpen?.();
@@ -75,21 +74,4 @@ export function openFrame(sheet: HTMLElement): Frame {
   sheet.addEventListener("keydown", (event) => event.stopPropagation());
 
   return { close, signal: controller.signal };
-}
-
-function trapTab(sheet: HTMLElement, event: KeyboardEvent): void {
-  const focusables = Array.from(sheet.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
-    (el) => el.offsetParent !== null || el === document.activeElement,
-  );
-  if (focusables.length === 0) return;
-  const first = focusables[0]!;
-  const last = focusables[focusables.length - 1]!;
-  const active = document.activeElement;
-  if (event.shiftKey && (active === first || !sheet.contains(active))) {
-    event.preventDefault();
-    last.focus();
-  } else if (!event.shiftKey && (active === last || !sheet.contains(active))) {
-    event.preventDefault();
-    first.focus();
-  }
 }

@@ -7,7 +7,7 @@
 
 import { describe } from "../api";
 import { field, fieldErrorsOf, showErrors, type Field } from "../auth/fields";
-import { h } from "../dom";
+import { h, trapTab } from "../dom";
 import { REASON_MAX, reasonProblem } from "./api";
 
 export interface DialogOptions {
@@ -30,7 +30,6 @@ export interface DialogOptions {
   danger?: boolean;
 }
 
-const FOCUSABLE = 'a[href], button:not([disabled]), textarea:not([disabled]), input:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 export function openDialog(options: DialogOptions): void {
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
@@ -70,19 +69,9 @@ export function openDialog(options: DialogOptions): void {
     if (!submit.disabled) close();
   });
   dialog.addEventListener("keydown", (event) => {
-    if (event.key !== "Tab") return;
-    const focusables = Array.from(dialog.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => el.offsetParent !== null);
-    if (focusables.length === 0) return;
-    const first = focusables[0]!;
-    const last = focusables[focusables.length - 1]!;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
+    if (event.key === "Tab") trapTab(dialog, event);
   });
+
   // A click on the backdrop (outside the form) closes it, as Escape does.
   dialog.addEventListener("click", (event) => {
     if (event.target === dialog && !submit.disabled) close();
