@@ -11,7 +11,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.pages import DESKTOP, PHONE, new_context, screenshot, sign_in, wait_until_playing
+from tests.e2e.pages import (
+    AT_BOTH_SIZES,
+    DESKTOP,
+    PHONE,
+    new_context,
+    screenshot,
+    sign_in,
+    wait_until_playing,
+)
 from tests.e2e.world import Account, World
 
 CUE = "Hello from the captions"
@@ -98,3 +106,14 @@ def test_captions_added_by_the_owner_show_in_the_player_once_cc_is_on(
         owner.context.close()
         if viewer is not owner:
             viewer.context.close()
+
+
+@AT_BOTH_SIZES
+def test_a_video_without_captions_offers_no_cc_button(page: Page) -> None:
+    # Given the demo's videos, none with a caption track
+    page.goto("/")
+    wait_until_playing(page)
+    # Then the playing slide draws no CC button, while its speed button is there
+    slide = page.locator('article.slide[data-active="true"]')
+    expect(slide.locator(".speed-button")).to_be_visible()
+    expect(slide.locator(".cc-button")).to_be_hidden()

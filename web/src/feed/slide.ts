@@ -96,13 +96,13 @@ export class Slide {
     this.renderMute(isMuted());
     this.speedButton = h("button", {
       type: "button",
-      class: "speed-button",
+      class: "slide-pill speed-button",
       onclick: () => setPlaybackSpeed(nextSpeed(playbackSpeed())),
     });
     this.applySpeed(playbackSpeed());
     this.ccButton = h("button", {
       type: "button",
-      class: "cc-button",
+      class: "slide-pill cc-button",
       hidden: true,
       onclick: () => setCaptionsOn(!captionsOn()),
     }, "CC");
