@@ -49,6 +49,9 @@ class Batch:
         self._known: dict[RowId, Row | None] = {}
         #: Rows pending or known, by partition, for ``rows`` (pruned lazily: a row may have left both).
         self._partitions: dict[RowId, set[RowId]] = {}
+        #: Partitions read whole whose every row is known or pending since: ``rows`` of them needs no
+        #: read. Only partitions this runner alone writes (see ``_sole_writer``).
+        self._whole: set[RowId] = set()
         self._remembered = remembered
         self._complete = empty
         #: Pending rows the store did not hold when the batch began: deleting one writes nothing.
@@ -104,18 +107,50 @@ class Batch:
     def rows(self, table: str, partition: Mapping[str, Any]) -> list[Row]:
         """The whole partition as the batch has it (stored rows with pending writes over them), in
         clustering order. For the projector's own lookups, whose partitions are small."""
+        return self.rows_of_many(table, [partition])[0]
+
+    def rows_of_many(self, table: str, partitions: Sequence[Mapping[str, Any]]) -> list[list[Row]]:
+        """``rows`` of each partition, their stored rows read in one round (``ReadStore.page_many``):
+        a lookup that needs many partitions at once waits for the slowest of them on Cassandra,
+        not for the sum of their round trips."""
         physical = self._tables[table]
-        where = (table, tuple(check_partition(physical, partition).values()))
-        merged: dict[tuple[Any, ...], Row | None] = {}
-        if not self._complete:
-            merged = {_key_of(physical, row): row for row in _whole(self._store, physical, where[1])}
+        wheres = [(table, tuple(check_partition(physical, p).values())) for p in partitions]
+        unknown = [where for where in wheres if not (self._complete or where in self._whole)]
+        stored: dict[RowId, list[Row]] = {}
+        if unknown:
+            read = _wholes(self._store, physical, [key for _, key in unknown])
+            stored = dict(zip(unknown, read, strict=True))
+            if self._sole_writer(physical):
+                for where, rows in stored.items():
+                    self._learn(physical, where, rows)
+        return [self._merged(physical, where, stored.get(where, [])) for where in wheres]
+
+    def _sole_writer(self, physical: Table) -> bool:
+        """Whether no other runner writes the table's partitions: so in a whole run, or where each
+        partition holds one shard (rows keyed by shard but partitioned otherwise, such as a person's
+        settings, take a row from every partition)."""
+        return self.partition == WHOLE or "shard" in physical.partition_key
+
+    def _learn(self, physical: Table, where: RowId, rows: list[Row]) -> None:
+        """Remembers a partition read whole, as far as the memory of rows allows."""
+        if len(rows) > self._remembered // 10:
+            return
+        for row in rows:
+            identity = (where[0], _key_of(physical, row))
+            if identity not in self._pending:
+                self._remember(identity, row)
+        self._whole.add(where)
+
+    def _merged(self, physical: Table, where: RowId, stored: list[Row]) -> list[Row]:
+        merged: dict[tuple[Any, ...], Row | None] = {_key_of(physical, row): row for row in stored}
+        known = self._complete or where in self._whole
         for identity in list(self._partitions.get(where, ())):
             if identity in self._pending:
                 write = self._pending[identity]
                 merged[identity[1]] = None if write.deleted else write.values
-            elif self._complete and identity in self._known:
+            elif known and identity in self._known:
                 merged[identity[1]] = self._known[identity]
-            else:
+            elif not known:
                 self._partitions[where].discard(identity)
         return _clustered(physical, [dict(row) for row in merged.values() if row is not None])
 
@@ -180,8 +215,11 @@ class Batch:
         self._known[identity] = row
         self._index(identity)
         if len(self._known) > self._remembered:
-            del self._known[next(iter(self._known))]
+            forgotten = next(iter(self._known))
+            del self._known[forgotten]
             self._complete = False
+            table, key = forgotten
+            self._whole.discard((table, key[: len(self._tables[table].partition_key)]))
 
     def _index(self, identity: RowId) -> None:
         table, key = identity
@@ -191,6 +229,18 @@ class Batch:
 
 def _key_of(table: Table, row: Row) -> tuple[Any, ...]:
     return tuple(row[name] for name in table.key_names)
+
+
+def _wholes(store: ReadStore, table: Table, partitions: list[tuple[Any, ...]]) -> list[list[Row]]:
+    """Every row of each partition: the first pages in one round, a partition with more read on."""
+    keys = [dict(zip(table.partition_key, partition, strict=True)) for partition in partitions]
+    firsts = store.page_many(table, keys, limit=MAX_LIMIT) if len(keys) > 1 else []
+    if not firsts:
+        return [list(_whole(store, table, partition)) for partition in partitions]
+    return [
+        list(page.rows) if page.cursor is None else list(_whole(store, table, partition))
+        for page, partition in zip(firsts, partitions, strict=True)
+    ]
 
 
 def _whole(store: ReadStore, table: Table, partition: tuple[Any, ...]) -> Iterator[Row]:
@@ -241,6 +291,10 @@ class Writer:
     def rows(self, table: str, partition: Mapping[str, Any]) -> list[Row]:
         """Every row of one partition, pending writes included, in clustering order."""
         return self._batch.rows(table, partition)
+
+    def rows_of_many(self, table: str, partitions: Sequence[Mapping[str, Any]]) -> list[list[Row]]:
+        """``rows`` of each partition, read together: one round trip on Cassandra, not one each."""
+        return self._batch.rows_of_many(table, partitions)
 
     def add(self, table: str, key: Mapping[str, Any], deltas: Mapping[str, int | float]) -> None:
         """Adds ``deltas`` to the row's numbers once per event, however often the event is replayed.

@@ -21,11 +21,9 @@ from read_models.tables import Row
 
 
 def blocked_between(writer: Writer, a: str, b: str) -> bool:
-    """Whether either blocked the other before this event."""
-    return any(
-        latest(writer.rows("notif_blocks", blocks(writer, x, y)), writer.position, "blocked")
-        for x, y in ((a, b), (b, a))
-    )
+    """Whether either blocked the other before this event (both ways read together)."""
+    both = writer.rows_of_many("notif_blocks", [blocks(writer, a, b), blocks(writer, b, a)])
+    return any(latest(rows, writer.position, "blocked") for rows in both)
 
 
 def blocks(writer: Writer, blocker: str, blocked: str) -> dict[str, str]:
