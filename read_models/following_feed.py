@@ -19,7 +19,7 @@ import dataclasses
 import functools
 import heapq
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -104,6 +104,8 @@ TABLES = (FOLLOWING_FEED, CREATOR_VIDEOS, MERGED_CREATORS, CREATORS, VIDEO_STATE
 
 #: Rows a partition read fetches at most (the store's own ceiling).
 READ_LIMIT = 1000
+#: Weeks of a feed read in one round: most first pages need two or three.
+WINDOW = 3
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -163,10 +165,16 @@ def bucket_by_bucket(
     merged = [row["creator_id"] for row in _all(store, MODEL.table(store, MERGED_CREATORS), user_id)]
     items: list[Row] = []
     while bucket >= last:
-        items += _bucket(store, user_id, merged, bucket, after, limit - len(items))
-        if len(items) == limit:
-            return FeedPage([_item(r) for r in items], bucket_cursor(bucket, items[-1]))
-        bucket, after = bucket - 1, None
+        # The cursor's bucket alone (it starts after the cursor); then a few weeks at a time, which
+        # most pages need: one round for them all instead of one each.
+        oldest = bucket if after is not None else max(last, bucket - WINDOW + 1)
+        window = list(range(bucket, oldest - 1, -1))
+        read = _buckets(store, user_id, merged, window, after, limit - len(items))
+        for week, rows in zip(window, read, strict=True):
+            items += rows[: limit - len(items)]
+            if len(items) == limit:
+                return FeedPage([_item(r) for r in items], bucket_cursor(week, items[-1]))
+        bucket, after = window[-1] - 1, None
     return FeedPage([_item(r) for r in items], None)
 
 
@@ -225,15 +233,29 @@ def _page_statement(feed: str, videos: str, merged: str, *, after: bool) -> str:
     )
 
 
-def _bucket(
-    store: ReadStore, user_id: str, merged: list[str], bucket: int, after: tuple[datetime, str] | None, n: int
-) -> list[Row]:
-    """Up to ``n`` rows of one bucket after ``after``, from the user's partition and each merged one
-    (those in one round, however many the user follows)."""
+def _buckets(
+    store: ReadStore,
+    user_id: str,
+    merged: list[str],
+    buckets: list[int],
+    after: tuple[datetime, str] | None,
+    n: int,
+) -> list[list[Row]]:
+    """Up to ``n`` rows of each bucket after ``after``, from the user's partitions and each merged
+    creator's: two rounds (one a table), however many buckets and creators."""
     feed, videos = MODEL.table(store, FOLLOWING_FEED), MODEL.table(store, CREATOR_VIDEOS)
-    sources = [store.page(feed, {"user_id": user_id, "bucket": bucket}, end=after, limit=n).rows]
-    partitions = [{"owner_id": c, "bucket": bucket} for c in merged]
-    sources += [page.rows for page in store.page_many(videos, partitions, end=after, limit=n)]
+    own = store.page_many(feed, [{"user_id": user_id, "bucket": b} for b in buckets], end=after, limit=n)
+    theirs = [{"owner_id": c, "bucket": b} for b in buckets for c in merged]
+    pages = store.page_many(videos, theirs, end=after, limit=n) if theirs else []
+    width = len(merged)
+    return [
+        _merge([own[i].rows, *(page.rows for page in pages[i * width : (i + 1) * width])], n)
+        for i in range(len(buckets))
+    ]
+
+
+def _merge(sources: list[Sequence[Row]], n: int) -> list[Row]:
+    """Up to ``n`` rows of one bucket's sources, in the feed's order, each video once."""
     out: list[Row] = []
     for row in heapq.merge(*sources, key=_clustering, reverse=True):
         if len(out) == n:
