@@ -233,10 +233,10 @@ def _key_of(table: Table, row: Row) -> tuple[Any, ...]:
 
 def _wholes(store: ReadStore, table: Table, partitions: list[tuple[Any, ...]]) -> list[list[Row]]:
     """Every row of each partition: the first pages in one round, a partition with more read on."""
+    if len(partitions) == 1:
+        return [list(_whole(store, table, partitions[0]))]
     keys = [dict(zip(table.partition_key, partition, strict=True)) for partition in partitions]
-    firsts = store.page_many(table, keys, limit=MAX_LIMIT) if len(keys) > 1 else []
-    if not firsts:
-        return [list(_whole(store, table, partition)) for partition in partitions]
+    firsts = store.page_many(table, keys, limit=MAX_LIMIT)
     return [
         list(page.rows) if page.cursor is None else list(_whole(store, table, partition))
         for page, partition in zip(firsts, partitions, strict=True)
