@@ -11,7 +11,6 @@ from datetime import timedelta
 from fastapi import APIRouter, FastAPI
 
 from api import openapi, problems
-from api.command_routes import ShortPath
 from api.docs_page import docs_router
 from api.limits import BodyLimit, RateLimiter
 from api.metrics import Metrics, RequestTimer
@@ -19,6 +18,7 @@ from api.notification_stream import NotificationHub, StreamLimits
 from api.problems import COMMON_PROBLEMS
 from api.security_headers import SecurityHeaders
 from api.shared_reads import SharedReads
+from api.short_path import ShortPath
 from api.state import AppState, Media
 from api.stream_tickets import StreamTickets
 from api.tokens import Tokens
@@ -48,7 +48,7 @@ def create_app(
 ) -> FastAPI:
     """``matched_first``: routers (among ``routers``) whose routes are tried before the others', the
     busiest ones, so their requests skip matching every other route; the caller makes sure none of
-    their paths is also another route's. Command routes that can take ``api.command_routes``' short
+    their paths is also another route's. Routes that can take ``api.short_path``' short
     path take it, before any route. The OpenAPI document keeps ``routers``' order.
     ``stream_limits``: the caps and pace of notification streams (``api.notification_stream``)."""
     gate = SessionGate(ports)

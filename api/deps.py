@@ -116,7 +116,7 @@ def write_request(
     idempotency_key: str | None,
     x_correlation_id: str | None = None,
 ) -> Request:
-    """``command_request`` once its parameters are read (``api.command_routes`` calls it too)."""
+    """``command_request`` once its parameters are read (``api.short_path`` calls it too)."""
     actor = session.actor
     _ensure_not_suspended(session, http)
     state.limiter.check(actor.user_id)

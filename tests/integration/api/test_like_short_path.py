@@ -1,4 +1,4 @@
-"""The like routes' short path (``api.command_routes``) answers every request as the documented
+"""The like routes' short path (``api.short_path``) answers every request as the documented
 route answers it: the same statuses, problem documents and headers, whether it takes the request
 or hands it on. Each story is told twice, to a fresh system with the short path and to one
 without, and the two transcripts must be the same once the ids each system made are named alike.
@@ -16,8 +16,8 @@ from typing import Any, NoReturn
 import pytest
 from starlette.routing import Match
 
-from api.command_routes import ShortPath, _Lane
 from api.limits import RateLimiter
+from api.short_path import ShortPath, _Lane
 from commands import standing
 from commands.context import Request
 from domain.access import Visibility
