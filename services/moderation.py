@@ -5,19 +5,43 @@ which labels each video carries (cards and feed items show them, clients honour 
 Both come from the ``moderation_standing`` read model, one key lookup each. Until that projector
 has built its tables, nobody reads as suspended and nothing as labelled: a read model not built yet
 must not take every feed down with it.
+
+Every feed page asks both about each of its items, and the answers are the same for everyone: a
+feed may keep them for about a second (``Kept``, the API's shared reads), as it keeps the videos'
+own rows. A suspension or a label then reaches feeds within that second of its projection.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Protocol, TypeVar
 
 from read_models import moderation_standing as model
 from read_models.errors import MissingTable
 from read_models.port import ReadStore
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
+
+
+class Kept(Protocol):
+    """Answers about many keys, some of them kept from a moment ago (``api.shared_reads``)."""
+
+    def many(self, kind: str, keys: Sequence[str], load: Callable[[list[str]], Sequence[T]]) -> list[T]:
+        """One answer per key, in order; ``load`` is asked, in one call, for those not kept."""
+        ...
+
+
+class Fresh:
+    """Keeps nothing: every answer is read now."""
+
+    def many(self, kind: str, keys: Sequence[str], load: Callable[[list[str]], Sequence[T]]) -> list[T]:
+        return list(load(list(keys)))
+
+
+FRESH = Fresh()
 
 
 def _now() -> datetime:
@@ -28,6 +52,7 @@ def _now() -> datetime:
 class Moderation:
     store: ReadStore
     clock: Clock = _now
+    kept: Kept = FRESH
 
     def suspended(self, user_id: str) -> bool:
         try:
@@ -36,16 +61,26 @@ class Moderation:
             return False
 
     def suspended_among(self, user_ids: Iterable[str]) -> set[str]:
-        """Which of these people are suspended now, in one round of reads."""
-        try:
-            return model.suspended_among(self.store, user_ids, self.clock())
-        except MissingTable:
-            return set()
+        """Which of these people are suspended now, in one round of reads at most."""
+        wanted = list(dict.fromkeys(user_ids))
+        flags = self.kept.many("suspended", wanted, self._suspended_flags)
+        return {user_id for user_id, suspended in zip(wanted, flags, strict=True) if suspended}
 
     def labels(self, video_ids: Iterable[str]) -> dict[str, list[str]]:
         """Each video's labels; a video never labelled has none."""
         wanted = list(dict.fromkeys(video_ids))
+        return dict(zip(wanted, self.kept.many("labels", wanted, self._labels), strict=True))
+
+    def _suspended_flags(self, user_ids: list[str]) -> list[bool]:
         try:
-            return model.labels_for(self.store, wanted)
+            suspended = model.suspended_among(self.store, user_ids, self.clock())
         except MissingTable:
-            return {video_id: [] for video_id in wanted}
+            return [False] * len(user_ids)
+        return [user_id in suspended for user_id in user_ids]
+
+    def _labels(self, video_ids: list[str]) -> list[list[str]]:
+        try:
+            labels = model.labels_for(self.store, video_ids)
+        except MissingTable:
+            return [[] for _ in video_ids]
+        return [labels[video_id] for video_id in video_ids]

@@ -8,13 +8,13 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field, TypeAdapter
 from starlette.responses import Response
 
-from api.deps import CurrentActor
+from api.deps import AppStateDep, CurrentActor
 from api.problems import problems
 from api.reading import Cursor, Limit, MinPosition, ReadStoreDep, caught_up, query, read
 from api.routers.moderation_common import LABELS
 from read_models import following_feed as model
 from read_models.port import ReadStore
-from services.moderation import Moderation
+from services.moderation import Kept, Moderation
 
 router = APIRouter(prefix="/v1/feed", tags=["feed"])
 
@@ -46,6 +46,7 @@ class FollowingFeedPage(BaseModel):
 async def following_feed(
     actor: CurrentActor,
     store: ReadStoreDep,
+    state: AppStateDep,
     limit: Limit = 20,
     cursor: Cursor = None,
     min_position: MinPosition = None,
@@ -55,7 +56,7 @@ async def following_feed(
     await caught_up(store, model.MODEL, min_position)
 
     def call() -> FollowingFeedPage:
-        return _page(store, actor.user_id, limit, cursor)
+        return _page(store, state.shared_reads, actor.user_id, limit, cursor)
 
     # On SQLite, on the event loop rather than a worker thread: the page is three bounded reads of
     # local indexes (its videos, their owners' standing, their labels), about 0.2 ms, less than the
@@ -70,14 +71,15 @@ async def following_feed(
 _PAGE = TypeAdapter(FollowingFeedPage)
 
 
-def _page(store: ReadStore, user_id: str, limit: int, cursor: str | None) -> FollowingFeedPage:
+def _page(store: ReadStore, kept: Kept, user_id: str, limit: int, cursor: str | None) -> FollowingFeedPage:
     page = model.following_feed(store, user_id, limit, cursor)
-    return FollowingFeedPage(items=_moderated(store, page.items), next_cursor=page.next_cursor)
+    items = _moderated(Moderation(store, kept=kept), page.items)
+    return FollowingFeedPage(items=items, next_cursor=page.next_cursor)
 
 
-def _moderated(store: ReadStore, videos: list[model.FeedItem]) -> list[FeedVideo]:
-    """Labels on each item; videos of people suspended now left out."""
-    moderation = Moderation(store)
+def _moderated(moderation: Moderation, videos: list[model.FeedItem]) -> list[FeedVideo]:
+    """Labels on each item; videos of people suspended now left out (as everyone sees them: kept
+    for about a second, like the rest of what every feed shares)."""
     suspended = moderation.suspended_among(v.owner_id for v in videos)
     shown = [v for v in videos if v.owner_id not in suspended]
     labels = moderation.labels(v.video_id for v in shown)

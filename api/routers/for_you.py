@@ -39,7 +39,7 @@ from read_models import fresh_videos, recommendations, trending, video_details
 from read_models.errors import MissingTable
 from read_models.port import ReadStore
 from recommend.candidates import FRESH_REASON, TRENDING_REASON, Source
-from services.moderation import Moderation
+from services.moderation import FRESH, Kept, Moderation
 
 router = APIRouter(prefix="/v1/feed", tags=["feeds"])
 
@@ -112,7 +112,7 @@ async def _personalised(
     )
     scored = {c.video_id: c.score for c in page.items}
     listed = [_item(c.video_id, c.owner_id, c.source, c.reason) for c in page.items]
-    items = await query(recommendations.MODEL, lambda: _moderated(store, listed))
+    items = await query(recommendations.MODEL, lambda: _moderated(store, listed, state.shared_reads))
     position = await _record(
         state.ports, viewer, items, [scored[i.video_id] for i in items], personalised=True
     )
@@ -187,9 +187,9 @@ def _item(video_id: str, owner_id: str, source: Source, reason: str) -> ForYouIt
     return ForYouItem(video_id=video_id, owner_id=owner_id, source=source, reason=reason)
 
 
-def _moderated(store: ReadStore, items: list[ForYouItem]) -> list[ForYouItem]:
+def _moderated(store: ReadStore, items: list[ForYouItem], kept: Kept = FRESH) -> list[ForYouItem]:
     """Labels on each item; videos of people suspended now left out."""
-    moderation = Moderation(store)
+    moderation = Moderation(store, kept=kept)
     suspended = moderation.suspended_among(i.owner_id for i in items)
     shown = [i for i in items if i.owner_id not in suspended]
     labels = moderation.labels(i.video_id for i in shown)

@@ -1,0 +1,84 @@
+"""A Following feed page asks, for each of its items, whether the owner is suspended and which
+labels the video carries; the answers are the same for everyone, so the API keeps them for its
+shared reads' time (about a second) and a suspension reaches every feed within that time of its
+projection, never later."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from api.shared_reads import SharedReads
+from commands import standing
+from commands.context import Request
+from domain.actors import Actor, Role
+from domain.moderation import sanctions
+from projections.models import following_feed, moderation_standing
+from read_models.port import ReadStore
+from tests.integration.api.harness import System, User
+
+MODERATOR = Actor("moderator-1", Role.MODERATOR)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class CountedReads:
+    """The read store, counting key lookups of the moderation tables."""
+
+    def __init__(self, store: ReadStore) -> None:
+        self._store = store
+        self.moderation_lookups = 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    def get_many(self, table: object, keys: object) -> object:
+        if any(word in str(getattr(table, "name", "")) for word in ("mod_standing", "video_labels")):
+            self.moderation_lookups += 1
+        return self._store.get_many(table, keys)  # type: ignore[arg-type]
+
+
+def test_a_suspension_reaches_the_feed_within_the_shared_reads_time_and_lookups_are_shared(
+    tmp_path: Path,
+) -> None:
+    # Given a reader and a friend both following a creator's two videos, answers kept for a second
+    system = System.with_read_side(tmp_path)
+    clock = Clock()
+    system.state.shared_reads = SharedReads(1.0, clock=clock)
+    reader, friend, creator = (system.register(h) for h in ("reader", "friend", "creator"))
+    for person in (reader, friend):
+        assert (
+            system.client.put(f"/v1/users/{creator.user_id}/follow", headers=person.auth).status_code == 200
+        )
+    videos = {system.published_video(creator) for _ in range(2)}
+    system.project(following_feed.PROJECTOR, moderation_standing.PROJECTOR)
+    counted = CountedReads(system.read_store)
+    system.state.read_store = counted  # type: ignore[assignment]
+
+    def feed(who: User) -> set[str]:
+        response = system.client.get("/v1/feed/following", headers=who.auth)
+        assert response.status_code == 200, response.text
+        return {item["video_id"] for item in response.json()["items"]}
+
+    # When both read their feed within the second
+    assert feed(reader) == videos
+    assert feed(friend) == videos
+    # Then the owner's standing and the labels were looked up once for both pages
+    assert counted.moderation_lookups == 2
+
+    # When the creator is suspended and the suspension projected
+    suspend = sanctions.SuspendAccount(MODERATOR, creator.user_id, "action-1", timedelta(days=1), "spam")
+    standing.suspend_account(suspend, ports=system.ports, request=Request(MODERATOR))
+    system.project(moderation_standing.PROJECTOR)
+    # Then a page within the same second may still show the videos
+    assert feed(reader) == videos
+    # And once the second has passed no feed shows them
+    clock.now += 1.01
+    assert feed(reader) == set()
+    assert feed(friend) == set()
