@@ -14,7 +14,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -371,7 +371,17 @@ def _now_ms() -> int:
 
 
 def _row(table: Table, found: Sequence[Any]) -> Row:
-    return {name: sql.from_sql(table.types[name], v) for name, v in zip(table.names, found, strict=True)}
+    kept = _READERS.get(table.name)
+    if kept is None or kept[0] is not table:
+        kept = _READERS[table.name] = (table, sql.readers(table))
+    return {
+        name: value if read is None else read(value)
+        for name, read, value in zip(table.names, kept[1], found, strict=True)
+    }
+
+
+#: Each table's column readers (``sqlite_sql.readers``), by name; a table declared anew replaces them.
+_READERS: dict[str, tuple[Table, tuple[Callable[[Any], Any] | None, ...]]] = {}
 
 
 def _next_cursor(table: Table, query: CheckedPage, last: Sequence[Any]) -> str:

@@ -10,8 +10,11 @@ from __future__ import annotations
 import functools
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import orjson
 
 from read_models.checks import CheckedPage
 from read_models.tables import Column, ColumnType, Order, Table
@@ -59,17 +62,42 @@ def to_sql(type_: ColumnType, value: Any) -> Any:
 
 
 def from_sql(type_: ColumnType, value: Any) -> Any:
-    if type_ is ColumnType.TEXT_LIST:
-        return [] if value is None else json.loads(value)
-    if value is None:
-        return None
-    if type_ is ColumnType.TIMESTAMP:
-        return EPOCH + value * MS
-    if type_ is ColumnType.UUID:
-        return uuid.UUID(bytes=value)
-    if type_ is ColumnType.BOOL:
-        return bool(value)
-    return value
+    read = _READ[type_]
+    return value if read is None else read(value)
+
+
+def readers(table: Table) -> tuple[Callable[[Any], Any] | None, ...]:
+    """How each column of ``table`` (in ``table.names`` order) is read back; ``None``: as stored.
+    Worked out once a table by the store, since a page or a batch of keys reads many rows of one."""
+    return tuple(_READ[table.types[name]] for name in table.names)
+
+
+def _text_list(value: Any) -> list[str]:
+    return [] if value is None else orjson.loads(value)
+
+
+def _timestamp(value: Any) -> datetime | None:
+    return None if value is None else EPOCH + value * MS
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    return None if value is None else uuid.UUID(bytes=value)
+
+
+def _bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+_READ: dict[ColumnType, Callable[[Any], Any] | None] = {
+    ColumnType.TEXT: None,
+    ColumnType.INT: None,
+    ColumnType.FLOAT: None,
+    ColumnType.BLOB: None,
+    ColumnType.BOOL: _bool,
+    ColumnType.TIMESTAMP: _timestamp,
+    ColumnType.UUID: _uuid,
+    ColumnType.TEXT_LIST: _text_list,
+}
 
 
 # -- DDL ------------------------------------------------------------------------------------

@@ -171,7 +171,7 @@ def partition_of(table: Table, row: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 def _exact(table: Table, given: Mapping[str, Any], names: tuple[str, ...], what: str) -> Row:
-    if set(given) != set(names):
+    if len(given) != len(names) or not all(name in given for name in names):  # the same names
         raise InvalidRow(table.name, f"{what} must be exactly {list(names)}, got {sorted(given)}")
     return {name: _key_value(table, name, given[name]) for name in names}
 
