@@ -134,9 +134,8 @@ def _check_declaration(table: Table) -> None:
 
 def check_row(table: Table, row: Mapping[str, Any]) -> Row:
     """The whole row, normalised; columns it leaves out are ``None`` (an upsert replaces the row)."""
-    unknown = row.keys() - table.name_set
-    if unknown:
-        raise InvalidRow(table.name, f"unknown column(s) {sorted(unknown)}")
+    if not table.name_set.issuperset(row):
+        raise InvalidRow(table.name, f"unknown column(s) {sorted(row.keys() - table.name_set)}")
     out = {name: _key_value(table, name, row.get(name)) for name in table.key_names}
     for name in table.value_names:
         out[name] = _value(table, name, row.get(name))
@@ -238,6 +237,9 @@ def _timestamp(value: Any) -> datetime:
     """UTC, truncated to milliseconds: what Cassandra keeps, so SQLite keeps exactly the same."""
     if not isinstance(value, datetime):
         raise TypeError(f"expected datetime, got {type(value).__name__}")
+    if value.tzinfo is UTC:  # as the domain makes them: only the truncation can be left to do
+        micro = value.microsecond
+        return value if micro % 1000 == 0 else value.replace(microsecond=micro - micro % 1000)
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("a naive datetime is ambiguous; give a time zone")
     moment: datetime = value.astimezone(UTC)
