@@ -9,7 +9,7 @@ import { toast } from "../ui";
 import { deleteComment, likeComment, type CommentItem, type CommentTarget } from "./api";
 import { absentAuthor, authorName, commentText, hasThread, keepsPlaceWhenDeleted, likesAfter, offers, threadOf } from "./display";
 import { isLiked, rememberLike } from "./likes";
-import { withMentions } from "./mentions";
+import { withLinks } from "./mentions";
 import { repliesOf } from "./replies";
 
 /** What a comment needs of the sheet it is drawn in. */
@@ -177,6 +177,6 @@ function likeButtonOf(item: CommentItem, hidden: boolean, disabled: boolean, ctx
 export function paintText(el: HTMLElement, item: CommentItem): void {
   const shown = commentText(item);
   el.classList.toggle("gone", shown.gone);
-  el.replaceChildren(...(shown.gone ? [shown.text] : withMentions(shown.text)));
+  el.replaceChildren(...(shown.gone ? [shown.text] : withLinks(shown.text)));
   if (shown.edited) el.append(h("span", { class: "comment-edited" }, " (edited)"));
 }

@@ -1,8 +1,6 @@
-/** The pure parts of search as people type: what to ask for, and links to hashtags and handles. */
+/** The pure parts of search as people type: what to ask for, and links to handles. */
 
 import type { SearchKind } from "./api";
-
-const TAG = /^[A-Za-z0-9_]{1,50}$/;
 
 /** What a typed query asks: `#dan` only hashtags, `@mi` only creators, anything else all three. */
 export function planSearch(typed: string): { q: string; kinds: SearchKind[] } | null {
@@ -17,12 +15,6 @@ export function planSearch(typed: string): { q: string; kinds: SearchKind[] } | 
     return q ? { q: q.slice(0, 100), kinds: ["creators"] } : null;
   }
   return { q: text.slice(0, 100), kinds: ["creators", "hashtags", "videos"] };
-}
-
-/** `/tag/<tag>` for a well-formed hashtag (with or without its '#'), else null: `#café` is just text. */
-export function tagHref(tag: string): string | null {
-  const bare = tag.startsWith("#") ? tag.slice(1) : tag;
-  return TAG.test(bare) ? `/tag/${bare.toLowerCase()}` : null;
 }
 
 export function handleHref(handle: string): string {

@@ -4,11 +4,12 @@
 import "./discover.css";
 import { ApiError, videoDetails } from "../api";
 import { h } from "../dom";
+import { tagHref } from "../hashtags";
 import { profileView } from "../profile/view";
 import { route, type View } from "../router";
 import { emptyState, errorState, spinner } from "../ui";
 import { discover, hashtagPage, profileByHandle, search, type CreatorHit, type HashtagSort, type SearchPage } from "./api";
-import { debounce, handleHref, nextIndex, planSearch, tagHref } from "./query";
+import { debounce, handleHref, nextIndex, planSearch } from "./query";
 
 /** Registers the discovery routes with the shell's router. */
 export function discoveryRoutes(): void {

@@ -7,7 +7,7 @@
 
 import { ApiError, profileOf, videoDetails, type Profile, type VideoDetails } from "../api";
 import { h } from "../dom";
-import { tagHref } from "../discover/query";
+import { captionNodes } from "../hashtags";
 import { Captions, captionsOn, onCaptionsChange, setCaptionsOn } from "../player/captions";
 import { openStream, PlaybackError, type Stream, type StreamMode } from "../player/hls";
 import { isMuted, onMuteChange, setMuted } from "../player/mute";
@@ -196,7 +196,7 @@ export class Slide {
     this.rail = actionRail(details);
 
     const handleLink = h("a", { class: "slide-handle", href: `/u/${details.owner_id}` }, "@…");
-    const caption = h("p", { class: "slide-caption" }, ...captionNodes(details));
+    const caption = h("p", { class: "slide-caption" }, ...captionNodes(details.caption, details.hashtags));
     const reason = this.reason ? h("p", { class: "slide-reason" }, this.reason) : null;
     const scheduled = scheduleNote(details);
     this.overlay.replaceChildren(h("div", { class: "slide-info" }, scheduled, reason, handleLink, caption), this.rail.el);
@@ -423,31 +423,4 @@ export class Slide {
     this.captions?.destroy();
     for (const cleanup of this.cleanups) cleanup();
   }
-}
-
-/** The caption with its #hashtags set apart, then the video's hashtags the caption does not name. */
-function captionNodes(details: VideoDetails): Node[] {
-  const text = details.caption ?? "";
-  const nodes: Node[] = [];
-  const named = new Set<string>();
-  for (const part of text.split(/(#[\p{L}\p{N}_]+)/u)) {
-    if (!part) continue;
-    if (part.startsWith("#") && part.length > 1) {
-      named.add(part.slice(1).toLowerCase());
-      nodes.push(hashtagNode(part));
-    } else {
-      nodes.push(document.createTextNode(part));
-    }
-  }
-  for (const tag of details.hashtags) {
-    if (named.has(tag.toLowerCase())) continue;
-    nodes.push(document.createTextNode(" "), hashtagNode(`#${tag}`));
-  }
-  return nodes;
-}
-
-/** A well-formed hashtag links to its page; anything else that starts with '#' stays text. */
-function hashtagNode(text: string): HTMLElement {
-  const href = tagHref(text);
-  return href ? h("a", { class: "hashtag", href }, text) : h("span", { class: "hashtag" }, text);
 }

@@ -8,6 +8,7 @@
 import "./moderation.css";
 import { ApiError, authHeaders, describe, profileOf, videoDetails, type VideoDetails } from "../api";
 import { h } from "../dom";
+import { withHashtags } from "../hashtags";
 import { type View } from "../router";
 import { currentSession } from "../session";
 import { emptyState, errorState, spinner, toast } from "../ui";
@@ -93,7 +94,7 @@ export function caseView(caseId: string): View {
       else {
         const text = comment.erased ? "Erased by its author's account deletion" : comment.text ?? "Deleted by its author";
         box.append(
-          h("blockquote", { class: `mod-comment${comment.text ? "" : " gone"}` }, text),
+          h("blockquote", { class: `mod-comment${comment.text ? "" : " gone"}` }, ...withHashtags(text)),
           h("p", { class: "mod-muted" }, "By ", person(comment.author_id), " ", when(comment.posted_at), " on ",
             h("a", { href: `/v/${comment.video_id}` }, "this video"), comment.removed ? " · removed by a moderator" : "",
             comment.held ? " · held for review by screening: only its author sees it" : ""),
@@ -132,7 +133,7 @@ export function caseView(caseId: string): View {
     return [
       poster ? img : h("div", { class: "mod-poster mod-muted" }, "No poster"),
       h("div", { class: "mod-video-text" },
-        h("p", { class: "mod-caption" }, video.caption_erased ? "Caption erased" : video.caption || "No caption"),
+        h("p", { class: "mod-caption" }, ...(video.caption_erased ? ["Caption erased"] : video.caption ? withHashtags(video.caption) : ["No caption"])),
         h("p", { class: "mod-muted" }, "By ", person(video.owner_id), ` · ${video.visibility} · `,
           h("span", { "data-video-state": video.state }, state)),
         h("a", { href: `/v/${video.video_id}` }, "Open the video"),
