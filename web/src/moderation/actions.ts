@@ -6,13 +6,14 @@
  */
 
 import { h } from "../dom";
-import { CAPABILITIES, LABELS, act, capitalWords, type Taken } from "./api";
+import { CAPABILITIES, LABELS, act, capitalWords, type CaseSummary, type Taken } from "./api";
 import { checkboxes, choice, openDialog } from "./dialog";
 
 export interface Scope {
   /** The case resolved by the action; null to act outside a case (or on a closed one). */
   caseId: string | null;
-  targetKind: "video" | "comment" | "user";
+  /** video, comment or user, as the case names its target. */
+  targetKind: CaseSummary["target_kind"];
   targetId: string;
   /** Whose account restrictions, suspensions and strikes fall on. */
   subjectId: string | null;

@@ -1,9 +1,12 @@
 /**
  * The moderation routes as the staff pages use them (moderators and admins; anyone else gets 403),
- * and the rules they share with the API, so most mistakes are caught before a round trip.
+ * and the rules they share with the API, so most mistakes are caught before a round trip. What the
+ * routes take and answer is typed by the server's own schemas (../schemas.ts), never by hand, so a
+ * change on either side fails the build.
  */
 
-import { get, request, type Page } from "../api";
+import { get, request } from "../api";
+import type { Schemas } from "../schemas";
 
 /** Why an action was taken: MAX_REASON on the server, trimmed. */
 export const REASON_MAX = 500;
@@ -12,107 +15,32 @@ export const STATEMENT_MAX = 2000;
 /** The longest restriction or suspension: five years, in hours. */
 export const MAX_HOURS = 365 * 5 * 24;
 
-export type CaseState = "open" | "escalated" | "resolved" | "dismissed";
+export type CaseState = Schemas["QueueState"];
 export const CASE_STATES: CaseState[] = ["open", "escalated", "resolved", "dismissed"];
 export const REPORT_REASONS = [
   "spam", "nudity", "violence", "harassment", "hate", "misinformation", "self_harm", "copyright", "other",
-] as const;
+] as const satisfies readonly Schemas["ReportReason"][];
 /** Queue filters beyond the report reasons: every case, or those whose action is appealed. */
 export const QUEUE_REASONS = ["any", "appeal", ...REPORT_REASONS] as const;
-export const LABELS = ["sensitive", "graphic", "ai_generated", "ad"] as const;
-export const CAPABILITIES = ["upload", "comment", "like", "follow", "report"] as const;
+/** The labels a moderator may put on a video (the server also knows screening's own). */
+export const LABELS = ["sensitive", "graphic", "ai_generated", "ad"] as const satisfies readonly Schemas["Label"][];
+export const CAPABILITIES = ["upload", "comment", "like", "follow", "report"] as const satisfies readonly Schemas["Capability"][];
 
-export interface CaseSummary {
-  case_id: string;
-  target_kind: "video" | "comment" | "user";
-  target_id: string;
-  subject_id: string | null;
-  state: CaseState;
-  priority: number;
-  reasons: string[];
-  reports: number;
-  first_reported_at: string | null;
-  last_reported_at: string | null;
-  assignee_id: string | null;
-  appeal: { user_id: string; action_id: string } | null;
-}
-
-export interface ReportItem {
-  report_id: string;
-  reporter_id: string;
-  reason: string;
-  note: string | null;
-  note_erased: boolean;
-  weight: number;
-  reported_at: string;
-}
-
-export interface HistoryEntry {
-  position: number;
-  at: string;
-  kind: string;
-  actor_id: string | null;
-  action: string | null;
-  action_id: string | null;
-  reason: string | null;
-  detail: string | null;
-}
-
-export interface AppealItem {
-  user_id: string;
-  action_id: string;
-  appeal_id: string;
-  statement: string | null;
-  status: "pending" | "granted" | "denied";
-  filed_at: string;
-  decided_at: string | null;
-  decided_by: string | null;
-  decision: string | null;
-}
-
-export interface CaseComment {
-  comment_id: string;
-  video_id: string;
-  author_id: string | null;
-  text: string | null;
-  erased: boolean;
-  deleted: boolean;
-  removed: boolean;
-  /** Held by screening: only its author sees it until a moderator releases it. */
-  held?: boolean;
-  posted_at: string;
-}
-
-export interface CaseDetail {
-  case: CaseSummary;
-  last_action: string | null;
-  last_action_id: string | null;
-  comment?: CaseComment | null;
-  reports: ReportItem[];
-  history: HistoryEntry[];
-  appeal: AppealItem | null;
-}
-
-export interface Standing {
-  user_id: string;
-  suspended: boolean;
-  suspended_until: string | null;
-  restrictions: { capability: string; until: string; action_id: string }[];
-  strikes: number;
-  strike_list?: { action_id: string; expires_at: string }[];
-}
-
+export type CaseSummary = Schemas["CaseSummary"];
+export type ReportItem = Schemas["ReportPublic"];
+export type HistoryEntry = Schemas["HistoryEntry"];
+export type AppealItem = Schemas["AppealPublic"];
+/** A reported comment; `held` by screening: only its author sees it until a moderator releases it. */
+export type CaseComment = Schemas["CaseComment"];
+export type CaseDetail = Schemas["CaseDetail"];
+export type Standing = Schemas["StandingPublic"];
 /** What every moderation command answers. */
-export interface Taken {
-  action_id: string | null;
-  recorded: boolean;
-  position: number;
-}
+export type Taken = Schemas["ActionTaken"];
 
 export const queue = (
   query: { state: string; reason: string; cursor?: string | null; limit?: number },
   signal?: AbortSignal,
-): Promise<Page<CaseSummary>> => get("/v1/moderation/queue", { limit: 20, ...query }, signal);
+): Promise<Schemas["QueuePage"]> => get("/v1/moderation/queue", { limit: 20, ...query }, signal);
 
 export const caseDetail = (caseId: string, minPosition?: number, signal?: AbortSignal): Promise<CaseDetail> =>
   get(`/v1/moderation/cases/${caseId}`, { min_position: minPosition }, signal);

@@ -5,29 +5,18 @@
  */
 
 import "../moderation/moderation.css";
-import { ApiError, get, request, type Page } from "../api";
+import { ApiError, get, request } from "../api";
 import { h } from "../dom";
 import { capitalWords, STATEMENT_MAX } from "../moderation/api";
 import { openDialog } from "../moderation/dialog";
 import { when } from "../moderation/people";
 import { type View } from "../router";
+import type { Schemas } from "../schemas";
 import { currentSession } from "../session";
 import { emptyState, errorState, spinner, toast } from "../ui";
 
-interface Notice {
-  at: string;
-  kind: string;
-  action: string | null;
-  action_id: string | null;
-  target_kind: string | null;
-  target_id: string | null;
-  reason: string | null;
-  capability: string | null;
-  until: string | null;
-  labels: string[];
-  appealable: boolean;
-  appeal: "pending" | "granted" | "denied" | null;
-}
+/** One notice, as the server's schema has it (../schemas.ts). */
+type Notice = Schemas["NoticePublic"];
 
 export function noticesView(): View {
   const el = h("section", { class: "mod notices" });
@@ -50,7 +39,7 @@ export function noticesView(): View {
     more.replaceChildren(spinner("Loading notices"));
     try {
       const query = { limit: 20, cursor, min_position: minPosition };
-      const page = await get<Page<Notice>>("/v1/me/notices", query, controller.signal);
+      const page = await get<Schemas["NoticesPage"]>("/v1/me/notices", query, controller.signal);
       if (reset) list.replaceChildren();
       for (const notice of page.items) list.append(item(notice));
       cursor = page.next_cursor;
@@ -93,7 +82,7 @@ export function noticesView(): View {
       submit: "Send appeal",
       words: { label: "Your statement", name: "statement", max: STATEMENT_MAX, what: "a statement", hint: `At most ${STATEMENT_MAX} characters` },
       send: async (statement) => {
-        const received = await request<{ position: number }>("POST", "/v1/me/appeals", { body: { action_id: actionId, statement } });
+        const received = await request<Schemas["AppealReceived"]>("POST", "/v1/me/appeals", { body: { action_id: actionId, statement } satisfies Schemas["AppealCreate"] });
         toast("Appeal sent");
         await load(true, received.position);
         heading.focus({ preventScroll: true });
@@ -136,6 +125,7 @@ function target(n: Notice): HTMLElement | null {
   return null;
 }
 
-function appealWords(status: "pending" | "granted" | "denied"): string {
+/** pending, granted or denied: the server names an appeal's status as text. */
+function appealWords(status: NonNullable<Notice["appeal"]>): string {
   return status === "pending" ? "Appeal pending: a moderator will decide" : status === "granted" ? "Appeal granted" : "Appeal denied";
 }

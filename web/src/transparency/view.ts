@@ -12,24 +12,12 @@ import { get } from "../api";
 import { h } from "../dom";
 import { capitalWords, REPORT_REASONS } from "../moderation/api";
 import { type View } from "../router";
+import type { Schemas } from "../schemas";
 import { emptyState, errorState, spinner } from "../ui";
 
-interface Median {
-  seconds: number;
-  low_seconds: number;
-  high_seconds: number;
-  of: number;
-}
-
-export interface TransparencyMonth {
-  month: string;
-  reports: Record<string, number>;
-  reports_by: Record<string, number>;
-  actions: Record<string, number>;
-  actions_by: Record<string, number>;
-  appeals: Record<string, number>;
-  median_time_to_action: Median | null;
-}
+/** The report's figures, as the server's schemas have them (../schemas.ts). */
+type Median = Schemas["MedianPublic"];
+export type TransparencyMonth = Schemas["TransparencyMonth"];
 
 /** What screening does on its own; a label may be screening's or a moderator's; the rest are theirs. */
 const AUTOMATIC_KINDS = new Set(["hold_video", "block_video", "hold_comment"]);
@@ -55,7 +43,7 @@ export function transparencyView(): View {
   async function load(): Promise<void> {
     body.replaceChildren(spinner("Loading the report"));
     try {
-      const report = await get<{ items: TransparencyMonth[] }>("/v1/transparency", { months: MONTHS }, controller.signal);
+      const report = await get<Schemas["TransparencyReport"]>("/v1/transparency", { months: MONTHS }, controller.signal);
       show(report.items);
     } catch (error) {
       if (controller.signal.aborted) return;
