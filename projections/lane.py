@@ -63,7 +63,11 @@ class Lane:
         self._tables = projector.tables_of(build)
         self._waves = {t.name: projector.wave_of(t.name) for t in projector.tables}
         self._watch_live = watch_live
-        self._fresh = fresh
+        #: The build's tables hold nothing: they were created empty (by a rebuild, or by ``prepare``)
+        #: and no row was sent since. A stream prepares its lanes again each time it starts (after a
+        #: supervisor prepared them, after a store failure): knowing it then spares every lookup a
+        #: read back, where a table created a moment before cannot say so a second time.
+        self._empty_tables = fresh
         self.state = states.ProjectionState(projector.name, build.label, partition.label, projector.version)
         #: The last position applied or passed, committed or not (``state.position`` is committed).
         self.position = 0
@@ -86,7 +90,8 @@ class Lane:
         )
         start = self._handover()
         self.position = self.state.position or start or 0
-        empty = self.position == 0 and (self._fresh or all(created) or self._never_run())
+        self._empty_tables = self.position == 0 and (self._empty_tables or all(created))
+        empty = self._empty_tables or (self.position == 0 and self._never_run())
         self.batch = Batch(self._store, self._tables, self._waves, empty=empty, partition=self.partition)
         self.erased, self.failure, self.retired = False, None, False
         if start is None:
@@ -173,6 +178,7 @@ class Lane:
     def writes(self, status: str) -> tuple[list[list[TableWrite]], TableWrite | None]:
         """The pending rows by wave, and the checkpoint row to commit after them: ``None`` when the
         checkpoint would say what it says already."""
+        self._empty_tables = self._empty_tables and not self.batch.pending  # rows go out now
         if self.failure is None:
             if (
                 self.position == self.state.position
