@@ -48,7 +48,7 @@ def store(tmp_path: Path) -> Iterator[NotAtomic]:
 
 
 def a_lane(store: NotAtomic) -> Lane:
-    return Lane(PROJECTOR, store=store, build=Build(PROJECTOR.version))  # type: ignore[arg-type]
+    return Lane(PROJECTOR, store=store, build=Build(PROJECTOR.version))
 
 
 def test_tables_it_created_are_known_empty_when_prepared_again(store: NotAtomic) -> None:
