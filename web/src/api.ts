@@ -219,12 +219,6 @@ async function problemOf(response: Response): Promise<ApiError> {
 
 export type Visibility = Schemas["Visibility"];
 
-/** A page of any list: the server names one per resource (`VideoPage`, `CommentThreadPage`, …). */
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
-
 /** An item of For You (with why it is shown) or of Following. */
 export type FeedEntry = Schemas["ForYouItem"] | Schemas["FeedVideo"];
 export type FeedPage = Schemas["ForYouPage"] | Schemas["FollowingFeedPage"];

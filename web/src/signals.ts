@@ -13,20 +13,10 @@
  */
 
 import { ApiError, request } from "./api";
+import type { Schemas } from "./schemas";
 import { currentSession, onSessionChange } from "./session";
 
-type Signal =
-  | { kind: "view_start"; client_event_id: string; video_id: string }
-  | {
-      kind: "progress";
-      client_event_id: string;
-      video_id: string;
-      watched_ms: number;
-      position_ms: number;
-      completed: boolean;
-      rewatch: boolean;
-    }
-  | { kind: "skip"; client_event_id: string; video_id: string; watched_ms: number };
+export type Signal = Schemas["WatchBatch"]["signals"][number];
 
 interface Batch {
   key: string;
@@ -85,7 +75,7 @@ async function send(batch: Batch, keepalive: boolean): Promise<void> {
   batch.sending = true;
   try {
     await request("POST", "/v1/activity", {
-      body: { signals: batch.signals },
+      body: { signals: batch.signals } satisfies Schemas["WatchBatch"],
       idempotencyKey: batch.key,
       keepalive,
     });

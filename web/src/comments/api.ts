@@ -9,11 +9,7 @@ export type CommentOrder = Schemas["CommentOrder"];
 export type CommentCreated = Schemas["CommentCreated"];
 
 /** The video a sheet is about: whose it is (the creator's badge, who may delete) and whether it takes comments. */
-export interface CommentTarget {
-  video_id: string;
-  owner_id: string;
-  comments_allowed: boolean;
-}
+export type CommentTarget = Pick<Schemas["VideoDetails"], "video_id" | "owner_id" | "comments_allowed">;
 
 /** CommentCreate.text: 1..1000 characters once trimmed. */
 export const TEXT_MAX = 1000;

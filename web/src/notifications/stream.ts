@@ -11,10 +11,19 @@
  */
 
 import { request } from "../api";
+import type { Schemas } from "../schemas";
 
 const POLL_MS = 3000;
 const RETRY_FIRST_MS = 1000;
 const RETRY_MOST_MS = 30_000;
+
+export type StreamTicket = Schemas["StreamTicket"];
+
+/** An `unread` event's data. The document types the stream only as text (its events are described
+ * in words), so this shape is the client's reading of that description. */
+interface UnreadEvent {
+  unread: number;
+}
 
 export interface UnreadFeed {
   /** Each count, pushed or polled. */
@@ -56,7 +65,7 @@ export class LiveUnread {
     this.retryTimer = null;
     let ticket: string;
     try {
-      ({ ticket } = await request<{ ticket: string }>("POST", "/v1/me/notifications/stream-ticket"));
+      ({ ticket } = await request<StreamTicket>("POST", "/v1/me/notifications/stream-ticket"));
     } catch {
       this.down();
       return;
@@ -69,7 +78,7 @@ export class LiveUnread {
       this.stopPolling();
     });
     source.addEventListener("unread", (event) => {
-      const unread = (JSON.parse((event as MessageEvent<string>).data) as { unread: number }).unread;
+      const unread = (JSON.parse((event as MessageEvent<string>).data) as UnreadEvent).unread;
       this.feed.onCount(unread);
     });
     source.addEventListener("end", () => {

@@ -9,7 +9,7 @@
  */
 
 import "./notifications.css";
-import { ApiError, describe, get, request, type Page } from "../api";
+import { ApiError, describe, get, request } from "../api";
 import { h, timeAgo } from "../dom";
 import { route, type View } from "../router";
 import type { Schemas } from "../schemas";
@@ -22,6 +22,8 @@ import { LiveUnread } from "./stream";
 export type Notification = Schemas["NotificationPublic"] & {
   kind: "like" | "comment" | "reply" | "mention" | "follow" | "moderation";
 };
+/** A page of the inbox as the server sends it, its items read as the kinds above. */
+export type InboxPage = Omit<Schemas["NotificationsPage"], "items"> & { items: Notification[] };
 
 /** Registers `/inbox` with the shell's router. */
 export function inboxRoutes(): void {
@@ -81,7 +83,7 @@ export function inboxView(): View {
     if (reset) cursor = null;
     more.replaceChildren(spinner("Loading notifications"));
     try {
-      const page = await get<Page<Notification>>("/v1/me/notifications", { limit: 20, cursor }, controller.signal);
+      const page = await get<InboxPage>("/v1/me/notifications", { limit: 20, cursor }, controller.signal);
       if (reset) list.replaceChildren();
       for (const n of page.items) list.append(item(n));
       cursor = page.next_cursor;

@@ -8,6 +8,7 @@ import type { Profile } from "../api";
 import type { Schemas } from "../schemas";
 
 export type VideoItem = Schemas["VideoItem"];
+export type VideoPage = Schemas["VideoPage"];
 export type DataExport = Schemas["ExportPublic"];
 
 /** A bio has at most this many characters (ProfileUpdate.bio). */

@@ -2,10 +2,10 @@
  * non-public videos are signed for the viewer and need their bearer, which an <img> cannot send: they
  * are fetched when their tile nears the screen and shown from a blob. */
 
-import { authHeaders, get, videoDetails, type Page } from "../api";
+import { authHeaders, get, videoDetails } from "../api";
 import { formatCount, h } from "../dom";
 import { errorState, spinner } from "../ui";
-import { tileBadge, tileLabel, type VideoItem } from "./display";
+import { tileBadge, tileLabel, type VideoItem, type VideoPage } from "./display";
 
 /** The private posters of one profile view: fetched as they near the screen, freed with the view. */
 export class Posters {
@@ -63,7 +63,7 @@ export function videoGrid(userId: string, signal: AbortSignal, posters: Posters)
     loading = true;
     more.replaceChildren(spinner("Loading videos"));
     try {
-      const page: Page<VideoItem> = await get<Page<VideoItem>>(`/v1/users/${userId}/videos`, { limit: 18, cursor }, signal);
+      const page: VideoPage = await get<VideoPage>(`/v1/users/${userId}/videos`, { limit: 18, cursor }, signal);
       for (const item of page.items) grid.append(tile(item, signal, posters));
       cursor = page.next_cursor;
       done = cursor === null;

@@ -11,21 +11,19 @@
  */
 
 import { Upload, type DetailedError, type PreviousUpload } from "tus-js-client";
-import { ApiError, authHeaders, describe, errorOf, get, request, type VideoDetails, type Visibility } from "../api";
+import { ApiError, authHeaders, describe, errorOf, get, request, type VideoDetails } from "../api";
+import type { Schemas } from "../schemas";
 import { currentSession, onSessionChange } from "../session";
 import { toast } from "../ui";
 import { AT_LEAST_MS, scheduledText } from "./when";
 
 export type Stage = "creating" | "uploading" | "processing" | "publishing" | "published" | "scheduled" | "failed";
 
-export interface PublishDetails {
-  caption: string;
-  hashtags: string[];
-  visibility: Visibility;
-  comments_allowed: boolean;
-  /** Publish at this moment (UTC) rather than when ready; absent in records kept before it existed. */
-  publish_at?: string | null;
-}
+/** What the video is published with, kept with the upload until it is ready. Records kept before
+ * scheduling existed have no `publish_at`, which the server reads as "publish now". */
+export type PublishDetails = Schemas["VideoPublish"];
+export type VideoCreated = Schemas["VideoCreated"];
+export type VideoPublication = Schemas["VideoPublication"];
 
 export interface PendingUpload extends PublishDetails {
   user_id: string;
@@ -209,7 +207,7 @@ async function proceed(file?: File): Promise<void> {
       }
       let videoId = current.video_id;
       if (!videoId) {
-        const created = await request<{ video_id: string }>("POST", "/v1/videos", { idempotencyKey: current.create_key });
+        const created = await request<VideoCreated>("POST", "/v1/videos", { idempotencyKey: current.create_key });
         if (myRun !== run) return;
         videoId = created.video_id;
         update({ video_id: videoId, stage: "uploading", progress: 0 });
@@ -343,14 +341,14 @@ async function poll(myRun: number): Promise<void> {
         const later = p.publish_at && Date.parse(p.publish_at) > Date.now() + AT_LEAST_MS ? p.publish_at : null;
         let scheduledFor: string | null = null;
         try {
-          const answer = await request<{ scheduled_for?: string | null }>("POST", `/v1/videos/${videoId}/publish`, {
+          const answer = await request<VideoPublication>("POST", `/v1/videos/${videoId}/publish`, {
             body: {
               caption: p.caption,
               hashtags: p.hashtags,
               visibility: p.visibility,
               comments_allowed: p.comments_allowed,
               ...(later ? { publish_at: later } : {}),
-            },
+            } satisfies PublishDetails,
             idempotencyKey: `publish-${p.create_key}${later ? `-at-${later}` : ""}`,
           });
           scheduledFor = later ? (answer.scheduled_for ?? later) : null;

@@ -8,7 +8,7 @@
  */
 
 import "./schedule.css";
-import { describe, get, request, type Page, type VideoDetails } from "../api";
+import { describe, get, request, type VideoDetails } from "../api";
 import { field, type Field } from "../auth/fields";
 import { h } from "../dom";
 import type { Schemas } from "../schemas";
@@ -18,6 +18,7 @@ import { AT_LEAST_MS, AT_MOST_DAYS, DAY_MS, formatWhen, scheduledText, toLocalIn
 export { scheduleProblem, scheduledText, toUtc } from "./when";
 
 type ScheduledVideo = Schemas["ScheduledVideo"];
+export type ScheduledPage = Schemas["ScheduledPage"];
 
 /** The upload form's field: optional, bounded to the times the server accepts. */
 export function scheduleField(): Field<HTMLInputElement> {
@@ -55,7 +56,7 @@ export function scheduledList(userId: string, signal: AbortSignal): HTMLElement 
 
   const load = async (): Promise<void> => {
     try {
-      const page = await get<Page<ScheduledVideo>>(`/v1/users/${userId}/scheduled`, { limit: 50 }, signal);
+      const page = await get<ScheduledPage>(`/v1/users/${userId}/scheduled`, { limit: 50 }, signal);
       list.replaceChildren(...page.items.map((item) => row(item, () => void load())));
       section.hidden = page.items.length === 0;
     } catch (error) {

@@ -17,13 +17,9 @@ import type {
 } from "../../src/moderation/api";
 import type { Schemas } from "../../src/schemas";
 import type { TransparencyMonth } from "../../src/transparency/view";
+import type { Same, Within } from "../same";
 
 // Type-only: these checks are made by tsc, which fails the run when one does not hold.
-
-/** True only when A and B are the same type, field for field (optional and union alike). */
-type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-/** True when every value of A is one of B. */
-type Within<A, B> = [A] extends [B] ? true : false;
 
 test("the staff pages read the server's own schemas, so a change to either fails the build", () => {
   // Given the types the moderation, notices and transparency pages use
