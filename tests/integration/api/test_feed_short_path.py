@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.routing import Match
 
-from api.short_path import ShortPath, _Lane
 from commands import standing
 from commands.context import Request
 from domain.actors import Actor, Role
 from domain.moderation import sanctions
 from projections.models.following_feed import PROJECTOR
+from tests.integration.api.both_ways import told_both_ways
 from tests.integration.api.harness import System, User
 
 URL = "/v1/feed/following"
@@ -104,37 +103,15 @@ def told(story: Story) -> None:
     ask("no read store and a bad limit", "?limit=0")
 
 
-@pytest.fixture
-def short_path_answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The paths the short path answered itself."""
-    answered: list[str] = []
-    answer = _Lane.answer
-
-    async def counted(self: _Lane, http: Any) -> Any:
-        answered.append(str(http.url))
-        return await answer(self, http)
-
-    monkeypatch.setattr(_Lane, "answer", counted)
-    return answered
-
-
 def test_the_short_path_answers_every_feed_request_as_the_documented_route_does(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, short_path_answers: list[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given one story told to a system with the short path
-    with_it = a_story(tmp_path / "short")
-    told(with_it)
-    taken = len(short_path_answers)
-
-    # When it is told to one whose requests all go the documented way
-    monkeypatch.setattr(ShortPath, "matches", lambda self, scope: (Match.NONE, {}))
-    without = a_story(tmp_path / "long")
-    told(without)
-
+    # Given one story told to a system with the short path, and to one without it
+    with_it, without, answered = told_both_ways(tmp_path, monkeypatch, a_story, told)
     # Then both answered alike, request by request
     assert with_it.transcript == without.transcript
     # And the pages read were full ones, so the comparison is of something
     assert with_it.transcript[0][1] == 200
     assert with_it.transcript[0][3].count("video_id") == 4
     # And the short path was offered every request that came with a bearer
-    assert taken == len(short_path_answers) >= 20
+    assert len(answered) >= 20

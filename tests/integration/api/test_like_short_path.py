@@ -11,13 +11,11 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import pytest
-from starlette.routing import Match
 
 from api.limits import RateLimiter
-from api.short_path import ShortPath, _Lane
 from commands import standing
 from commands.context import Request
 from domain.access import Visibility
@@ -27,6 +25,7 @@ from domain.moderation.rules import Capability
 from eventstore.errors import StoreUnavailable
 from eventstore.ids import uuid7
 from services.sessions import SessionGate
+from tests.integration.api.both_ways import told_both_ways
 from tests.integration.api.harness import System, User
 
 TIMES = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+\+00:00")
@@ -147,35 +146,13 @@ def told(story: Story) -> None:
     send("the session cannot be judged", "PUT", video, viewer)
 
 
-@pytest.fixture
-def short_path_answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The paths the short path answered."""
-    answered: list[str] = []
-    answer = _Lane.answer
-
-    async def counted(self: _Lane, http: Any) -> Any:
-        answered.append(http.url.path)
-        return await answer(self, http)
-
-    monkeypatch.setattr(_Lane, "answer", counted)
-    return answered
-
-
 def test_the_short_path_answers_every_like_as_the_documented_route_does(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, short_path_answers: list[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given one story told to a system with the short path
-    with_it = a_story(tmp_path / "short")
-    told(with_it)
-    taken = len(short_path_answers)
-
-    # When it is told to one whose requests all go the documented way
-    monkeypatch.setattr(ShortPath, "matches", lambda self, scope: (Match.NONE, {}))
-    without = a_story(tmp_path / "long")
-    told(without)
-
+    # Given one story told to a system with the short path, and to one without it
+    with_it, without, answered = told_both_ways(tmp_path, monkeypatch, a_story, told)
     # Then both answered alike, request by request
     assert with_it.transcript == without.transcript
     # And the short path took the well-formed requests and only those
-    assert taken == len(short_path_answers) >= 10
-    assert all(re.fullmatch(r"/v1/videos/[0-9a-f-]{36}/like", path) for path in short_path_answers)
+    assert len(answered) >= 10
+    assert all(re.fullmatch(r"/v1/videos/[0-9a-f-]{36}/like", path) for path in answered)
