@@ -15,7 +15,8 @@ read mark is a log position too, so "unread" never depends on clocks.
   ``notif_reached``: the same the other way round, whose activity reached a person, so their
   erasure finds every row that names them.
 - ``notif_video_owner``, ``notif_comment_author`` (by video: a reply answers a comment on its own
-  video): the projector's lookups, written once.
+  video): the projector's lookups, written once; a comment's author with the position it was posted
+  at, since a log may hold a reply before the comment it answers, and on a replay the comment is known.
 - ``notif_blocks``: blocks and unblocks, one row per change by position, as contributions.
 - ``notif_erased``: when a person was erased: nothing is recorded for them after it.
 - ``notif_read``: the person's read mark.
@@ -48,7 +49,9 @@ from read_models.live import ReadModel
 from read_models.port import ReadStore
 from read_models.tables import BOOL, DESC, INT, TEXT, TEXT_LIST, TIMESTAMP, Clustering, Row, Table, columns_of
 
-VERSION = 3  # 2: mentions, and the change markers streams watch; 3: rows by partition (``shard``)
+#: 2: mentions, and the change markers streams watch; 3: rows by partition (``shard``); 4: a comment's
+#: author with the position it was posted at, so a reply reads the same however often it comes.
+VERSION = 4
 MODEL = ReadModel("notifications", VERSION)
 APPLIED = "applied_position"
 #: How many of a group's latest actors an item names.
@@ -132,7 +135,7 @@ NOTIF_VIDEO_OWNER = Table(
 )
 NOTIF_COMMENT_AUTHOR = Table(
     "notif_comment_author",
-    columns=columns_of(video_id=TEXT, comment_id=TEXT, author_id=TEXT),
+    columns=columns_of(video_id=TEXT, comment_id=TEXT, author_id=TEXT, position=INT),
     partition_key=("video_id", "comment_id"),
 )
 NOTIF_BLOCKS = Table(

@@ -205,12 +205,15 @@ def _comment(writer: Writer, event: CommentPosted, at: datetime) -> None:
     mentions hear of it, but for those two."""
     key = {"video_id": event.video_id, "comment_id": event.comment_id}
     if writer.get("notif_comment_author", key) is None:  # its first author
-        writer.upsert("notif_comment_author", {**key, "author_id": event.author_id})
+        writer.upsert(
+            "notif_comment_author", {**key, "author_id": event.author_id, "position": writer.position}
+        )
     owner, replied = _owner(writer, event.video_id), None
     answered = event.reply_to_id or event.parent_id
     if answered is not None:
         found = writer.get("notif_comment_author", {"video_id": event.video_id, "comment_id": answered})
-        replied = None if found is None else str(found["author_id"])
+        if found is not None and found["position"] < writer.position:  # posted before, not later on
+            replied = str(found["author_id"])
         groups.add(writer, replied, Kind.REPLY, answered, event.author_id, at, detail=event.video_id)
     if replied is None or replied != owner:
         groups.add(writer, owner, Kind.COMMENT, event.video_id, event.author_id, at)
