@@ -18,6 +18,7 @@ from projections.runner import Partition
 from projections.supervisor import Supervisor
 from read_models import live, projection_state
 from read_models.errors import MissingTable
+from read_models.port import ReadStore
 from strom import pipeline
 from strom.erasing import erasure_cascade
 from strom.exporting import data_exports
@@ -46,7 +47,7 @@ def project_command(
     codec = make_codec(keys)
     supervisor = Supervisor(projectors, events=events, codec=codec, store=store, partition=part)
     managers = (
-        _process_managers(settings, ports_for(settings, events, keys))
+        _process_managers(settings, ports_for(settings, events, keys), store)
         if only is None and part.index == 0
         else []
     )
@@ -68,9 +69,11 @@ class ProcessManager(Protocol):
     def stop(self) -> None: ...
 
 
-def _process_managers(settings: Settings, ports: Ports) -> list[ProcessManager]:
+def _process_managers(settings: Settings, ports: Ports, store: ReadStore) -> list[ProcessManager]:
     """The process managers run once, beside the first slice of every projector (``--partition 0/n``
-    without ``--only``): each follows the whole log, so a second copy would do its work twice.
+    without ``--only``): each follows the whole log, so a second copy would do its work twice. They
+    share the projectors' read store, as in ``strom run``: on Cassandra each store is a session with
+    its own connections and threads, one a process being what the driver is made for.
 
     Transcode, screening and cover requests need a broker a worker process shares: with ``memory://`` no
     worker could ever see what they queue (``strom run`` has both in one process)."""
@@ -81,27 +84,19 @@ def _process_managers(settings: Settings, ports: Ports) -> list[ProcessManager]:
     if is_durable(broker):
         short_s = settings.transcode_short_s
         managers.append(
-            pipeline.transcode_requests(
-                broker, events=events, codec=codec, store=open_read_store(settings), short_s=short_s
-            )
+            pipeline.transcode_requests(broker, events=events, codec=codec, store=store, short_s=short_s)
         )
-        managers.append(
-            screening_requests(broker, events=events, codec=codec, store=open_read_store(settings))
-        )
-        managers.append(
-            pipeline.cover_requests(broker, events=events, codec=codec, store=open_read_store(settings))
-        )
+        managers.append(screening_requests(broker, events=events, codec=codec, store=store))
+        managers.append(pipeline.cover_requests(broker, events=events, codec=codec, store=store))
     else:
         typer.echo(
             "transcode, screening and cover requests are left to `strom run`: STROM_BROKER_URL is memory://",
             err=True,
         )
-    managers.append(
-        pipeline.media_cleanup(storage, events=events, codec=codec, store=open_read_store(settings))
-    )
-    managers.append(data_exports(settings, ports, open_read_store(settings), storage))
-    managers.append(erasure_cascade(ports, open_read_store(settings)))
-    managers.append(publish_schedule(ports, open_read_store(settings)))
+    managers.append(pipeline.media_cleanup(storage, events=events, codec=codec, store=store))
+    managers.append(data_exports(settings, ports, store, storage))
+    managers.append(erasure_cascade(ports, store))
+    managers.append(publish_schedule(ports, store))
     return managers
 
 

@@ -18,11 +18,13 @@ from domain import videos
 from domain.actors import Actor
 from eventstore.ids import uuid7
 from migrations.runner import apply_pending
-from strom import pipeline
+from read_models.port import ReadStore
+from strom import pipeline, project_cli
 from strom.cli import app
+from strom.ports import ports_for
 from strom.serve import build_app
 from strom.settings import Settings
-from strom.wiring import open_read_store
+from strom.wiring import open_event_store, open_key_store, open_read_store
 from tests.integration.pipeline_world import PipelineWorld
 
 STORES = (("EVENTSTORE", "events.db"), ("READSTORE", "read.db"), ("KEYSTORE", "keys.db"))
@@ -115,3 +117,27 @@ def test_metrics_report_each_process_managers_checkpoint_and_lag(settings: Setti
             assert time.monotonic() < deadline, (lags, checkpoints)
             time.sleep(0.05)
     assert "profiles" in checkpoints  # the projectors are reported beside them
+
+
+def test_strom_project_gives_its_process_managers_the_projectors_read_store(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the read store the projectors of `strom project` use, and a count of stores opened
+    opened: list[Settings] = []
+
+    def counted(given: Settings) -> ReadStore:
+        opened.append(given)
+        return open_read_store(given)
+
+    monkeypatch.setattr(project_cli, "open_read_store", counted)
+    events, keys, store = open_event_store(settings), open_key_store(settings), open_read_store(settings)
+    try:
+        # When its process managers are made
+        managers = project_cli._process_managers(settings, ports_for(settings, events, keys), store)
+        # Then they share that store: on Cassandra each store opened is a session of its own
+        assert len(managers) == 4  # the broker is memory://: no job-asking managers
+        assert opened == []
+    finally:
+        store.close()
+        events.close()
+        keys.close()
