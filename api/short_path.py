@@ -85,7 +85,11 @@ class ShortPath(BaseRoute):
         return Match.NONE, {}
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self._lanes[id(scope["route"])].answer(HttpRequest(scope, receive, send))
+        route = scope["route"]
+        response = await self._lanes[id(route)].answer(HttpRequest(scope, receive, send))
+        if response is None:  # a parameter FastAPI refuses: the documented route words the answer
+            await route.handle(scope, receive, send)
+            return
         await response(scope, receive, send)
 
     def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
@@ -137,11 +141,12 @@ class _Lane:
             return None
         return ids
 
-    async def answer(self, http: HttpRequest) -> Response:
-        """The dependencies' work, then the endpoint: the long way's calls, in its order."""
+    async def answer(self, http: HttpRequest) -> Response | None:
+        """The dependencies' work, then the endpoint: the long way's calls, in its order; ``None``
+        where FastAPI would refuse a query parameter."""
         queried, errors = request_params_to_args(self.route.dependant.query_params, http.query_params)
-        if errors:  # answered by the documented route, as FastAPI words it
-            return _LongWay(self.route)
+        if errors:
+            return None
         values: dict[str, Any] = {name: http.path_params[name] for name in self.ids} | queried
         given = _Given(http)
         for call, names in self.provided.items():
@@ -150,16 +155,6 @@ class _Lane:
             values[self.http] = http
         response: Response = await self.endpoint(**values)
         return response
-
-
-class _LongWay(Response):
-    """The documented route's own answer, for a request the short path will not take after all."""
-
-    def __init__(self, route: APIRoute) -> None:
-        self._route = route
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._route.handle(scope, receive, send)
 
 
 class _Given:
