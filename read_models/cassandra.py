@@ -9,8 +9,10 @@ each operation has its own consistency level. Pages use Cassandra's paging state
 from __future__ import annotations
 
 import functools
+import itertools
+import math
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +36,7 @@ from read_models import cql
 from read_models.cassandra_config import CassandraConfig, parse_url
 from read_models.checks import (
     check_batch,
+    check_first_rows,
     check_page,
     check_write,
     decode_cursor,
@@ -46,7 +49,7 @@ from read_models.errors import (
     RetryableReadError,
     RetryableWriteError,
 )
-from read_models.port import CheckedWrite, Delete, Page, TableWrite, Upsert, Write
+from read_models.port import CheckedWrite, Delete, FirstRows, Page, TableWrite, Upsert, Write
 from read_models.tables import Column, ColumnType, Row, Table, check_key
 
 Timeouts = (WriteTimeout, ReadTimeout, OperationTimedOut, Unavailable)
@@ -60,6 +63,8 @@ WRITE_CONCURRENCY = 64
 #: Writes to one partition sent as one unlogged batch: small rows, so well under the size at which
 #: Cassandra warns about a batch (5 KiB by default).
 PER_PARTITION_BATCH = 16
+#: Rows one ``first_rows`` statement may return at most: the partitions it reads × the rows each.
+FIRST_ROWS_PER_STATEMENT = 5000
 
 
 class CassandraReadStore:
@@ -333,12 +338,7 @@ class CassandraReadStore:
         bound = [prepared.bind([check_key(table, key)[c] for c in table.key_names]) for key in keys]
         if not bound:
             return []
-        results = self._run(
-            table.name,
-            False,
-            lambda s: execute_concurrent(s, [(b, ()) for b in bound], concurrency=READ_CONCURRENCY),
-        )
-        found = [result.one() for _, result in results]  # the first failure raised, within ``_run``
+        found = [result.one() for result in self._all_results(table.name, bound)]
         return [None if row is None else _row(table, row) for row in found]
 
     def page_many(
@@ -359,17 +359,48 @@ class CassandraReadStore:
         bound = [prepared.bind([*q.partition.values(), *(q.end or ())]) for q in queries]
         for statement in bound:
             statement.fetch_size = limit
-        results = self._run(
-            table.name,
-            False,
-            lambda s: execute_concurrent(s, [(b, ()) for b in bound], concurrency=READ_CONCURRENCY),
-        )
         pages = []
-        for query, (_, result) in zip(queries, results, strict=True):
+        for query, result in zip(queries, self._all_results(table.name, bound), strict=True):
             more = result.paging_state
-            rows = [_row(table, r) for r in result.current_rows]
+            rows = _rows(table, result.current_rows)
             pages.append(Page(rows, encode_cursor(query, more) if more else None))
         return pages
+
+    def first_rows(self, reads: Sequence[FirstRows]) -> list[list[list[Row]]]:
+        """Statements that each read every combination of some partition key values of one table (a
+        feed's creators × its weeks is one), all of every read in flight together."""
+        asked = [check_first_rows(r.table, r.partitions, r.end, r.limit) for r in reads]
+        plans = [_FirstRows(r.table, keys) for r, (keys, _) in zip(reads, asked, strict=True)]
+        bound: list[Any] = []
+        for read, plan, (_, end) in zip(reads, plans, asked, strict=True):
+            text = cql.first_rows(self.keyspace, read.table, end=len(end))
+            prepared = self._statement(read.table, "page", ("first_rows", len(end)), text)
+            for product in _products(list(plan.found), max(1, FIRST_ROWS_PER_STATEMENT // read.limit)):
+                bound.append(prepared.bind([*product, *end, read.limit]))
+                plan.statements += 1
+        results = iter(self._all_results(", ".join(r.table.name for r in reads), bound) if bound else ())
+        for plan in plans:
+            for result in itertools.islice(results, plan.statements):
+                plan.add(result)
+        return [[list(plan.found[key]) for key in keys] for plan, (keys, _) in zip(plans, asked, strict=True)]
+
+    def _all_results(self, tables: str, bound: list[Any]) -> list[Any]:
+        """The results of reads in flight together (the first failure raised). Up to
+        ``READ_CONCURRENCY`` are simply all sent, then awaited in turn: cheaper than the driver's
+        concurrent executor, whose own locks and callbacks cost more than a page's few reads."""
+        if len(bound) > READ_CONCURRENCY:
+            statements = [(b, ()) for b in bound]
+            done = self._run(
+                tables, False, lambda s: execute_concurrent(s, statements, concurrency=READ_CONCURRENCY)
+            )
+            return [result for _, result in done]
+
+        def all_sent(session: Session) -> list[Any]:
+            futures = [session.execute_async(b) for b in bound]
+            return [future.result() for future in futures]
+
+        results: list[Any] = self._run(tables, False, all_sent)
+        return results
 
     def page(
         self,
@@ -391,9 +422,42 @@ class CassandraReadStore:
         )
         bound.fetch_size = limit
         result = self._run(table.name, False, lambda s: s.execute(bound, paging_state=state))
-        rows = [_row(table, r) for r in result.current_rows]
+        rows = _rows(table, result.current_rows)
         more = result.paging_state
         return Page(rows, encode_cursor(query, more) if more else None)
+
+
+class _FirstRows:
+    """One read of ``first_rows`` as it is answered: how many statements it took, and the rows of
+    each of its (distinct) partitions."""
+
+    def __init__(self, table: Table, keys: list[tuple[Any, ...]]) -> None:
+        self.table = table
+        self.statements = 0
+        self.found: dict[tuple[Any, ...], list[Row]] = {key: [] for key in keys}
+
+    def add(self, result: Any) -> None:
+        key = self.table.partition_key
+        for row in _rows(self.table, result):  # keyed as converted: the driver's timestamps are naive
+            self.found.setdefault(tuple(row[n] for n in key), []).append(row)
+
+
+def _products(keys: list[tuple[Any, ...]], most: int) -> list[list[list[Any]]]:
+    """Distinct partition keys as few combinations of value lists as hold exactly them, none of more
+    than ``most`` partitions: all of them when they are one combination (the usual case: creators ×
+    weeks), else one for each value of every column but the last."""
+    columns = [list(dict.fromkeys(values)) for values in zip(*keys, strict=True)]
+    if math.prod(len(c) for c in columns) != len(keys):
+        groups: dict[tuple[Any, ...], list[Any]] = {}
+        for key in keys:
+            groups.setdefault(key[:-1], []).append(key[-1])
+        return [p for prefix, last in groups.items() for p in _products([(*prefix, v) for v in last], most)]
+    big = max(range(len(columns)), key=lambda i: len(columns[i]))  # split the longest list
+    step = max(1, most * len(columns[big]) // len(keys))
+    return [
+        [*columns[:big], columns[big][i : i + step], *columns[big + 1 :]]
+        for i in range(0, len(columns[big]), step)
+    ]
 
 
 def _concurrently(statements: list[tuple[Any, tuple[()]]], session: Session) -> None:
@@ -401,16 +465,32 @@ def _concurrently(statements: list[tuple[Any, tuple[()]]], session: Session) -> 
 
 
 def _row(table: Table, found: Sequence[Any]) -> Row:
-    return {name: _value(table.types[name], v) for name, v in zip(table.names, found, strict=True)}
+    return _rows(table, (found,))[0]
 
 
-def _value(type_: ColumnType, value: Any) -> Any:
-    """What the driver returns, in the same shape the SQLite adapter returns."""
-    if type_ is ColumnType.TEXT_LIST:
-        return list(value or [])
-    if type_ is ColumnType.TIMESTAMP and isinstance(value, datetime):
-        return value.replace(tzinfo=UTC)  # the driver hands back naive UTC
-    return value
+def _rows(table: Table, found: Iterable[Sequence[Any]]) -> list[Row]:
+    """What the driver returns, in the same shape the SQLite adapter returns: only lists and
+    timestamps differ, so only their columns are touched."""
+    names, fixes = table.names, _fixes(table)
+    rows = [dict(zip(names, values, strict=True)) for values in found]
+    for row in rows:
+        for name, fix in fixes:
+            row[name] = fix(row[name])
+    return rows
+
+
+@functools.cache
+def _fixes(table: Table) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    fix = {ColumnType.TEXT_LIST: _list, ColumnType.TIMESTAMP: _utc}
+    return tuple((c.name, fix[c.type]) for c in table.columns if c.type in fix)
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value or [])
+
+
+def _utc(value: Any) -> Any:
+    return value.replace(tzinfo=UTC) if isinstance(value, datetime) else value  # the driver's is naive
 
 
 def _level(name: str) -> int:

@@ -78,14 +78,27 @@ def check_page(
     descending: bool,
     limit: int,
 ) -> CheckedPage:
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 < limit <= MAX_LIMIT:
-        raise InvalidQuery(f"limit must be within 1..{MAX_LIMIT}, got {limit!r}")
+    check_limit(limit)
     key = check_partition(table, partition)
     low = None if start is None else check_prefix(table, start, "start")
     high = None if end is None else check_prefix(table, end, "end")
     identity = repr((table.name, table.names, tuple(key.values()), low, high, bool(descending)))
     fingerprint = hashlib.blake2b(identity.encode(), digest_size=8).digest()
     return CheckedPage(key, low, high, bool(descending), limit, fingerprint)
+
+
+def check_first_rows(
+    table: Table, partitions: Sequence[Mapping[str, Any]], end: Sequence[Any] | None, limit: int
+) -> tuple[list[tuple[Any, ...]], tuple[Any, ...]]:
+    """Each partition's key values (in partition key order) and the end's: no cursor to fingerprint."""
+    check_limit(limit)
+    keys = [tuple(check_partition(table, p).values()) for p in partitions]
+    return keys, () if end is None else check_prefix(table, end, "end")
+
+
+def check_limit(limit: int) -> None:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 < limit <= MAX_LIMIT:
+        raise InvalidQuery(f"limit must be within 1..{MAX_LIMIT}, got {limit!r}")
 
 
 def encode_cursor(query: CheckedPage, state: bytes) -> str:

@@ -88,7 +88,20 @@ def scan(keyspace: str, table: Table) -> str:
 def page(keyspace: str, table: Table, *, start: int, end: int, descending: bool) -> str:
     """``start``/``end``: how many clustering values each bound has (0: none). Binds the partition
     key, then the start values, then the end values."""
-    where = [_equal(table.partition_key)]
+    return _slice_of(keyspace, table, _equal(table.partition_key), start, end, descending)
+
+
+def first_rows(keyspace: str, table: Table, *, end: int) -> str:
+    """The first rows of many partitions in one statement, in clustering order (with ``IN`` on the
+    partition key, Cassandra pages no reversed order): binds a list of values for each partition key
+    column (the partitions read are every combination of them), then the end values, then the rows
+    each partition gives at most."""
+    partitions = " AND ".join(f"{q(n)} IN ?" for n in table.partition_key)
+    return f"{_slice_of(keyspace, table, partitions, 0, end, False)} PER PARTITION LIMIT ?"
+
+
+def _slice_of(keyspace: str, table: Table, partitions: str, start: int, end: int, descending: bool) -> str:
+    where = [partitions]
     tuple_form = max(start, end) > 1  # Cassandra refuses single- and multi-column slices mixed
     for size, op in ((start, ">="), (end, "<")):
         if size:

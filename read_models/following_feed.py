@@ -26,7 +26,7 @@ from typing import Any
 from read_models import sqlite_sql as sql
 from read_models.listing import LISTING_STATE, bucket_cursor, parse_bucket_cursor
 from read_models.live import ReadModel
-from read_models.port import ReadStore
+from read_models.port import FirstRows, ReadStore
 from read_models.sqlite import SQLiteReadStore
 from read_models.tables import (
     BOOL,
@@ -159,17 +159,18 @@ def following_feed(
 def bucket_by_bucket(
     store: ReadStore, user_id: str, limit: int, span: tuple[int, int], after: tuple[datetime, str] | None
 ) -> FeedPage:
-    """The page read partition by partition through the port: the merged creators, then for each
-    bucket from ``span[0]`` down to ``span[1]`` the user's rows and each merged creator's."""
+    """The page read partition by partition through the port: for each bucket from ``span[0]`` down
+    to ``span[1]``, the user's rows and each merged creator's (those creators read beside the first
+    buckets' own rows)."""
     bucket, last = span
-    merged = [row["creator_id"] for row in _all(store, MODEL.table(store, MERGED_CREATORS), user_id)]
+    merged: list[str] | None = None
     items: list[Row] = []
     while bucket >= last:
         # The cursor's bucket alone (it starts after the cursor); then a few weeks at a time, which
         # most pages need: one round for them all instead of one each.
         oldest = bucket if after is not None else max(last, bucket - WINDOW + 1)
         window = list(range(bucket, oldest - 1, -1))
-        read = _buckets(store, user_id, merged, window, after, limit - len(items))
+        read, merged = _buckets(store, user_id, merged, window, after, limit - len(items))
         for week, rows in zip(window, read, strict=True):
             items += rows[: limit - len(items)]
             if len(items) == limit:
@@ -236,22 +237,29 @@ def _page_statement(feed: str, videos: str, merged: str, *, after: bool) -> str:
 def _buckets(
     store: ReadStore,
     user_id: str,
-    merged: list[str],
+    merged: list[str] | None,
     buckets: list[int],
     after: tuple[datetime, str] | None,
     n: int,
-) -> list[list[Row]]:
+) -> tuple[list[list[Row]], list[str]]:
     """Up to ``n`` rows of each bucket after ``after``, from the user's partitions and each merged
-    creator's: two rounds (one a table), however many buckets and creators."""
+    creator's, and who those creators are (read here when not yet known): two rounds, however many
+    buckets and creators."""
     feed, videos = MODEL.table(store, FOLLOWING_FEED), MODEL.table(store, CREATOR_VIDEOS)
-    own = store.page_many(feed, [{"user_id": user_id, "bucket": b} for b in buckets], end=after, limit=n)
+    own = FirstRows(feed, [{"user_id": user_id, "bucket": b} for b in buckets], after, n)
+    if merged is None:
+        creators = FirstRows(MODEL.table(store, MERGED_CREATORS), [{"user_id": user_id}], limit=READ_LIMIT)
+        (own_rows, (listed,)) = store.first_rows([own, creators])
+        merged = [row["creator_id"] for row in listed]
+        if len(listed) == READ_LIMIT:  # more than one read holds
+            merged = [row["creator_id"] for row in _all(store, creators.table, user_id)]
+    else:
+        (own_rows,) = store.first_rows([own])
     theirs = [{"owner_id": c, "bucket": b} for b in buckets for c in merged]
-    pages = store.page_many(videos, theirs, end=after, limit=n) if theirs else []
+    pages = store.first_rows([FirstRows(videos, theirs, after, n)])[0] if theirs else []
     width = len(merged)
-    return [
-        _merge([own[i].rows, *(page.rows for page in pages[i * width : (i + 1) * width])], n)
-        for i in range(len(buckets))
-    ]
+    read = [_merge([own_rows[i], *pages[i * width : (i + 1) * width]], n) for i in range(len(buckets))]
+    return read, merged
 
 
 def _merge(sources: list[Sequence[Row]], n: int) -> list[Row]:

@@ -63,6 +63,16 @@ class Page:
     cursor: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class FirstRows:
+    """A read of ``ReadStore.first_rows``: up to ``limit`` rows of each partition, before ``end``."""
+
+    table: Table
+    partitions: Sequence[Mapping[str, Any]]
+    end: Sequence[Any] | None = None
+    limit: int = 100
+
+
 class ReadStore(Protocol):
     def ensure_keyspace(self) -> None:
         """Creates the keyspace (Cassandra) with the configured replication; a no-op on SQLite."""
@@ -123,6 +133,14 @@ class ReadStore(Protocol):
         """The first page of each partition, as ``page`` reads it, in one round: a query that needs
         several partitions at once (a feed merging its creators' lists) waits for the slowest
         partition, not for the sum of them."""
+
+    def first_rows(self, reads: Sequence[FirstRows]) -> list[list[list[Row]]]:
+        """For each read, the rows of each of its partitions' first page, as ``page_many`` reads
+        them (in clustering order), without cursors; all reads in one round, whatever their
+        tables. For a query that never goes past those rows, which Cassandra then answers in one
+        statement for many partitions of a table (``IN`` and ``PER PARTITION LIMIT``) instead of
+        one request each, and for reads of several tables that would otherwise wait in turn: the
+        round trips and their hand-offs are what a hot page on Cassandra spends its time on."""
 
     def batch(self, table: Table, writes: Sequence[Write]) -> None:
         """Applies all writes or none. All must fall in one partition (``InvalidQuery`` otherwise), and

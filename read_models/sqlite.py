@@ -37,7 +37,7 @@ from read_models.errors import (
     RetryableReadError,
     RetryableWriteError,
 )
-from read_models.port import CheckedWrite, Delete, Page, TableWrite, Upsert, Write
+from read_models.port import CheckedWrite, Delete, FirstRows, Page, TableWrite, Upsert, Write
 from read_models.tables import Column, ColumnType, Row, Table, check_key
 
 APPLICATION_ID = 0x53545252  # "STRR": a Strom read store, so an event store is never mistaken for one
@@ -304,6 +304,12 @@ class SQLiteReadStore:
     ) -> list[Page]:
         """One partition after another: each read is a local index seek, no round trip to share."""
         return [self.page(table, p, end=end, descending=descending, limit=limit) for p in partitions]
+
+    def first_rows(self, reads: Sequence[FirstRows]) -> list[list[list[Row]]]:
+        return [
+            [page.rows for page in self.page_many(r.table, r.partitions, end=r.end, limit=r.limit)]
+            for r in reads
+        ]
 
     def scan(self, table: Table) -> Iterator[Row]:
         with self._errors(table.name, write=False):

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from read_models.errors import InvalidQuery, InvalidRow, MissingTable
-from read_models.port import Delete, ReadStore, Upsert
+from read_models.port import Delete, FirstRows, ReadStore, Upsert
 from read_models.tables import INT, TEXT, Column, Table, columns_of
 from tests.contract.read_store_backends import (
     EPHEMERAL,
@@ -121,6 +121,55 @@ def test_many_partitions_read_in_one_round_as_one_at_a_time(store: ReadStore, k:
     rest = store.page(ITEMS, partitions[0], end=(7,), descending=True, limit=3, cursor=pages[0].cursor)
     assert [r["n"] for r in rest.rows] == [3, 2, 1]
     assert store.page_many(ITEMS, [], limit=3) == []
+
+
+def test_first_rows_of_many_partitions_are_each_partitions_first_page(store: ReadStore, k: str) -> None:
+    # Given rows in a grid of (owner, bucket) partitions, one of them empty, with one row deleted
+    def row(owner: str, bucket: int, second: int) -> dict[str, Any]:
+        at, item = T0 + timedelta(seconds=second), uuid.UUID(int=second)
+        return {"owner": owner, "bucket": bucket, "at": at, "item": item, "title": None, "score": None,
+                "tags": [], "seen": None, "payload": None}  # fmt: skip
+
+    owners = [f"{k}-a", f"{k}-b", f"{k}-c"]
+    for o, owner in enumerate(owners):
+        for bucket in (1, 2):
+            if (owner, bucket) != (owners[2], 2):
+                store.batch(FEED, [Upsert(row(owner, bucket, 100 * o + 10 * bucket + s)) for s in range(6)])
+    store.delete(FEED, {c: row(owners[0], 1, 15)[c] for c in FEED.key_names})
+    every = [{"owner": o, "bucket": b} for o in owners for b in (2, 1)]
+    end = (T0 + timedelta(seconds=225),)
+    for partitions in (every, every[1:4], [every[3], every[0], every[3]]):  # a grid, not one, repeats
+        # When their first rows are read together below an end
+        (got,) = store.first_rows([FirstRows(FEED, partitions, end, limit=3)])
+        # Then each partition's rows are what its own first page holds, in its clustering order
+        assert got == [store.page(FEED, p, end=end, limit=3).rows for p in partitions]
+    (rows,) = store.first_rows([FirstRows(FEED, every, limit=3)])
+    seconds = [[int((r["at"] - T0).total_seconds()) for r in rows] for rows in rows]
+    assert seconds == [[25, 24, 23], [14, 13, 12], [125, 124, 123], [115, 114, 113], [], [215, 214, 213]]
+    # And as many rows as a page may hold (an engine may split the read; the answer is the same)
+    (whole,) = store.first_rows([FirstRows(FEED, every, limit=1000)])
+    assert whole == [store.page(FEED, p, limit=1000).rows for p in every]
+
+
+def test_first_rows_of_several_tables_come_back_read_by_read(store: ReadStore, k: str) -> None:
+    # Given rows in two tables
+    fill(store, k, list(range(5)))
+    store.upsert(WORDS, {"k": k, "word": "b", "n": 2})
+    store.upsert(WORDS, {"k": k, "word": "a", "n": 1})
+    # When both are read in one round, beside a read of nothing
+    reads = [
+        FirstRows(ITEMS, [{"k": k}, {"k": f"{k}-none"}], end=(3,), limit=2),
+        FirstRows(WORDS, [{"k": k}]),
+    ]
+    items, words, nothing = store.first_rows([*reads, FirstRows(ITEMS, [])])
+    # Then each read answers for its own partitions, in clustering order
+    assert [[r["n"] for r in rows] for rows in items] == [[0, 1], []]
+    assert [[r["word"] for r in rows] for rows in words] == [["a", "b"]]
+    assert nothing == []
+    assert store.first_rows([]) == []
+    # And a bad read is refused before anything is read
+    with pytest.raises(InvalidQuery):
+        store.first_rows([FirstRows(ITEMS, [{"k": k}], limit=0)])
 
 
 def test_an_upsert_replaces_the_whole_row(store: ReadStore, k: str) -> None:
