@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+import orjson
 from fastapi import APIRouter
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from api.deps import AppStateDep, CurrentActor
@@ -55,42 +57,44 @@ async def following_feed(
     follows. A full page carries a ``next_cursor`` even when nothing older remains."""
     await caught_up(store, model.MODEL, min_position)
 
-    def call() -> FollowingFeedPage:
+    def call() -> bytes:
         return _page(store, state.shared_reads, actor.user_id, limit, cursor)
 
     # On SQLite, on the event loop rather than a worker thread: the page is three bounded reads of
     # local indexes (its videos, their owners' standing, their labels), about 0.2 ms, less than the
     # hop to a thread and back; WAL readers never wait for writers. Cassandra's are round trips.
     on_loop = getattr(store, "engine", None) == "sqlite"
-    page = read(model.MODEL, call) if on_loop else await query(model.MODEL, call)
-    # Built and checked here once; handing FastAPI the bytes spares it checking the model again.
-    return Response(_PAGE.dump_json(page), media_type="application/json")
+    body = read(model.MODEL, call) if on_loop else await query(model.MODEL, call)
+    return Response(body, media_type="application/json")
 
 
-#: The route's response model (FastAPI documents it from ``response_model``) and its JSON writer.
-_PAGE = TypeAdapter(FollowingFeedPage)
-
-
-def _page(store: ReadStore, kept: Kept, user_id: str, limit: int, cursor: str | None) -> FollowingFeedPage:
+def _page(store: ReadStore, kept: Kept, user_id: str, limit: int, cursor: str | None) -> bytes:
     page = model.following_feed(store, user_id, limit, cursor)
     items = _moderated(Moderation(store, kept=kept), page.items)
-    return FollowingFeedPage(items=items, next_cursor=page.next_cursor)
+    return page_json(items, page.next_cursor)
 
 
-def _moderated(moderation: Moderation, videos: list[model.FeedItem]) -> list[FeedVideo]:
+def _moderated(moderation: Moderation, videos: list[model.FeedItem]) -> list[dict[str, Any]]:
     """Labels on each item; videos of people suspended now left out (as everyone sees them: kept
     for about a second, like the rest of what every feed shares)."""
     suspended = moderation.suspended_among(v.owner_id for v in videos)
     shown = [v for v in videos if v.owner_id not in suspended]
     labels = moderation.labels(v.video_id for v in shown)
     return [
-        FeedVideo(
-            video_id=v.video_id,
-            owner_id=v.owner_id,
-            published_at=v.published_at,
-            visibility=v.visibility,
-            hashtags=v.hashtags,
-            labels=labels[v.video_id],
-        )
+        {
+            "video_id": v.video_id,
+            "owner_id": v.owner_id,
+            "published_at": v.published_at,
+            "visibility": v.visibility,
+            "hashtags": v.hashtags,
+            "labels": labels[v.video_id],
+        }
         for v in shown
     ]
+
+
+def page_json(items: list[dict[str, Any]], next_cursor: str | None) -> bytes:
+    """The page as ``FollowingFeedPage`` writes it (its fields in its order, datetimes as pydantic
+    writes them), without building and checking a model of our own rows first: a sixth of the
+    page's time went there. A test holds the bytes equal to FastAPI's for the model."""
+    return orjson.dumps({"items": items, "next_cursor": next_cursor}, option=orjson.OPT_UTC_Z)

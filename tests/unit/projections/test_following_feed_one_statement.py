@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.routers.following_feed import _PAGE, FollowingFeedPage
+from api.routers.following_feed import FollowingFeedPage, page_json
 from benchmarks import feed_query
 from migrations.runner import apply_pending
 from read_models import following_feed as model
@@ -129,24 +130,20 @@ def test_a_cursor_past_now_or_beyond_the_horizon_reads_alike(store: SQLiteReadSt
         assert model.following_feed(store, ANN, 5, cursor, NOW) == _walked(store, ANN, 5, cursor)
 
 
-def test_the_route_writes_the_bytes_fastapi_wrote_for_the_model() -> None:
-    # Given a page, and an app that returns the model for FastAPI to check and write, as the route did
+@pytest.mark.parametrize("next_cursor", ["c", None])
+def test_the_route_writes_the_bytes_fastapi_wrote_for_the_model(next_cursor: str | None) -> None:
+    # Given a page's items, and an app that returns them as the model for FastAPI to check and
+    # write, as the route did
     at = datetime(2026, 3, 1, 12, 30, 15, 123000, tzinfo=UTC)
-    page = FollowingFeedPage.model_validate(
-        {
-            "items": [
-                {
-                    "video_id": "v",
-                    "owner_id": "o",
-                    "published_at": at,
-                    "visibility": "public",
-                    "hashtags": ["ä", 'q"uote', "\u2028"],
-                    "labels": ["x"],
-                }
-            ],
-            "next_cursor": "c",
-        }
-    )
+    items: list[dict[str, Any]] = [
+        {"video_id": "v", "owner_id": "o", "published_at": at, "visibility": "public",
+         "hashtags": ["ä", 'q"uote', "\u2028", "\x00\t\n/<>&'\\", "🎬"], "labels": ["x"]},
+        {"video_id": "w", "owner_id": "p", "published_at": at.replace(microsecond=0),
+         "visibility": "followers", "hashtags": [], "labels": []},
+        {"video_id": "x", "owner_id": "q", "published_at": at.replace(microsecond=7),
+         "visibility": "public", "hashtags": ["a"], "labels": ["graphic", "spoiler"]},
+    ]  # fmt: skip
+    page = FollowingFeedPage.model_validate({"items": items, "next_cursor": next_cursor})
     app = FastAPI()
 
     @app.get("/page")
@@ -157,4 +154,4 @@ def test_the_route_writes_the_bytes_fastapi_wrote_for_the_model() -> None:
     expected = TestClient(app).get("/page").content
 
     # Then the bytes are the same
-    assert _PAGE.dump_json(page) == expected
+    assert page_json(items, next_cursor) == expected
