@@ -106,6 +106,9 @@ class _Lane:
     #: The endpoint's parameter names for each dependency the short path provides, by dependency.
     provided: dict[Callable[..., Any], tuple[str, ...]]
     http: str | None
+    #: Query strings already read, and their values: reading them is a pure function of the string,
+    #: and most pages ask the same one (every first page, ``limit=20``).
+    read: dict[bytes, dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def of(cls, route: APIRoute) -> _Lane | None:
@@ -144,8 +147,8 @@ class _Lane:
     async def answer(self, http: HttpRequest) -> Response | None:
         """The dependencies' work, then the endpoint: the long way's calls, in its order; ``None``
         where FastAPI would refuse a query parameter."""
-        queried, errors = request_params_to_args(self.route.dependant.query_params, http.query_params)
-        if errors:
+        queried = self._queried(http)
+        if queried is None:
             return None
         values: dict[str, Any] = {name: http.path_params[name] for name in self.ids} | queried
         given = _Given(http)
@@ -155,6 +158,26 @@ class _Lane:
             values[self.http] = http
         response: Response = await self.endpoint(**values)
         return response
+
+    def _queried(self, http: HttpRequest) -> dict[str, Any] | None:
+        """The query parameters' values as FastAPI reads them, or ``None`` where it refuses one."""
+        raw: bytes = http.scope.get("query_string", b"")
+        queried = self.read.get(raw)
+        if queried is None:
+            queried, errors = request_params_to_args(self.route.dependant.query_params, http.query_params)
+            if errors:
+                return None
+            if not all(isinstance(v, _KEPT_VALUES) for v in queried.values()):
+                return queried  # a value an endpoint could change (a list) is read afresh each time
+            if len(self.read) >= QUERIES_KEPT:  # bounded, however many strings come
+                self.read.clear()
+            self.read[raw] = queried
+        return queried
+
+
+#: Query strings each route keeps read (``_Lane.read``), and the values that may be kept.
+QUERIES_KEPT = 256
+_KEPT_VALUES = (str, int, float, type(None))
 
 
 class _Given:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from api import short_path
 from commands import standing
 from commands.context import Request
 from domain.actors import Actor, Role
@@ -77,6 +78,8 @@ def told(story: Story) -> None:
     ask("a limit twice", "?limit=1&limit=2")
     for bad in ("0", "101", "x", "", "2.5"):
         ask(f"limit={bad!r}", f"?limit={bad}")
+    ask("the first page again, its query read before", "?limit=4")
+    ask("a refused limit beside one read before", "?limit=4&limit=x")
     ask("a cursor of another feed", "?cursor=not-a-cursor")
     ask("a cursor too long", "?cursor=" + "a" * 3000)
     ask("a negative position", "?min_position=-1")
@@ -115,3 +118,18 @@ def test_the_short_path_answers_every_feed_request_as_the_documented_route_does(
     assert with_it.transcript[0][3].count("video_id") == 4
     # And the short path was offered every request that came with a bearer
     assert len(answered) >= 20
+
+
+def test_the_query_strings_a_short_path_keeps_read_stay_bounded_and_answer_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a short path that keeps two query strings read at most
+    monkeypatch.setattr(short_path, "QUERIES_KEPT", 2)
+    # When the story (more than two strings, each asked again) is told both ways
+    with_it, without, _ = told_both_ways(tmp_path, monkeypatch, a_story, told)
+    # Then the answers are the same
+    assert with_it.transcript == without.transcript
+    # And no route keeps more than two
+    (shortcut,) = [r for r in with_it.system.app.router.routes if isinstance(r, short_path.ShortPath)]
+    assert all(len(lane.read) <= 2 for lane in shortcut._lanes.values())
+    assert any(lane.read for lane in shortcut._lanes.values())
