@@ -10,6 +10,9 @@ One table per access pattern:
   lookup. Keyed by both ids: a viral video's likes never pile up in one partition.
 - ``user_blocks``: one row per (blocker, blocked) while the block holds; a blocked viewer reads
   the blocker's videos as absent, as the engagement rules do.
+- ``blocks_of``: the same blocks by person, both ways (whom they blocked, who blocked them), so a
+  page of many owners asks one partition instead of two keys an owner. A person blocked by very
+  many is read by pairs instead (``blocked_among``).
 - ``owner_videos``: an owner's video ids, for the projector to find the captions an erasure clears.
   Not for queries.
 - ``video_caption_tracks``: a video's caption tracks (subtitles), by language, with their files.
@@ -32,7 +35,7 @@ from read_models.port import ReadStore
 from read_models.tables import BOOL, INT, TEXT, TEXT_LIST, TIMESTAMP, Clustering, Row, Table, columns_of
 
 #: Bumping it makes the projector fill fresh tables (``video_details_v2``…) from the start of the log.
-VERSION = 3  # 2: the thumbnail strip; 3: processing status
+VERSION = 4  # 2: the thumbnail strip; 3: processing status; 4: blocks by person
 MODEL = ReadModel("video_details", VERSION)
 
 VIDEO_DETAILS = Table(
@@ -75,6 +78,16 @@ USER_BLOCKS = Table(
     columns=columns_of(blocker_id=TEXT, blocked_id=TEXT),
     partition_key=("blocker_id", "blocked_id"),
 )
+BLOCKS_OF = Table(
+    "blocks_of",
+    columns=columns_of(user_id=TEXT, other_id=TEXT, way=TEXT),
+    partition_key=("user_id",),
+    clustering=(Clustering("other_id"), Clustering("way")),
+)
+#: ``blocks_of.way``: the person blocked the other, or the other blocked the person.
+BLOCKED, BLOCKED_BY = "blocked", "blocked_by"
+#: Rows of ``blocks_of`` ``blocked_among`` reads at most before asking by pairs instead.
+BLOCKS_READ = 1000
 OWNER_VIDEOS = Table(
     "owner_videos",
     columns=columns_of(owner_id=TEXT, video_id=TEXT),
@@ -105,6 +118,7 @@ TABLES = (
     VIDEO_CAPTIONS,
     VIDEO_LIKES,
     USER_BLOCKS,
+    BLOCKS_OF,
     OWNER_VIDEOS,
     VIDEO_CAPTION_TRACKS,
     VIDEO_SCHEDULES,
@@ -205,8 +219,14 @@ def blocked_between(store: ReadStore, a: str, b: str) -> bool:
 
 
 def blocked_among(store: ReadStore, viewer: str, others: Iterable[str]) -> set[str]:
-    """Those of ``others`` whom the viewer blocked or who blocked the viewer, in one round of reads."""
+    """Those of ``others`` whom the viewer blocked or who blocked the viewer: one partition read,
+    the viewer's blocks both ways; by pairs, in one round, for a viewer with too many to read."""
     wanted = list(dict.fromkeys(others))
+    if not wanted:
+        return set()
+    page = store.page(MODEL.table(store, BLOCKS_OF), {"user_id": viewer}, limit=BLOCKS_READ)
+    if page.cursor is None:
+        return {row["other_id"] for row in page.rows} & set(wanted)
     keys = [{"blocker_id": viewer, "blocked_id": o} for o in wanted]
     keys += [{"blocker_id": o, "blocked_id": viewer} for o in wanted]
     rows = store.get_many(MODEL.table(store, USER_BLOCKS), keys)

@@ -45,7 +45,7 @@ from eventstore.codec import Decoded
 from projections.partition import EVERY, Entities
 from projections.projector import Projector
 from projections.writer import Writer
-from read_models.video_details import TABLES, VERSION, VIDEO_DETAILS, Processing
+from read_models.video_details import BLOCKED, BLOCKED_BY, TABLES, VERSION, VIDEO_DETAILS, Processing
 
 NAME = "video_details"
 VIDEO_EVENTS = (
@@ -90,9 +90,9 @@ def project(decoded: Decoded, writer: Writer) -> None:
         case VideoUnliked(user_id=user_id, video_id=video_id):
             writer.delete("video_likes", {"user_id": user_id, "video_id": video_id})
         case UserBlocked(blocker_id=blocker, blocked_id=blocked):
-            writer.upsert("user_blocks", {"blocker_id": blocker, "blocked_id": blocked})
+            _block(writer, blocker, blocked, held=True)
         case UserUnblocked(blocker_id=blocker, blocked_id=blocked):
-            writer.delete("user_blocks", {"blocker_id": blocker, "blocked_id": blocked})
+            _block(writer, blocker, blocked, held=False)
         case ErasureRequested(user_id=user_id):
             _erase_captions(writer, user_id)
         case PublishScheduled(video_id=video_id, owner_id=owner_id, publish_at=at):
@@ -221,12 +221,28 @@ def _erase_captions(writer: Writer, owner_id: str) -> None:
             writer.upsert("video_captions", {"video_id": row["video_id"], "caption": None, "erased": True})
 
 
+def _block(writer: Writer, blocker: str, blocked: str, *, held: bool) -> None:
+    """The pair's row and the blocker's side, where the blocker's partition applies it; the blocked
+    person's side where theirs does."""
+    rows = []
+    if writer.owns(blocker):
+        rows += [("user_blocks", {"blocker_id": blocker, "blocked_id": blocked})]
+        rows += [("blocks_of", {"user_id": blocker, "other_id": blocked, "way": BLOCKED})]
+    if writer.owns(blocked):
+        rows += [("blocks_of", {"user_id": blocked, "other_id": blocker, "way": BLOCKED_BY})]
+    for table, row in rows:
+        if held:
+            writer.upsert(table, row)
+        else:
+            writer.delete(table, row)
+
+
 def entity(decoded: Decoded) -> Entities:
-    """The video for its events and likes, the blocker for blocks, every partition for an erasure."""
+    """The video for its events and likes, both people for blocks, every partition for an erasure."""
     data = decoded.event.to_data()
     match decoded.event:
         case UserBlocked() | UserUnblocked():
-            return str(data["blocker_id"])
+            return (str(data["blocker_id"]), str(data["blocked_id"]))
         case ErasureRequested():
             return EVERY
     return str(data["video_id"])

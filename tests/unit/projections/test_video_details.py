@@ -37,6 +37,7 @@ from tests.unit.projections.world import World
 ANN = "0190aaaa-bbbb-7ccc-8ddd-00000000000a"
 BOB = "0190aaaa-bbbb-7ccc-8ddd-00000000000b"
 CAT = "0190aaaa-bbbb-7ccc-8ddd-00000000000c"
+DAN = "0190aaaa-bbbb-7ccc-8ddd-00000000000d"
 V1 = "0190aaaa-bbbb-7ccc-8ddd-000000000001"
 V2 = "0190aaaa-bbbb-7ccc-8ddd-000000000002"
 
@@ -192,6 +193,38 @@ def test_a_block_holds_until_unblocked(world: World) -> None:
     assert model.has_blocked(world.store, BOB, ANN) is False
 
 
+def test_blocks_among_a_pages_owners_are_both_ways_from_one_partition(world: World) -> None:
+    # Given Ann blocked Bob, Cat blocked Ann, and Ann blocked and unblocked Dan
+    world.given(
+        UserBlocked(ANN, BOB), UserBlocked(ANN, DAN), UserUnblocked(ANN, DAN), stream=f"follows-{ANN}"
+    )
+    world.given(UserBlocked(CAT, ANN), stream=f"follows-{CAT}")
+    world.project(PROJECTOR)
+    # When a page of owners is checked for Ann, and for the others
+    among = model.blocked_among(world.store, ANN, [BOB, CAT, DAN, BOB])
+    # Then both ways count, an unblock clears, and the blocks are each person's own
+    assert among == {BOB, CAT}
+    assert model.blocked_among(world.store, BOB, [ANN, CAT]) == {ANN}
+    assert model.blocked_among(world.store, DAN, [ANN, BOB, CAT]) == set()
+    assert model.blocked_among(world.store, ANN, []) == set()
+    sides = world.store.scan(model.MODEL.table(world.store, model.BLOCKS_OF))
+    assert sorted((r["user_id"], r["other_id"], r["way"]) for r in sides) == sorted(
+        [(ANN, BOB, "blocked"), (BOB, ANN, "blocked_by"), (CAT, ANN, "blocked"), (ANN, CAT, "blocked_by")]
+    )
+
+
+def test_a_person_with_more_blocks_than_one_read_is_checked_by_pairs(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given Ann with more blocks than a read of her partition takes
+    monkeypatch.setattr(model, "BLOCKS_READ", 1)
+    world.given(UserBlocked(ANN, BOB), UserBlocked(ANN, DAN), stream=f"follows-{ANN}")
+    world.given(UserBlocked(CAT, ANN), stream=f"follows-{CAT}")
+    world.project(PROJECTOR)
+    # When / Then the answer is the same
+    assert model.blocked_among(world.store, ANN, [BOB, CAT, DAN, V1]) == {BOB, CAT, DAN}
+
+
 def test_a_caption_whose_owners_key_is_erased_reads_as_erased(world: World) -> None:
     world.given(VideoDraftCreated(V1, ANN), published(), stream=f"video-{V1}")
     world.given(VideoDraftCreated(V2, BOB), published(V2, BOB), stream=f"video-{V2}")
@@ -273,6 +306,7 @@ def snapshot(world: World) -> dict[str, Any]:
         "cards": [model.video_card(world.store, v) for v in VIDEOS],
         "likes": [model.liked(world.store, u, v) for u in USERS for v in VIDEOS],
         "blocks": [model.has_blocked(world.store, a, b) for a in USERS for b in USERS],
+        "blocked_among": [sorted(model.blocked_among(world.store, u, USERS)) for u in USERS],
     }
 
 
