@@ -63,8 +63,10 @@ WRITE_CONCURRENCY = 64
 #: Writes to one partition sent as one unlogged batch: small rows, so well under the size at which
 #: Cassandra warns about a batch (5 KiB by default).
 PER_PARTITION_BATCH = 16
-#: Rows one ``first_rows`` statement may return at most: the partitions it reads × the rows each.
+#: Rows one ``first_rows`` statement may return at most: the partitions it reads × the rows each;
+#: and the partitions it reads at most, so that no coordinator waits on a long list of replicas.
 FIRST_ROWS_PER_STATEMENT = 5000
+PARTITIONS_PER_STATEMENT = 16
 
 
 class CassandraReadStore:
@@ -334,6 +336,13 @@ class CassandraReadStore:
         return None if found is None else _row(table, found)
 
     def get_many(self, table: Table, keys: Sequence[Mapping[str, Any]]) -> list[Row | None]:
+        """A table whose key is its partition key reads its rows as ``first_rows`` reads partitions
+        (a statement for many keys); one with clustering columns by a request a key, in flight
+        together. Two hundred keys took 40–55 ms as requests (30–40 ms of this process's CPU), and
+        12–19 ms as statements of 16 partitions (3–6 ms of CPU)."""
+        if not table.clustering:
+            found = self._first_rows([FirstRows(table, keys, limit=1)], "get")[0]
+            return [rows[0] if rows else None for rows in found]
         prepared = self._statement(table, "get", (), cql.get(self.keyspace, table))
         bound = [prepared.bind([check_key(table, key)[c] for c in table.key_names]) for key in keys]
         if not bound:
@@ -369,13 +378,18 @@ class CassandraReadStore:
     def first_rows(self, reads: Sequence[FirstRows]) -> list[list[list[Row]]]:
         """Statements that each read every combination of some partition key values of one table (a
         feed's creators × its weeks is one), all of every read in flight together."""
+        return self._first_rows(reads, "page")
+
+    def _first_rows(self, reads: Sequence[FirstRows], operation: str) -> list[list[list[Row]]]:
+        """``operation``: whose consistency level the statements take."""
         asked = [check_first_rows(r.table, r.partitions, r.end, r.limit) for r in reads]
         plans = [_FirstRows(r.table, keys) for r, (keys, _) in zip(reads, asked, strict=True)]
         bound: list[Any] = []
         for read, plan, (_, end) in zip(reads, plans, asked, strict=True):
             text = cql.first_rows(self.keyspace, read.table, end=len(end))
-            prepared = self._statement(read.table, "page", ("first_rows", len(end)), text)
-            for product in _products(list(plan.found), max(1, FIRST_ROWS_PER_STATEMENT // read.limit)):
+            prepared = self._statement(read.table, operation, ("first_rows", len(end)), text)
+            most = min(PARTITIONS_PER_STATEMENT, max(1, FIRST_ROWS_PER_STATEMENT // read.limit))
+            for product in _products(list(plan.found), most):
                 bound.append(prepared.bind([*product, *end, read.limit]))
                 plan.statements += 1
         results = iter(self._all_results(", ".join(r.table.name for r in reads), bound) if bound else ())

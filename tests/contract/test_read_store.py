@@ -101,6 +101,22 @@ def test_many_rows_read_back_in_the_order_asked_with_none_where_missing(store: R
     assert store.get_many(FEED, []) == []
 
 
+def test_many_rows_of_a_table_without_clustering_read_back_by_key(store: ReadStore, k: str) -> None:
+    # Given more rows than one statement reads, one of them deleted
+    owners = {f"{k}-{n}": uuid.uuid4() for n in range(40)}
+    for name, owner in owners.items():
+        store.upsert(NAMES, {"name": name, "owner": owner})
+    store.delete(NAMES, {"name": f"{k}-7"})
+    # When asked for them backwards, with repeats and names never written
+    asked = [f"{k}-{n}" for n in range(41, -1, -1)] + [f"{k}-3", f"{k}-3"]
+    got = store.get_many(NAMES, [{"name": name} for name in asked])
+    # Then each answer matches its key
+    expected = [
+        None if n in (f"{k}-7",) or n not in owners else {"name": n, "owner": owners[n]} for n in asked
+    ]
+    assert got == expected
+
+
 def test_many_rows_read_back_past_one_statement(store: ReadStore, k: str) -> None:
     fill(store, k, list(range(600)))
     got = store.get_many(ITEMS, [{"k": k, "n": n} for n in range(599, -2, -1)])
