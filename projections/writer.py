@@ -18,7 +18,7 @@ from typing import Any
 
 from projections.partition import WHOLE, Partition
 from read_models.checks import check_write
-from read_models.port import MAX_LIMIT, CheckedWrite, Delete, ReadStore, TableWrite, Upsert
+from read_models.port import MAX_LIMIT, CheckedWrite, Delete, FirstRows, ReadStore, TableWrite, Upsert
 from read_models.tables import Order, Row, Table, check_key, check_partition, check_value
 
 APPLIED = "applied_position"
@@ -110,7 +110,7 @@ class Batch:
         return self.rows_of_many(table, [partition])[0]
 
     def rows_of_many(self, table: str, partitions: Sequence[Mapping[str, Any]]) -> list[list[Row]]:
-        """``rows`` of each partition, their stored rows read in one round (``ReadStore.page_many``):
+        """``rows`` of each partition, their stored rows read in one round (``ReadStore.first_rows``):
         a lookup that needs many partitions at once waits for the slowest of them on Cassandra,
         not for the sum of their round trips."""
         physical = self._tables[table]
@@ -236,10 +236,10 @@ def _wholes(store: ReadStore, table: Table, partitions: list[tuple[Any, ...]]) -
     if len(partitions) == 1:
         return [list(_whole(store, table, partitions[0]))]
     keys = [dict(zip(table.partition_key, partition, strict=True)) for partition in partitions]
-    firsts = store.page_many(table, keys, limit=MAX_LIMIT)
+    (firsts,) = store.first_rows([FirstRows(table, keys, limit=MAX_LIMIT)])
     return [
-        list(page.rows) if page.cursor is None else list(_whole(store, table, partition))
-        for page, partition in zip(firsts, partitions, strict=True)
+        rows if len(rows) < MAX_LIMIT else list(_whole(store, table, partition))
+        for rows, partition in zip(firsts, partitions, strict=True)
     ]
 
 

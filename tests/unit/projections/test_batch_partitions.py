@@ -36,6 +36,10 @@ class Counting:
         self.partition_reads += len(partitions)
         return self._store.page_many(table, partitions, **kwargs)
 
+    def first_rows(self, reads: Any) -> Any:
+        self.partition_reads += sum(len(read.partitions) for read in reads)
+        return self._store.first_rows(reads)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
 
