@@ -481,6 +481,11 @@ def test_a_table_that_was_never_created_is_named(store: ReadStore, k: str) -> No
     ghost = Table(f"ghost_{uuid.uuid4().hex[:8]}", columns_of(k=TEXT), ("k",))
     with pytest.raises(MissingTable, match=ghost.name):
         store.get(ghost, {"k": k})
+    # And so do the reads of many keys and partitions, the missing table named among others
+    with pytest.raises(MissingTable, match=ghost.name):
+        store.get_many(ghost, [{"k": k}, {"k": f"{k}-2"}])
+    with pytest.raises(MissingTable, match=ghost.name):
+        store.first_rows([FirstRows(ITEMS, [{"k": k}]), FirstRows(ghost, [{"k": k}])])
 
 
 def test_creating_a_table_says_whether_it_was_missing(store: ReadStore, k: str) -> None:
