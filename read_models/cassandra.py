@@ -350,31 +350,6 @@ class CassandraReadStore:
         found = [result.one() for result in self._all_results(table.name, bound)]
         return [None if row is None else _row(table, row) for row in found]
 
-    def page_many(
-        self,
-        table: Table,
-        partitions: Sequence[Mapping[str, Any]],
-        *,
-        end: Sequence[Any] | None = None,
-        descending: bool = False,
-        limit: int = 100,
-    ) -> list[Page]:
-        queries = [check_page(table, p, None, end, descending, limit) for p in partitions]
-        if not queries:
-            return []
-        shape = (0, len(end or ()), descending)
-        text = cql.page(self.keyspace, table, start=0, end=shape[1], descending=descending)
-        prepared = self._statement(table, "page", shape, text)
-        bound = [prepared.bind([*q.partition.values(), *(q.end or ())]) for q in queries]
-        for statement in bound:
-            statement.fetch_size = limit
-        pages = []
-        for query, result in zip(queries, self._all_results(table.name, bound), strict=True):
-            more = result.paging_state
-            rows = _rows(table, result.current_rows)
-            pages.append(Page(rows, encode_cursor(query, more) if more else None))
-        return pages
-
     def first_rows(self, reads: Sequence[FirstRows]) -> list[list[list[Row]]]:
         """Statements that each read every combination of some partition key values of one table (a
         feed's creators × its weeks is one), all of every read in flight together."""
@@ -383,20 +358,33 @@ class CassandraReadStore:
     def _first_rows(self, reads: Sequence[FirstRows], operation: str) -> list[list[list[Row]]]:
         """``operation``: whose consistency level the statements take."""
         asked = [check_first_rows(r.table, r.partitions, r.end, r.limit) for r in reads]
-        plans = [_FirstRows(r.table, keys) for r, (keys, _) in zip(reads, asked, strict=True)]
-        bound: list[Any] = []
-        for read, plan, (_, end) in zip(reads, plans, asked, strict=True):
-            text = cql.first_rows(self.keyspace, read.table, end=len(end))
-            prepared = self._statement(read.table, operation, ("first_rows", len(end)), text)
-            most = min(PARTITIONS_PER_STATEMENT, max(1, FIRST_ROWS_PER_STATEMENT // read.limit))
-            for product in _products(list(plan.found), most):
-                bound.append(prepared.bind([*product, *end, read.limit]))
-                plan.statements += 1
-        results = iter(self._all_results(", ".join(r.table.name for r in reads), bound) if bound else ())
-        for plan in plans:
-            for result in itertools.islice(results, plan.statements):
-                plan.add(result)
-        return [[list(plan.found[key]) for key in keys] for plan, (keys, _) in zip(plans, asked, strict=True)]
+        statements = [
+            self._first_rows_statements(r, keys, end, operation)
+            for r, (keys, end) in zip(reads, asked, strict=True)
+        ]
+        everything = [statement for each in statements for statement in each]
+        results = iter(
+            self._all_results(", ".join(r.table.name for r in reads), everything) if everything else ()
+        )
+        answers = []
+        for read, (keys, _), each in zip(reads, asked, statements, strict=True):
+            found: dict[tuple[Any, ...], list[Row]] = {}
+            for result in itertools.islice(results, len(each)):
+                for row in _rows(read.table, result):  # keyed as converted: the driver's timestamps are naive
+                    found.setdefault(tuple(row[n] for n in read.table.partition_key), []).append(row)
+            answers.append([list(found.get(key, ())) for key in keys])
+        return answers
+
+    def _first_rows_statements(
+        self, read: FirstRows, keys: list[tuple[Any, ...]], end: tuple[Any, ...], operation: str
+    ) -> list[Any]:
+        distinct = list(dict.fromkeys(keys))
+        if not distinct:
+            return []
+        text = cql.first_rows(self.keyspace, read.table, end=len(end))
+        prepared = self._statement(read.table, operation, ("first_rows", len(end)), text)
+        most = min(PARTITIONS_PER_STATEMENT, max(1, FIRST_ROWS_PER_STATEMENT // read.limit))
+        return [prepared.bind([*product, *end, read.limit]) for product in _products(distinct, most)]
 
     def _all_results(self, tables: str, bound: list[Any]) -> list[Any]:
         """The results of reads in flight together (the first failure raised). Up to
@@ -439,21 +427,6 @@ class CassandraReadStore:
         rows = _rows(table, result.current_rows)
         more = result.paging_state
         return Page(rows, encode_cursor(query, more) if more else None)
-
-
-class _FirstRows:
-    """One read of ``first_rows`` as it is answered: how many statements it took, and the rows of
-    each of its (distinct) partitions."""
-
-    def __init__(self, table: Table, keys: list[tuple[Any, ...]]) -> None:
-        self.table = table
-        self.statements = 0
-        self.found: dict[tuple[Any, ...], list[Row]] = {key: [] for key in keys}
-
-    def add(self, result: Any) -> None:
-        key = self.table.partition_key
-        for row in _rows(self.table, result):  # keyed as converted: the driver's timestamps are naive
-            self.found.setdefault(tuple(row[n] for n in key), []).append(row)
 
 
 def _products(keys: list[tuple[Any, ...]], most: int) -> list[list[list[Any]]]:

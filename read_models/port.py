@@ -121,22 +121,9 @@ class ReadStore(Protocol):
         order: each is a tuple of the first n clustering columns' values. ``cursor`` comes from the
         previous page of the same query; it is opaque and refused by any other query."""
 
-    def page_many(
-        self,
-        table: Table,
-        partitions: Sequence[Mapping[str, Any]],
-        *,
-        end: Sequence[Any] | None = None,
-        descending: bool = False,
-        limit: int = 100,
-    ) -> list[Page]:
-        """The first page of each partition, as ``page`` reads it, in one round: a query that needs
-        several partitions at once (a feed merging its creators' lists) waits for the slowest
-        partition, not for the sum of them."""
-
     def first_rows(self, reads: Sequence[FirstRows]) -> list[list[list[Row]]]:
-        """For each read, the rows of each of its partitions' first page, as ``page_many`` reads
-        them (in clustering order), without cursors; all reads in one round, whatever their
+        """For each read, the rows of each of its partitions' first page, as ``page`` reads them
+        (in clustering order), without cursors; all reads in one round, whatever their
         tables. For a query that never goes past those rows, which Cassandra then answers in one
         statement for many partitions of a table (``IN`` and ``PER PARTITION LIMIT``) instead of
         one request each, and for reads of several tables that would otherwise wait in turn: the

@@ -293,23 +293,9 @@ class SQLiteReadStore:
             found.update({tuple(r[i] for i in at): _row(table, r) for r in rows})
         return [found.get(key) for key in stored]
 
-    def page_many(
-        self,
-        table: Table,
-        partitions: Sequence[Mapping[str, Any]],
-        *,
-        end: Sequence[Any] | None = None,
-        descending: bool = False,
-        limit: int = 100,
-    ) -> list[Page]:
-        """One partition after another: each read is a local index seek, no round trip to share."""
-        return [self.page(table, p, end=end, descending=descending, limit=limit) for p in partitions]
-
     def first_rows(self, reads: Sequence[FirstRows]) -> list[list[list[Row]]]:
-        return [
-            [page.rows for page in self.page_many(r.table, r.partitions, end=r.end, limit=r.limit)]
-            for r in reads
-        ]
+        """One partition after another: each read is a local index seek, no round trip to share."""
+        return [[self.page(r.table, p, end=r.end, limit=r.limit).rows for p in r.partitions] for r in reads]
 
     def scan(self, table: Table) -> Iterator[Row]:
         with self._errors(table.name, write=False):

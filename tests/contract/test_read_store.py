@@ -123,22 +123,6 @@ def test_many_rows_read_back_past_one_statement(store: ReadStore, k: str) -> Non
     assert [None if r is None else r["n"] for r in got] == [*range(599, -1, -1), None]
 
 
-def test_many_partitions_read_in_one_round_as_one_at_a_time(store: ReadStore, k: str) -> None:
-    # Given two partitions with rows and one without
-    fill(store, k, list(range(10)))
-    fill(store, f"{k}-b", list(range(5)))
-    partitions = [{"k": k}, {"k": f"{k}-b"}, {"k": f"{k}-none"}]
-    # When their first pages are read together, newest first below an end
-    pages = store.page_many(ITEMS, partitions, end=(7,), descending=True, limit=3)
-    # Then each page holds what a read of its partition alone holds
-    assert [[r["n"] for r in p.rows] for p in pages] == [[6, 5, 4], [4, 3, 2], []]
-    assert [p.cursor is None for p in pages] == [False, False, True]
-    # And a page's cursor goes on as that partition's own query would
-    rest = store.page(ITEMS, partitions[0], end=(7,), descending=True, limit=3, cursor=pages[0].cursor)
-    assert [r["n"] for r in rest.rows] == [3, 2, 1]
-    assert store.page_many(ITEMS, [], limit=3) == []
-
-
 def test_first_rows_of_many_partitions_are_each_partitions_first_page(store: ReadStore, k: str) -> None:
     # Given rows in a grid of (owner, bucket) partitions, one of them empty, with one row deleted
     def row(owner: str, bucket: int, second: int) -> dict[str, Any]:

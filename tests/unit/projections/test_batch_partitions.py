@@ -32,10 +32,6 @@ class Counting:
         self.partition_reads += 1
         return self._store.page(*args, **kwargs)
 
-    def page_many(self, table: Any, partitions: Any, **kwargs: Any) -> Any:
-        self.partition_reads += len(partitions)
-        return self._store.page_many(table, partitions, **kwargs)
-
     def first_rows(self, reads: Any) -> Any:
         self.partition_reads += sum(len(read.partitions) for read in reads)
         return self._store.first_rows(reads)
