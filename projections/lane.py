@@ -12,7 +12,6 @@ in its checkpoint row and leaves the stream, and is never skipped past silently.
 from __future__ import annotations
 
 import dataclasses
-import time
 import traceback
 
 from domain.accounts.events import ErasureRequested
@@ -76,7 +75,6 @@ class Lane:
         self.erased = False
         self.failure: ProjectorFailed | None = None
         self.retired = False
-        self._checked = time.monotonic()
 
     def prepare(self) -> states.ProjectionState:
         """Creates the build's tables if need be and loads its checkpoint; forgets what was pending."""
@@ -161,18 +159,22 @@ class Lane:
         if self.failure is None and position > self.position:
             self.position = position
 
-    def is_live(self, *, now: float | None = None) -> bool:
-        """With ``watch_live``, false once a rebuild has replaced the build (then ``retired``: nothing
-        more is written). With ``now``, asks the store at most every ``live.CACHE_S``."""
-        if self.retired or not self._watch_live:
-            return not self.retired
-        if now is not None:
-            if now - self._checked <= live.CACHE_S:
-                return True
-            self._checked = now
-        if live.live_build(self._store, self.projector.name) != self.build:
+    @property
+    def watches_live(self) -> bool:
+        """Whether a rebuild replacing its build would retire the lane (``see_live``)."""
+        return self._watch_live and not self.retired
+
+    def see_live(self, build: Build | None) -> None:
+        """Told the live build (read for every lane of a stream at once): a lane watching it retires
+        once a rebuild has replaced its own, writing nothing more."""
+        if self.watches_live and build != self.build:
             self.retired = True
             self.batch = Batch(self._store, self._tables, self._waves, partition=self.partition)
+
+    def is_live(self) -> bool:
+        """With ``watch_live``, false once a rebuild has replaced the build (then ``retired``)."""
+        if self.watches_live:
+            self.see_live(live.live_build(self._store, self.projector.name))
         return not self.retired
 
     def writes(self, status: str) -> tuple[list[list[TableWrite]], TableWrite | None]:

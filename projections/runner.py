@@ -24,6 +24,7 @@ from eventstore.port import EventStore, Subscription
 from projections.lane import TRANSIENT, Lane, ProjectorFailed, erases
 from projections.partition import WHOLE, Partition
 from projections.projector import Projector
+from read_models import live
 from read_models import projection_state as states
 from read_models.errors import MissingTable
 from read_models.live import Build
@@ -125,9 +126,9 @@ class Stream:
             if (until is not None and item.position > until) or self._joining:
                 return
             now = time.monotonic()
-            if now - last_check > 0.1:
+            if now - last_check > live.CACHE_S:
                 last_check = now  # before applying: after a quiet spell, old tables may be gone
-                self._retire(now)
+                self._retire()
             if isinstance(item, RecordedEvent):
                 pending += self._offer(item)
             self.position = item.position
@@ -166,9 +167,14 @@ class Stream:
             self._commit(states.RUNNING)
         return 1
 
-    def _retire(self, now: float) -> None:
+    def _retire(self) -> None:
         """Lets go of the lanes whose build a rebuild has replaced, writing nothing more for them."""
-        retired = [lane for lane in self._lanes if not lane.is_live(now=now)]
+        watching = [lane for lane in self._lanes if lane.watches_live]
+        if watching:
+            builds = live.live_builds(self._store, [lane.projector.name for lane in watching])
+            for lane, build in zip(watching, builds, strict=True):
+                lane.see_live(build)
+        retired = [lane for lane in self._lanes if lane.retired]
         if retired:
             self._leave(retired)
 
