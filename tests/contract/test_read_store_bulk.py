@@ -63,6 +63,23 @@ def test_every_wave_is_applied_across_partitions(store: ReadStore, k: str) -> No
     assert values(store, other) == {1: "b"}
 
 
+def test_a_large_wave_of_many_partitions_small_and_large_rows_lands_whole(store: ReadStore, k: str) -> None:
+    """Engines may group a wave's writes into fewer requests: every write still lands, each with its
+    own timestamp, however the writes are grouped (by replica, by count, by size)."""
+    big = "x" * 3000
+    wave = [upsert(f"{k}-{p}", n, f"{p}.{n}", timestamp=100) for p in range(60) for n in range(5)]
+    wave += [upsert(f"{k}-big", n, big + str(n), timestamp=100) for n in range(8)]
+    wave += [upsert(f"{k}-{p}", 0, "older", timestamp=99) for p in range(0, 60, 7)]
+    wave += [delete(f"{k}-{p}", 4, timestamp=101) for p in range(0, 60, 3)]
+    store.write_all([wave])
+    rows = [row for row in store.scan(ITEMS) if row["k"].startswith(k)]
+    expected = {
+        (f"{k}-{p}", n): f"{p}.{n}" for p in range(60) for n in range(5) if not (n == 4 and p % 3 == 0)
+    }
+    expected |= {(f"{k}-big", n): big + str(n) for n in range(8)}
+    assert {(row["k"], row["n"]): row["v"] for row in rows} == expected
+
+
 def test_a_wave_that_fails_stops_the_waves_after_it(store: ReadStore, k: str) -> None:
     # When the first wave cannot be written
     with pytest.raises(MissingTable):
