@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
@@ -40,6 +41,13 @@ class EventCodec:
         self._sealer = sealer
         self._types = EVENT_TYPES if types is None else types
         self._upcasters = UPCASTERS if upcasters is None else upcasters
+
+    def for_batch(self) -> EventCodec:
+        """A codec that looks each subject's key up once (``Sealer.for_batch``): for a batch of
+        events read together, dropped once the batch is done."""
+        batch = copy.copy(self)
+        batch._sealer = self._sealer.for_batch()
+        return batch
 
     def encode(
         self, event: DomainEvent, metadata: Metadata | None = None, *, event_id: str | None = None

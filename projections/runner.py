@@ -61,6 +61,8 @@ class Stream:
         #: The lanes by the event types they handle, so an event meets only the lanes it concerns.
         self._by_type: dict[str, list[Lane]] = {}
         self._events, self._codec, self._store = events, codec, store
+        #: Decodes the events of the batch being applied: each person's key is looked up once a batch.
+        self._decoding = codec.for_batch()
         self._types = tuple(sorted(set(types).union(*(lane.handles for lane in self._lanes))))
         self._stay_open = stay_open
         self._on_leave = on_leave
@@ -154,7 +156,7 @@ class Stream:
         if not takers:
             return 0
         try:
-            decoded = self._codec.decode(record)
+            decoded = self._decoding.decode(record)
         except TRANSIENT:
             raise
         except Exception as exc:  # an event no projector can read: each that needs it stops on it
@@ -163,6 +165,8 @@ class Stream:
         else:
             for lane in takers:
                 lane.apply(decoded, record)
+            if erases(decoded.event):
+                self._decoding = self._codec.for_batch()  # no key outlives the erasure that passes
         if any(lane.failure is not None or lane.retired for lane in takers):
             self._commit(states.RUNNING)
         return 1
@@ -215,6 +219,7 @@ class Stream:
             self._on_progress(self.position)
 
     def _write(self, status: str) -> None:
+        self._decoding = self._codec.for_batch()
         waves: list[list[TableWrite]] = []
         checkpoints: list[TableWrite] = []
         writing = [lane for lane in self._lanes if not lane.retired]

@@ -131,3 +131,49 @@ def test_a_box_moved_to_another_event_does_not_open(codec: EventCodec, events: S
     (record,) = events.read_stream("activity-u1-20250102")
     with pytest.raises(CorruptEvent):
         codec.decode(record)
+
+
+class CountingKeys:
+    """The key store, counting the lookups a reader makes."""
+
+    def __init__(self, keys: SQLiteKeyStore) -> None:
+        self.keys, self.found = keys, 0
+
+    def key_for(self, subject: str) -> bytes:
+        return self.keys.key_for(subject)
+
+    def find(self, subject: str) -> bytes | None:
+        self.found += 1
+        return self.keys.find(subject)
+
+    def erase(self, subject: str) -> bool:
+        return self.keys.erase(subject)
+
+    def close(self) -> None:
+        self.keys.close()
+
+
+def test_a_batch_codec_looks_each_key_up_once_and_the_next_batch_sees_an_erasure(
+    codec: EventCodec, events: SQLiteEventStore, keys: SQLiteKeyStore
+) -> None:
+    # Given three notes by u1 and one by u2
+    notes = [
+        NoteWritten(author_id=a, text=f"t{i}", public_tag="x") for i, a in enumerate(["u1", "u1", "u2", "u1"])
+    ]
+    events.append("note-1", [codec.encode(n) for n in notes], StreamState.NO_STREAM)
+    records = events.read_stream("note-1")
+    counting = CountingKeys(keys)
+    reader = EventCodec(Sealer(counting))
+    # When one batch reads them all
+    batch = reader.for_batch()
+    assert [batch.decode(r).event for r in records] == notes
+    # Then each person's key was looked up once
+    assert counting.found == 2
+    # And once u1 is erased, the next batch reads u1's notes as erased, u2's as written
+    keys.erase("u1")
+    after = [reader.for_batch().decode(r) for r in records]
+    assert [d.erased for d in after] == [frozenset({"text"})] * 2 + [frozenset()] + [frozenset({"text"})]
+    # And a reader without a batch asks the store every time
+    counting.found = 0
+    [reader.decode(r) for r in records]
+    assert counting.found == 4

@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
+from domain.accounts.events import ErasureRequested
 from domain.engagement.likes import VideoLiked
 from eventstore.codec import Decoded
 from projections.models.video_counters import PROJECTOR as COUNTERS
+from projections.projector import Projector
 from projections.rebuild import live_or_first
 from projections.runner import Partition, ProjectorFailed, Runner
 from projections.supervisor import Supervisor
@@ -20,6 +22,7 @@ from projections.writer import Writer
 from read_models import projection_state
 from read_models.errors import RetryableWriteError
 from read_models.port import ReadStore
+from tests.unit.fixtures import NoteWritten, register_test_events
 from tests.unit.projections.world import World
 
 VIDEOS = [f"0190aaaa-bbbb-7ccc-8ddd-{i:012d}" for i in range(40)]
@@ -180,3 +183,27 @@ def test_a_projector_on_tables_it_just_created_reads_no_row_back(world: World) -
     # Then it asked the store for no row: tables it created hold only what it wrote
     assert store.reads == 0
     assert world.row(COUNTERS, "video_counters", video_id=VIDEOS[0])["likes"] == 1  # type: ignore[index]
+
+
+def test_a_stream_forgets_a_persons_key_once_their_erasure_passes(world: World) -> None:
+    """A stream looks each person's key up once a batch; an erasure in the batch drops what it found,
+    so a note sealed just before the key went, logged after the erasure, is never read in clear."""
+    register_test_events()
+    head = world.given(NoteWritten("u1", "before"), ErasureRequested("u1", "u1"), NoteWritten("u1", "after"))
+    texts: list[str | None] = []
+
+    def read(decoded: Decoded, writer: Writer) -> None:
+        if isinstance(decoded.event, ErasureRequested):
+            world.keys.erase("u1")  # the key goes while the batch is being read
+        else:
+            texts.append(decoded.event.text)  # type: ignore[attr-defined]
+
+    notes = Projector("notes", 1, (), ("TestNoteWritten", "ErasureRequested"), read, entity=lambda d: "u1")
+    Runner(
+        notes,
+        events=world.events,
+        codec=world.codec,
+        store=world.store,
+        build=live_or_first(world.store, notes),
+    ).run(until=head)
+    assert texts == ["before", None]
