@@ -193,8 +193,12 @@ class Lane:
             )
         return self.batch.waves(), _state_write(self.state)
 
-    def committed(self) -> None:
-        self.batch.flushed()
+    def committed(self, *, landing: bool = False) -> None:
+        """Its writes were sent; with ``landing``, they are still on their way (``Batch.flushed``)."""
+        self.batch.flushed(landing=landing)
+
+    def landed(self) -> None:
+        self.batch.landed()
 
     def drop_tombstones(self) -> None:
         """Tombstones no write can still come under: stamped at or below the checkpoint of every

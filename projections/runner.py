@@ -6,7 +6,9 @@ lowest of their checkpoints. A commit is due at a checkpoint marker of the subsc
 quiet: a wake-up's worth of events), after ``FLUSH_EVERY`` events or after ``FLUSH_AFTER_S``. It sends
 every lane's rows, wave by wave, and then every lane's checkpoint, in one ``write_all``: one
 transaction on SQLite, so a crash replays at most one batch onto rows stamped to absorb it; on
-Cassandra each write is idempotent and the checkpoints land after the rows they cover.
+Cassandra each write is idempotent and the checkpoints land after the rows they cover. There a commit
+travels while the next events are applied, and lands before the next is sent: until then, the
+batches read its rows from memory (``Batch.flushed``), never back from the store.
 
 A ``Runner`` is a stream of one projector: rebuilds and parity checks run a projector alone.
 """
@@ -17,6 +19,7 @@ import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from eventstore.codec import EventCodec
 from eventstore.envelope import Checkpoint, EventFilter, RecordedEvent
@@ -26,7 +29,7 @@ from projections.partition import WHOLE, Partition
 from projections.projector import Projector
 from read_models import live
 from read_models import projection_state as states
-from read_models.errors import MissingTable
+from read_models.errors import MissingTable, RetryableError
 from read_models.live import Build
 from read_models.port import ReadStore, TableWrite
 
@@ -37,6 +40,11 @@ FLUSH_AFTER_S = 1.0
 #: Expired rows and tombstones are dropped at every start, after an erasure's batch, and this often
 #: in between, so the tables do not grow for as long as the process lives without an erasure.
 DROP_TOMBSTONES_EVERY_S = 600.0
+
+
+class CommitLost(RetryableError):
+    """A commit sent while the stream went on applying events failed: its rows are pending nowhere
+    any more, so the run ends and the next starts again from the checkpoints."""
 
 
 class Stream:
@@ -52,11 +60,13 @@ class Stream:
         stay_open: bool = False,
         on_leave: Callable[[Lane], None] | None = None,
         on_progress: Callable[[int], None] | None = None,
+        overlap: bool | None = None,
     ) -> None:
         """``types``: the events to read (default: what the lanes handle; a stream that lanes may
         join later names theirs too). ``after``: where the log is read from before the first run
         (default: the lowest checkpoint). ``stay_open``: keep reading with no lane left, for lanes
-        that ``join`` later. ``on_leave`` hears of each lane that failed or was retired."""
+        that ``join`` later. ``on_leave`` hears of each lane that failed or was retired. ``overlap``: send
+        each commit while the next events are applied (default: on every store but SQLite)."""
         self._lanes = list(lanes)
         #: The lanes by the event types they handle, so an event meets only the lanes it concerns.
         self._by_type: dict[str, list[Lane]] = {}
@@ -71,6 +81,12 @@ class Stream:
         self._join_lock = threading.Lock()
         self._stopped = threading.Event()
         self._subscription: Subscription | None = None
+        #: On Cassandra a commit travels while the next events are applied, one commit on its way
+        #: at a time: its round trips no longer hold up every event behind them. SQLite commits in
+        #: this process, in one transaction: there is nothing to overlap.
+        self._overlap = getattr(store, "engine", None) != "sqlite" if overlap is None else overlap
+        self._sender: ThreadPoolExecutor | None = None
+        self._flight: Future[None] | None = None
         #: How far the stream has read: lanes catching up on their own chase it, then join.
         self.position = after if after is not None else -1
 
@@ -91,7 +107,14 @@ class Stream:
     def run(self, *, until: int | None = None) -> None:
         """Reads until stopped, or with ``until`` up to and including that position. Each run starts
         from the lanes' committed checkpoints, forgetting anything uncommitted; a lane that joins
-        ends the run, to start the next with it."""
+        ends the run, to start the next with it. It returns once its last commit has landed."""
+        try:
+            self._run(until)
+            self._land()
+        finally:
+            self._abandon()
+
+    def _run(self, until: int | None) -> None:
         with self._join_lock:
             joining, self._joining = self._joining, []
         self._lanes.extend(joining)
@@ -207,10 +230,13 @@ class Stream:
                 raise
             self._write(status)
         erased = [lane for lane in self._lanes if lane.erased]
+        if drop or purge or erased:
+            self._land()  # tombstones are dropped up to checkpoints that must have landed
         for lane in self._lanes if (drop or purge) else erased:
             lane.drop_tombstones()
             lane.erased = False
         if purge or erased:
+            self._land()  # what the purge is for must be in the store first
             self._store.purge()
         gone = [lane for lane in self._lanes if lane.failure is not None or lane.retired]
         if gone:
@@ -232,10 +258,45 @@ class Stream:
                 waves[index].extend(wave)
             if checkpoint is not None:
                 checkpoints.append(checkpoint)
+        self._land()
         if checkpoints:
-            self._store.write_all([wave for wave in waves if wave] + [checkpoints])
+            self._send([wave for wave in waves if wave] + [checkpoints])
         for lane in writing:
-            lane.committed()
+            lane.committed(landing=self._flight is not None)
+
+    def _send(self, waves: list[list[TableWrite]]) -> None:
+        if not self._overlap:
+            self._store.write_all(waves)
+            return
+        if self._sender is None:
+            self._sender = ThreadPoolExecutor(1, thread_name_prefix="commits")
+        self._flight = self._sender.submit(self._store.write_all, waves)
+
+    def _land(self) -> None:
+        """Waits for the commit on its way. If it failed, the run ends: a store failure to be
+        retried from the checkpoints, or a table a rebuild dropped (``CommitLost``; or, when every
+        lane is still live, the missing table itself, as a commit made in place would raise)."""
+        flight, self._flight = self._flight, None
+        if flight is None:
+            return
+        try:
+            flight.result()
+        except MissingTable as exc:
+            if all(lane.is_live() for lane in self._lanes):
+                raise
+            raise CommitLost(f"a commit met a table a rebuild dropped: {exc}") from exc
+        for lane in self._lanes:
+            lane.landed()
+
+    def _abandon(self) -> None:
+        """Lets a commit still on its way finish, whatever comes of it, before the run returns or
+        raises: the next run reads the checkpoints it may write."""
+        flight, self._flight = self._flight, None
+        if flight is not None:
+            flight.exception()
+        if self._sender is not None:
+            self._sender.shutdown()
+            self._sender = None
 
 
 class Runner:

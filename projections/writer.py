@@ -59,6 +59,9 @@ class Batch:
         #: Rows written then deleted in this batch whose stored state is unknown: looked up at once
         #: before the flush, so a row that never reached the store leaves no tombstone.
         self._unsure: set[RowId] = set()
+        #: Rows of the flush still on its way to the store (``flushed(landing=True)``), as they will
+        #: be: the store may not show them yet, so they are never read back until ``landed``.
+        self._landing: dict[RowId, Row | None] = {}
 
     def table(self, name: str) -> Table:
         return self._tables[name]
@@ -95,6 +98,9 @@ class Batch:
         pending = self._pending.get(identity)
         if pending is not None:
             return None if pending.deleted else dict(pending.values)
+        if identity in self._landing:
+            landing = self._landing[identity]
+            return None if landing is None else dict(landing)
         if identity in self._known:
             known = self._known[identity]
             return None if known is None else dict(known)
@@ -137,7 +143,7 @@ class Batch:
             return
         for row in rows:
             identity = (where[0], _key_of(physical, row))
-            if identity not in self._pending:
+            if identity not in self._pending and identity not in self._landing:
                 self._remember(identity, row)
         self._whole.add(where)
 
@@ -148,6 +154,8 @@ class Batch:
             if identity in self._pending:
                 write = self._pending[identity]
                 merged[identity[1]] = None if write.deleted else write.values
+            elif identity in self._landing:
+                merged[identity[1]] = self._landing[identity]
             elif known and identity in self._known:
                 merged[identity[1]] = self._known[identity]
             elif not known:
@@ -171,14 +179,22 @@ class Batch:
             waves[self._waves.get(table, 0)].append((self._tables[table], write))
         return waves
 
-    def flushed(self) -> None:
-        """The pending writes landed: they become rows the batch knows, and nothing is pending."""
+    def flushed(self, *, landing: bool = False) -> None:
+        """The pending writes landed (or, with ``landing``, were sent and will land before the next
+        flush is sent: see ``landed``): they become rows the batch knows, and nothing is pending."""
         for identity, write in self._pending.items():
-            self._remember(identity, None if write.deleted else write.values)
+            row = None if write.deleted else write.values
+            self._remember(identity, row)
+            if landing:
+                self._landing[identity] = row
         self._pending.clear()
         self._new.clear()
         self._unsure.clear()
         self._undo.clear()
+
+    def landed(self) -> None:
+        """The flush sent with ``landing`` is in the store: reading its rows back is sound again."""
+        self._landing.clear()
 
     @property
     def pending(self) -> int:
@@ -187,7 +203,11 @@ class Batch:
     def _note_new(self, identity: RowId) -> None:
         """Whether the store lacks the row is known only from rows this runner read or wrote, or
         of tables known empty; otherwise its delete must reach the store (a tombstone)."""
-        if self._known[identity] is None if identity in self._known else self._complete:
+        if identity in self._landing:
+            absent = self._landing[identity] is None
+        else:
+            absent = self._known[identity] is None if identity in self._known else self._complete
+        if absent:
             self._new.add(identity)
         else:
             self._new.discard(identity)
@@ -198,8 +218,13 @@ class Batch:
         by_table: dict[str, list[RowId]] = {}
         for identity in self._unsure:
             write = self._pending.get(identity)
-            if write is not None and write.deleted:
-                by_table.setdefault(identity[0], []).append(identity)
+            if write is None or not write.deleted:
+                continue
+            if identity in self._landing:  # the store will hold what the flush on its way wrote
+                if self._landing[identity] is None:
+                    self._new.add(identity)
+                continue
+            by_table.setdefault(identity[0], []).append(identity)
         self._unsure.clear()
         for table, identities in by_table.items():
             physical = self._tables[table]
