@@ -104,6 +104,24 @@ class Table:
     def name_set(self) -> frozenset[str]:
         return frozenset(self.names)
 
+    @cached_property
+    def normalisers(self) -> dict[str, Callable[[Any], Any]]:
+        """What normalises each column's values: looked up once, not once a value written."""
+        return {name: _NORMALISE[type_] for name, type_ in self.types.items()}
+
+    @cached_property
+    def value_checks(self) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+        return tuple((name, self.normalisers[name]) for name in self.value_names)
+
+    def __hash__(self) -> int:
+        """Worked out once: tables key the caches of every write and read (the generated hash
+        would walk every column each time)."""
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.name, self.columns, self.partition_key, self.clustering, self.default_ttl))
+
 
 def _check_declaration(table: Table) -> None:
     def bad(reason: str) -> InvalidRow:
@@ -137,8 +155,14 @@ def check_row(table: Table, row: Mapping[str, Any]) -> Row:
     if not table.name_set.issuperset(row):
         raise InvalidRow(table.name, f"unknown column(s) {sorted(row.keys() - table.name_set)}")
     out = {name: _key_value(table, name, row.get(name)) for name in table.key_names}
-    for name in table.value_names:
-        out[name] = _value(table, name, row.get(name))
+    for name, normalise in table.value_checks:
+        value = row.get(name)
+        if value is not None:
+            try:
+                value = normalise(value)
+            except (TypeError, ValueError) as exc:
+                raise InvalidRow(table.name, f"column {name!r} ({table.types[name]}): {exc}") from None
+        out[name] = value
     return out
 
 
@@ -179,6 +203,8 @@ def _key_value(table: Table, name: str, value: Any) -> Any:
     if value is None:
         raise InvalidRow(table.name, f"key column {name!r} is missing or None")
     value = _value(table, name, value)
+    if value.__class__ is str and 0 < len(value) <= MAX_KEY_BYTES // 4:
+        return value  # the usual key: text short enough in any encoding, and not empty
     if isinstance(value, str | bytes):
         short = isinstance(value, str) and len(value) * 4 <= MAX_KEY_BYTES  # UTF-8: ≤ 4 bytes a character
         size = len(value) if short or isinstance(value, bytes) else len(value.encode())
@@ -192,11 +218,10 @@ def _key_value(table: Table, name: str, value: Any) -> Any:
 def _value(table: Table, name: str, value: Any) -> Any:
     if value is None:
         return None
-    type_ = table.types[name]
     try:
-        return _NORMALISE[type_](value)
+        return table.normalisers[name](value)
     except (TypeError, ValueError) as exc:
-        raise InvalidRow(table.name, f"column {name!r} ({type_}): {exc}") from None
+        raise InvalidRow(table.name, f"column {name!r} ({table.types[name]}): {exc}") from None
 
 
 def _text(value: Any) -> str:
