@@ -6,8 +6,9 @@ What it decides, as a demanding privacy reading of DESIGN.md §12 asks:
 
 - Removed: their videos (deleted through the video command path, the erasure as the reason, at
   whatever stage, listed or not), and with them captions, hashtags, feed entries, trending and
-  fresh list rows, counters, and every media file. Their profile, comments, follows (both ways) and
-  model state go from the read models as each projector applies ``ErasureRequested``.
+  fresh list rows, counters, and every media file. Their profile, comments, follows and blocks
+  (both ways), the likes they gave (who liked what; the totals stay) and model state go from the
+  read models as each projector applies ``ErasureRequested``.
 - Released: their handle and email claims, so anyone may register either again.
 - Pseudonymised: what must stay for others to stay true, and is kept as anonymous totals only:
   likes and views they gave count in totals, and their user id stays in the log's history, where

@@ -35,7 +35,7 @@ from read_models.port import ReadStore
 from read_models.tables import BOOL, INT, TEXT, TEXT_LIST, TIMESTAMP, Clustering, Row, Table, columns_of
 
 #: Bumping it makes the projector fill fresh tables (``video_details_v2``…) from the start of the log.
-VERSION = 4  # 2: the thumbnail strip; 3: processing status; 4: blocks by person
+VERSION = 5  # 2: the thumbnail strip; 3: processing status; 4: blocks by person; 5: erased likes, blocks
 MODEL = ReadModel("video_details", VERSION)
 
 VIDEO_DETAILS = Table(
@@ -84,6 +84,22 @@ BLOCKS_OF = Table(
     partition_key=("user_id",),
     clustering=(Clustering("other_id"), Clustering("way")),
 )
+#: Each row of ``video_likes`` and of ``blocks_of`` again, under the other person of it, written by
+#: the same partition: so an erasure finds, in every partition, the rows about the erased person
+#: that the partition wrote (their likes under the videos' partitions, the others' sides of their
+#: blocks), and deletes them without waiting on any other partition.
+LIKES_BY_USER = Table(
+    "likes_by_user",
+    columns=columns_of(user_id=TEXT, video_id=TEXT),
+    partition_key=("user_id",),
+    clustering=(Clustering("video_id"),),
+)
+BLOCKS_BY_OTHER = Table(
+    "blocks_by_other",
+    columns=columns_of(other_id=TEXT, user_id=TEXT, way=TEXT),
+    partition_key=("other_id",),
+    clustering=(Clustering("user_id"), Clustering("way")),
+)
 #: ``blocks_of.way``: the person blocked the other, or the other blocked the person.
 BLOCKED, BLOCKED_BY = "blocked", "blocked_by"
 #: Rows of ``blocks_of`` ``blocked_among`` reads at most before asking by pairs instead.
@@ -119,6 +135,8 @@ TABLES = (
     VIDEO_LIKES,
     USER_BLOCKS,
     BLOCKS_OF,
+    LIKES_BY_USER,
+    BLOCKS_BY_OTHER,
     OWNER_VIDEOS,
     VIDEO_CAPTION_TRACKS,
     VIDEO_SCHEDULES,

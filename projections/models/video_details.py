@@ -5,11 +5,14 @@ Every event sets the card's fields it is about to absolute values (a draft start
 every write is stamped with the event's position, so a replayed event rewrites what it wrote and an
 older one never overwrites a newer card. Nothing here is a total: no ``applied_position`` is needed.
 
-Entities: a video's events and its likes belong to the video; a block belongs to the blocker; an
-erasure goes to every partition, each clearing the captions of the owner's videos it owns among
-those this projector has seen (``owner_videos``), in their own table: a caption is the video's, so
-only its video's partition writes it. A video seen only after the erasure decodes its caption as erased: the
-key is gone by then.
+Entities: a video's events and its likes belong to the video; a block belongs to both people, each
+partition writing its person's side. An erasure goes to every partition, each clearing the captions
+of the owner's videos it owns among those this projector has seen (``owner_videos``), in their own
+table: a caption is the video's, so only its video's partition writes it. A video seen only after
+the erasure decodes its caption as erased: the key is gone by then. Each partition also deletes the
+erased person's likes of its videos and both sides of their blocks it wrote, found under the
+person's id (``likes_by_user``, ``blocks_by_other``, and where it owns the person ``blocks_of``):
+who liked or blocked whom is not an anonymous total, so none of it outlives the person.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ from projections.writer import Writer
 from read_models.video_details import BLOCKED, BLOCKED_BY, TABLES, VERSION, VIDEO_DETAILS, Processing
 
 NAME = "video_details"
+#: A like's row by pair (for "did they like it") and under the person (for their erasure).
+LIKES = ("video_likes", "likes_by_user")
 VIDEO_EVENTS = (
     VideoDraftCreated,
     VideoUploadCompleted,
@@ -86,15 +91,19 @@ HANDLES = (
 def project(decoded: Decoded, writer: Writer) -> None:
     match decoded.event:
         case VideoLiked(user_id=user_id, video_id=video_id):
-            writer.upsert("video_likes", {"user_id": user_id, "video_id": video_id})
+            for table in LIKES:
+                writer.upsert(table, {"user_id": user_id, "video_id": video_id})
         case VideoUnliked(user_id=user_id, video_id=video_id):
-            writer.delete("video_likes", {"user_id": user_id, "video_id": video_id})
+            for table in LIKES:
+                writer.delete(table, {"user_id": user_id, "video_id": video_id})
         case UserBlocked(blocker_id=blocker, blocked_id=blocked):
             _block(writer, blocker, blocked, held=True)
         case UserUnblocked(blocker_id=blocker, blocked_id=blocked):
             _block(writer, blocker, blocked, held=False)
         case ErasureRequested(user_id=user_id):
             _erase_captions(writer, user_id)
+            _erase_likes(writer, user_id)
+            _erase_blocks(writer, user_id)
         case PublishScheduled(video_id=video_id, owner_id=owner_id, publish_at=at):
             _unschedule(writer, video_id)
             _schedule(writer, {"video_id": video_id, "owner_id": owner_id, "publish_at": _moment(at)})
@@ -221,15 +230,41 @@ def _erase_captions(writer: Writer, owner_id: str) -> None:
             writer.upsert("video_captions", {"video_id": row["video_id"], "caption": None, "erased": True})
 
 
+def _erase_likes(writer: Writer, user_id: str) -> None:
+    for row in writer.rows("likes_by_user", {"user_id": user_id}):
+        if writer.owns(row["video_id"]):
+            for table in LIKES:
+                writer.delete(table, {"user_id": user_id, "video_id": row["video_id"]})
+
+
+def _erase_blocks(writer: Writer, user_id: str) -> None:
+    """Every side of the person's blocks this partition wrote: the others' sides, found under the
+    person's id, and where it owns the person, theirs."""
+    for row in writer.rows("blocks_by_other", {"other_id": user_id}):
+        if writer.owns(row["user_id"]):
+            _side(writer, row["user_id"], user_id, row["way"], held=False)
+    if writer.owns(user_id):
+        for row in writer.rows("blocks_of", {"user_id": user_id}):
+            _side(writer, user_id, row["other_id"], row["way"], held=False)
+
+
 def _block(writer: Writer, blocker: str, blocked: str, *, held: bool) -> None:
-    """The pair's row and the blocker's side, where the blocker's partition applies it; the blocked
-    person's side where theirs does."""
-    rows = []
+    """Each person's side where their partition applies it: the blocker's with the pair's row."""
     if writer.owns(blocker):
-        rows += [("user_blocks", {"blocker_id": blocker, "blocked_id": blocked})]
-        rows += [("blocks_of", {"user_id": blocker, "other_id": blocked, "way": BLOCKED})]
+        _side(writer, blocker, blocked, BLOCKED, held=held)
     if writer.owns(blocked):
-        rows += [("blocks_of", {"user_id": blocked, "other_id": blocker, "way": BLOCKED_BY})]
+        _side(writer, blocked, blocker, BLOCKED_BY, held=held)
+
+
+def _side(writer: Writer, user_id: str, other_id: str, way: str, *, held: bool) -> None:
+    """One person's side of a block: their row, its copy under the other person, and for the
+    blocker the pair's row."""
+    rows = [
+        ("blocks_of", {"user_id": user_id, "other_id": other_id, "way": way}),
+        ("blocks_by_other", {"other_id": other_id, "user_id": user_id, "way": way}),
+    ]
+    if way == BLOCKED:
+        rows.append(("user_blocks", {"blocker_id": user_id, "blocked_id": other_id}))
     for table, row in rows:
         if held:
             writer.upsert(table, row)

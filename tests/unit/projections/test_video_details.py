@@ -251,6 +251,40 @@ def test_an_erasure_request_clears_the_captions_already_projected(world: World) 
     assert (card(world, V1).caption, card(world, V1).caption_erased) == (None, True)
 
 
+@pytest.mark.parametrize("parts", [1, 3])
+def test_an_erasure_leaves_no_like_or_block_of_the_person_in_any_partition(
+    tmp_path: Path, parts: int
+) -> None:
+    world = World(tmp_path, parts=parts)
+    try:
+        # Given Ann liked two videos and blocked Bob, Cat blocked her, and others liked and blocked too
+        world.given(VideoDraftCreated(V1, BOB), published(V1, BOB), stream=f"video-{V1}")
+        world.given(VideoDraftCreated(V2, CAT), published(V2, CAT), stream=f"video-{V2}")
+        world.given(VideoLiked(ANN, V1), VideoLiked(ANN, V2), VideoLiked(BOB, V2), stream="likes")
+        world.given(UserBlocked(ANN, BOB), UserBlocked(CAT, ANN), UserBlocked(BOB, DAN), stream="blocks")
+        world.project(PROJECTOR)
+        # When Ann is erased
+        world.given(ErasureRequested(ANN, ANN), stream=f"user-{ANN}")
+        world.project(PROJECTOR)
+        # Then no row of any of these tables names her
+        tables = (
+            model.VIDEO_LIKES,
+            model.LIKES_BY_USER,
+            model.USER_BLOCKS,
+            model.BLOCKS_OF,
+            model.BLOCKS_BY_OTHER,
+        )
+        for table in tables:
+            rows = world.store.scan(model.MODEL.table(world.store, table))
+            assert [r for r in rows if ANN in r.values()] == [], table.name
+        # And the others' likes and blocks stand
+        assert (model.liked(world.store, BOB, V2), model.has_blocked(world.store, BOB, DAN)) == (True, True)
+        assert model.blocked_among(world.store, DAN, [BOB, CAT]) == {BOB}
+        assert model.blocked_among(world.store, CAT, [ANN, BOB]) == set()
+    finally:
+        world.close()
+
+
 # -- replays -----------------------------------------------------------------------------------------
 
 USERS = (ANN, BOB)
