@@ -43,7 +43,7 @@ from read_models.tables import (
 )
 
 #: Bumping it makes the projector fill fresh tables (``following_feed_v2``…) from the start of the log.
-VERSION = 1
+VERSION = 2  # 2: an erasure drops the follows of the erased person too
 MODEL = ReadModel("following_feed", VERSION)
 APPLIED = "applied_position"
 #: Partitions hold one week of videos each.

@@ -50,7 +50,8 @@ video event goes to its owner's partition, which fans out to the followers it li
 unfollow to the creator's; a block to both people's, each ending the follow in which it owns the
 creator. An erasure goes to every partition: each ends the person's follows of the creators it owns
 (found in ``feed_followees`` by the person's id) and deletes the rows of its creators' videos from
-the person's feed; the person's own partition also takes their videos out of every feed.
+the person's feed; the person's own partition also takes their videos out of every feed, then drops
+everyone's follows of them (their count stays, an anonymous total).
 """
 
 from __future__ import annotations
@@ -194,11 +195,15 @@ def _erase(writer: Writer, user_id: str, threshold: int) -> None:
     if not writer.owns(user_id):
         return
     before = _creator(writer, user_id)
-    if _applied(before, writer):
-        return
-    for video in list(_recent_videos(writer, user_id)):
-        _unlist(writer, video, large=before["large"])
-    writer.upsert("feed_creators", {**before, "erased": True, APPLIED: writer.position})
+    if not _applied(before, writer):
+        for video in list(_recent_videos(writer, user_id)):
+            _unlist(writer, video, large=before["large"])
+        writer.upsert("feed_creators", {**before, "erased": True, APPLIED: writer.position})
+    # Who followed them goes too (the count stays, an anonymous total): after their videos left
+    # those followers' feeds, and again on a replay, since these rows land after the guard.
+    for follower in list(_followers(writer, user_id)):
+        writer.delete("feed_merged_creators", {"user_id": follower, "creator_id": user_id})
+        _unlink(writer, follower, user_id)
 
 
 # -- videos ------------------------------------------------------------------------------------------

@@ -303,7 +303,11 @@ def test_erasure_takes_away_the_users_feed_follows_and_videos(world: World) -> N
     world.project(PROJECTOR)
     assert feed(world, BOB) == []
     assert feed(world, CAT) == []
-    assert creator(world, ANN)["followers"] == 1  # Cat's follow stands; there is nothing of Ann to see
+    assert creator(world, ANN)["followers"] == 1  # an anonymous total: nothing of Ann is there to see
+    # And no row says whom either of them followed or who followed them
+    for table in ("feed_followers", "feed_followees", "feed_merged_creators"):
+        rows = world.store.scan(world.table(PROJECTOR, table))
+        assert [r for r in rows if {ANN, BOB} & set(r.values())] == [], table
 
 
 def rich_history(world: World) -> None:
