@@ -17,7 +17,8 @@ read mark is a log position too, so "unread" never depends on clocks.
 - ``notif_video_owner``, ``notif_comment_author`` (by video: a reply answers a comment on its own
   video): the projector's lookups, written once; a comment's author with the position it was posted
   at, since a log may hold a reply before the comment it answers, and on a replay the comment is known.
-- ``notif_blocks``: blocks and unblocks, one row per change by position, as contributions.
+- ``notif_blocks``: blocks and unblocks, one row per change by position, as contributions;
+  ``notif_blocks_of``: whom each person has a block with, either way, so their erasure finds them.
 - ``notif_erased``: when a person was erased: nothing is recorded for them after it.
 - ``notif_read``: the person's read mark.
 - ``notif_settings``: the kinds a person muted, one row per change by position, newest first.
@@ -51,7 +52,7 @@ from read_models.tables import BOOL, DESC, INT, TEXT, TEXT_LIST, TIMESTAMP, Clus
 
 #: 2: mentions, and the change markers streams watch; 3: rows by partition (``shard``); 4: a comment's
 #: author with the position it was posted at, so a reply reads the same however often it comes.
-VERSION = 4
+VERSION = 5  # 5: an erasure takes the blocks of the person erased
 MODEL = ReadModel("notifications", VERSION)
 APPLIED = "applied_position"
 #: How many of a group's latest actors an item names.
@@ -144,6 +145,12 @@ NOTIF_BLOCKS = Table(
     partition_key=("blocker_id", "blocked_id", "shard"),
     clustering=(Clustering("position"),),
 )
+NOTIF_BLOCKS_OF = Table(
+    "notif_blocks_of",
+    columns=columns_of(user_id=TEXT, shard=TEXT, other_id=TEXT),
+    partition_key=("user_id", "shard"),
+    clustering=(Clustering("other_id"),),
+)
 NOTIF_ERASED = Table(
     "notif_erased",
     columns=columns_of(user_id=TEXT, shard=TEXT, position=INT),
@@ -195,6 +202,7 @@ TABLES = (
     NOTIF_VIDEO_OWNER,
     NOTIF_COMMENT_AUTHOR,
     NOTIF_BLOCKS,
+    NOTIF_BLOCKS_OF,
     NOTIF_ERASED,
     NOTIF_READ,
     NOTIF_SETTINGS,

@@ -72,6 +72,8 @@ def add(
     ``actor`` is ``None`` for moderators' decisions, which name nobody."""
     if recipient is None or recipient == actor or erased(writer, recipient):
         return
+    if actor is not None and erased(writer, actor):
+        return  # an act that raced its actor's erasure: nothing of theirs is recorded after it
     if actor is not None and (blocked_between(writer, recipient, actor) or muted(writer, recipient, kind)):
         return
     group_id = f"{kind}:{target}"

@@ -167,6 +167,7 @@ EVERYWHERE = (UserRegistered, UserBlocked, UserUnblocked, ErasureRequested, Noti
 #: partition that changed a person's inbox at that position (a block, an erasure).
 COPIES = (
     "notif_blocks",
+    "notif_blocks_of",
     "notif_erased",
     "notif_settings",
     "notif_handles",
@@ -263,8 +264,14 @@ def _publicity(writer: Writer, video_id: str, *, public: bool) -> None:
 
 
 def _block(writer: Writer, blocker: str, blocked: str, *, on: bool) -> None:
+    """A change of the pair's block, and each person's note of the other (for an erasure to find);
+    none for a person erased before it (a request that raced the erasure)."""
+    if groups.erased(writer, blocker) or groups.erased(writer, blocked):
+        return
     row = {**groups.blocks(writer, blocker, blocked), "position": writer.position, "blocked": on}
     writer.upsert("notif_blocks", row)
+    for user, other in ((blocker, blocked), (blocked, blocker)):
+        writer.upsert("notif_blocks_of", {"user_id": user, "shard": writer.shard, "other_id": other})
 
 
 # -- read marks and erasure --------------------------------------------------------------------------
@@ -286,6 +293,7 @@ def _erase(writer: Writer, user_id: str) -> None:
     partition does so in the groups it owns and in its copies."""
     groups.forget(writer, user_id)
     _let_go(writer, user_id)
+    _forget_blocks(writer, user_id)
     for group in writer.rows("notif_groups", {"recipient_id": user_id, "shard": writer.shard}):
         key = {"recipient_id": user_id, "group_id": group["group_id"]}
         if group["last_position"] is not None:
@@ -298,6 +306,18 @@ def _erase(writer: Writer, user_id: str) -> None:
     erased = writer.get("notif_erased", copy)
     if erased is None or erased["position"] > writer.position:  # the first erasure counts
         writer.upsert("notif_erased", {**copy, "position": writer.position})
+
+
+def _forget_blocks(writer: Writer, user_id: str) -> None:
+    """Every change of a block between the person and anyone, both ways, in this partition's copy:
+    nothing of theirs is recorded any more (``groups.add``), so no decision needs them."""
+    for row in writer.rows("notif_blocks_of", {"user_id": user_id, "shard": writer.shard}):
+        other = row["other_id"]
+        for pair in (groups.blocks(writer, user_id, other), groups.blocks(writer, other, user_id)):
+            for change in writer.rows("notif_blocks", pair):
+                writer.delete("notif_blocks", {**pair, "position": change["position"]})
+        writer.delete("notif_blocks_of", {"user_id": other, "shard": writer.shard, "other_id": user_id})
+        writer.delete("notif_blocks_of", {"user_id": user_id, "shard": writer.shard, "other_id": other})
 
 
 PROJECTOR = Projector(

@@ -126,6 +126,24 @@ def test_an_erased_actor_drops_out_and_an_erased_recipients_inbox_goes(world: Wo
         )
 
 
+def test_an_erasure_takes_the_persons_blocks_and_nothing_of_theirs_is_recorded_after(world: World) -> None:
+    # Given bob blocked ann and cat blocked bob, and cat blocked dan
+    world.given(
+        UserBlocked(BOB, ANN), UserBlocked(CAT, BOB), UserBlocked(CAT, DAN), VideoDraftCreated(V1, ANN)
+    )
+    world.project(PROJECTOR)
+    # When bob is erased, then a like of his raced the erasure, and he "blocks" dan
+    world.given(ErasureRequested(BOB, BOB), VideoLiked(BOB, V1), UserBlocked(BOB, DAN))
+    world.project(PROJECTOR)
+    # Then no partition's copy of the blocks names him, and cat's block of dan stands
+    for table in ("notif_blocks", "notif_blocks_of"):
+        rows = list(world.store.scan(world.table(PROJECTOR, table)))
+        assert [r for r in rows if BOB in r.values()] == [], table
+        assert [r for r in rows if DAN in r.values()] != [], table
+    # And ann was not told of his like
+    assert items(world) == []
+
+
 def test_a_moderators_decision_is_an_item_naming_nobody(world: World) -> None:
     # Given a moderator removed ann's video
     world.given(ContentModerated(ANN, "a1", "remove_video", "video", V1, "mod", "spam"))
