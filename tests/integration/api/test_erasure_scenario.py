@@ -40,6 +40,33 @@ COMMENT = "erin was here, commenting"
 REPLY = "erin replies quietly"
 WORDS = (HANDLE, HANDLE.lower(), EMAIL, NAME, BIO, AVATAR, CAPTION, "erinsecrettag", COMMENT, REPLY)
 SETTLE_S = 60.0
+#: Tables that keep an erased person's id, and why: the kept state of their deleted videos (so a late
+#: or replayed event cannot bring one back), erasure markers and withdrawn consent, anonymous totals
+#: keyed by the id, moderation's record of reporters, and rows that expire within days (a like's
+#: contribution to trending, notification change marks).
+BOOKKEEPING = {
+    "profiles",  # the card says "erased", nothing else
+    "profile_counts",
+    "video_owner",
+    "video_details",
+    "owner_videos",
+    "trending_state",
+    "trending_contributions",
+    "feed_creators",
+    "feed_video_state",
+    "fresh_video_state",
+    "rec_model",
+    "rec_users",
+    "rec_videos",
+    "rec_video_facts",
+    "mod_reporters",
+    "search_state",
+    "search_owned",
+    "notif_video_owner",
+    "notif_comment_author",
+    "notif_erased",
+    "notif_changes",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -167,13 +194,13 @@ def test_an_erased_person_leaves_nothing_identifying_and_their_handle_and_email_
     s = scenario
     # Given Erin, with a profile and an avatar, two public videos with media, and a draft
     erin = s.system.register(HANDLE)
-    bob, carol = s.system.register(), s.system.register()
+    bob, carol, dave = s.system.register(), s.system.register(), s.system.register()
     s.ok("PUT", "/v1/me/profile", erin, display_name=NAME, bio=BIO, avatar_url=AVATAR)
     mine = [s.published(erin, CAPTION), s.published(erin, CAPTION)]
     draft = s.world.processed(erin)
     theirs = s.published(bob, "bob's clip #bobtag")
     folders = {video_id: s.world.folder(video_id) for video_id in mine}
-    # And comments, replies, likes and follows, both ways
+    # And comments, replies, likes, follows and blocks, both ways
     on_bobs = s.ok("POST", f"/v1/videos/{theirs}/comments", erin, text=COMMENT)["comment_id"]
     bobs_on_hers = s.ok("POST", f"/v1/videos/{mine[0]}/comments", bob, text="nice one")["comment_id"]
     s.ok("POST", f"/v1/videos/{mine[0]}/comments", erin, text=REPLY, parent_id=bobs_on_hers)
@@ -183,6 +210,8 @@ def test_an_erased_person_leaves_nothing_identifying_and_their_handle_and_email_
     s.ok("PUT", f"/v1/users/{bob.user_id}/follow", erin)
     s.ok("PUT", f"/v1/users/{erin.user_id}/follow", bob)
     s.ok("PUT", f"/v1/users/{erin.user_id}/follow", carol)
+    s.ok("PUT", f"/v1/users/{dave.user_id}/block", erin)
+    s.ok("PUT", f"/v1/users/{erin.user_id}/block", dave)
     s.ok("PUT", "/v1/me/consent", bob, personalisation=True)
     s.project()
     # And all of it shows, so what follows proves something
@@ -253,6 +282,12 @@ def test_an_erased_person_leaves_nothing_identifying_and_their_handle_and_email_
     # nor any byte of its files, tombstones and WAL included (a tombstone keeps its key: a hashtag)
     read_bytes = b"".join(p.read_bytes() for p in sorted(s.tmp.glob("read.db*")) if p.is_file()).lower()
     assert [word for word in WORDS if word.lower().encode() in read_bytes] == []
+    # And her id stays only in bookkeeping: no live row says whom she followed, liked or blocked, or
+    # who followed or blocked her
+    holding = {
+        found.split(":")[0].rsplit("_v", 1)[0] for found in read_store_rows_holding(s.tmp, (erin.user_id,))
+    }
+    assert holding <= BOOKKEEPING, holding - BOOKKEEPING
     # And the log is whole: every chain verifies, and it matches the checkpoint signed before
     assert "OK" in audit(s.tmp, "verify", "--all")
     # And her handle and email are anyone's again
