@@ -222,6 +222,7 @@ class Stream:
         """Every lane's rows, wave after wave, then every lane's checkpoint: one ``write_all``.
         Lanes that failed leave the stream once their error is recorded. After an erasure (or with
         ``purge``) the lanes' tombstones are dropped and the store purged; with ``drop``, dropped."""
+        self._land()  # outside the retry below: a commit lost on its way is never written over
         try:
             self._write(status)
         except MissingTable:
@@ -236,7 +237,6 @@ class Stream:
             lane.drop_tombstones()
             lane.erased = False
         if purge or erased:
-            self._land()  # what the purge is for must be in the store first
             self._store.purge()
         gone = [lane for lane in self._lanes if lane.failure is not None or lane.retired]
         if gone:
@@ -258,7 +258,6 @@ class Stream:
                 waves[index].extend(wave)
             if checkpoint is not None:
                 checkpoints.append(checkpoint)
-        self._land()
         if checkpoints:
             self._send([wave for wave in waves if wave] + [checkpoints])
         for lane in writing:
