@@ -241,9 +241,8 @@ def rebuild_all(projectors: Sequence[Projector], log: synthetic.Log, store: Read
 
 
 def checkpoints(store: ReadStore, projectors: Sequence[Projector]) -> dict[str, int]:
-    """Each first build's checkpoint (every store here is fresh), read in one statement: polled every
-    millisecond, a read a projector would load the node as much as the projectors themselves do. A
-    failed projector ends the run."""
+    """Each first build's checkpoint (every store here is fresh), read in one statement, so that a
+    poll is one round trip however many projectors there are. A failed projector ends the run."""
     read = FirstRows(states.PROJECTION_STATE, [{"projector": p.name} for p in projectors], limit=MAX_LIMIT)
     found: dict[str, int] = {}
     for projector, rows in zip(projectors, store.first_rows([read])[0], strict=True):

@@ -223,6 +223,7 @@ class Stream:
         Lanes that failed leave the stream once their error is recorded. After an erasure (or with
         ``purge``) the lanes' tombstones are dropped and the store purged; with ``drop``, dropped."""
         self._land()  # outside the retry below: a commit lost on its way is never written over
+        self._decoding = self._codec.for_batch()  # the keys found for the batch go with it
         try:
             self._write(status)
         except MissingTable:
@@ -245,7 +246,6 @@ class Stream:
             self._on_progress(self.position)
 
     def _write(self, status: str) -> None:
-        self._decoding = self._codec.for_batch()
         waves: list[list[TableWrite]] = []
         checkpoints: list[TableWrite] = []
         writing = [lane for lane in self._lanes if not lane.retired]

@@ -51,8 +51,9 @@ from read_models.port import ReadStore
 from read_models.tables import BOOL, DESC, INT, TEXT, TEXT_LIST, TIMESTAMP, Clustering, Row, Table, columns_of
 
 #: 2: mentions, and the change markers streams watch; 3: rows by partition (``shard``); 4: a comment's
-#: author with the position it was posted at, so a reply reads the same however often it comes.
-VERSION = 5  # 5: an erasure takes the blocks of the person erased
+#: author with the position it was posted at, so a reply reads the same however often it comes; 5: an
+#: erasure takes the person's blocks (``notif_blocks_of``).
+VERSION = 5
 MODEL = ReadModel("notifications", VERSION)
 APPLIED = "applied_position"
 #: How many of a group's latest actors an item names.

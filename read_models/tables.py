@@ -109,10 +109,6 @@ class Table:
         """What normalises each column's values: looked up once, not once a value written."""
         return {name: _NORMALISE[type_] for name, type_ in self.types.items()}
 
-    @cached_property
-    def value_checks(self) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
-        return tuple((name, self.normalisers[name]) for name in self.value_names)
-
     def __hash__(self) -> int:
         """Worked out once: tables key the caches of every write and read (the generated hash
         would walk every column each time)."""
@@ -155,14 +151,8 @@ def check_row(table: Table, row: Mapping[str, Any]) -> Row:
     if not table.name_set.issuperset(row):
         raise InvalidRow(table.name, f"unknown column(s) {sorted(row.keys() - table.name_set)}")
     out = {name: _key_value(table, name, row.get(name)) for name in table.key_names}
-    for name, normalise in table.value_checks:
-        value = row.get(name)
-        if value is not None:
-            try:
-                value = normalise(value)
-            except (TypeError, ValueError) as exc:
-                raise InvalidRow(table.name, f"column {name!r} ({table.types[name]}): {exc}") from None
-        out[name] = value
+    for name in table.value_names:
+        out[name] = _value(table, name, row.get(name))
     return out
 
 
