@@ -46,6 +46,7 @@ import dataclasses
 from datetime import datetime
 
 from read_models import projection_state
+from read_models.erasure_marks import erasure_marks
 from read_models.live import ReadModel
 from read_models.port import ReadStore
 from read_models.tables import BOOL, DESC, INT, TEXT, TEXT_LIST, TIMESTAMP, Clustering, Row, Table, columns_of
@@ -152,12 +153,7 @@ NOTIF_BLOCKS_OF = Table(
     partition_key=("user_id", "shard"),
     clustering=(Clustering("other_id"),),
 )
-NOTIF_ERASED = Table(
-    "notif_erased",
-    columns=columns_of(user_id=TEXT, shard=TEXT, position=INT),
-    partition_key=("user_id",),
-    clustering=(Clustering("shard"),),
-)
+NOTIF_ERASED = erasure_marks("notif_erased")
 NOTIF_READ = Table(
     "notif_read",
     columns=columns_of(user_id=TEXT, read_position=INT),

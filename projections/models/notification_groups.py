@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from projections import erasure_marks
 from projections.writer import Writer
 from read_models.notifications import APPLIED, LATEST, NOTIF_GROUPS, change_bucket
 from read_models.tables import Row
@@ -32,8 +33,7 @@ def blocks(writer: Writer, blocker: str, blocked: str) -> dict[str, str]:
 
 
 def erased(writer: Writer, user_id: str) -> bool:
-    row = writer.get("notif_erased", {"user_id": user_id, "shard": writer.shard})
-    return row is not None and row["position"] < writer.position
+    return erasure_marks.erased(writer, "notif_erased", user_id)
 
 
 def latest(rows: list[Row], position: int, flag: str) -> bool:

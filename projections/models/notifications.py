@@ -78,6 +78,7 @@ from domain.videos.events import (
     VideoUnpublished,
 )
 from eventstore.codec import Decoded
+from projections import erasure_marks
 from projections.models import notification_groups as groups
 from projections.partition import EVERY, Entities, one_copy
 from projections.projector import Projector
@@ -302,10 +303,7 @@ def _erase(writer: Writer, user_id: str) -> None:
     if writer.owns(user_id):
         writer.delete("notif_read", {"user_id": user_id})
     groups.changed(writer, user_id)
-    copy = {"user_id": user_id, "shard": writer.shard}
-    erased = writer.get("notif_erased", copy)
-    if erased is None or erased["position"] > writer.position:  # the first erasure counts
-        writer.upsert("notif_erased", {**copy, "position": writer.position})
+    erasure_marks.mark(writer, "notif_erased", user_id)
 
 
 def _forget_blocks(writer: Writer, user_id: str) -> None:
