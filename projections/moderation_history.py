@@ -68,6 +68,13 @@ def action(writer: Writer, decoded: Decoded) -> None:
     )
 
 
+def unsign(writer: Writer, case_id: str, user_id: str) -> None:
+    """The case's lines that the erased person acted in name nobody (the report that opened it)."""
+    for line in writer.rows("mod_history", {"case_id": case_id}):
+        if line["actor_id"] == user_id:
+            writer.upsert("mod_history", {**line, "actor_id": None})
+
+
 def case_event(writer: Writer, decoded: Decoded, event: Any) -> None:
     match event:
         case CaseOpened(report_id=report_id):

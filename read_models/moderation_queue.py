@@ -19,6 +19,9 @@ One table per access pattern (DESIGN.md §5):
   what each of its partitions knows of every case to keep reporters' records (its round and state,
   who reported in which round, the case an appeal is about). Each partition keeps its own copy of
   these and of ``mod_reporters``, under its ``shard``, and reads only that.
+- ``mod_reporter_copies``: each partition's copy of who reported what, under the reporter's id, and
+  ``mod_erased``, its erasure marks (``read_models/erasure_marks.py``): a reporter's erasure removes
+  their record and copies, and their id from their reports, which stand (weights and counts too).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta
 
+from read_models.erasure_marks import erasure_marks
 from read_models.live import ReadModel
 from read_models.port import ReadStore
 from read_models.tables import (
@@ -43,7 +47,9 @@ from read_models.tables import (
     columns_of,
 )
 
-VERSION = 2  # 2: each partition's copies of reporters' records and of what they depend on
+#: 2: each partition's copies of reporters' records and of what they depend on; 3: an erasure takes
+#: the reporter's record and every link from them to their reports (``mod_reporter_copies``)
+VERSION = 3
 MODEL = ReadModel("moderation_queue", VERSION)
 APPLIED = "applied_position"
 CLOSED_TTL = int(timedelta(days=30).total_seconds())
@@ -187,6 +193,14 @@ MOD_APPEAL_CASES = Table(
     partition_key=("user_id", "action_id"),
     clustering=(Clustering("shard"),),
 )
+#: Each partition's copy of a reporter's reports, under their id, so their erasure finds its copies.
+MOD_REPORTER_COPIES = Table(
+    "mod_reporter_copies",
+    columns=columns_of(reporter_id=TEXT, shard=TEXT, case_id=TEXT, reported_at=TIMESTAMP, report_id=TEXT),
+    partition_key=("reporter_id", "shard"),
+    clustering=(Clustering("case_id"), Clustering("reported_at"), Clustering("report_id")),
+)
+MOD_ERASED = erasure_marks("mod_erased")
 TABLES = (
     MOD_QUEUE,
     MOD_CASES,
@@ -199,6 +213,8 @@ TABLES = (
     MOD_CASE_COPIES,
     MOD_CASE_REPORTERS,
     MOD_APPEAL_CASES,
+    MOD_REPORTER_COPIES,
+    MOD_ERASED,
 )
 
 
@@ -224,7 +240,8 @@ class Case:
 @dataclasses.dataclass(frozen=True, slots=True)
 class Report:
     report_id: str
-    reporter_id: str
+    #: ``None`` once the reporter was erased: the report stands, not who made it.
+    reporter_id: str | None
     reason: str
     note: str | None
     note_erased: bool

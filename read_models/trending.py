@@ -31,7 +31,10 @@ engaged within its 6 hours; should that grow too hot, the next step is sharding 
 
 Only listed public videos are ranked; ``trending_state`` is the projector's own state per video and
 ``trending_contributions`` remembers recent likes and comments so an unlike or a deleted comment takes
-back exactly what it added. Neither is for queries.
+back exactly what it added; ``trending_likers`` lists, under a person's id, the videos whose
+contributions name them, so that their erasure removes those (their likes keep counting in the
+scores, as anonymous mass); ``trending_erased`` marks erasures (``read_models/erasure_marks.py``).
+None of these is for queries.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ import math
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+from read_models.erasure_marks import erasure_marks
 from read_models.errors import InvalidQuery
 from read_models.listing import is_public
 from read_models.live import ReadModel
@@ -64,7 +68,9 @@ from read_models.tables import (
 )
 
 #: Bumping it makes the projector fill fresh tables (``trending_videos_v2`` …) from the start of the log.
-VERSION = 2  # 2: ranking rows carry the rank alone, so an unchanged rank writes nothing
+#: 2: ranking rows carry the rank alone, so an unchanged rank writes nothing; 3: an erasure takes the
+#: person's likes out of ``trending_contributions`` (found through ``trending_likers``)
+VERSION = 3
 MODEL = ReadModel("trending", VERSION)
 APPLIED = "applied_position"
 
@@ -122,7 +128,24 @@ TRENDING_CONTRIBUTIONS = Table(
     default_ttl=CONTRIBUTION_TTL,
 )
 
-TABLES = (TRENDING_VIDEOS, TRENDING_HASHTAGS, TRENDING_STATE, TRENDING_CONTRIBUTIONS)
+#: The videos a person liked lately, under their id, so their erasure finds their contributions.
+TRENDING_LIKERS = Table(
+    "trending_likers",
+    columns=columns_of(user_id=TEXT, video_id=TEXT),
+    partition_key=("user_id",),
+    clustering=(Clustering("video_id"),),
+    default_ttl=CONTRIBUTION_TTL,
+)
+TRENDING_ERASED = erasure_marks("trending_erased")
+
+TABLES = (
+    TRENDING_VIDEOS,
+    TRENDING_HASHTAGS,
+    TRENDING_STATE,
+    TRENDING_CONTRIBUTIONS,
+    TRENDING_LIKERS,
+    TRENDING_ERASED,
+)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

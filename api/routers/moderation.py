@@ -84,7 +84,7 @@ class QueuePage(BaseModel):
 
 class ReportPublic(BaseModel):
     report_id: str
-    reporter_id: str
+    reporter_id: str | None = Field(description="Who filed it; null once they were erased")
     reason: str
     note: str | None = Field(description="The reporter's note; null when none or erased")
     note_erased: bool

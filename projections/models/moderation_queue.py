@@ -35,6 +35,7 @@ from domain.moderation.standing import AppealDecided, AppealFiled
 from domain.moderation.trust import priority, report_weight
 from domain.reports import ReportFiled
 from eventstore.codec import Decoded
+from projections import erasure_marks
 from projections import moderation_history as history
 from projections.partition import EVERY, one_copy
 from projections.projector import Projector
@@ -48,7 +49,10 @@ from read_models.moderation_queue import (
     MAX_DETAILED,
     MOD_CASE_COPIES,
     MOD_CASES,
+    MOD_ERASED,
     MOD_QUEUE,
+    MOD_REPORTER_COPIES,
+    MOD_REPORTER_REPORTS,
     TABLES,
     VERSION,
 )
@@ -79,7 +83,15 @@ EVERYWHERE = (
     ErasureRequested,
 )
 #: The copies every partition keeps: any one of them is the row.
-COPIES = ("mod_reporters", "mod_case_copies", "mod_case_reporters", "mod_appeal_cases")
+ERASED = MOD_ERASED.name
+COPIES = (
+    "mod_reporters",
+    "mod_case_copies",
+    "mod_case_reporters",
+    "mod_appeal_cases",
+    "mod_reporter_copies",
+    "mod_erased",
+)
 
 
 def project(decoded: Decoded, writer: Writer) -> None:
@@ -121,6 +133,8 @@ def entity(decoded: Decoded) -> str:
 
 
 def _reported(writer: Writer, decoded: Decoded, event: ReportFiled) -> None:
+    if erasure_marks.erased(writer, ERASED, event.reporter_id):
+        return  # a report that raced its reporter's erasure: nobody stands behind it
     case_id = f"{event.target_kind}-{event.target_id}"
     old = _known(writer, case_id)
     if old is not None and _done(writer, old):
@@ -175,6 +189,7 @@ def _detail(
     at = decoded.occurred_at
     reported = {"reported_at": at, "report_id": event.report_id, "reporter_id": event.reporter_id}
     copy = {"case_id": case_id, "shard": writer.shard, **reported, "cycle": cycle}
+    writer.upsert("mod_reporter_copies", {name: copy[name] for name in MOD_REPORTER_COPIES.names})
     writer.upsert("mod_case_reporters", copy)
     if not writer.owns(case_id):
         return
@@ -346,8 +361,11 @@ def _engagement(writer: Writer, video_id: str) -> int:
 
 
 def _erase(writer: Writer, user_id: str) -> None:
-    """The person's notes on their reports and the statements of their appeals read as erased, each
-    by the partition of its case (the index and the appeals list every partition's)."""
+    """The person's reports stand without their notes or their id (in the cases' history too: the
+    report that opened a case), and the statements of their
+    appeals read as erased, each by the partition of its case (the index and the appeals list every
+    partition's); each partition drops its copies of their record and of who reported what."""
+    erasure_marks.mark(writer, ERASED, user_id)
     for index in writer.rows("mod_reporter_reports", {"reporter_id": user_id}):
         if not writer.owns(index["case_id"]):
             continue
@@ -358,10 +376,25 @@ def _erase(writer: Writer, user_id: str) -> None:
         }
         report = writer.get("mod_case_reports", key)
         if report is not None:
-            writer.upsert("mod_case_reports", {**report, "note": None, "note_erased": True})
+            erased = {"note": None, "note_erased": True, "reporter_id": None}
+            writer.upsert("mod_case_reports", {**report, **erased})
+        history.unsign(writer, index["case_id"], user_id)
+        writer.delete("mod_reporter_reports", {name: index[name] for name in MOD_REPORTER_REPORTS.key_names})
+    _forget_reporter(writer, user_id)
     for appeal in writer.rows("mod_appeals", {"user_id": user_id}):
         if writer.owns(appeal["case_id"]):
             writer.upsert("mod_appeals", {**appeal, "statement": None, "erased": True})
+
+
+def _forget_reporter(writer: Writer, user_id: str) -> None:
+    """This partition's copies of the person's record and of their place among each case's
+    reporters (a later dismissal then counts against nobody)."""
+    reporter = _reporter(writer, user_id)
+    for copy in writer.rows("mod_reporter_copies", reporter):
+        key = {name: copy[name] for name in ("case_id", "reported_at", "report_id")}
+        writer.delete("mod_case_reporters", {**key, "shard": writer.shard})
+        writer.delete("mod_reporter_copies", {**reporter, **key})
+    writer.delete("mod_reporters", reporter)
 
 
 PROJECTOR = Projector(
@@ -371,6 +404,6 @@ PROJECTOR = Projector(
     handles=tuple(cls.event_type for cls in HANDLES),
     project=project,
     entity=entity,
-    last=("mod_case_copies", "mod_cases"),
+    last=("mod_reporter_reports", "mod_reporter_copies", "mod_case_copies", "mod_cases"),
     combine=tuple((table, one_copy) for table in COPIES),
 )

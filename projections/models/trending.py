@@ -23,7 +23,9 @@ may find the video known by then, writes exactly the rows the first pass wrote.
 
 Partitioning: every handled event names its video and every row written is that video's (its state,
 its contributions, its own rows in the shared ranking partitions, keyed by its id), so the video is
-the entity and events of one video are applied in order by one runner.
+the entity and events of one video are applied in order by one runner. An erasure goes to every
+partition: each removes the person's likes of the videos it owns from the contributions, found under
+their id in ``trending_likers``, and marks the erasure so that a like which raced it is not counted.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import math
 from datetime import datetime
 from typing import Any
 
+from domain.accounts.events import ErasureRequested
 from domain.engagement.comments import CommentDeleted, CommentPosted
 from domain.engagement.likes import VideoLiked, VideoUnliked
 from domain.engagement.shares import VideoShared
@@ -46,6 +49,8 @@ from domain.videos.events import (
 )
 from domain.watching import VideoSkipped, ViewStarted, WatchProgressed
 from eventstore.codec import Decoded
+from projections import erasure_marks
+from projections.partition import EVERY, one_copy
 from projections.projector import Projector
 from projections.writer import Writer
 from read_models.tables import Row
@@ -54,6 +59,8 @@ from read_models.trending import (
     RETRACT_WITHIN,
     TABLES,
     TRENDING_CONTRIBUTIONS,
+    TRENDING_ERASED,
+    TRENDING_LIKERS,
     TRENDING_STATE,
     VERSION,
     added,
@@ -66,6 +73,8 @@ from read_models.trending import (
 NAME = "trending"
 STATE = TRENDING_STATE.name
 CONTRIBUTIONS = TRENDING_CONTRIBUTIONS.name
+LIKERS = TRENDING_LIKERS.name
+ERASED = TRENDING_ERASED.name
 KEYS = {t.name: t.key_names for t in TABLES}
 
 VIEW, COMPLETION, LIKE, COMMENT, SHARE, SKIP = 1, 2, 3, 4, 5, -1
@@ -92,9 +101,15 @@ ENGAGEMENT = (
 
 
 def project(decoded: Decoded, writer: Writer) -> None:
+    event = decoded.event
+    if isinstance(event, ErasureRequested):
+        _erase(writer, event.user_id)
+        return
     video_id = entity(decoded)
     if not video_id:  # a watch signal of an erased viewer: it no longer says which video
         return
+    if isinstance(event, VideoLiked) and erasure_marks.erased(writer, ERASED, event.user_id):
+        return  # a like that raced its giver's erasure
     before = writer.get(STATE, {"video_id": video_id})
     applied = before is not None and (before.get(APPLIED) or -1) >= writer.position
     if isinstance(decoded.event, VIDEO_EVENTS):
@@ -107,7 +122,10 @@ def project(decoded: Decoded, writer: Writer) -> None:
 
 def entity(decoded: Decoded) -> str:
     """Every handled event names its video (see the module docstring), but for an erased viewer's
-    watch signal, whose video reads as ``None`` (then "", and nothing is written)."""
+    watch signal, whose video reads as ``None`` (then "", and nothing is written), and an erasure,
+    which every partition applies to the videos it owns."""
+    if isinstance(decoded.event, ErasureRequested):
+        return EVERY
     video_id: str | None = getattr(decoded.event, "video_id")  # noqa: B009 - every handled event has one
     return video_id or ""
 
@@ -144,10 +162,12 @@ def _engagement(decoded: Decoded, writer: Writer, video_id: str, state: Row | No
     at = decoded.occurred_at
     match decoded.event:
         case VideoUnliked(user_id=user_id):
+            writer.delete(LIKERS, {"user_id": user_id, "video_id": video_id})
             return _retract(writer, state, video_id, f"like:{user_id}", at)
         case CommentDeleted(comment_id=comment_id):
             return _retract(writer, state, video_id, f"comment:{comment_id}", at)
         case VideoLiked(user_id=user_id):
+            writer.upsert(LIKERS, {"user_id": user_id, "video_id": video_id})
             _remember(writer, video_id, f"like:{user_id}", _term(LIKE, at), at)
         case CommentPosted(comment_id=comment_id):
             _remember(writer, video_id, f"comment:{comment_id}", _term(COMMENT, at), at)
@@ -208,6 +228,16 @@ def _retract(
     return {**state, "score": removed(state.get("score"), term["amount"])}
 
 
+def _erase(writer: Writer, user_id: str) -> None:
+    """The person's likes of the videos this partition owns leave the contributions; the terms they
+    added stay in the scores, as anonymous mass."""
+    erasure_marks.mark(writer, ERASED, user_id)
+    for row in writer.rows(LIKERS, {"user_id": user_id}):
+        if writer.owns(row["video_id"]):
+            writer.delete(CONTRIBUTIONS, {"video_id": row["video_id"], "source": f"like:{user_id}"})
+            writer.delete(LIKERS, {"user_id": user_id, "video_id": row["video_id"]})
+
+
 # -- writing -----------------------------------------------------------------------------------------
 
 
@@ -233,8 +263,9 @@ PROJECTOR = Projector(
     name=NAME,
     version=VERSION,
     tables=TABLES,
-    handles=tuple(cls.event_type for cls in (*VIDEO_EVENTS, *ENGAGEMENT)),
+    handles=tuple(cls.event_type for cls in (*VIDEO_EVENTS, *ENGAGEMENT, ErasureRequested)),
     project=project,
     entity=entity,
-    last=(STATE, CONTRIBUTIONS),
+    last=(STATE, CONTRIBUTIONS, LIKERS),  # a lookup goes after what it finds
+    combine=((ERASED, one_copy),),
 )

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from commands import accounts as handlers
 from commands import streams
+from domain.actors import Role
 from media import keys as media_keys
 from projections import registry
 from projections.erasure_cascade import ErasureCascade
@@ -27,6 +28,7 @@ from projections.media_cleanup import MediaCleanup
 from strom import pipeline
 from strom.cli import app
 from strom.erasing import erasure_cascade
+from tests.erased_rows import BOOKKEEPING
 from tests.integration.api.harness import User
 from tests.integration.api.media_world import OBJECTS, World
 
@@ -38,35 +40,9 @@ AVATAR = "https://cdn.example.org/avatars/erin-secret.jpg"
 CAPTION = "erin sings the secret song #erinsecrettag"
 COMMENT = "erin was here, commenting"
 REPLY = "erin replies quietly"
-WORDS = (HANDLE, HANDLE.lower(), EMAIL, NAME, BIO, AVATAR, CAPTION, "erinsecrettag", COMMENT, REPLY)
+NOTE = "erin reports this quietly"
+WORDS = (HANDLE, HANDLE.lower(), EMAIL, NAME, BIO, AVATAR, CAPTION, "erinsecrettag", COMMENT, REPLY, NOTE)
 SETTLE_S = 60.0
-#: Tables that keep an erased person's id, and why: the kept state of their deleted videos (so a late
-#: or replayed event cannot bring one back), erasure markers and withdrawn consent, anonymous totals
-#: keyed by the id, moderation's record of reporters, and rows that expire within days (a like's
-#: contribution to trending, notification change marks).
-BOOKKEEPING = {
-    "profiles",  # the card says "erased", nothing else
-    "profile_counts",
-    "video_owner",
-    "video_details",
-    "owner_videos",
-    "trending_state",
-    "trending_contributions",
-    "feed_creators",
-    "feed_video_state",
-    "fresh_video_state",
-    "rec_model",
-    "rec_users",
-    "rec_videos",
-    "rec_video_facts",
-    "mod_reporters",
-    "search_state",
-    "search_owned",
-    "notif_video_owner",
-    "notif_comment_author",
-    "notif_erased",
-    "notif_changes",
-}
 
 
 @pytest.fixture(autouse=True)
@@ -213,6 +189,8 @@ def test_an_erased_person_leaves_nothing_identifying_and_their_handle_and_email_
     s.ok("PUT", f"/v1/users/{dave.user_id}/block", erin)
     s.ok("PUT", f"/v1/users/{erin.user_id}/block", dave)
     s.ok("PUT", "/v1/me/consent", bob, personalisation=True)
+    # And a report she filed
+    s.ok("POST", "/v1/reports", erin, target_kind="video", target_id=theirs, reason="spam", note=NOTE)
     s.project()
     # And all of it shows, so what follows proves something
     profile = s.get(f"/v1/users/{erin.user_id}")
@@ -271,6 +249,10 @@ def test_an_erased_person_leaves_nothing_identifying_and_their_handle_and_email_
     assert erin.user_id not in str(comments)
     assert texts(s.get(f"/v1/comments/{on_bobs}/replies")) == ["thanks erin"]
     assert s.get(f"/v1/videos/{theirs}/stats")["likes"] == 1  # an anonymous total
+    # And her report stands for moderators, naming nobody
+    moderator = s.system.register(role=Role.MODERATOR)
+    (report,) = s.get(f"/v1/moderation/cases/video-{theirs}", moderator)["reports"]
+    assert (report["reporter_id"], report["note"], report["note_erased"]) == (None, None, True)
     # And her media is gone from storage
     for video_id in [*mine, draft]:
         assert [key for prefix in media_keys.of_video(video_id) for key in s.world.storage.keys(prefix)] == []

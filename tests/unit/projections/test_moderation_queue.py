@@ -223,3 +223,25 @@ def test_an_erasure_clears_the_reporters_notes_and_appeal_statements(world: Worl
     appeal = model.appeal(world.store, "ann", "a1")
     assert appeal is not None
     assert (appeal.statement, appeal.erased) == (None, True)
+
+
+def test_an_erasure_unlinks_the_reporter_from_their_reports_which_still_count(world: World) -> None:
+    # Given Ann reported two videos, one with Cy
+    registered(world, "ann", "cy")
+    at(world, T0, report("ann", V1, note="mine"), report("cy", V1), report("ann", V2))
+    world.project(PROJECTOR)
+    before = queue(world)
+    # When Ann is erased, her case is then dismissed, and a report she sent before the erasure lands
+    at(world, T0, ErasureRequested("ann", "ann"), CaseDismissed(CASE2, "mod", "fine"), report("ann", "v3"))
+    world.project(PROJECTOR)
+    # Then her reports stand and count, naming nobody, and no row links her to them or keeps her record
+    assert queue(world) == [c for c in before if c[0] != CASE2]
+    assert [c for c, _ in queue(world, "dismissed")] == [CASE2]
+    found, _ = model.reports(world.store, CASE1, 10)
+    reported = sorted((r.reporter_id or "", r.note, r.weight) for r in found)
+    assert reported == [("", None, 1.0), ("cy", None, 1.0)]
+    owned = ("mod_reporters", "mod_case_reporters", "mod_reporter_reports", "mod_reporter_copies")
+    for table in owned:
+        rows = world.store.scan(world.table(PROJECTOR, table))
+        assert [r for r in rows if "ann" in r.values()] == [], table
+    assert model.case(world.store, "video-v3") is None

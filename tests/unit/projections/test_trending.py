@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from domain.accounts.events import ErasureRequested
 from domain.engagement.comments import CommentDeleted, CommentPosted
 from domain.engagement.likes import VideoLiked, VideoUnliked
 from domain.engagement.shares import VideoShared
@@ -131,6 +132,27 @@ def test_an_unlike_or_a_deleted_comment_takes_back_exactly_what_was_added(world:
     remembered = rows(world, "trending_contributions")
     assert [(r["source"], r["at"]) for r in remembered] == [(f"like:{BOB}", T0 + 6 * HOUR)]
     assert remembered[0]["amount"] == math.log2(3) + model.half_lives(T0 + 6 * HOUR)
+
+
+@pytest.mark.parametrize("parts", [1, 3])
+def test_an_erasure_leaves_no_contribution_naming_the_person_and_their_likes_still_count(
+    tmp_path: Path, parts: int
+) -> None:
+    world = World(tmp_path, parts=parts)
+    try:
+        # Given Bob liked two videos and Ann one
+        live(world, V1, V2, V3)
+        at(world, T0, VideoLiked(BOB, V1), VideoLiked(BOB, V2), VideoLiked(ANN, V3))
+        before = ranking(world, T0)
+        # When Bob is erased, and a like of his that raced the erasure lands after it
+        at(world, T0, ErasureRequested(BOB, BOB), VideoLiked(BOB, V3))
+        # Then no row remembers what he liked, his likes count on as mass, the late one not at all
+        assert ranking(world, T0) == before
+        for table in ("trending_contributions", "trending_likers"):
+            assert [r for r in rows(world, table) if BOB in repr(r)] == [], table
+        assert [r["source"] for r in rows(world, "trending_contributions")] == [f"like:{ANN}"]
+    finally:
+        world.close()
 
 
 def test_a_video_whose_engagement_is_all_taken_back_leaves_the_ranking(world: World) -> None:

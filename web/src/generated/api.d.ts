@@ -3231,8 +3231,11 @@ export interface components {
         ReportPublic: {
             /** Report Id */
             report_id: string;
-            /** Reporter Id */
-            reporter_id: string;
+            /**
+             * Reporter Id
+             * @description Who filed it; null once they were erased
+             */
+            reporter_id: string | null;
             /** Reason */
             reason: string;
             /**

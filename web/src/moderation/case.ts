@@ -222,7 +222,7 @@ export function caseView(caseId: string): View {
     const list = h("ol", { class: "mod-list", role: "list" });
     for (const r of detail.reports) {
       list.append(h("li", { class: "mod-report" },
-        h("p", {}, h("strong", {}, capital(words(r.reason))), " · ", person(r.reporter_id), " · ", when(r.reported_at),
+        h("p", {}, h("strong", {}, capital(words(r.reason))), " · ", r.reporter_id ? person(r.reporter_id) : h("span", { class: "mod-muted" }, "erased account"), " · ", when(r.reported_at),
           h("span", { class: "mod-muted" }, ` · weight ${r.weight.toFixed(2)}`)),
         r.note_erased ? h("p", { class: "mod-muted" }, "Note erased") : r.note ? h("blockquote", { class: "mod-note" }, r.note) : null,
       ));
