@@ -7,8 +7,11 @@ What it decides, as a demanding privacy reading of DESIGN.md §12 asks:
 - Removed: their videos (deleted through the video command path, the erasure as the reason, at
   whatever stage, listed or not), and with them captions, hashtags, feed entries, trending and
   fresh list rows, counters, and every media file. Their profile, comments, follows and blocks
-  (both ways), the likes they gave (who liked what; the totals stay) and model state go from the
-  read models as each projector applies ``ErasureRequested``.
+  (both ways), the likes they gave (who liked what, in video details and in trending's memory of
+  recent likes; the totals and scores stay), their record as a reporter and their name on the
+  reports they filed (the reports stand) and model state go from the read models as each projector
+  applies ``ErasureRequested``. A like, block or report of theirs that reached the log after the
+  erasure (a request already past the session check) is not recorded.
 - Released: their handle and email claims, so anyone may register either again.
 - Pseudonymised: what must stay for others to stay true, and is kept as anonymous totals only:
   likes and views they gave count in totals, and their user id stays in the log's history, where

@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from read_models import sqlite_sql as sql
+from read_models.erasure_marks import erasure_marks
 from read_models.listing import LISTING_STATE, bucket_cursor, parse_bucket_cursor
 from read_models.live import ReadModel
 from read_models.port import FirstRows, ReadStore
@@ -43,7 +44,9 @@ from read_models.tables import (
 )
 
 #: Bumping it makes the projector fill fresh tables (``following_feed_v2``…) from the start of the log.
-VERSION = 2  # 2: an erasure drops the follows of the erased person too
+#: 2: an erasure drops the follows of the erased person too; 3: a follow that reached the log after
+#: either person's erasure is not applied (``feed_erased``)
+VERSION = 3
 MODEL = ReadModel("following_feed", VERSION)
 APPLIED = "applied_position"
 #: Partitions hold one week of videos each.
@@ -100,7 +103,18 @@ FOLLOWEES = Table(
     clustering=(Clustering("followee_id"),),
 )
 
-TABLES = (FOLLOWING_FEED, CREATOR_VIDEOS, MERGED_CREATORS, CREATORS, VIDEO_STATE, FOLLOWERS, FOLLOWEES)
+ERASED = erasure_marks("feed_erased")
+
+TABLES = (
+    FOLLOWING_FEED,
+    CREATOR_VIDEOS,
+    MERGED_CREATORS,
+    CREATORS,
+    VIDEO_STATE,
+    FOLLOWERS,
+    FOLLOWEES,
+    ERASED,
+)
 
 #: Rows a partition read fetches at most (the store's own ceiling).
 READ_LIMIT = 1000

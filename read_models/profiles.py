@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from read_models.erasure_marks import erasure_marks
 from read_models.live import ReadModel
 from read_models.port import ReadStore
 from read_models.tables import (
@@ -42,7 +43,8 @@ from read_models.tables import (
 #: 2: video_owner.known_since, so a replayed like counts as it did the first time.
 #: 3: an erased person keeps no handle and leaves every follow list.
 #: 4: partitioned by person and video: totals in shards, each follow's two sides in their own lookups.
-VERSION = 4
+#: 5: a follow that reached the log after either person's erasure lists nobody (``profiles_erased``).
+VERSION = 5
 MODEL = ReadModel("profiles", VERSION)
 APPLIED = "applied_position"
 COUNTS = ("followers", "following", "videos", "likes_received")
@@ -111,6 +113,8 @@ FOLLOWEE_EDGES = Table(
     clustering=(Clustering("followee_id"),),
 )
 
+PROFILES_ERASED = erasure_marks("profiles_erased")
+
 TABLES = (
     PROFILES,
     PROFILE_COUNTS,
@@ -120,6 +124,7 @@ TABLES = (
     VIDEO_OWNER,
     FOLLOW_EDGES,
     FOLLOWEE_EDGES,
+    PROFILES_ERASED,
 )
 
 T = TypeVar("T")

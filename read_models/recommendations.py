@@ -17,6 +17,8 @@
 - ``rec_video_facts``: what the projector needs to know of a video where its viewers' records are
   kept (its creator, length, whether hidden or deleted): every partition keeps its own copy under
   its ``shard``, from the video's events, which every partition applies. Not for queries.
+- ``rec_erased``: erasures, so a like or share that raced its giver's erasure marks nothing seen
+  (``read_models/erasure_marks.py``).
 """
 
 from __future__ import annotations
@@ -28,12 +30,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
+from read_models.erasure_marks import erasure_marks
 from read_models.listing import LISTING_STATE, PUBLIC, is_listed
 from read_models.live import ReadModel
 from read_models.port import ReadStore
 from read_models.tables import BOOL, FLOAT, INT, TEXT, Clustering, Row, Table, columns_of
 
-VERSION = 4  # 4: records many people feed kept in shards, and each partition's copy of video facts
+#: 4: records many people feed kept in shards, and each partition's copy of video facts; 5: nothing
+#: of an erased person's acts that reached the log after their erasure is kept (``rec_erased``)
+VERSION = 5
 MODEL = ReadModel("recommendations", VERSION)
 APPLIED = "applied_position"
 #: The model's kinds of record that are sums over people (``recommend.model.SUMMED`` names them).
@@ -80,7 +85,9 @@ REC_VIDEO_FACTS = Table(
     partition_key=("video_id",),
     clustering=(Clustering("shard"),),
 )
-TABLES = (REC_MODEL, REC_SUMS, REC_USERS, REC_VIDEOS, REC_SEEN, REC_EXPLORE, REC_VIDEO_FACTS)
+REC_ERASED = erasure_marks("rec_erased")
+
+TABLES = (REC_MODEL, REC_SUMS, REC_USERS, REC_VIDEOS, REC_SEEN, REC_EXPLORE, REC_VIDEO_FACTS, REC_ERASED)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

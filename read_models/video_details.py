@@ -30,12 +30,15 @@ from datetime import datetime
 from enum import StrEnum
 
 from read_models import profiles
+from read_models.erasure_marks import erasure_marks
 from read_models.live import ReadModel
 from read_models.port import ReadStore
 from read_models.tables import BOOL, INT, TEXT, TEXT_LIST, TIMESTAMP, Clustering, Row, Table, columns_of
 
 #: Bumping it makes the projector fill fresh tables (``video_details_v2``…) from the start of the log.
-VERSION = 5  # 2: the thumbnail strip; 3: processing status; 4: blocks by person; 5: erased likes, blocks
+#: 2: the thumbnail strip; 3: processing status; 4: blocks by person; 5: erased likes, blocks;
+#: 6: nothing recorded of an erased person after their erasure (``details_erased``)
+VERSION = 6
 MODEL = ReadModel("video_details", VERSION)
 
 VIDEO_DETAILS = Table(
@@ -129,6 +132,8 @@ OWNER_SCHEDULES = Table(
     clustering=(Clustering("publish_at"), Clustering("video_id")),
 )
 
+DETAILS_ERASED = erasure_marks("details_erased")
+
 TABLES = (
     VIDEO_DETAILS,
     VIDEO_CAPTIONS,
@@ -141,6 +146,7 @@ TABLES = (
     VIDEO_CAPTION_TRACKS,
     VIDEO_SCHEDULES,
     OWNER_SCHEDULES,
+    DETAILS_ERASED,
 )
 
 

@@ -13,7 +13,8 @@ Follows: a follow copies the creator's recent videos into the follower's feed (o
 in); an unfollow takes them out. A block ends the follows both ways at once, so the pair sees nothing
 of each other even before the domain's ``UserUnfollowed`` for the follow the block ended arrives (it
 then finds no follow and does nothing). Erasure: the user's follows and feed go, and so do their
-videos, from every feed; their later video events list nothing.
+videos, from every feed; their later video events list nothing, and a follow from or of them that
+reached the log after the erasure is not applied (each partition marks it, ``feed_erased``).
 
 Exactly once, on both stores. Each event has a guard: ``feed_video_state`` for a video event,
 ``feed_creators`` (its ``applied_position``) for a follow change, one per creator whose followers
@@ -63,12 +64,14 @@ from datetime import UTC, datetime
 from domain.accounts.events import ErasureRequested
 from domain.social import UserBlocked, UserFollowed, UserUnfollowed
 from eventstore.codec import Decoded
+from projections import erasure_marks
 from projections.listing import LISTING_EVENTS, evolved
-from projections.partition import EVERY, Entities
+from projections.partition import EVERY, Entities, one_copy
 from projections.projector import Projector
 from projections.writer import Writer
 from read_models.following_feed import (
     APPLIED,
+    ERASED,
     SHOWN,
     TABLES,
     VERSION,
@@ -107,6 +110,8 @@ def project(decoded: Decoded, writer: Writer, *, threshold: int) -> None:
 
 
 def _follow(writer: Writer, follower: str, creator: str, threshold: int) -> None:
+    if any(erasure_marks.erased(writer, ERASED.name, person) for person in (follower, creator)):
+        return  # a follow that raced either person's erasure: an unfollow of it then finds none
     before = _creator(writer, creator)
     if not _applied(before, writer):
         after = _counted(before, +1, threshold, writer.position)
@@ -184,6 +189,7 @@ def _unlink(writer: Writer, follower: str, creator: str) -> None:
 def _erase(writer: Writer, user_id: str, threshold: int) -> None:
     """The user's follows and feed go; so do their videos, from everyone's feed and the merged lists.
     Each partition does it for the creators it owns (see the module docstring)."""
+    erasure_marks.mark(writer, ERASED.name, user_id)
     for creator in list(_all(writer, "feed_followees", {"user_id": user_id})):
         if writer.owns(creator["followee_id"]):
             _unfollow(writer, user_id, creator["followee_id"], threshold)
@@ -330,6 +336,7 @@ def make_projector(threshold: int = THRESHOLD) -> Projector:
         project=functools.partial(project, threshold=threshold),
         entity=entity,
         last=LAST,
+        combine=((ERASED.name, one_copy),),
     )
 
 

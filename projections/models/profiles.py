@@ -21,7 +21,9 @@ wrote and never overwrites anything newer:
   avatar), and the person leaves every follow list, theirs and everyone else's, both ways. The
   counts stay as they are, anonymous totals: they move only with ``UserUnfollowed`` (which a
   later unfollow of the erased account still records, finding no list rows to delete), so no
-  follow is ever counted out twice.
+  follow is ever counted out twice. A follow that reached the log after either person's erasure
+  (a request already past its session check) counts too, for the same reason, but lists nobody:
+  each partition marks the erasure (``profiles_erased``).
 
 Partitioning (``projections.partition``): a person's card, follow lists and follow lookups belong to
 the person; a video's state, its row in its owner's list and the likes it gets belong to the video.
@@ -54,12 +56,14 @@ from domain.videos.events import (
     VideoUnpublished,
 )
 from eventstore.codec import Decoded
-from projections.partition import EVERY, Entities
+from projections import erasure_marks
+from projections.partition import EVERY, Entities, one_copy
 from projections.projector import Projector
 from projections.writer import Writer
 from read_models.profiles import (
     APPLIED,
     COUNTS,
+    PROFILES_ERASED,
     TABLES,
     USER_VIDEOS,
     VERSION,
@@ -67,6 +71,7 @@ from read_models.profiles import (
 )
 
 NAME = "profiles"
+ERASED = PROFILES_ERASED.name
 VIDEO_EVENTS = (
     VideoDraftCreated,
     VideoPublished,
@@ -132,6 +137,7 @@ def _profile(decoded: Decoded, writer: Writer) -> None:
                 "avatar_url": avatar,
             }
         case ErasureRequested(user_id=user_id):
+            erasure_marks.mark(writer, ERASED, user_id)
             _erase_follows(writer, user_id)
             if not writer.owns(user_id):
                 return
@@ -183,14 +189,18 @@ def _follow(writer: Writer, follower: str, followee: str, at: datetime) -> None:
 
 def _add_side(writer: Writer, side: Side, follower: str, followee: str, at: datetime) -> None:
     """A follow of someone already followed (the domain records none) changes nothing; the same
-    follow replayed after a crash writes its rows again, and its total is guarded."""
+    follow replayed after a crash writes its rows again, and its total is guarded. A follow that
+    raced either person's erasure counts, as the unfollow that may end it will, but lists nobody."""
     edge_key = {"follower_id": follower, "followee_id": followee}
     edge = writer.get(side.edges, edge_key)
     if edge is not None and edge["followed_at"] != at:
         return
-    writer.upsert(side.listing, side.row(follower, followee, at))
+    linked = not any(erasure_marks.erased(writer, ERASED, person) for person in (follower, followee))
+    if linked:
+        writer.upsert(side.listing, side.row(follower, followee, at))
     _count(writer, side.owner(follower, followee), **{side.total: 1})
-    writer.upsert(side.edges, {**edge_key, "followed_at": at})
+    if linked:
+        writer.upsert(side.edges, {**edge_key, "followed_at": at})
 
 
 def _unfollow(writer: Writer, follower: str, followee: str) -> None:
@@ -311,4 +321,5 @@ PROJECTOR = Projector(
     project=project,
     entity=entity,
     last=("profile_counts", "follow_edges", "followee_edges", "video_owner"),
+    combine=((ERASED, one_copy),),
 )

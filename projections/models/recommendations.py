@@ -9,7 +9,9 @@ Consent: a person who has not consented (the default) or withdrew keeps no perso
 interactions teach only the videos' anonymous totals (exploration), never their history, tastes or
 the co-engagement between videos they watched. What they watched is kept as seen all the same, for
 ``SEEN_FOR`` only: it trains nothing, and a person who turns personalisation on must not be offered
-first the video they watched minutes before. Erasure deletes it.
+first the video they watched minutes before. Erasure deletes it and withdraws consent; an act or a
+consent of theirs that reached the log after the erasure (a request already past its session check)
+is kept nowhere but in the videos' anonymous totals (``rec_erased`` marks the erasure).
 
 Exactly once: totals go through ``Writer.add`` (an ``applied_position`` per row); each model record
 carries the position that last changed it and is not changed again by that event on a replay. On
@@ -51,16 +53,18 @@ from domain.videos.events import (
 )
 from domain.watching import VideoSkipped, ViewStarted, WatchProgressed
 from eventstore.codec import Decoded
+from projections import erasure_marks
 from projections.listing import LISTING_EVENTS, evolved
 from projections.partition import EVERY, Entities, one_copy
 from projections.projector import Projector
 from projections.rec_state import describe, follow, forget, learn
 from projections.writer import Writer
-from read_models.recommendations import REC_VIDEO_FACTS, SEEN_FOR, TABLES, VERSION, combined_sums
+from read_models.recommendations import REC_ERASED, REC_VIDEO_FACTS, SEEN_FOR, TABLES, VERSION, combined_sums
 from read_models.tables import Row
 from recommend.signals import Interaction, Signal
 
 NAME = "recommendations"
+ERASED = REC_ERASED.name
 VIDEO_EVENTS = (VideoUploadCompleted, *LISTING_EVENTS)
 INTERACTIONS = (
     ViewStarted,
@@ -89,12 +93,15 @@ DEFAULT_DURATION_MS = 15_000
 
 def project(decoded: Decoded, writer: Writer) -> None:
     match decoded.event:
-        case PersonalisationConsentGiven(user_id=user_id):
+        case PersonalisationConsentGiven(user_id=user_id) if not erasure_marks.erased(
+            writer, ERASED, user_id
+        ):
             writer.upsert("rec_users", {"user_id": user_id, "consent": True})
         case PersonalisationConsentWithdrawn(user_id=user_id):
             writer.upsert("rec_users", {"user_id": user_id, "consent": False})
             forget(writer, user_id)
         case ErasureRequested(user_id=user_id):
+            erasure_marks.mark(writer, ERASED, user_id)
             writer.upsert("rec_users", {"user_id": user_id, "consent": False})
             forget(writer, user_id)
             for row in writer.rows("rec_seen", {"user_id": user_id}):
@@ -150,8 +157,8 @@ def _interaction(writer: Writer, decoded: Decoded, interaction: Interaction) -> 
         return
     if writer.owns(interaction.video_id):
         _count(writer, interaction)
-    if not writer.owns(interaction.user_id):
-        return
+    if not writer.owns(interaction.user_id) or erasure_marks.erased(writer, ERASED, interaction.user_id):
+        return  # another's part, or an act that raced its giver's erasure
     _watched(writer, interaction.user_id, interaction.video_id, decoded)
     if _consents(writer, interaction.user_id):
         learn(writer, interaction, owner_id=video.get("owner_id"))
@@ -255,5 +262,5 @@ PROJECTOR = Projector(
     handles=tuple(cls.event_type for cls in HANDLES),
     project=project,
     entity=entity,
-    combine=(("rec_sums", combined_sums), ("rec_video_facts", one_copy)),
+    combine=(("rec_sums", combined_sums), ("rec_video_facts", one_copy), (ERASED, one_copy)),
 )

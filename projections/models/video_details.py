@@ -12,7 +12,8 @@ table: a caption is the video's, so only its video's partition writes it. A vide
 the erasure decodes its caption as erased: the key is gone by then. Each partition also deletes the
 erased person's likes of its videos and both sides of their blocks it wrote, found under the
 person's id (``likes_by_user``, ``blocks_by_other``, and where it owns the person ``blocks_of``):
-who liked or blocked whom is not an anonymous total, so none of it outlives the person.
+who liked or blocked whom is not an anonymous total, so none of it outlives the person; nor is a
+like or block recorded that reached the log after the erasure (``details_erased``).
 """
 
 from __future__ import annotations
@@ -45,14 +46,26 @@ from domain.videos.events import (
     VideoUploadRejected,
 )
 from eventstore.codec import Decoded
-from projections.partition import EVERY, Entities
+from projections import erasure_marks
+from projections.partition import EVERY, Entities, one_copy
 from projections.projector import Projector
 from projections.writer import Writer
-from read_models.video_details import BLOCKED, BLOCKED_BY, TABLES, VERSION, VIDEO_DETAILS, Processing
+from read_models.video_details import (
+    BLOCKED,
+    BLOCKED_BY,
+    DETAILS_ERASED,
+    TABLES,
+    VERSION,
+    VIDEO_DETAILS,
+    Processing,
+)
 
 NAME = "video_details"
 #: A like's row by pair (for "did they like it") and under the person (for their erasure).
 LIKES = ("video_likes", "likes_by_user")
+ERASED = DETAILS_ERASED.name
+#: Where an erasure finds the person's likes and blocks.
+LOOKUPS = ("likes_by_user", "blocks_by_other", "blocks_of")
 VIDEO_EVENTS = (
     VideoDraftCreated,
     VideoUploadCompleted,
@@ -91,8 +104,9 @@ HANDLES = (
 def project(decoded: Decoded, writer: Writer) -> None:
     match decoded.event:
         case VideoLiked(user_id=user_id, video_id=video_id):
-            for table in LIKES:
-                writer.upsert(table, {"user_id": user_id, "video_id": video_id})
+            if not erasure_marks.erased(writer, ERASED, user_id):  # a like that raced the erasure
+                for table in LIKES:
+                    writer.upsert(table, {"user_id": user_id, "video_id": video_id})
         case VideoUnliked(user_id=user_id, video_id=video_id):
             for table in LIKES:
                 writer.delete(table, {"user_id": user_id, "video_id": video_id})
@@ -101,6 +115,7 @@ def project(decoded: Decoded, writer: Writer) -> None:
         case UserUnblocked(blocker_id=blocker, blocked_id=blocked):
             _block(writer, blocker, blocked, held=False)
         case ErasureRequested(user_id=user_id):
+            erasure_marks.mark(writer, ERASED, user_id)
             _erase_captions(writer, user_id)
             _erase_likes(writer, user_id)
             _erase_blocks(writer, user_id)
@@ -249,7 +264,10 @@ def _erase_blocks(writer: Writer, user_id: str) -> None:
 
 
 def _block(writer: Writer, blocker: str, blocked: str, *, held: bool) -> None:
-    """Each person's side where their partition applies it: the blocker's with the pair's row."""
+    """Each person's side where their partition applies it: the blocker's with the pair's row; none
+    once either was erased (a block that raced the erasure)."""
+    if any(erasure_marks.erased(writer, ERASED, person) for person in (blocker, blocked)):
+        return
     if writer.owns(blocker):
         _side(writer, blocker, blocked, BLOCKED, held=held)
     if writer.owns(blocked):
@@ -290,4 +308,6 @@ PROJECTOR = Projector(
     handles=tuple(cls.event_type for cls in HANDLES),
     project=project,
     entity=entity,
+    last=LOOKUPS,  # a lookup goes after what it finds, so a replayed erasure finds it again
+    combine=((ERASED, one_copy),),
 )

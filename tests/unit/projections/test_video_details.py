@@ -285,6 +285,29 @@ def test_an_erasure_leaves_no_like_or_block_of_the_person_in_any_partition(
         world.close()
 
 
+@pytest.mark.parametrize("parts", [1, 3])
+def test_a_like_or_block_that_reached_the_log_after_the_erasure_is_not_recorded(
+    tmp_path: Path, parts: int
+) -> None:
+    world = World(tmp_path, parts=parts)
+    try:
+        # Given Ann was erased
+        world.given(VideoDraftCreated(V1, BOB), published(V1, BOB), stream=f"video-{V1}")
+        world.given(ErasureRequested(ANN, ANN), stream=f"user-{ANN}")
+        world.project(PROJECTOR)
+        # When a like and blocks of hers, sent before the erasure was recorded, land after it
+        world.given(VideoLiked(ANN, V1), VideoLiked(BOB, V1), stream="likes")
+        world.given(UserBlocked(ANN, BOB), UserBlocked(CAT, ANN), UserBlocked(BOB, DAN), stream="blocks")
+        world.project(PROJECTOR)
+        # Then none of them is recorded, and the others' are
+        for table in (model.VIDEO_LIKES, model.LIKES_BY_USER, model.USER_BLOCKS, model.BLOCKS_OF):
+            rows = world.store.scan(model.MODEL.table(world.store, table))
+            assert [r for r in rows if ANN in r.values()] == [], table.name
+        assert (model.liked(world.store, BOB, V1), model.has_blocked(world.store, BOB, DAN)) == (True, True)
+    finally:
+        world.close()
+
+
 # -- replays -----------------------------------------------------------------------------------------
 
 USERS = (ANN, BOB)

@@ -1,0 +1,73 @@
+"""Acts that raced an erasure: a request that passed its session check just before the person's
+erasure was recorded lands in the log after it. Acts carrying personal data are refused at the
+append (the key is gone); a follow, like, share, block or consent carries none, so every projector
+must itself record none of it: then no row but bookkeeping names the person, in one partition or
+three, and the erased person gives no consent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from domain.accounts.events import ErasureRequested, PersonalisationConsentGiven, UserRegistered
+from domain.engagement.likes import VideoLiked
+from domain.engagement.shares import VideoShared
+from domain.social import UserBlocked, UserFollowed
+from domain.videos.events import VideoDraftCreated, VideoPublished
+from projections import registry
+from read_models import recommendations, video_details
+from tests.erased_rows import BOOKKEEPING
+from tests.unit.projections.world import World
+
+ERIN = "0190aaaa-bbbb-7ccc-8ddd-0000000000e1"
+BOB = "0190aaaa-bbbb-7ccc-8ddd-0000000000b0"
+CAT = "0190aaaa-bbbb-7ccc-8ddd-0000000000c0"
+DAN = "0190aaaa-bbbb-7ccc-8ddd-0000000000d0"
+V1 = "0190aaaa-bbbb-7ccc-8ddd-000000000001"
+SHARE = "0190aaaa-bbbb-7ccc-8ddd-0000000000f1"
+
+
+@pytest.mark.parametrize("parts", [1, 3])
+def test_a_follow_like_share_or_block_that_raced_an_erasure_leaves_no_row_naming_the_person(
+    tmp_path: Path, parts: int
+) -> None:
+    world = World(tmp_path, parts=parts)
+    try:
+        # Given Erin, Bob, Cat and Dan, and a public video of Bob's
+        for user in (ERIN, BOB, CAT, DAN):
+            registered = UserRegistered(user, user[-2:], f"{user}@x", "hash", user[-2:])
+            world.given(registered, stream=f"user-{user}")
+        published = VideoPublished(V1, BOB, "caption", [], "public", True)
+        world.given(VideoDraftCreated(V1, BOB), published, stream=f"video-{V1}")
+        # When Erin is erased, then acts of hers and towards her that raced the erasure land
+        world.given(ErasureRequested(ERIN, ERIN), stream=f"user-{ERIN}")
+        world.keys.erase(ERIN)
+        world.given(
+            PersonalisationConsentGiven(ERIN),
+            UserFollowed(ERIN, BOB),
+            UserFollowed(BOB, ERIN),
+            VideoLiked(ERIN, V1),
+            VideoShared(SHARE, ERIN, V1, "link"),
+            UserBlocked(ERIN, CAT),
+            UserBlocked(DAN, ERIN),
+            VideoLiked(CAT, V1),
+            stream="raced",
+        )
+        for projector in registry.ALL:
+            world.project(projector)
+        # Then no row but bookkeeping names her
+        naming = {
+            f"{projector.name}.{name}"
+            for projector in registry.ALL
+            for name in {t.name for t in projector.tables}
+            if name not in BOOKKEEPING
+            and any(ERIN in repr(row) for row in world.store.scan(world.table(projector, name)))
+        }
+        assert naming == set()
+        # And the others' acts stand
+        assert video_details.liked(world.store, CAT, V1)
+        assert video_details.has_blocked(world.store, DAN, ERIN) is False
+        assert recommendations.consents(world.store, ERIN) is False
+    finally:
+        world.close()
