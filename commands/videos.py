@@ -70,6 +70,7 @@ def _create_draft(cmd: videos.CreateDraft, ports: Ports, request: Request) -> Ou
 
 
 def complete_upload(cmd: videos.CompleteUpload, *, ports: Ports, request: Request) -> Outcome:
+    ensure_allowed(ports, cmd.actor, Capability.UPLOAD)  # a sanction may land mid-upload
     return _decide(ports, request, cmd, videos.decide_complete_upload)
 
 
@@ -79,8 +80,10 @@ def current(ports: Ports, video_id: str) -> videos.State:
 
 
 def check_upload(ports: Ports, actor: Actor, video_id: str) -> None:
-    """Before an upload takes any bytes: the checks completing it will make (owner, a draft or a
-    failed video), read from the video's stream, never from a read model."""
+    """Before an upload takes any bytes: the checks completing it will make (not suspended or
+    restricted from uploading, owner, a draft or a failed video), read from the actor's standing and
+    the video's stream, never from a read model."""
+    ensure_allowed(ports, actor, Capability.UPLOAD)
     videos.ensure_can_upload(current(ports, video_id), actor, video_id)
 
 

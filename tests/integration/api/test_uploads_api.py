@@ -22,6 +22,7 @@ from commands import streams
 from commands import videos as video_handlers
 from commands.errors import Unavailable
 from domain import videos
+from domain.actors import Role
 from domain.events import DomainEvent
 from media.storage import FileStorage
 from services.uploads import Uploads
@@ -418,6 +419,46 @@ def test_a_video_deleted_while_uploading_keeps_no_source(system: System, clips: 
     video_id, url = new_upload(system, owner, len(data))
     assert system.client.delete(f"/v1/videos/{video_id}", headers=owner.auth).status_code == 200
     assert_problem(patch(system, owner, url, 0, data), 409, "deleted")
+    assert_nothing_left(system)
+
+
+SANCTIONS = {
+    "suspension": ("suspend", {"reason": "spam ring"}),
+    "upload restriction": ("restrictions", {"capability": "upload", "duration_hours": 24, "reason": "spam"}),
+}
+
+
+def sanction(system: System, person: User, kind: str) -> None:
+    route, body = SANCTIONS[kind]
+    moderator = system.register(role=Role.MODERATOR)
+    answer = system.client.post(
+        f"/v1/moderation/users/{person.user_id}/{route}", headers=moderator.auth, json=body
+    )
+    assert answer.status_code in (200, 201), answer.text
+
+
+@pytest.mark.parametrize("kind", SANCTIONS)
+def test_a_suspended_or_upload_restricted_person_can_start_no_upload(system: System, kind: str) -> None:
+    # Given a draft made before the sanction
+    owner = system.anonymous_user()
+    video_id = draft(system, owner)
+    # When they are sanctioned, then try to upload into it
+    sanction(system, owner, kind)
+    # Then no upload is opened
+    assert_problem(create(system, owner, video_id, 10), 403)
+    assert list(media(system).uploads_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", SANCTIONS)
+def test_a_sanction_that_lands_mid_upload_stops_its_completion_and_keeps_no_source(
+    system: System, clips: Clips, kind: str
+) -> None:
+    owner = system.anonymous_user()
+    data = clips.good.read_bytes()
+    video_id, url = new_upload(system, owner, len(data))
+    sanction(system, owner, kind)
+    assert_problem(patch(system, owner, url, 0, data), 403)
+    assert not any(isinstance(e, videos.VideoUploadCompleted) for e in video_events(system, video_id))
     assert_nothing_left(system)
 
 
