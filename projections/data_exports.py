@@ -27,7 +27,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from domain.accounts.events import DataExportRequested
+from domain.accounts.events import DataExportRequested, ErasureRequested
 from domain.accounts.export_scope import owner_in, people_of
 from domain.accounts.exports import (
     DataExportAbandoned,
@@ -49,6 +49,8 @@ NAME = rows.MODEL.projector
 LIFECYCLE = frozenset(
     {"DataExportRequested", "DataExportReady", "DataExportFailed", "DataExportExpired", "DataExportAbandoned"}
 )
+#: Exports the builder abandons when their holder is erased: their rows must stay until then.
+UNSETTLED = frozenset({Status.PENDING, Status.READY})
 #: How many (person, stream) pairs, and stream owners, this process remembers having seen.
 CACHE_SIZE = 100_000
 
@@ -64,6 +66,9 @@ class ExportTracker(Follower):
 
     def react(self, record: RecordedEvent) -> bool:
         self._index(record)
+        if record.type == ErasureRequested.event_type:
+            self._forget(record)
+            return True
         if record.type not in LIFECYCLE:
             return False
         self._track(record)
@@ -75,6 +80,8 @@ class ExportTracker(Follower):
         for person in people_of(record.data, actor=meta.actor, subject=meta.key_id, stream_owner=owner):
             if (person, record.stream) in self._indexed:
                 continue
+            if rows.erased_before(self._store, person, record.position):
+                continue  # the cascade's events, and anything that raced the erasure
             rows.index(self._store, person, record.stream, position=record.position)
             if len(self._indexed) >= CACHE_SIZE:
                 self._indexed.clear()  # rows are idempotent: forgetting costs a repeated write
@@ -108,11 +115,26 @@ class ExportTracker(Follower):
         user_id, export_id = event.user_id, event.export_id
         before = rows.find(self._store, user_id, export_id) or rows.Export(user_id, export_id, Status.PENDING)
         after = dataclasses.replace(before, **changes)
-        rows.save(self._store, after, position=position)
+        if after.status in UNSETTLED or not rows.erased_before(self._store, user_id, position):
+            rows.save(self._store, after, position=position)
+        else:  # settled for good after the erasure: the builder needs the row no more
+            rows.drop(self._store, after, position=position)
         if after.status is Status.READY and after.expires_at is not None:
             rows.expiring(self._store, rows.Due(user_id, export_id, after.expires_at), position=position)
         elif before.expires_at is not None:
             rows.not_expiring(self._store, rows.Due(user_id, export_id, before.expires_at), position=position)
+
+    def _forget(self, record: RecordedEvent) -> None:
+        """An erasure: the person leaves the index, and their settled exports the list; those still
+        pending or ready stay listed until the builder has abandoned them (it finds them there)."""
+        event = self._codec.decode(record).event
+        assert isinstance(event, ErasureRequested)
+        user_id, position = event.user_id, record.position
+        rows.mark_erased(self._store, user_id, position=position)
+        rows.unindex(self._store, user_id, position=position)
+        for export in list(rows.all_of(self._store, user_id)):
+            if export.status not in UNSETTLED:
+                rows.drop(self._store, export, position=position)
 
 
 Settled = DataExportReady | DataExportFailed | DataExportExpired | DataExportAbandoned

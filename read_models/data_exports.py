@@ -5,6 +5,9 @@ Only the data exports process manager (``projections/data_exports.py``) writes t
 - ``data_exports``: each person's exports, newest first, with where each stands.
 - ``export_streams``: the streams each person has events in, so an export reads those streams and
   not the whole log.
+- ``export_erased``: who was erased, and where in the log: their index and settled exports are
+  deleted then, and nothing of them is listed after (not the cascade's events, nor the abandonment
+  of their last exports, whose rows go once abandoned).
 - ``export_expiries``: ready archives by the day they expire, so the sweeper reads today's and
   the past days' partitions, not every export; ``export_sweeps`` remembers the first day it has
   not finished.
@@ -59,7 +62,10 @@ EXPORT_EXPIRIES = Table(
 EXPORT_SWEEPS = Table(
     "export_sweeps", columns=columns_of(sweeper=TEXT, next_day=TEXT), partition_key=("sweeper",)
 )
-TABLES = (DATA_EXPORTS, EXPORT_STREAMS, EXPORT_EXPIRIES, EXPORT_SWEEPS)
+EXPORT_ERASED = Table(
+    "export_erased", columns=columns_of(person_id=TEXT, position=INT), partition_key=("person_id",)
+)
+TABLES = (DATA_EXPORTS, EXPORT_STREAMS, EXPORT_EXPIRIES, EXPORT_SWEEPS, EXPORT_ERASED)
 SWEEPER = "expiry"
 STORED_STEP = timedelta(milliseconds=1)
 
@@ -134,6 +140,31 @@ def streams_of(store: ReadStore, person_id: str) -> Iterator[str]:
         if page.cursor is None:
             return
         cursor = page.cursor
+
+
+# -- erasure --------------------------------------------------------------------------------------
+
+
+def mark_erased(store: ReadStore, person_id: str, *, position: int) -> None:
+    """The first erasure counts, so a replay of the events between two erasures reads the same."""
+    found = store.get(EXPORT_ERASED, {"person_id": person_id})
+    if found is None or found["position"] > position:
+        store.upsert(EXPORT_ERASED, {"person_id": person_id, "position": position})
+
+
+def erased_before(store: ReadStore, person_id: str, position: int) -> bool:
+    found = store.get(EXPORT_ERASED, {"person_id": person_id})
+    return found is not None and found["position"] < position
+
+
+def unindex(store: ReadStore, person_id: str, *, position: int) -> None:
+    """The person's streams leave the index (their exports are abandoned: none will read it)."""
+    for stream in list(streams_of(store, person_id)):
+        store.delete(EXPORT_STREAMS, {"person_id": person_id, "stream": stream}, timestamp=position)
+
+
+def drop(store: ReadStore, export: Export, *, position: int) -> None:
+    store.delete(DATA_EXPORTS, {"user_id": export.user_id, "export_id": export.export_id}, timestamp=position)
 
 
 # -- expiry ----------------------------------------------------------------------------------------

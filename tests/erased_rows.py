@@ -29,6 +29,7 @@ BOOKKEEPING = frozenset(
         "rec_video_facts",
         "rec_erased",
         "mod_erased",
+        "export_erased",
         "search_state",
         "search_owned",
         "notif_video_owner",

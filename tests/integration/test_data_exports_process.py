@@ -173,9 +173,14 @@ def test_an_erased_persons_exports_are_abandoned_and_their_archives_deleted(worl
     world.erase(ann)
     world.manager().settle()
 
-    # Then neither is downloadable, no archive of hers is left, and Bob's export is untouched
-    assert [world.export(ann, e).status for e in (built, waiting)] == ["abandoned", "abandoned"]
+    # Then neither is downloadable, no archive of hers is left, no row of the exporter names her,
+    # and Bob's export is untouched
+    assert [rows.find(world.read_store, ann, e) for e in (built, waiting)] == [None, None]
     assert world.archives(ann) == []
+    for table in rows.TABLES:
+        if table is not rows.EXPORT_ERASED:
+            assert [r for r in world.read_store.scan(table) if ann in r.values()] == [], table.name
+    assert list(rows.streams_of(world.read_store, bob))
     assert world.export(bob, kept).status == "ready"
     assert len(world.archives(bob)) == 1
     assert world.events.stream_version(streams.export(waiting)) == 0  # abandoned, never ready

@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,10 @@ from commands import streams
 from domain.actors import Role
 from media import keys as media_keys
 from projections import registry
+from projections.data_exports import DataExports
 from projections.erasure_cascade import ErasureCascade
 from projections.media_cleanup import MediaCleanup
+from services.exports import Exports
 from strom import pipeline
 from strom.cli import app
 from strom.erasing import erasure_cascade
@@ -64,10 +67,15 @@ class Scenario:
             self.world.storage, events=ports.store, codec=ports.codec, store=store
         )
         self.cascade: ErasureCascade = erasure_cascade(ports, store)
+        jobs = Exports(ports=ports, store=store, storage=self.world.storage, workdir=tmp / "exports")
+        self.exports = DataExports(
+            events=ports.store, codec=ports.codec, store=store, jobs=jobs, clock=lambda: datetime.now(UTC)
+        )
 
     def project(self) -> None:
         self.system.project(*registry.ALL)
         self.cleanup.run(until=self.system.store.head_position())
+        self.exports.settle()
 
     def ok(self, method: str, path: str, user: User | None = None, **body: Any) -> Any:
         headers = user.auth if user else {}
@@ -189,6 +197,8 @@ def test_an_erased_person_leaves_nothing_identifying_and_their_handle_and_email_
     s.ok("PUT", f"/v1/users/{dave.user_id}/block", erin)
     s.ok("PUT", f"/v1/users/{erin.user_id}/block", dave)
     s.ok("PUT", "/v1/me/consent", bob, personalisation=True)
+    # And an export of her data, built
+    s.ok("POST", "/v1/me/export", erin)
     # And a report she filed
     s.ok("POST", "/v1/reports", erin, target_kind="video", target_id=theirs, reason="spam", note=NOTE)
     s.project()
@@ -201,6 +211,7 @@ def test_an_erased_person_leaves_nothing_identifying_and_their_handle_and_email_
     assert ids(s.get("/v1/feed/for-you", bob, limit=20)) & set(mine)
     assert ids(s.get("/v1/feed/for-you", limit=20)) & set(mine)
     assert s.world.public(mine[0], "poster.jpg").status_code == 200
+    assert s.world.storage.keys(f"exports/{erin.user_id}") != []
     audit(s.tmp, "checkpoint")  # signed before the erasure: the log must still match it after
 
     # When Erin erases her account, and the cascade runs its course
@@ -253,7 +264,8 @@ def test_an_erased_person_leaves_nothing_identifying_and_their_handle_and_email_
     moderator = s.system.register(role=Role.MODERATOR)
     (report,) = s.get(f"/v1/moderation/cases/video-{theirs}", moderator)["reports"]
     assert (report["reporter_id"], report["note"], report["note_erased"]) == (None, None, True)
-    # And her media is gone from storage
+    # And her media and her export's archive are gone from storage
+    assert s.world.storage.keys(f"exports/{erin.user_id}") == []
     for video_id in [*mine, draft]:
         assert [key for prefix in media_keys.of_video(video_id) for key in s.world.storage.keys(prefix)] == []
     # And no file of the event store holds any of her words in clear
