@@ -28,6 +28,7 @@ it expires.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 from pathlib import Path
@@ -41,7 +42,7 @@ from domain.videos.rules import MAX_DIMENSION, PIPELINE
 from media import keys
 from media.probe import NotPlayable, Probe, probe
 from media.storage import MediaStorage
-from media.tus import Upload, UploadInfo, UploadStore
+from media.tus import Upload, UploadError, UploadInfo, UploadStore
 from read_models import transcode_jobs
 from read_models.port import ReadStore
 
@@ -141,8 +142,22 @@ class Uploads:
             return self.finish(request, upload)
 
     def sweep_expired(self, now: float | None = None) -> int:
-        """Removes uploads nobody finished in time; says how many. The server runs it periodically."""
+        """Removes uploads nobody finished in time; says how many."""
         return self.store.sweep_expired(time.time() if now is None else now)
+
+    def sweep(self, now: float | None = None) -> int:
+        """Removes uploads nobody finished in time, and those whose video can take them no more
+        (deleted, or its owner erased): an erased person's half-sent bytes and file name must not wait
+        out the expiry. Says how many; the server runs it periodically. One being written to now is
+        left for the next sweep (its own completion refuses it meanwhile)."""
+        now = time.time() if now is None else now
+        removed = self.store.sweep_expired(now)
+        for info in self.store.unfinished(now):
+            if not may_keep_media_of(self.ports, info.video_id):
+                with contextlib.suppress(UploadError):
+                    self.store.terminate(info.upload_id)
+                    removed += 1
+        return removed
 
     # -- the caps ----------------------------------------------------------------------------------
 

@@ -43,6 +43,8 @@ from strom.timed import TimedEventStore
 from strom.wiring import open_event_store, open_key_store, open_media_storage, open_read_store
 
 log = logging.getLogger("strom.serve")
+#: How often an API process looks for uploads to remove: an erased person's half-sent bytes go within it.
+UPLOAD_SWEEP_S = 60.0
 
 
 def build_app(settings: Settings, *, with_projectors: bool = False) -> FastAPI:
@@ -115,19 +117,20 @@ def _start_pipeline(
 
 
 def _sweep_uploads(uploads: Uploads) -> Callable[[], None]:
-    """Removes expired, unfinished uploads now and then; returns what stops it."""
+    """Removes unfinished uploads that expired or whose video can take them no more, about every
+    minute; returns what stops it."""
     stopped = threading.Event()
-    every_s = min(600.0, uploads.limits.expiry_s / 4)
+    every_s = min(UPLOAD_SWEEP_S, uploads.limits.expiry_s / 4)
 
     def sweep() -> None:
         while not stopped.wait(every_s):
             try:
-                removed = uploads.sweep_expired()
-            except OSError as error:
-                log.warning("sweeping expired uploads failed: %s", error)
+                removed = uploads.sweep()
+            except Exception as error:  # the disk or the event store: the next sweep tries again
+                log.warning("sweeping uploads failed: %s", error)
                 continue
             if removed:
-                log.info("removed %d expired uploads", removed)
+                log.info("removed %d unfinished uploads", removed)
 
     threading.Thread(target=sweep, name="upload-sweeper", daemon=True).start()
     return stopped.set

@@ -328,6 +328,26 @@ def test_an_expired_upload_is_gone_and_the_sweep_removes_its_bytes(tmp_path: Pat
         system.close()
 
 
+@pytest.mark.parametrize("ending", ["video deleted", "owner erased"])
+def test_the_sweep_removes_at_once_an_upload_whose_video_can_take_it_no_more(
+    system: System, ending: str
+) -> None:
+    # Given half an upload of hers, and one of someone else's
+    owner, other = system.anonymous_user(), system.anonymous_user()
+    video_id, url = new_upload(system, owner, 10)
+    assert patch(system, owner, url, 0, b"abcde").status_code == 204
+    new_upload(system, other, 10)
+    # When her video is deleted, or her account erased, long before the upload expires
+    path = f"/v1/videos/{video_id}" if ending == "video deleted" else "/v1/me"
+    assert system.client.delete(path, headers=owner.auth).status_code in (200, 202)
+    # Then the next sweep removes her bytes and her file's name, and only hers
+    assert uploads(system).sweep() == 1
+    assert len(list(media(system).uploads_dir.glob("*.bin"))) == 1
+    left = [info.read_text() for info in media(system).uploads_dir.glob("*.json")]
+    assert len(left) == 1
+    assert video_id not in left[0]
+
+
 def test_uploads_answer_503_where_no_media_is_set_up(tmp_path: Path) -> None:
     system = System(tmp_path)
     try:
