@@ -53,8 +53,9 @@ from read_models.tables import BOOL, DESC, INT, TEXT, TEXT_LIST, TIMESTAMP, Clus
 
 #: 2: mentions, and the change markers streams watch; 3: rows by partition (``shard``); 4: a comment's
 #: author with the position it was posted at, so a reply reads the same however often it comes; 5: an
-#: erasure takes the person's blocks (``notif_blocks_of``).
-VERSION = 5
+#: erasure takes the person's blocks (``notif_blocks_of``); 6: nothing on a video or comment reaches
+#: someone with a block with its owner or author.
+VERSION = 6
 MODEL = ReadModel("notifications", VERSION)
 APPLIED = "applied_position"
 #: How many of a group's latest actors an item names.

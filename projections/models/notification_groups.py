@@ -10,6 +10,7 @@ its ``shard`` (``read_models/notifications.py``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -21,10 +22,12 @@ from read_models.tables import Row
 # -- the state before the event ----------------------------------------------------------------------
 
 
-def blocked_between(writer: Writer, a: str, b: str) -> bool:
-    """Whether either blocked the other before this event (both ways read together)."""
-    both = writer.rows_of_many("notif_blocks", [blocks(writer, a, b), blocks(writer, b, a)])
-    return any(latest(rows, writer.position, "blocked") for rows in both)
+def blocked_between(writer: Writer, person: str, others: Iterable[str]) -> bool:
+    """Whether the person and any of the others blocked one another, either way, before this event
+    (every pair, both ways, read together)."""
+    pairs = [blocks(writer, *pair) for other in others for pair in ((person, other), (other, person))]
+    found = writer.rows_of_many("notif_blocks", pairs)
+    return any(latest(rows, writer.position, "blocked") for rows in found)
 
 
 def blocks(writer: Writer, blocker: str, blocked: str) -> dict[str, str]:
@@ -66,15 +69,20 @@ def add(
     actor: str | None,
     at: datetime,
     *,
+    about: tuple[str | None, ...] = (),
     detail: str | None = None,
 ) -> None:
     """Counts ``actor`` in the recipient's group (once, however often they act) and moves it up.
-    ``actor`` is ``None`` for moderators' decisions, which name nobody."""
+    ``actor`` is ``None`` for moderators' decisions, which name nobody. ``about``: the people whose
+    things it happened on (the video's owner, the author of the comment answered): a block, either
+    way, between any of them and the recipient withholds it as one with the actor does, since the
+    block keeps those things from the recipient."""
     if recipient is None or recipient == actor or erased(writer, recipient):
         return
     if actor is not None and erased(writer, actor):
         return  # an act that raced its actor's erasure: nothing of theirs is recorded after it
-    if actor is not None and (blocked_between(writer, recipient, actor) or muted(writer, recipient, kind)):
+    involved = sorted({other for other in (actor, *about) if other is not None and other != recipient})
+    if blocked_between(writer, recipient, involved) or (actor is not None and muted(writer, recipient, kind)):
         return
     group_id = f"{kind}:{target}"
     counted = actor is not None and _counted(writer, recipient, actor, group_id)

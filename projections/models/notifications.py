@@ -18,7 +18,10 @@ Exactly once under replay, as every projector here:
   second comment) moves the item up but adds no row, and the count stays.
 
 Nothing about a person reaches someone who blocked them or whom they blocked: a block takes their
-part out of both inboxes, and later activity between the two is not recorded. An erased actor is
+part out of both inboxes, and later activity between the two is not recorded. Nor does activity on
+the things of someone the recipient has a block with: a like, comment, reply or mention is not
+recorded for someone who, before it, had a block either way with the video's owner (blocked people
+do not see each other's videos) or with the author of the comment answered. An erased actor is
 taken out of every group they were in (the counts lose them too, and a group left empty goes); an
 erased recipient's inbox is deleted and nothing more is recorded for them; every row naming them,
 and their handle, goes. Self-actions never notify. A kind a person muted is not recorded from then
@@ -128,7 +131,7 @@ def project(decoded: Decoded, writer: Writer) -> None:
         case VideoPublished(video_id=video_id, owner_id=owner, caption=caption, visibility=visibility):
             _publicity(writer, video_id, public=visibility == Visibility.PUBLIC)
             if visibility == Visibility.PUBLIC:
-                _mentions(writer, caption, video_id, owner, at, told={owner})
+                _mentions(writer, caption, video_id, owner, at, on=(owner,))
         case VideoEdited(video_id=video_id, visibility=visibility):
             _publicity(writer, video_id, public=visibility == Visibility.PUBLIC)
         case VideoUnpublished(video_id=video_id) | VideoDeleted(video_id=video_id):
@@ -204,7 +207,8 @@ def _owner(writer: Writer, video_id: str) -> str | None:
 def _comment(writer: Writer, event: CommentPosted, at: datetime) -> None:
     """A reply tells the author of the comment it answers; the video's owner hears of every comment
     on their video, except a reply to their own comment (told once, as a reply); then the people it
-    mentions hear of it, but for those two."""
+    mentions hear of it, but for those two. It is on the things of both, so nobody with a block with
+    either hears of it (``groups.add``)."""
     key = {"video_id": event.video_id, "comment_id": event.comment_id}
     if writer.get("notif_comment_author", key) is None:  # its first author
         writer.upsert(
@@ -216,22 +220,25 @@ def _comment(writer: Writer, event: CommentPosted, at: datetime) -> None:
         found = writer.get("notif_comment_author", {"video_id": event.video_id, "comment_id": answered})
         if found is not None and found["position"] < writer.position:  # posted before, not later on
             replied = str(found["author_id"])
-        groups.add(writer, replied, Kind.REPLY, answered, event.author_id, at, detail=event.video_id)
+        groups.add(
+            writer, replied, Kind.REPLY, answered, event.author_id, at, about=(owner,), detail=event.video_id
+        )
     if replied is None or replied != owner:
-        groups.add(writer, owner, Kind.COMMENT, event.video_id, event.author_id, at)
+        groups.add(writer, owner, Kind.COMMENT, event.video_id, event.author_id, at, about=(replied,))
     if _public(writer, event.video_id):
-        _mentions(writer, event.text, event.video_id, event.author_id, at, told={owner, replied})
+        _mentions(writer, event.text, event.video_id, event.author_id, at, on=(owner, replied))
 
 
 def _mentions(
-    writer: Writer, text: str | None, video_id: str, actor: str, at: datetime, *, told: set[str | None]
+    writer: Writer, text: str | None, video_id: str, actor: str, at: datetime, *, on: tuple[str | None, ...]
 ) -> None:
-    """Tells each person ``text`` names (the handle's holder before this event), but those told of
-    it already."""
+    """Tells each person ``text`` names (the handle's holder before this event), but the people
+    whose video or comment the text is on: they are told of it already, and nobody with a block
+    with them is told of it at all."""
     for handle in mentioned_handles(text):
         named = _holder(writer, handle)
-        if named not in told:
-            groups.add(writer, named, Kind.MENTION, video_id, actor, at)
+        if named not in on:
+            groups.add(writer, named, Kind.MENTION, video_id, actor, at, about=on)
 
 
 def _hold(writer: Writer, user_id: str, handle: str) -> None:

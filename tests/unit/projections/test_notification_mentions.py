@@ -16,7 +16,7 @@ from domain.engagement.comments import CommentPosted
 from domain.engagement.likes import VideoLiked
 from domain.mentions import MAX_MENTIONS
 from domain.notifications import NotificationSettingsChanged, NotificationsRead
-from domain.social import UserBlocked
+from domain.social import UserBlocked, UserUnblocked
 from domain.videos.events import VideoDraftCreated, VideoEdited, VideoPublished
 from projections.models.notifications import PROJECTOR
 from projections.partition import WHOLE
@@ -38,12 +38,19 @@ def published(video: str, owner: str = ANN, caption: str = "", visibility: str =
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    w = World(tmp_path)
+def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
+    """Projected by one runner, or by as many partitions as a test asks (``ACROSS_PARTITIONS``)."""
+    w = World(tmp_path, parts=getattr(request, "param", 1))
     w.given(*(registered(u) for u in (ANN, BOB, CAT, DAN)))
     w.given(VideoDraftCreated(V1, ANN), published(V1), VideoDraftCreated(V2, ANN), published(V2))
     yield w
     w.close()
+
+
+#: Runs a test with one runner, and with three partitions one after another.
+ACROSS_PARTITIONS = pytest.mark.parametrize(
+    "world", [1, 3], ids=["one runner", "three partitions"], indirect=True
+)
 
 
 def items(world: World, user: str) -> list[tuple[str, str, int, list[str]]]:
@@ -108,6 +115,36 @@ def test_blocks_either_way_and_mutes_keep_a_mention_out(world: World) -> None:
     world.project(PROJECTOR)
     # Then nobody hears of it
     assert [items(world, u) for u in (ANN, CAT, DAN)] == [[], [], []]
+
+
+@ACROSS_PARTITIONS
+def test_a_mention_on_a_video_reaches_nobody_with_a_block_with_its_owner(world: World) -> None:
+    # Given ann blocked cat, and dan blocked ann; bob has a public video too
+    world.given(UserBlocked(ANN, CAT), UserBlocked(DAN, ANN))
+    world.given(VideoDraftCreated("v3", BOB), published("v3", owner=BOB))
+    # When bob names cat and dan on ann's video, and on his own
+    world.given(CommentPosted("c1", V1, BOB, "@cat @dan"), CommentPosted("c2", "v3", BOB, "@cat @dan"))
+    world.project(PROJECTOR)
+    # Then each hears of the mention on bob's video only
+    assert mentions(world, CAT) == mentions(world, DAN) == [("v3", 1, [BOB])]
+    # And once ann unblocks cat, a later mention on ann's video is told
+    world.given(UserUnblocked(ANN, CAT), CommentPosted("c3", V1, BOB, "@cat"))
+    world.project(PROJECTOR)
+    assert mentions(world, CAT) == [(V1, 1, [BOB]), ("v3", 1, [BOB])]
+
+
+@ACROSS_PARTITIONS
+def test_a_mention_in_a_reply_reaches_nobody_with_a_block_with_the_author_answered(world: World) -> None:
+    # Given bob commented on ann's video, then cat blocked him
+    world.given(CommentPosted("c1", V1, BOB, "hi"), UserBlocked(CAT, BOB))
+    # When dan replies to bob naming cat, and names her in a comment on ann's other video
+    world.given(
+        CommentPosted("c2", V1, DAN, "@cat see", parent_id="c1", reply_to_id="c1"),
+        CommentPosted("c3", V2, DAN, "@cat"),
+    )
+    world.project(PROJECTOR)
+    # Then cat hears of the comment only
+    assert mentions(world, CAT) == [(V2, 1, [DAN])]
 
 
 def test_a_block_after_a_mention_takes_it_out(world: World) -> None:

@@ -109,6 +109,30 @@ def test_being_blocked_by_the_actor_silences_them_too(world: World) -> None:
     assert items(world) == []
 
 
+def test_a_reply_reaches_nobody_with_a_block_with_the_videos_owner(world: World) -> None:
+    # Given bob commented on a video of ann's and on one of dan's, then ann blocked him
+    world.given(
+        VideoDraftCreated("v3", DAN),
+        CommentPosted("c1", V1, BOB, "hi"),
+        CommentPosted("c2", "v3", BOB, "hi"),
+        UserBlocked(ANN, BOB),
+    )
+    # When cat replies to both of bob's comments
+    world.given(
+        CommentPosted("c3", V1, CAT, "yo", parent_id="c1", reply_to_id="c1"),
+        CommentPosted("c4", "v3", CAT, "yo", parent_id="c2", reply_to_id="c2"),
+    )
+    world.project(PROJECTOR)
+    # Then bob hears of the reply on dan's video only, and ann of nothing in his thread
+    assert items(world, BOB) == [("reply", "c2", 1, [CAT])]
+    assert items(world, ANN) == []
+    assert items(world, DAN) == [("comment", "v3", 2, [CAT, BOB])]
+    # And the whole log coming again changes nothing
+    world.forget_checkpoint(PROJECTOR)
+    world.project(PROJECTOR)
+    assert (items(world, BOB), items(world, ANN)) == ([("reply", "c2", 1, [CAT])], [])
+
+
 def test_an_erased_actor_drops_out_and_an_erased_recipients_inbox_goes(world: World) -> None:
     # Given bob and cat like ann's video and bob follows her, then bob is erased
     world.given(VideoLiked(BOB, V1), VideoLiked(CAT, V1), UserFollowed(BOB, ANN), ErasureRequested(BOB, BOB))
