@@ -3,7 +3,8 @@
 It connects on first use (or ``connect``/``ping``), so an API whose Cassandra is down still starts
 and reports "not ready" instead of crashing; every failure to reach a node names the hosts. Statements
 are prepared once per (table, operation, shape) and routed token-aware to a replica of the partition;
-each operation has its own consistency level. Pages use Cassandra's paging state as the cursor.
+each operation has its own consistency level. Pages use Cassandra's paging state, sealed
+(``read_models.cursors``), as the cursor: in the clear it holds the key of the last row read.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from read_models.checks import (
     decode_cursor,
     encode_cursor,
 )
+from read_models.cursors import CursorSeal, process_seal
 from read_models.errors import (
     MissingTable,
     ReadStoreError,
@@ -77,8 +79,9 @@ PARTITIONS_PER_STATEMENT = 16
 class CassandraReadStore:
     engine = "cassandra"
 
-    def __init__(self, config: CassandraConfig) -> None:
+    def __init__(self, config: CassandraConfig, *, cursors: CursorSeal | None = None) -> None:
         self.config = config
+        self.cursors = cursors or process_seal()
         self.keyspace = config.keyspace
         self._cluster: Cluster | None = None
         self._session: Session | None = None
@@ -86,8 +89,8 @@ class CassandraReadStore:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_url(cls, url: str) -> CassandraReadStore:
-        return cls(parse_url(url))
+    def from_url(cls, url: str, *, cursors: CursorSeal | None = None) -> CassandraReadStore:
+        return cls(parse_url(url), cursors=cursors)
 
     # -- connection -------------------------------------------------------------------------
 
@@ -424,7 +427,7 @@ class CassandraReadStore:
         cursor: str | None = None,
     ) -> Page:
         query = check_page(table, partition, start, end, descending, limit)
-        state = None if cursor is None else decode_cursor(query, cursor)
+        state = None if cursor is None else decode_cursor(self.cursors, query, cursor)
         shape = (len(query.start or ()), len(query.end or ()), query.descending)
         text = cql.page(self.keyspace, table, start=shape[0], end=shape[1], descending=shape[2])
         bound = self._statement(table, "page", shape, text).bind(
@@ -434,7 +437,7 @@ class CassandraReadStore:
         result = self._run(table.name, False, lambda s: s.execute(bound, paging_state=state))
         rows = _rows(table, result.current_rows)
         more = result.paging_state
-        return Page(rows, encode_cursor(query, more) if more else None)
+        return Page(rows, encode_cursor(self.cursors, query, more) if more else None)
 
 
 def _products(keys: list[tuple[Any, ...]], most: int) -> list[list[list[Any]]]:

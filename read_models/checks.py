@@ -3,13 +3,12 @@ and the opaque cursors. Keeping them in one place is what makes the adapters ref
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from read_models.cursors import CursorSeal
 from read_models.errors import InvalidQuery
 from read_models.port import MAX_LIMIT, CheckedWrite, Delete, Upsert, Write
 from read_models.tables import (
@@ -23,6 +22,9 @@ from read_models.tables import (
     check_row,
     partition_of,
 )
+
+#: The kind of the cursors of ``ReadStore.page``.
+PAGE = "page"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,16 +103,13 @@ def check_limit(limit: int) -> None:
         raise InvalidQuery(f"limit must be within 1..{MAX_LIMIT}, got {limit!r}")
 
 
-def encode_cursor(query: CheckedPage, state: bytes) -> str:
-    """Opaque to callers; carries the query's fingerprint so a cursor cannot be replayed elsewhere."""
-    return base64.urlsafe_b64encode(query.fingerprint + state).decode().rstrip("=")
+def encode_cursor(cursors: CursorSeal, query: CheckedPage, state: bytes) -> str:
+    """Sealed, so it names no row; carries the query's fingerprint so it cannot be replayed elsewhere."""
+    return cursors.seal(PAGE, query.fingerprint + state)
 
 
-def decode_cursor(query: CheckedPage, cursor: str) -> bytes:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-    except (binascii.Error, ValueError):
-        raise InvalidQuery("malformed cursor") from None
+def decode_cursor(cursors: CursorSeal, query: CheckedPage, cursor: str) -> bytes:
+    raw = cursors.open(PAGE, cursor)
     if len(raw) <= len(query.fingerprint) or raw[: len(query.fingerprint)] != query.fingerprint:
         raise InvalidQuery("this cursor belongs to another query")
     return raw[len(query.fingerprint) :]

@@ -120,6 +120,8 @@ TABLES = (
 READ_LIMIT = 1000
 #: Weeks of a feed read in one round: most first pages need two or three.
 WINDOW = 3
+#: What the feed's cursors are sealed as (``read_models.cursors``).
+CURSOR_KIND = "following feed"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -163,7 +165,7 @@ def following_feed(
     page is one statement (``_in_one_statement``); elsewhere it is read bucket by bucket."""
     now = now or datetime.now(UTC)
     buckets = buckets_back_from(now)
-    bucket, after = parse_bucket_cursor(cursor, "following feed") if cursor else (buckets[0], None)
+    bucket, after = parse_bucket_cursor(store.cursors, CURSOR_KIND, cursor) if cursor else (buckets[0], None)
     bucket = min(bucket, buckets[0])  # a bucket ahead of now holds nothing yet
     if isinstance(store, SQLiteReadStore):
         return _in_one_statement(store, user_id, limit, (bucket, buckets[-1]), after)
@@ -188,7 +190,9 @@ def bucket_by_bucket(
         for week, rows in zip(window, read, strict=True):
             items += rows[: limit - len(items)]
             if len(items) == limit:
-                return FeedPage([_item(r) for r in items], bucket_cursor(week, items[-1]))
+                return FeedPage(
+                    [_item(r) for r in items], bucket_cursor(store.cursors, CURSOR_KIND, week, items[-1])
+                )
         bucket, after = window[-1] - 1, None
     return FeedPage([_item(r) for r in items], None)
 
@@ -225,7 +229,7 @@ def _in_one_statement(
         items.append(FeedItem(video_id, owner_id, published_at, visibility, tags))
         if len(items) == limit:
             last = {"published_at": published_at, "video_id": video_id}
-            return FeedPage(items, bucket_cursor(bucket, last))
+            return FeedPage(items, bucket_cursor(store.cursors, CURSOR_KIND, bucket, last))
     return FeedPage(items, None)
 
 

@@ -41,6 +41,8 @@ HORIZON = timedelta(days=7)
 SHARDS = 8
 #: The fewest rows read from a shard at a time.
 MIN_STEP = 8
+#: What the list's cursors are sealed as (``read_models.cursors``).
+CURSOR_KIND = "fresh videos"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 FRESH_VIDEOS = Table(
@@ -94,13 +96,15 @@ def fresh_videos(
     """Newest first across the horizon; a full page always carries a cursor (the next may be empty)."""
     now = now or datetime.now(UTC)
     newest, oldest = bucket_of(now), bucket_of(now - HORIZON)
-    bucket, after = parse_bucket_cursor(cursor, "fresh videos") if cursor else (newest, None)
+    bucket, after = parse_bucket_cursor(store.cursors, CURSOR_KIND, cursor) if cursor else (newest, None)
     bucket = min(bucket, newest)
     rows: list[Row] = []
     while bucket >= oldest:
         rows += _day(store, bucket, after, limit - len(rows))
         if len(rows) == limit:
-            return FreshPage([_item(r) for r in rows], bucket_cursor(bucket, rows[-1]))
+            return FreshPage(
+                [_item(r) for r in rows], bucket_cursor(store.cursors, CURSOR_KIND, bucket, rows[-1])
+            )
         bucket, after = bucket - 1, None
     return FreshPage([_item(r) for r in rows], None)
 

@@ -3,13 +3,12 @@ the cursor of a list kept newest first in time buckets, ``(bucket, published_at,
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from read_models.cursors import CursorSeal
 from read_models.errors import InvalidQuery
 from read_models.tables import BOOL, TEXT, TEXT_LIST, TIMESTAMP, Row, columns_of
 
@@ -39,19 +38,19 @@ def is_public(state: Mapping[str, Any]) -> bool:
     return is_listed(state) and (state.get("visibility") or PUBLIC) == PUBLIC
 
 
-def bucket_cursor(bucket: int, last: Row) -> str:
-    """Names the bucket and the last row's clustering key (``published_at``, ``video_id``)."""
+def bucket_cursor(cursors: CursorSeal, what: str, bucket: int, last: Row) -> str:
+    """Names the bucket and the last row's clustering key (``published_at``, ``video_id``), sealed
+    as a cursor of ``what`` list."""
     millis = round(last["published_at"].timestamp() * 1000)
-    raw = json.dumps([bucket, millis, last["video_id"]]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursors.seal(what, json.dumps([bucket, millis, last["video_id"]]).encode())
 
 
-def parse_bucket_cursor(cursor: str, what: str) -> tuple[int, tuple[datetime, str]]:
+def parse_bucket_cursor(cursors: CursorSeal, what: str, cursor: str) -> tuple[int, tuple[datetime, str]]:
+    raw = cursors.open(what, cursor)
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         bucket, millis, video_id = json.loads(raw)
         if not (type(bucket) is int and type(millis) is int and isinstance(video_id, str)):
             raise ValueError("wrong shape")
         return bucket, (_EPOCH + timedelta(milliseconds=millis), video_id)
-    except (binascii.Error, ValueError, TypeError, OverflowError, OSError) as exc:
+    except (ValueError, TypeError, OverflowError, OSError) as exc:
         raise InvalidQuery(f"not a {what} cursor: {exc}") from None

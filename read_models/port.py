@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from read_models.cursors import CursorSeal
 from read_models.tables import Column, Row, Table
 
 MAX_LIMIT = 1000
@@ -74,6 +75,9 @@ class FirstRows:
 
 
 class ReadStore(Protocol):
+    #: Seals the cursors of this store's pages, and those of the lists read from it.
+    cursors: CursorSeal
+
     def ensure_keyspace(self) -> None:
         """Creates the keyspace (Cassandra) with the configured replication; a no-op on SQLite."""
 

@@ -32,14 +32,13 @@ people not erased, and the words of listed public videos.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 
+from read_models.cursors import CursorSeal
 from read_models.errors import InvalidQuery
 from read_models.live import ReadModel
 from read_models.port import ReadStore
@@ -68,6 +67,8 @@ MAX_TERM = 50
 MAX_WORDS = 64
 #: Past every character a folded term can end with: the exclusive end of a prefix range.
 _LAST = "\U0010ffff"
+#: What a search for hashtags seals its cursors as (``read_models.cursors``).
+HASHTAGS_CURSOR = "hashtags"
 _WORD = re.compile(r"\w+")
 
 SEARCH_TERMS = Table(
@@ -205,18 +206,15 @@ def holder_of(store: ReadStore, handle: str) -> str | None:
     return None if row is None else str(row["user_id"])
 
 
-def hashtag_cursor(tag: str) -> str:
-    return base64.urlsafe_b64encode(f"h:{tag}".encode()).decode().rstrip("=")
+def hashtag_cursor(cursors: CursorSeal, tag: str) -> str:
+    """Sealed: the last hashtag looked at may be one the viewer was not shown."""
+    return cursors.seal(HASHTAGS_CURSOR, tag.encode())
 
 
-def parse_hashtag_cursor(cursor: str, word: str) -> str:
+def parse_hashtag_cursor(cursors: CursorSeal, cursor: str, word: str) -> str:
     """The last hashtag of the page before; it must still start with what is searched."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidQuery(f"malformed cursor: {exc}") from None
-    kind, _, tag = raw.partition(":")
-    if kind != "h" or not tag.startswith(word):
+    tag = cursors.open(HASHTAGS_CURSOR, cursor).decode()  # sealed here, so it is text
+    if not tag.startswith(word):
         raise InvalidQuery("this cursor belongs to another search")
     return tag
 

@@ -29,6 +29,7 @@ from read_models.checks import (
     decode_cursor,
     encode_cursor,
 )
+from read_models.cursors import CursorSeal, process_seal
 from read_models.errors import (
     InvalidQuery,
     MissingTable,
@@ -59,10 +60,12 @@ class SQLiteReadStore:
         sync: str = "normal",
         busy_timeout_s: float = 5.0,
         purge_timeout_s: float = PURGE_TIMEOUT_S,
+        cursors: CursorSeal | None = None,
     ) -> None:
         if sync not in ("full", "normal"):
             raise ValueError("sync must be 'full' or 'normal'")
         self.path = Path(path)
+        self.cursors = cursors or process_seal()
         self._sync = sync
         self._timeout = busy_timeout_s
         self._purge_timeout_s = purge_timeout_s
@@ -322,13 +325,14 @@ class SQLiteReadStore:
         cursor: str | None = None,
     ) -> Page:
         query = check_page(table, partition, start, end, descending, limit)
-        after = None if cursor is None else _cursor_key(table, decode_cursor(query, cursor))
+        after = None if cursor is None else _cursor_key(table, decode_cursor(self.cursors, query, cursor))
         statement, params = sql.page(table, query, after, _now_ms())
         with self._errors(table.name, write=False):
             found = self._conn().execute(statement, [*params, limit + 1]).fetchall()
         rows = found[:limit]
         more = len(found) > limit
-        return Page([_row(table, r) for r in rows], _next_cursor(table, query, rows[-1]) if more else None)
+        next_cursor = _next_cursor(self.cursors, table, query, rows[-1]) if more else None
+        return Page([_row(table, r) for r in rows], next_cursor)
 
 
 def _private_file(path: Path) -> None:
@@ -376,12 +380,12 @@ def _row(table: Table, found: Sequence[Any]) -> Row:
 _READERS: dict[str, tuple[Table, tuple[Callable[[Any], Any] | None, ...]]] = {}
 
 
-def _next_cursor(table: Table, query: CheckedPage, last: Sequence[Any]) -> str:
+def _next_cursor(cursors: CursorSeal, table: Table, query: CheckedPage, last: Sequence[Any]) -> str:
     """The last row's clustering key, as stored; the next page starts strictly after it."""
     first = len(table.partition_key)
     stored = last[first : first + len(table.clustering)]
     payload = [v.hex() if isinstance(v, bytes) else v for v in stored]
-    return encode_cursor(query, json.dumps(payload, ensure_ascii=False).encode())
+    return encode_cursor(cursors, query, json.dumps(payload, ensure_ascii=False).encode())
 
 
 def _cursor_key(table: Table, raw: bytes) -> tuple[Any, ...]:

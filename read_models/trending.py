@@ -39,8 +39,6 @@ None of these is for queries.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 import heapq
 import json
@@ -48,6 +46,7 @@ import math
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+from read_models.cursors import CursorSeal
 from read_models.erasure_marks import erasure_marks
 from read_models.errors import InvalidQuery
 from read_models.listing import is_public
@@ -81,6 +80,8 @@ BUCKET = timedelta(hours=6)
 #: Buckets a query reads: the current one and the three before it.
 WINDOW = 4
 RANK_STEPS = 64
+#: What the lists' cursors are sealed as (``read_models.cursors``).
+CURSOR_KIND = "trending"
 #: Longer than ``WINDOW`` buckets: a row outlives the time it can be read.
 RANKED_TTL = int(timedelta(days=2).total_seconds())
 #: An unlike or a comment deletion later than this after what it takes back changes nothing (the
@@ -219,12 +220,12 @@ def top(
     if cursor is None:
         newest, after = bucket_of(now or datetime.now(UTC)), None
     else:
-        newest, after = _decode(cursor, scope)
+        newest, after = _decode(store.cursors, cursor, scope)
     buckets = [newest - BUCKET * i for i in range(WINDOW)]
     rows, more = _merged(store, buckets, hashtag, limit, after)
     items = [_item(row, now or datetime.now(UTC)) for row in rows]
     last = rows[-1] if rows else None
-    next_cursor = _encode(scope, newest, last["rank"], last["video_id"]) if more and last else None
+    next_cursor = _encode(store.cursors, scope, newest, last) if more and last else None
     return TrendingPage(items, next_cursor)
 
 
@@ -258,19 +259,19 @@ def _item(row: Row, now: datetime) -> TrendingVideo:
     )
 
 
-def _encode(scope: str, newest: datetime, rank: int, video_id: str) -> str:
-    payload = json.dumps([scope, int(newest.timestamp() * 1000), rank, video_id]).encode()
-    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+def _encode(cursors: CursorSeal, scope: str, newest: datetime, last: Row) -> str:
+    payload = [scope, int(newest.timestamp() * 1000), last["rank"], last["video_id"]]
+    return cursors.seal(CURSOR_KIND, json.dumps(payload).encode())
 
 
-def _decode(cursor: str, scope: str) -> tuple[datetime, tuple[int, str]]:
+def _decode(cursors: CursorSeal, cursor: str, scope: str) -> tuple[datetime, tuple[int, str]]:
+    raw = cursors.open(CURSOR_KIND, cursor)
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         given, millis, rank, video_id = json.loads(raw)
         newest = datetime.fromtimestamp(millis / 1000, UTC)
         if not (isinstance(rank, int) and isinstance(video_id, str) and video_id):
             raise ValueError("wrong shape")
-    except (binascii.Error, ValueError, TypeError, OverflowError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:
         raise InvalidQuery(f"malformed cursor: {exc}") from None
     if given != scope:
         raise InvalidQuery("this cursor belongs to another list")

@@ -101,7 +101,7 @@ class Discovery:
         if not wanted:
             return Found([], None)
         word = wanted[0]
-        after = None if cursor is None else search.parse_hashtag_cursor(cursor, word)
+        after = None if cursor is None else search.parse_hashtag_cursor(self.store.cursors, cursor, word)
         tags: list[str] = []
         for _ in range(limit * LOOK_AT):
             step = search.hashtags_from(self.store, word, after, SAMPLE)
@@ -112,7 +112,7 @@ class Discovery:
                 tags.append(after)
                 if len(tags) == limit:
                     break
-        return Found(tags, None if after is None else search.hashtag_cursor(after))
+        return Found(tags, None if after is None else search.hashtag_cursor(self.store.cursors, after))
 
     # -- hashtag pages -----------------------------------------------------------------------------
 

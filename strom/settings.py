@@ -179,6 +179,11 @@ class Settings(BaseSettings):
         media URL can never pass as a bearer token or the other way round."""
         return hmac.new(self.token_secret().encode(), b"strom media urls", hashlib.sha256).digest()
 
+    def cursor_key(self) -> bytes:
+        """Seals page cursors (``read_models.cursors``). Derived from the token secret like the media
+        key, so every API process, before and after a restart, opens the cursors any other sealed."""
+        return hmac.new(self.token_secret().encode(), b"strom page cursors", hashlib.sha512).digest()
+
     @field_validator("eventstore_url", "readstore_url", "keystore_url")
     @classmethod
     def _known_engine(cls, value: str, info: object) -> str:

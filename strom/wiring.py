@@ -10,6 +10,7 @@ from eventstore.keystore import KeyStore, SQLiteKeyStore
 from eventstore.port import EventStore
 from eventstore.sealing import Sealer
 from media.storage import FileStorage, MediaStorage
+from read_models.cursors import CursorSeal
 from read_models.port import ReadStore
 from strom.settings import Settings, sqlite_path
 
@@ -38,13 +39,14 @@ def make_codec(keys: KeyStore) -> EventCodec:
 def open_read_store(settings: Settings) -> ReadStore:
     """Connects lazily: a Cassandra that is down surfaces at first use, naming its hosts."""
     url = settings.readstore_url
+    cursors = CursorSeal(settings.cursor_key())
     if url.startswith("sqlite://"):
         from read_models.sqlite import SQLiteReadStore
 
-        return SQLiteReadStore(sqlite_path(url))
+        return SQLiteReadStore(sqlite_path(url), cursors=cursors)
     from read_models.cassandra import CassandraReadStore
 
-    return CassandraReadStore.from_url(url)
+    return CassandraReadStore.from_url(url, cursors=cursors)
 
 
 def open_media_storage(settings: Settings) -> MediaStorage:

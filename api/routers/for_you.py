@@ -3,10 +3,11 @@
 Personalised (``api.recommending``): candidates from several sources ranked by the online model,
 with exploration slots for new videos, spaced and filtered by ``recommend.page``, then the newest
 videos the person has not seen, so the feed ends only once they saw everything recent. Its cursor
-names the log positions of the scroll's first page and of the page just served: the next page waits
-(briefly) until the recommendations projection has applied it, so everything this scroll served is
-not served again. What the person watched stays out of every scroll for a few days; what a page
-served but they never watched may come again in a new one.
+(``p.`` and a seal, ``read_models.cursors``) holds the log positions of the scroll's first page and
+of the page just served: the next page waits (briefly) until the recommendations projection has
+applied it, so everything this scroll served is not served again. What the person watched stays
+out of every scroll for a few days; what a page served but they never watched may come again in a
+new one.
 
 Not personalised (anonymous visitors, no consent): trending now, then the newest public videos. The
 cursor says which part a page continues (``t.…`` trending, ``f.…`` fresh); a video trending now may
@@ -36,7 +37,7 @@ from commands.feeds import record_feed_served
 from domain.actors import Actor
 from domain.feeds import RecordFeedServed, ServedItem
 from read_models import fresh_videos, recommendations, trending, video_details
-from read_models.errors import MissingTable
+from read_models.errors import InvalidQuery, MissingTable
 from read_models.port import ReadStore
 from recommend.candidates import FRESH_REASON, TRENDING_REASON, Source
 from services.moderation import FRESH, Kept, Moderation
@@ -45,6 +46,8 @@ router = APIRouter(prefix="/v1/feed", tags=["feeds"])
 
 #: The cursor of the fresh part's first page.
 FRESH_START = "f.start"
+#: What a personalised scroll's cursors are sealed as, after ``p.``.
+SCROLL_CURSOR = "for you scroll"
 
 
 class ForYouItem(BaseModel):
@@ -99,7 +102,7 @@ async def _consents(store: ReadStore, viewer: Actor) -> bool:
 async def _personalised(
     store: ReadStore, state: AppState, viewer: Actor, limit: int, cursor: str | None
 ) -> ForYouPage:
-    scroll = _scroll(cursor)
+    scroll = _scroll(store, cursor)
     await caught_up(store, recommendations.MODEL, None if scroll is None else scroll[1])
     seed = recommending.page_seed(viewer.user_id, cursor)
     now = datetime.now(UTC)
@@ -117,22 +120,20 @@ async def _personalised(
         state.ports, viewer, items, [scored[i.video_id] for i in items], personalised=True
     )
     first = position if scroll is None else scroll[0]
-    next_cursor = f"p.{first}.{position}" if page.more else None
+    sealed = store.cursors.seal(SCROLL_CURSOR, f"{first}.{position}".encode())
+    next_cursor = f"p.{sealed}" if page.more else None
     return ForYouPage(items=items, personalised=True, next_cursor=next_cursor, caught_up=page.caught_up)
 
 
-def _scroll(cursor: str | None) -> tuple[int, int] | None:
-    """The log positions of the scroll's first page and of its last page, from ``p.<first>.<last>``
-    (``p.<last>``, as earlier clients hold it, continues a scroll that began there)."""
+def _scroll(store: ReadStore, cursor: str | None) -> tuple[int, int] | None:
+    """The log positions of the scroll's first page and of its last page, sealed after ``p.``."""
     if cursor is None:
         return None
-    positions = cursor.split(".")[1:]
-    if not 1 <= len(positions) <= 2 or not all(p.isdigit() and len(p) <= 18 for p in positions):
-        raise Problem(400, "not a For You cursor")
-    first, last = int(positions[0]), int(positions[-1])
-    if first > last:
-        raise Problem(400, "not a For You cursor")
-    return first, last
+    try:
+        first, last = store.cursors.open(SCROLL_CURSOR, cursor.removeprefix("p.")).split(b".")
+    except InvalidQuery:
+        raise Problem(400, "not a For You cursor") from None
+    return int(first), int(last)
 
 
 async def _record(

@@ -27,6 +27,7 @@ from tests.contract.read_store_backends import (
     TABLES,
     WORDS,
 )
+from tests.cursor_readings import altered_cursors, named_in
 
 
 @pytest.fixture(scope="session", params=sorted(OPENERS))
@@ -270,6 +271,26 @@ def test_a_cursor_only_works_for_its_own_query(store: ReadStore, k: str) -> None
         store.page(ITEMS, {"k": k + "x"}, limit=2, cursor=cursor)
     with pytest.raises(InvalidQuery):
         store.page(ITEMS, {"k": k}, limit=2, cursor="not a cursor!")
+
+
+def test_a_cursor_names_no_row_and_an_altered_one_is_refused(store: ReadStore, k: str) -> None:
+    """A list that drops rows after reading a page hands out the page's cursor: it must not tell
+    the caller the key of the last row read, and a cursor edited to point elsewhere must not work."""
+    # Given a partition whose rows have distinctive keys
+    words = [f"secret-{uuid.uuid4().hex}" for _ in range(3)]
+    store.batch(WORDS, [Upsert({"k": k, "word": w, "n": i}) for i, w in enumerate(words)])
+
+    # When the first page of one row is read
+    cursor = store.page(WORDS, {"k": k}, limit=1).cursor
+
+    # Then its cursor names neither the row nor the partition, yet leads to the next row
+    assert cursor is not None
+    assert named_in(cursor, [*words, k]) == []
+    assert [r["word"] for r in store.page(WORDS, {"k": k}, limit=1, cursor=cursor).rows] == sorted(words)[1:2]
+    # And a change to any of its bytes makes it refused
+    for altered in altered_cursors(cursor):
+        with pytest.raises(InvalidQuery):
+            store.page(WORDS, {"k": k}, limit=1, cursor=altered)
 
 
 @pytest.mark.parametrize("limit", [0, -1, 1001])

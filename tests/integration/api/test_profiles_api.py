@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 
 from domain.access import Visibility
 from projections.models.profiles import PROJECTOR
+from tests.cursor_readings import named_in
 from tests.integration.api.harness import System, User
 
 
@@ -158,3 +160,27 @@ def test_unknown_users_and_bad_cursors_are_refused(world: Profiles) -> None:
     bad = world.client.get(f"/v1/users/{ann.user_id}/followers", params={"cursor": "not-a-cursor"})
     assert bad.status_code == 400
     assert world.client.get(f"/v1/users/{ann.user_id}/following", params={"limit": 101}).status_code == 422
+
+
+def test_a_strangers_page_hands_out_no_cursor_naming_a_video_it_left_out(world: Profiles) -> None:
+    """The page is read from the store and then loses what the caller may not see; its cursor goes
+    on after the last row read, and must not tell the caller that row's id or publish time."""
+    # Given ann's public video and, newer, her private one
+    ann, stranger = world.system.register("ann"), world.system.register("stranger")
+    public = world.system.published_video(ann)
+    private = world.system.published_video(ann, visibility=Visibility.PRIVATE)
+    world.project()
+    hidden = world.get(f"/v1/users/{ann.user_id}/videos", ann, limit=1)["items"][0]
+    assert hidden["video_id"] == private
+    millis = round(datetime.fromisoformat(hidden["published_at"]).timestamp() * 1000)
+
+    # When a stranger reads the first page of one video
+    page = world.get(f"/v1/users/{ann.user_id}/videos", stranger, limit=1)
+
+    # Then the page is empty, and its cursor names neither the private video nor when it was published
+    assert page["items"] == []
+    told = named_in(page["next_cursor"], [private, millis, millis // 1000, hidden["published_at"]])
+    assert told == []
+    # And the cursor still leads on to the public video
+    after = world.get(f"/v1/users/{ann.user_id}/videos", stranger, limit=1, cursor=page["next_cursor"])
+    assert [v["video_id"] for v in after["items"]] == [public]

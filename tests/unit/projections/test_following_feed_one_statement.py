@@ -45,7 +45,9 @@ def walk(store: SQLiteReadStore, user_id: str, limit: int, one_statement: bool) 
 def _walked(store: SQLiteReadStore, user_id: str, limit: int, cursor: str | None) -> model.FeedPage:
     """The bucket-by-bucket walk with exactly the arguments ``following_feed`` hands either read."""
     buckets = model.buckets_back_from(NOW)
-    bucket, after = parse_bucket_cursor(cursor, "f") if cursor else (buckets[0], None)
+    bucket, after = (
+        parse_bucket_cursor(store.cursors, model.CURSOR_KIND, cursor) if cursor else (buckets[0], None)
+    )
     return model.bucket_by_bucket(store, user_id, limit, (min(bucket, buckets[0]), buckets[-1]), after)
 
 
@@ -122,8 +124,9 @@ def test_a_cursor_past_now_or_beyond_the_horizon_reads_alike(store: SQLiteReadSt
     # Given a reader with tables but nothing in them
     for table in model.TABLES:
         store.create_table(model.MODEL.table(store, table))
-    ahead = bucket_cursor(model.bucket_of(NOW) + 3, {"published_at": NOW, "video_id": "z"})
-    behind = bucket_cursor(model.bucket_of(NOW - model.HORIZON) - 2, {"published_at": NOW, "video_id": "z"})
+    last = {"published_at": NOW, "video_id": "z"}
+    ahead = bucket_cursor(store.cursors, model.CURSOR_KIND, model.bucket_of(NOW) + 3, last)
+    behind = bucket_cursor(store.cursors, model.CURSOR_KIND, model.bucket_of(NOW - model.HORIZON) - 2, last)
 
     for cursor in (ahead, behind):
         # When / Then
