@@ -2,7 +2,9 @@
 
 - ``mod_standing``: a person's suspension and restrictions, by user: what the access policy and the
   feeds ask (a suspended person's videos are shown to nobody but them and moderators) and what a
-  moderator reads of an account. The write side never reads it: it folds ``standing-<user>``.
+  moderator reads of an account. The write side never reads it: it folds ``standing-<user>``. An
+  erased person's row says ``erased`` and nothing else: their videos are withheld as a suspended
+  person's are, from the moment the erasure is projected until the cascade has deleted them.
 - ``mod_notices``: each person's notices, newest first: every action that fell on them or their
   content, its lifting, and their appeals' outcomes, as their client shows them.
 - ``mod_notice_index``: where an action's notice is, so its appeal's progress lands on it.
@@ -20,7 +22,7 @@ from read_models.live import ReadModel
 from read_models.port import ReadStore
 from read_models.tables import BOOL, DESC, INT, TEXT, TEXT_LIST, TIMESTAMP, Clustering, Row, Table, columns_of
 
-VERSION = 1
+VERSION = 2  # 2: an erasure leaves ``erased``, so the person's videos are withheld at once
 MODEL = ReadModel("moderation_standing", VERSION)
 
 MOD_STANDING = Table(
@@ -32,6 +34,7 @@ MOD_STANDING = Table(
         suspension_id=TEXT,
         restrictions=TEXT_LIST,  # "capability until-iso action-id", one per capability
         strikes=TEXT_LIST,  # "action-id expires-iso", recorded and not removed
+        erased=BOOL,
     ),
     partition_key=("user_id",),
 )
@@ -90,9 +93,15 @@ class Standing:
     suspended_until: datetime | None
     restrictions: list[Restriction]
     strikes: list[tuple[str, datetime]]  # (action id, when it stops counting)
+    erased: bool = False
 
     def suspended_at(self, now: datetime) -> bool:
         return self.suspended and (self.suspended_until is None or self.suspended_until > now)
+
+    def withheld_at(self, now: datetime) -> bool:
+        """Whether what the person made is withheld: they are suspended, or erased (their videos
+        still wait for the cascade to delete them)."""
+        return self.erased or self.suspended_at(now)
 
     def restrictions_at(self, now: datetime) -> list[Restriction]:
         return [r for r in self.restrictions if r.until > now]
@@ -149,11 +158,17 @@ def labels_for(store: ReadStore, video_ids: Iterable[str]) -> dict[str, list[str
     return {v: sorted(row["labels"] or []) if row else [] for v, row in zip(wanted, rows, strict=True)}
 
 
-def suspended_among(store: ReadStore, user_ids: Iterable[str], now: datetime) -> set[str]:
-    """Which of these people are suspended at ``now``, in one round of reads."""
+def withheld(store: ReadStore, user_id: str, now: datetime) -> bool:
+    """Whether what the person made is withheld at ``now`` (``Standing.withheld_at``): one lookup."""
+    found = standing(store, user_id)
+    return found is not None and found.withheld_at(now)
+
+
+def withheld_among(store: ReadStore, user_ids: Iterable[str], now: datetime) -> set[str]:
+    """Which of these people's content is withheld at ``now``, in one round of reads."""
     wanted = list(dict.fromkeys(user_ids))
     rows = store.get_many(MODEL.table(store, MOD_STANDING), [{"user_id": u} for u in wanted])
-    return {u for u, row in zip(wanted, rows, strict=True) if row and standing_of(row).suspended_at(now)}
+    return {u for u, row in zip(wanted, rows, strict=True) if row and standing_of(row).withheld_at(now)}
 
 
 def standing_of(row: Row) -> Standing:
@@ -163,6 +178,7 @@ def standing_of(row: Row) -> Standing:
         suspended_until=row["suspended_until"],
         restrictions=[_restriction(text) for text in row["restrictions"] or []],
         strikes=[_strike(text) for text in row["strikes"] or []],
+        erased=bool(row.get("erased")),
     )
 
 

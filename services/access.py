@@ -17,6 +17,10 @@ gone), and their profile's own words (display name, bio, avatar, videos). The pr
 answers, marked ``suspended``: the handle stays claimed, so hiding the account would hide nothing,
 and the people who follow it learn why it went quiet. Lifting the suspension restores it all, since
 nothing was removed: it is decided on each read from the ``moderation_standing`` read model.
+
+An erased person's videos are withheld the same way from the moment their erasure is projected
+there, without waiting for the erasure cascade to delete them (it takes erasures one at a time, so
+one waiting on a slow step would otherwise leave the next person's videos playing).
 """
 
 from __future__ import annotations
@@ -80,26 +84,27 @@ class AccessPolicy:
     def public(self, card: VideoCard) -> bool:
         """Anyone, and any shared cache, may have it: the public media path's rule. A suspended
         owner's video is not, though the owner and moderators still play it (through signed links)."""
-        return open_to_everyone(access_of(card)) and not Moderation(self.store).suspended(card.owner_id)
+        return open_to_everyone(access_of(card)) and not Moderation(self.store).withheld(card.owner_id)
 
     def withheld(self, user_id: str, viewer: Actor | None) -> bool:
         """Whether what ``user_id`` made is withheld from the viewer: they are suspended now, and the
         viewer is neither them nor a moderator."""
-        return not sees_suspended(user_id, viewer) and Moderation(self.store).suspended(user_id)
+        return not sees_suspended(user_id, viewer) and Moderation(self.store).withheld(user_id)
 
     def withheld_among(self, user_ids: Iterable[str], viewer: Actor | None) -> set[str]:
         """Of these people, those whose content is withheld from the viewer, in one round of reads."""
         if viewer is not None and viewer.moderates:
             return set()
         others = {u for u in user_ids if viewer is None or u != viewer.user_id}
-        return Moderation(self.store).suspended_among(others) if others else set()
+        return Moderation(self.store).withheld_among(others) if others else set()
 
     def _may_view(self, access: VideoAccess, viewer: Actor | None) -> bool:
-        """Blocks, follows and the owner's suspension are read only when the answer hinges on them."""
+        """Blocks, follows and the owner's suspension (or erasure) are read only when the answer
+        hinges on them."""
         if viewer is not None and viewer.user_id == access.owner_id:
             return may_view(access, viewer.user_id)
         moderates = viewer is not None and viewer.moderates
-        suspended = not moderates and Moderation(self.store).suspended(access.owner_id)
+        suspended = not moderates and Moderation(self.store).withheld(access.owner_id)
         if viewer is None:
             return may_view(access, None, owner_suspended=suspended)
         if not may_view(

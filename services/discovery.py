@@ -159,7 +159,7 @@ class Discovery:
         """The people of ``user_ids`` the viewer may be shown, in order: not erased, not suspended,
         no block between them and the viewer."""
         wanted = list(dict.fromkeys(user_ids))
-        hidden = Moderation(self.store).suspended_among(wanted)
+        hidden = Moderation(self.store).withheld_among(wanted)
         if viewer is not None:
             hidden |= video_details.blocked_among(self.store, viewer.user_id, wanted)
         rows = self.store.get_many(

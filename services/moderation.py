@@ -1,6 +1,7 @@
 """What moderation leaves on the read side, as the access policy and every feed ask it: whether a
-video's owner is suspended now (their videos are then shown to nobody but them and moderators), and
-which labels each video carries (cards and feed items show them, clients honour them).
+video's owner is suspended now, or erased (their videos are then shown to nobody but them and
+moderators; an erased person's until the erasure cascade deletes them), and which labels each video
+carries (cards and feed items show them, clients honour them).
 
 Both come from the ``moderation_standing`` read model, one key lookup each. Until that projector
 has built its tables, nobody reads as suspended and nothing as labelled: a read model not built yet
@@ -60,23 +61,31 @@ class Moderation:
         except MissingTable:
             return False
 
-    def suspended_among(self, user_ids: Iterable[str]) -> set[str]:
-        """Which of these people are suspended now, in one round of reads at most."""
+    def withheld(self, user_id: str) -> bool:
+        """Whether what the person made is withheld now: they are suspended, or erased."""
+        try:
+            return model.withheld(self.store, user_id, self.clock())
+        except MissingTable:
+            return False
+
+    def withheld_among(self, user_ids: Iterable[str]) -> set[str]:
+        """Which of these people's content is withheld now (suspended or erased), in one round of
+        reads at most."""
         wanted = list(dict.fromkeys(user_ids))
-        flags = self.kept.many("suspended", wanted, self._suspended_flags)
-        return {user_id for user_id, suspended in zip(wanted, flags, strict=True) if suspended}
+        flags = self.kept.many("withheld", wanted, self._withheld_flags)
+        return {user_id for user_id, withheld in zip(wanted, flags, strict=True) if withheld}
 
     def labels(self, video_ids: Iterable[str]) -> dict[str, list[str]]:
         """Each video's labels; a video never labelled has none."""
         wanted = list(dict.fromkeys(video_ids))
         return dict(zip(wanted, self.kept.many("labels", wanted, self._labels), strict=True))
 
-    def _suspended_flags(self, user_ids: list[str]) -> list[bool]:
+    def _withheld_flags(self, user_ids: list[str]) -> list[bool]:
         try:
-            suspended = model.suspended_among(self.store, user_ids, self.clock())
+            withheld = model.withheld_among(self.store, user_ids, self.clock())
         except MissingTable:
             return [False] * len(user_ids)
-        return [user_id in suspended for user_id in user_ids]
+        return [user_id in withheld for user_id in user_ids]
 
     def _labels(self, video_ids: list[str]) -> list[list[str]]:
         try:

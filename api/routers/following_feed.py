@@ -75,10 +75,10 @@ def _page(store: ReadStore, kept: Kept, user_id: str, limit: int, cursor: str | 
 
 
 def _moderated(moderation: Moderation, videos: list[model.FeedItem]) -> list[dict[str, Any]]:
-    """Labels on each item; videos of people suspended now left out (as everyone sees them: kept
-    for about a second, like the rest of what every feed shares)."""
-    suspended = moderation.suspended_among(v.owner_id for v in videos)
-    shown = [v for v in videos if v.owner_id not in suspended]
+    """Labels on each item; videos of people suspended or erased now left out (as everyone sees
+    them: kept for about a second, like the rest of what every feed shares)."""
+    withheld = moderation.withheld_among(v.owner_id for v in videos)
+    shown = [v for v in videos if v.owner_id not in withheld]
     labels = moderation.labels(v.video_id for v in shown)
     return [
         {

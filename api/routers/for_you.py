@@ -189,10 +189,10 @@ def _item(video_id: str, owner_id: str, source: Source, reason: str) -> ForYouIt
 
 
 def _moderated(store: ReadStore, items: list[ForYouItem], kept: Kept = FRESH) -> list[ForYouItem]:
-    """Labels on each item; videos of people suspended now left out."""
+    """Labels on each item; videos of people suspended or erased now left out."""
     moderation = Moderation(store, kept=kept)
-    suspended = moderation.suspended_among(i.owner_id for i in items)
-    shown = [i for i in items if i.owner_id not in suspended]
+    withheld = moderation.withheld_among(i.owner_id for i in items)
+    shown = [i for i in items if i.owner_id not in withheld]
     labels = moderation.labels(i.video_id for i in shown)
     return [i.model_copy(update={"labels": labels[i.video_id]}) for i in shown]
 

@@ -97,11 +97,11 @@ def _visible_top(
 ) -> TrendingOut:
     page = model.top(policy.store, limit, hashtag=hashtag, cursor=cursor)
     moderation = Moderation(policy.store)
-    suspended = moderation.suspended_among(v.owner_id for v in page.items)  # out of every feed, for all
+    withheld = moderation.withheld_among(v.owner_id for v in page.items)  # out of every feed, for all
     shown = [
         v
         for v in page.items
-        if v.owner_id not in suspended and policy.may_view_listed(v.owner_id, "public", viewer)
+        if v.owner_id not in withheld and policy.may_view_listed(v.owner_id, "public", viewer)
     ]
     labels = moderation.labels(v.video_id for v in shown)
     return TrendingOut(

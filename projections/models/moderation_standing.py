@@ -6,7 +6,9 @@ total, so no ``applied_position`` is needed; but a replay may read a row that al
 event's effect, so every change is one that applying twice leaves as once (sets, replace by id).
 
 Entities: the person for standing events (every notice of theirs in one partition), the video for
-upload, screening and label events. An erasure drops the person's standing and notices.
+upload, screening and label events. An erasure drops the person's notices, and their standing for
+a row that says ``erased`` and nothing else: their videos are withheld from then on, before the
+erasure cascade has deleted them. Standing events after it change nothing.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ def project(decoded: Decoded, writer: Writer) -> None:
         _labels(writer, event)
     elif isinstance(event, ErasureRequested):
         _forget(writer, event.user_id)
-    elif isinstance(event, STANDING_EVENTS):
+    elif isinstance(event, STANDING_EVENTS) and not _erased(writer, event.user_id):
         _standing(writer, event)
         _notice(writer, decoded, event)
 
@@ -197,10 +199,15 @@ def _appeal_status(event: AppealFiled | AppealDecided) -> str:
     return "granted" if event.granted else "denied"
 
 
+def _erased(writer: Writer, user_id: str) -> bool:
+    row = writer.get("mod_standing", {"user_id": user_id})
+    return row is not None and bool(row["erased"])
+
+
 def _forget(writer: Writer, user_id: str) -> None:
     for notice in writer.rows("mod_notices", {"user_id": user_id}):
         writer.delete("mod_notices", {"user_id": user_id, "position": notice["position"]})
-    writer.delete("mod_standing", {"user_id": user_id})
+    writer.upsert("mod_standing", {"user_id": user_id, "erased": True})
 
 
 # -- labels ----------------------------------------------------------------------------------------

@@ -299,6 +299,32 @@ def test_an_erased_person_leaves_nothing_identifying_and_their_handle_and_email_
     assert s.system.store.stream_version(streams.erasure(erased["erasure_id"])) == 5
 
 
+def test_an_erased_persons_videos_are_withheld_before_the_cascade_deletes_them(scenario: Scenario) -> None:
+    # Given Erin's public video, which Bob follows her for and comments on
+    s = scenario
+    erin, bob = s.system.register(), s.system.register()
+    video_id = s.published(erin, "erin's clip #erintag")
+    s.ok("PUT", f"/v1/users/{erin.user_id}/follow", bob)
+    s.ok("POST", f"/v1/videos/{video_id}/comments", bob, text="nice")
+    s.project()
+    assert video_id in ids(s.get("/v1/feed/following", bob))
+    # When she is erased and every projector applies it, but the cascade has not deleted her videos
+    s.ok("DELETE", "/v1/me", erin)
+    s.project()
+    # Then her video is shown to nobody, on any route
+    for path in (f"/v1/videos/{video_id}", f"/v1/videos/{video_id}/stats", f"/v1/videos/{video_id}/comments"):
+        assert s.status(path) == 404, path
+        assert s.status(path, bob) == 404, path
+    listed = (
+        ids(s.get("/v1/trending"))
+        | ids(s.get("/v1/trending/hashtags/erintag"))
+        | ids(s.get("/v1/feed/following", bob))
+        | ids(s.get("/v1/feed/for-you", bob, limit=100))
+        | ids(s.get("/v1/feed/for-you", limit=100))
+    )
+    assert video_id not in listed
+
+
 def test_an_unknown_erasure_is_a_404_problem(scenario: Scenario) -> None:
     scenario.project()
     response = scenario.client.get("/v1/erasures/5b1f3c9e-0a6e-4c6b-9d7e-1f2a3b4c5d6e")

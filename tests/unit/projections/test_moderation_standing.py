@@ -126,13 +126,23 @@ def test_labels_are_screenings_on_the_current_upload_and_moderators_over_them(wo
     assert model.labels_for(world.store, ["v1", "v2"]) == {"v1": ["graphic"], "v2": []}
 
 
-def test_an_erasure_drops_the_persons_standing_and_notices(world: World) -> None:
+def test_an_erasure_drops_the_persons_standing_and_notices_and_withholds_what_they_made(world: World) -> None:
+    # Given a suspended person, and one with a strike
     world.given(AccountSuspended("bob", "s1", None, "mod", "fraud"))
+    world.given(StrikeRecorded("cy", "k1", "mod", "spam", WEEK.isoformat()))
     world.project(PROJECTOR)
-    world.given(ErasureRequested("bob", "bob"))
+    # When both are erased, and a moderator's action on one lands after it
+    world.given(ErasureRequested("bob", "bob"), ErasureRequested("cy", "cy"))
+    world.given(StrikeRecorded("cy", "k2", "mod", "spam", WEEK.isoformat()))
     world.project(PROJECTOR)
-    assert model.standing(world.store, "bob") is None
-    assert model.notices(world.store, "bob", 10) == ([], None)
+    # Then each row says erased and nothing more, no notice is left, and what they made is withheld
+    for person in ("bob", "cy"):
+        found = model.standing(world.store, person)
+        assert found is not None
+        assert (found.erased, found.suspended, found.restrictions, found.strikes) == (True, False, [], [])
+        assert model.notices(world.store, person, 10) == ([], None)
+    assert model.withheld_among(world.store, ["bob", "cy", "dan"], NOW) == {"bob", "cy"}
+    assert not model.suspended(world.store, "cy", NOW)
 
 
 def test_a_replay_writes_the_same_rows(world: World) -> None:
