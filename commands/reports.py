@@ -1,21 +1,25 @@
 """Reports: recorded on the reporter's stream (``reports-<reporter>``), never on the target's.
 
 The target is only read, to know who is reported and that it is there for the reporter to see:
-what the reporter cannot see reads as not found (as for engagement), so a report learns nothing
-about a private, unpublished, hidden or deleted video. Reporting oneself, or one's own video or
-comment, is left to the decider, which refuses it as invalid (422) rather than as missing.
+what the reporter cannot see reads as not found, in the words a missing target gets (as for
+engagement), so a report learns nothing about a private, unpublished, hidden or deleted video, a
+comment under one, a video whose owner blocked the reporter, or a person who blocked them.
+Reporting oneself, or one's own video or comment, is left to the decider, which refuses it as
+invalid (422) rather than as missing.
 """
 
 from __future__ import annotations
 
 from commands import friction, streams
-from commands.aggregates import COMMENT, FOLLOWS, REPORTS, VIDEO
+from commands.aggregates import COMMENT, FOLLOWS, REPORTS
 from commands.cases import case_position, open_case
 from commands.context import Outcome, Ports, Request
+from commands.engagement import audience
 from commands.handling import execute, load, store_errors
-from domain import reports, videos
-from domain.access import Visibility
-from domain.engagement.visibility import can_see
+from domain import reports, social
+from domain.access import may_view
+from domain.actors import Actor
+from domain.engagement import comments
 from domain.errors import NotFound
 from domain.moderation.rules import Capability
 from domain.reports import TargetKind
@@ -62,39 +66,34 @@ def _target_owner(ports: Ports, cmd: reports.FileReport) -> str:
     kind = TargetKind(cmd.target_kind)
     if kind is TargetKind.USER:
         if cmd.target_id != cmd.actor.user_id:
-            _ensure_user_exists(ports, cmd.target_id)
+            _ensure_user_seen(ports, cmd.actor.user_id, cmd.target_id)
         return cmd.target_id
     if kind is TargetKind.VIDEO:
-        return _seen_video_owner(ports, cmd.actor.user_id, cmd.target_id)
+        return _seen_video_owner(ports, cmd.actor, cmd.target_id, unseen="video not found")
     comment = load(ports, streams.comment(cmd.target_id), COMMENT).state
     if not comment.posted or comment.deleted:
-        raise NotFound("comment not found")
+        raise NotFound(comments.NOT_FOUND)
     if comment.author_id != cmd.actor.user_id:
-        _seen_video_owner(ports, cmd.actor.user_id, comment.video_id)
+        _seen_video_owner(ports, cmd.actor, comment.video_id, unseen=comments.NOT_FOUND)
     return comment.author_id
 
 
-def _seen_video_owner(ports: Ports, viewer_id: str, video_id: str) -> str:
-    """The owner of a video the viewer can watch now; its owner can always name it."""
-    video = load(ports, streams.video(video_id), VIDEO).state
-    if not video.exists:
-        raise NotFound("video not found")
-    if video.owner_id == viewer_id:
-        return video.owner_id
-    access = videos.access(video)
-    follows = access.visibility is Visibility.FOLLOWERS and _follows(ports, viewer_id, video.owner_id)
-    if not access.watchable or not can_see(access, viewer_id, follows_owner=follows):
-        raise NotFound("video not found")
-    return video.owner_id
+def _seen_video_owner(ports: Ports, actor: Actor, video_id: str, *, unseen: str) -> str:
+    """The owner of a video the actor may see now (``may_view``); its owner can always name it.
+    Any other reads as ``unseen``, the words a missing target gets."""
+    seen = audience(ports, actor, video_id)
+    if seen.video.owner_id == actor.user_id:
+        return actor.user_id
+    if not may_view(seen.video, actor.user_id, follows_owner=seen.follows_owner, blocked=seen.blocked):
+        raise NotFound(unseen)
+    return seen.video.owner_id
 
 
-def _follows(ports: Ports, follower_id: str, followee_id: str) -> bool:
-    return followee_id in load(ports, streams.follows(follower_id), FOLLOWS).state.following
-
-
-def _ensure_user_exists(ports: Ports, user_id: str) -> None:
-    """An account is there when its stream has events."""
+def _ensure_user_seen(ports: Ports, reporter_id: str, user_id: str) -> None:
+    """An account is there when its stream has events, and not for someone it blocked: a block
+    reads as absence, as on the profile."""
     with store_errors():
         version = ports.store.stream_version(streams.user(user_id))
-    if version is None:
+    graph = load(ports, streams.follows(user_id), FOLLOWS).state
+    if version is None or social.has_blocked(graph, reporter_id):
         raise NotFound("user not found")

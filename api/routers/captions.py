@@ -77,7 +77,7 @@ class _Received(BaseModel):
         }
     },
     responses=problems(
-        s404="No such video",
+        s404="No such video, or not the caller's",
         s409="The video is not processed yet, was deleted, or has as many tracks as it may",
         s413=f"The file is larger than {MAX_BYTES // 1024} KB",
         s415="Content-Type is not text/vtt (UTF-8)",
@@ -116,7 +116,7 @@ async def put_captions(
     "/{video_id}/captions/{lang}",
     response_model=CaptionTrackRemoved,
     summary="Remove a caption track",
-    responses=problems(s404="No such video, or it has no track in that language"),
+    responses=problems(s404="No such video, not the caller's, or it has no track in that language"),
 )
 def delete_captions(
     video_id: IdPath, lang: Lang, state: AppStateDep, http: HttpRequest, request: CommandRequest

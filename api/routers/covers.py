@@ -45,8 +45,8 @@ class CoverChosen(BaseModel):
     response_model=CoverChosen,
     summary="Choose the frame that becomes the video's poster",
     responses=problems(
-        s403="Not the owner, or a restriction or suspension: the owner may not upload now",
-        s404="No such video",
+        s403="A restriction or suspension: the owner may not upload now",
+        s404="No such video, or not the caller's",
         s409="The video is not processed yet, or was deleted",
         s422="at_ms is not within the video",
     ),

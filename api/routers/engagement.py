@@ -1,7 +1,9 @@
 """Engagement: likes, shares and comments. Recorded on the actor's side, never on the video's stream.
 
 A video the caller may not see (private, followers-only without following, its owner blocked them)
-reads as not found; every response carries the position of its last event for read-your-writes.
+reads as not found, and so does a comment under one, in the words a missing one gets; so does a
+comment to anyone who may not edit or delete it. Every response carries the position of its last
+event for read-your-writes.
 """
 
 from __future__ import annotations
@@ -174,7 +176,8 @@ def comment(
 def edit(
     comment_id: IdPath, body: CommentUpdate, state: AppStateDep, http: HttpRequest, request: CommandRequest
 ) -> JSONBytes:
-    """Only the author edits; the same text again changes nothing."""
+    """Only the author edits (to anyone else the comment is not found); the same text again changes
+    nothing."""
     cmd = comments.EditComment(actor=request.actor, comment_id=comment_id, text=body.text)
 
     def action() -> BaseModel:
@@ -186,7 +189,8 @@ def edit(
 
 @router.delete("/comments/{comment_id}", response_model=CommentResult, summary="Delete a comment")
 def delete(comment_id: IdPath, state: AppStateDep, http: HttpRequest, request: CommandRequest) -> JSONBytes:
-    """Its author, the video's owner or a moderator may delete it; its replies stay."""
+    """Its author, the video's owner or a moderator may delete it (to anyone else it is not found);
+    its replies stay."""
     cmd = comments.DeleteComment(actor=request.actor, comment_id=comment_id)
 
     def action() -> BaseModel:

@@ -2,7 +2,9 @@
 moderators hide.
 
 Uploading and processing are the media pipeline's (tus uploads and workers), not these routes'.
-Every route is a command: an ``Idempotency-Key`` replays the first answer.
+Every route is a command: an ``Idempotency-Key`` replays the first answer. To anyone but its owner a
+video is not found (404, as one that does not exist), and the moderators' routes refuse anyone else
+(403) before looking the video up: no answer tells whether a video someone may not see exists.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi import Request as HttpRequest
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.commanding import run
 from api.deps import UUID_PATTERN, AppStateDep, CommandRequest, IdPath
 from api.responses import JSONBytes
+from api.routers.moderation_common import require_staff
 from api.state import AppState
 from commands import scheduling as scheduling_handlers
 from commands import screening as screening_handlers
@@ -279,7 +282,12 @@ def delete_video(
     )
 
 
-@router.post("/{video_id}/hide", response_model=VideoModeration, summary="Hide a video (moderators)")
+@router.post(
+    "/{video_id}/hide",
+    response_model=VideoModeration,
+    summary="Hide a video (moderators)",
+    dependencies=[Depends(require_staff)],
+)
 def hide_video(
     video_id: IdPath, body: ModerationNote, state: AppStateDep, http: HttpRequest, request: CommandRequest
 ) -> JSONBytes:
@@ -297,7 +305,10 @@ def hide_video(
 
 
 @router.post(
-    "/{video_id}/restore", response_model=VideoModeration, summary="Restore a hidden video (moderators)"
+    "/{video_id}/restore",
+    response_model=VideoModeration,
+    summary="Restore a hidden video (moderators)",
+    dependencies=[Depends(require_staff)],
 )
 def restore_video(
     video_id: IdPath, body: ModerationNote, state: AppStateDep, http: HttpRequest, request: CommandRequest

@@ -11,7 +11,7 @@ import dataclasses
 from domain.access import VideoAccess
 from domain.actors import Actor
 from domain.engagement import comments
-from domain.engagement.visibility import ensure_can_engage, require_id
+from domain.engagement.visibility import require_id
 from domain.events import DomainEvent, event
 
 
@@ -69,12 +69,12 @@ def decide_like_comment(
     follows_owner: bool,
     blocked: bool,
 ) -> list[Event]:
-    """Like a live comment once; ``video`` is the comment's video, ``blocked`` by its owner."""
+    """Like a live comment once; ``video`` is the comment's video, ``blocked`` by its owner. One
+    under a video the actor may not see is not found (``comments.ensure_can_engage_with``)."""
     require_id(cmd.comment_id, "comment_id")
-    comments.ensure_open(comment)
+    comments.ensure_can_engage_with(comment, cmd.actor, video, follows_owner=follows_owner, blocked=blocked)
     if comment.comment_id != cmd.comment_id:
         raise ValueError(f"state of comment {comment.comment_id!r} given for {cmd.comment_id!r}")
-    ensure_can_engage(video, cmd.actor, comment.video_id, follows_owner=follows_owner, blocked=blocked)
     if state.liked:
         return []
     return [CommentLiked(user_id=cmd.actor.user_id, comment_id=cmd.comment_id)]

@@ -29,6 +29,8 @@ from domain.text import clean_text
 
 MAX_COMMENT_LENGTH = 1000
 NO_WORDS = WatchedWords()
+#: What a comment never posted reads as, and so what any comment a person may not act on reads as.
+NOT_FOUND = "comment not found"
 
 
 class DeletedAs(enum.StrEnum):
@@ -233,11 +235,12 @@ def decide_post_comment(
 
 
 def decide_edit_comment(state: State, cmd: EditComment, *, words: WatchedWords = NO_WORDS) -> list[Event]:
-    """Only the author edits; the same text again records nothing. An edit cannot be held (the
-    comment is already up), so one adding a watched word is refused."""
-    ensure_open(state)
+    """Only the author edits; to anyone else the comment is not found, whatever its video or state.
+    The same text again records nothing. An edit cannot be held (the comment is already up), so one
+    adding a watched word is refused."""
     if cmd.actor.user_id != state.author_id:
-        raise NotAllowed("only the author can edit a comment")
+        raise NotFound(NOT_FOUND)
+    ensure_open(state)
     if state.removed:
         raise Conflict("the comment was removed by a moderator")
     text = _clean(cmd.text)
@@ -257,11 +260,14 @@ def decide_edit_comment(state: State, cmd: EditComment, *, words: WatchedWords =
 
 
 def decide_delete_comment(state: State, cmd: DeleteComment, *, video: VideoAccess) -> list[Event]:
-    """The author, the video's owner (it is their page) or a moderator may delete a comment, once."""
+    """The author, the video's owner (it is their page) or a moderator may delete a comment, once.
+    To anyone else the comment is not found, whatever its video or state."""
+    capacity = _deleting_as(state, cmd.actor, video)
+    if capacity is None:
+        raise NotFound(NOT_FOUND)
     ensure_open(state)
     if video.video_id != state.video_id:
         raise ValueError(f"access for video {video.video_id!r} given for a comment on {state.video_id!r}")
-    capacity = _deleting_as(state, cmd.actor, video)
     return [
         CommentDeleted(
             comment_id=state.comment_id,
@@ -296,9 +302,23 @@ def decide_release_comment(state: State, cmd: ReleaseComment) -> list[Event]:
 def ensure_open(state: State) -> None:
     """A comment that was never posted is not found; a deleted one accepts nothing more."""
     if not state.posted:
-        raise NotFound("comment not found")
+        raise NotFound(NOT_FOUND)
     if state.deleted:
         raise Conflict("the comment was deleted")
+
+
+def ensure_can_engage_with(
+    state: State, actor: Actor, video: VideoAccess, *, follows_owner: bool, blocked: bool
+) -> None:
+    """A live comment under a video the actor may engage with (``ensure_can_engage``; ``blocked``:
+    by the video's owner). Under a video they may not see, the comment is not found, as one never
+    posted is, so nobody learns that a hidden comment exists; only then is a deleted one told."""
+    if not state.posted:
+        raise NotFound(NOT_FOUND)
+    ensure_can_engage(
+        video, actor, state.video_id, follows_owner=follows_owner, blocked=blocked, unseen=NOT_FOUND
+    )
+    ensure_open(state)
 
 
 def _clean(text: str) -> str:
@@ -306,25 +326,28 @@ def _clean(text: str) -> str:
 
 
 def _thread_parent(cmd: PostComment, reply_to: State | None) -> str | None:
-    """The top-level comment a reply hangs under: a reply to a reply shares its parent."""
+    """The top-level comment a reply hangs under: a reply to a reply shares its parent. One under
+    another video is not found, as one never posted is: that video may be one the author may not see."""
     if cmd.reply_to_id is None:
         return None
+    missing = "the comment replied to was not found"
     if reply_to is None or not reply_to.posted:
-        raise NotFound("the comment replied to was not found")
+        raise NotFound(missing)
     if reply_to.comment_id != cmd.reply_to_id:
         raise ValueError(f"state of comment {reply_to.comment_id!r} given for {cmd.reply_to_id!r}")
+    if reply_to.video_id != cmd.video_id:
+        raise NotFound(missing)
     if reply_to.deleted or reply_to.removed:
         raise Conflict("the comment replied to was deleted")
-    if reply_to.video_id != cmd.video_id:
-        raise InvalidCommand("the comment replied to is on another video")
     return reply_to.parent_id or reply_to.comment_id
 
 
-def _deleting_as(state: State, actor: Actor, video: VideoAccess) -> DeletedAs:
+def _deleting_as(state: State, actor: Actor, video: VideoAccess) -> DeletedAs | None:
+    """In which capacity the actor may delete the comment; ``None`` when in none."""
     if actor.user_id == state.author_id:
         return DeletedAs.AUTHOR
     if actor.user_id == video.owner_id:
         return DeletedAs.VIDEO_OWNER
     if actor.moderates:
         return DeletedAs.MODERATOR
-    raise NotAllowed("only the author, the video's owner or a moderator can delete a comment")
+    return None

@@ -39,7 +39,7 @@ from domain.videos.rules import (
     valid_reason,
     valid_renditions,
 )
-from domain.videos.state import Stage, State, ensure_open, ensure_stage
+from domain.videos.state import Stage, State, ensure_open, ensure_owner, ensure_stage
 
 
 def decide_create_draft(state: State, cmd: CreateDraft) -> list[Event]:
@@ -90,10 +90,12 @@ def decide_reject_upload(state: State, cmd: RejectUpload) -> list[Event]:
 
 def ensure_can_upload(state: State, actor: Actor, video_id: str) -> None:
     """Checked when an upload begins as well as when it completes, so a client learns at once that
-    it may not upload, not after sending hundreds of megabytes."""
-    ensure_open(state, video_id)
-    if actor.user_id != state.owner_id and actor != PIPELINE:
-        raise NotAllowed("only the video's owner can upload it")
+    it may not upload, not after sending hundreds of megabytes. Anyone but the owner and the
+    pipeline finds no video (``ensure_owner``)."""
+    if actor == PIPELINE:
+        ensure_open(state, video_id)
+    else:
+        ensure_owner(state, actor, video_id)
     ensure_stage(state, Stage.DRAFT, Stage.FAILED, to="complete an upload")
 
 

@@ -62,9 +62,10 @@ def decide_record_screening(state: State, cmd: RecordScreening) -> list[Event]:
 
 
 def decide_release_video(state: State, cmd: ReleaseVideo) -> list[Event]:
-    """A moderator releases the current upload from hold; a blocked one stays blocked."""
-    ensure_open(state, cmd.video_id)
+    """A moderator releases the current upload from hold; a blocked one stays blocked. Anyone else
+    is refused before the video is looked at, so they learn nothing of it."""
     _ensure_moderator(cmd.actor)
+    ensure_open(state, cmd.video_id)
     screening = current_screening(state)
     if screening is None or screening.verdict != Verdict.HELD:
         if screening is not None and screening.verdict == Verdict.BLOCKED:

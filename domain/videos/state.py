@@ -8,7 +8,7 @@ from datetime import datetime
 
 from domain.access import VideoAccess, Visibility
 from domain.actors import Actor
-from domain.errors import Conflict, NotAllowed, NotFound
+from domain.errors import Conflict, NotFound
 from domain.videos.events import (
     CaptionTrackAdded,
     CaptionTrackRemoved,
@@ -284,9 +284,12 @@ def ensure_open(state: State, video_id: str) -> None:
 
 
 def ensure_owner(state: State, actor: Actor, video_id: str) -> None:
+    """Only the owner acts on their video; to anyone else it is not found, as a video never created
+    is, so an owner-only command tells nobody that a private, unpublished or deleted video exists,
+    nor that its owner blocked them. Only the owner is told that their video was deleted."""
+    if state.exists and actor.user_id != state.owner_id:
+        raise NotFound("video not found")
     ensure_open(state, video_id)
-    if actor.user_id != state.owner_id:
-        raise NotAllowed("only the video's owner can do this")
 
 
 def ensure_stage(state: State, *stages: Stage, to: str) -> None:

@@ -255,7 +255,7 @@ def test_a_time_outside_the_video_or_not_a_whole_number_is_refused(
 def test_only_the_owner_of_a_processed_video_chooses(covers: Covers) -> None:
     # Given someone else, a draft with no upload, and no video at all / When / Then
     stranger = covers.system.register("stranger")
-    assert covers.choose(1_000, stranger).status_code == 403
+    assert covers.choose(1_000, stranger).status_code == 404  # to anyone else, no such video
     draft = covers.world.client.post("/v1/videos", json={}, headers=covers.owner.auth).json()["video_id"]
     assert covers.choose(1_000, video_id=draft).status_code == 409
     assert covers.choose(1_000, video_id=str(uuid7())).status_code == 404

@@ -182,7 +182,7 @@ def test_a_retry_with_the_same_idempotency_key_records_one_track(world: World, a
 def test_only_the_owner_of_a_processed_video_adds_captions(world: World, ann: User) -> None:
     bob = world.system.register("bob")
     video_id = world.video(ann)
-    assert put(world, bob, video_id, "en", GOOD).status_code == 403
+    assert put(world, bob, video_id, "en", GOOD).status_code == 404  # to anyone else, no such video
     assert put(world, None, video_id, "en", GOOD).status_code == 401
     assert put(world, ann, "01234567-89ab-7def-8123-456789abcdef", "en", GOOD).status_code == 404
     draft = world.client.post("/v1/videos", headers=ann.auth).json()["video_id"]

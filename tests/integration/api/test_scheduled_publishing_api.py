@@ -98,7 +98,7 @@ def test_only_the_owner_schedules(world: World) -> None:
     ann, bob = world.system.register("ann"), world.system.register("bob")
     video_id = world.processed(ann)
     response = schedule(world, bob, video_id, datetime.now(UTC) + timedelta(days=1))
-    assert response.status_code == 403
+    assert (response.status_code, response.json()["detail"]) == (404, "video not found")
 
 
 def test_a_schedule_is_answered_with_its_time_in_utc(world: World) -> None:

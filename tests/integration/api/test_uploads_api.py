@@ -201,7 +201,7 @@ def test_a_creation_without_a_usable_length_or_video_id_is_refused(
 def test_only_the_owner_of_an_open_draft_can_create_an_upload_for_it(system: System) -> None:
     owner, other = system.anonymous_user(), system.anonymous_user()
     video_id = draft(system, owner)
-    assert_problem(create(system, other, video_id, 10), 403, "owner")
+    assert_problem(create(system, other, video_id, 10), 404, "not found")  # to anyone else, no such video
     assert_problem(create(system, owner, "0190a0c2-0000-7000-8000-000000000000", 10), 404, "not found")
     system.client.delete(f"/v1/videos/{video_id}", headers=owner.auth)
     assert_problem(create(system, owner, video_id, 10), 409, "deleted")

@@ -181,12 +181,14 @@ def test_only_the_owner_publishes_edits_unpublishes_deletes_and_pins(system: Sys
     # Given a processed and a published video of one owner
     owner, stranger = system.anonymous_user(), system.anonymous_user()
     processed, published = system.processed_video(owner), system.published_video(owner)
-    # When someone else, a moderator, or nobody signed in tries
+    # When someone else, a moderator, or nobody signed in tries, Then to the first two there is no
+    # such video
     for video_id in (processed, published):
         for response in owner_only_calls(system, video_id, stranger):
-            assert_problem(response, 403)
+            assert_problem(response, 404)
+            assert response.json()["detail"] == "video not found"
         for response in owner_only_calls(system, video_id, system.anonymous_user(Role.MODERATOR)):
-            assert_problem(response, 403)
+            assert_problem(response, 404)
         for response in owner_only_calls(system, video_id, None):
             assert_problem(response, 401)
             assert response.headers["www-authenticate"] == "Bearer"

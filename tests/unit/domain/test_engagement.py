@@ -21,7 +21,7 @@ from domain.engagement.comments import (
 )
 from domain.engagement.likes import LikeVideo, UnlikeVideo, VideoLiked, VideoUnliked
 from domain.engagement.shares import ShareChannel, ShareVideo, VideoShared, decide_share_video
-from domain.errors import Conflict, DomainError, InvalidCommand, NotAllowed, NotFound
+from domain.errors import Conflict, DomainError, InvalidCommand, NotFound
 from domain.events import DomainEvent, event_from_data
 
 OWNER = Actor("owner")
@@ -368,11 +368,11 @@ def test_replying_to_a_deleted_comment_is_refused() -> None:
         post(PostComment(STRANGER, "c2", "v1", "hi", reply_to_id="c1"), reply_to=deleted)
 
 
-def test_replying_to_a_comment_on_another_video_is_refused() -> None:
-    # Given
+def test_a_comment_on_another_video_is_not_found_to_reply_to() -> None:
+    # Given a comment under a video the author may not see, for all this video's thread knows
     elsewhere = comment(TOP)
     # When / Then
-    with pytest.raises(InvalidCommand, match="another video"):
+    with pytest.raises(NotFound, match="replied to was not found"):
         post(
             PostComment(STRANGER, "c2", "v2", "hi", reply_to_id="c1"),
             access=video(video_id="v2"),
@@ -455,12 +455,14 @@ def test_editing_to_the_same_text_records_nothing() -> None:
 
 
 @pytest.mark.parametrize("actor", [OWNER, MODERATOR, STRANGER], ids=["video-owner", "moderator", "stranger"])
-def test_only_the_author_may_edit_a_comment(actor: Actor) -> None:
-    # Given
+def test_only_the_author_may_edit_a_comment_and_to_anyone_else_it_is_not_found(actor: Actor) -> None:
+    # Given a comment, and the same comment deleted
     state = comment(TOP)
-    # When / Then
-    with pytest.raises(NotAllowed, match="only the author"):
-        comments.decide_edit_comment(state, EditComment(actor, "c1", "changed"))
+    deleted = comment(TOP, CommentDeleted("c1", "v1", deleted_by="viewer", deleted_as="author"))
+    # When / Then both read as a comment never posted does
+    for given in (state, deleted, comments.initial):
+        with pytest.raises(NotFound, match=r"^comment not found$"):
+            comments.decide_edit_comment(given, EditComment(actor, "c1", "changed"))
 
 
 def test_editing_to_bad_text_is_refused() -> None:
@@ -506,12 +508,14 @@ def test_the_author_the_video_owner_or_a_moderator_may_delete_a_comment(actor: A
     assert fold(comments.evolve, state, events).deleted
 
 
-def test_anyone_else_may_not_delete_a_comment() -> None:
-    # Given
+def test_anyone_else_may_not_delete_a_comment_and_finds_none() -> None:
+    # Given a comment, and the same comment deleted
     state = comment(TOP)
-    # When / Then
-    with pytest.raises(NotAllowed, match="only the author, the video's owner or a moderator"):
-        comments.decide_delete_comment(state, DeleteComment(STRANGER, "c1"), video=video())
+    deleted = comment(TOP, CommentDeleted("c1", "v1", deleted_by="viewer", deleted_as="author"))
+    # When / Then both read as a comment never posted does
+    for given in (state, deleted):
+        with pytest.raises(NotFound, match=r"^comment not found$"):
+            comments.decide_delete_comment(given, DeleteComment(STRANGER, "c1"), video=video())
 
 
 def test_deleting_a_comment_that_was_never_posted_is_refused() -> None:
@@ -622,6 +626,30 @@ def test_liking_a_comment_is_refused_where_the_actor_may_not_engage_with_its_vid
             follows_owner=follows,
             blocked=blocked,
         )
+
+
+@pytest.mark.parametrize(
+    ("changes", "blocked"),
+    [({"visibility": Visibility.PRIVATE}, False), ({"hidden": True}, False), ({}, True)],
+    ids=["private", "hidden", "blocked-by-owner"],
+)
+def test_a_comment_under_a_video_the_actor_may_not_see_reads_as_one_never_posted(
+    changes: dict[str, Any], blocked: bool
+) -> None:
+    # Given a comment, and the same comment deleted, under a video the viewer may not see
+    live = comment(TOP)
+    deleted = comment(TOP, CommentDeleted("c1", "v1", deleted_by="viewer", deleted_as="author"))
+    # When / Then both answer in the words a comment never posted gets
+    for target in (live, deleted):
+        with pytest.raises(NotFound, match=r"^comment not found$"):
+            comment_likes.decide_like_comment(
+                comment_likes.initial,
+                LikeComment(STRANGER, "c1"),
+                comment=target,
+                video=video(**changes),
+                follows_owner=False,
+                blocked=blocked,
+            )
 
 
 def test_unliking_a_liked_comment_records_an_unlike() -> None:

@@ -170,8 +170,8 @@ def test_nobody_but_the_cascade_deletes_for_an_erasure(actor: Actor) -> None:
 def test_the_cascade_cannot_delete_as_an_owner() -> None:
     # Given
     state = fold(evolve, initial, DRAFTED)
-    # When / Then
-    with pytest.raises(NotAllowed, match="owner"):
+    # When / Then it is not the owner: to it, as to anyone else, there is no such video
+    with pytest.raises(NotFound, match=r"^video not found$"):
         decide_delete_video(state, DeleteVideo(ERASER, "v1"))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import Conflict, InvalidCommand, NotAllowed, NotFound
+from domain.errors import Conflict, InvalidCommand, NotFound
 from domain.videos import (
     AddCaptionTrack,
     CaptionTrack,
@@ -96,7 +96,7 @@ def test_the_file_must_be_a_vtt_in_the_videos_own_captions_folder(key: str) -> N
 
 
 def test_who_and_when() -> None:
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound, match=r"^video not found$"):
         decide_add_caption_track(given(*PUBLISHED), add(actor=STRANGER))
     with pytest.raises(Conflict, match="add captions"):
         decide_add_caption_track(given(*PROCESSING), add())
@@ -124,5 +124,5 @@ def test_the_owner_removes_a_track_and_removing_a_missing_one_is_not_found() -> 
     assert given(*EN, *events).caption_tracks == ()
     with pytest.raises(NotFound):
         decide_remove_caption_track(given(*EN, *events), RemoveCaptionTrack(OWNER, "v1", "en"))
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound, match=r"^video not found$"):
         decide_remove_caption_track(given(*EN), RemoveCaptionTrack(STRANGER, "v1", "en"))

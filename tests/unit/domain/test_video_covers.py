@@ -99,8 +99,9 @@ def test_a_time_must_be_a_whole_number() -> None:
 
 
 def test_who_and_when() -> None:
-    # Only the owner, only once processed, never on a deleted or unknown video
-    with pytest.raises(NotAllowed):
+    # Only the owner (to anyone else there is no video), only once processed, never on a deleted or
+    # unknown video
+    with pytest.raises(NotFound, match=r"^video not found$"):
         decide_choose_cover(given(*PUBLISHED), choose(0, actor=STRANGER))
     with pytest.raises(Conflict, match="choose a cover"):
         decide_choose_cover(given(*PROCESSING), choose(0))

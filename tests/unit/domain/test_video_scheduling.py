@@ -11,7 +11,7 @@ import pytest
 
 from domain.access import Visibility
 from domain.actors import Actor
-from domain.errors import Conflict, InvalidCommand, NotAllowed
+from domain.errors import Conflict, InvalidCommand, NotAllowed, NotFound
 from domain.screening import parse_words
 from domain.videos import (
     PUBLISH_SCHEDULER,
@@ -88,8 +88,8 @@ def test_ninety_days_ahead_exactly_is_allowed() -> None:
 
 
 def test_only_the_owner_schedules_and_only_what_publishing_would_accept() -> None:
-    # A stranger may not; an unprocessed, unscreened or published video cannot be scheduled
-    with pytest.raises(NotAllowed):
+    # A stranger finds no video; an unprocessed, unscreened or published video cannot be scheduled
+    with pytest.raises(NotFound, match=r"^video not found$"):
         decide_schedule_publish(given(*SCREENED), schedule(actor=STRANGER), now=NOW)
     with pytest.raises(Conflict, match="schedule publishing"):
         decide_schedule_publish(given(*PROCESSED[:-1]), schedule(), now=NOW)
@@ -139,7 +139,7 @@ def test_the_owner_calls_off_a_schedule_and_calling_off_nothing_records_nothing(
     assert events == [PublishScheduleCancelled("v1", "owner", "2030-01-02T12:00:00Z")]
     assert given(*SCHEDULED, *events).schedule is None
     assert decide_cancel_scheduled_publish(given(*SCREENED), CancelScheduledPublish(OWNER, "v1")) == []
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound, match=r"^video not found$"):
         decide_cancel_scheduled_publish(given(*SCHEDULED), CancelScheduledPublish(STRANGER, "v1"))
     with pytest.raises(Conflict, match="unpublish"):
         decide_cancel_scheduled_publish(given(*PUBLISHED), CancelScheduledPublish(OWNER, "v1"))

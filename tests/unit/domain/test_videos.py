@@ -176,11 +176,11 @@ def test_a_new_upload_is_accepted_after_processing_failed() -> None:
 
 
 @pytest.mark.parametrize("actor", [STRANGER, ADMIN, MODERATOR], ids=["stranger", "admin", "moderator"])
-def test_nobody_else_completes_an_upload(actor: Actor) -> None:
+def test_nobody_else_completes_an_upload_and_finds_no_video_to_upload_to(actor: Actor) -> None:
     # Given
     state = given(*DRAFTED)
     # When / Then
-    with pytest.raises(NotAllowed, match="only the video's owner"):
+    with pytest.raises(NotFound, match=r"^video not found$"):
         decide_complete_upload(state, upload(actor))
 
 
@@ -712,12 +712,16 @@ NOT_OWNERS = {"user": STRANGER, "mod": MODERATOR, "admin": ADMIN, "pipeline": PI
         if (command, actor) != ("upload", PIPELINE)  # the pipeline may complete an upload
     ],
 )
-def test_only_the_owner_acts_on_their_video(command: str, actor: Actor) -> None:
-    # Given
-    state = given(*DRAFTED) if command == "upload" else given(*PUBLISHED)
-    # When / Then
-    with pytest.raises(NotAllowed, match="only the video's owner"):
-        OWNER_COMMANDS[command](state, actor)
+def test_only_the_owner_acts_on_their_video_and_to_anyone_else_it_is_not_found(
+    command: str, actor: Actor
+) -> None:
+    # Given a video that is there, and one that was deleted
+    live = given(*DRAFTED) if command == "upload" else given(*PUBLISHED)
+    deleted = fold(evolve, live, [VideoDeleted("v1", "owner")])
+    # When / Then both read to anyone else as a video never created does
+    for state in (live, deleted, initial):
+        with pytest.raises(NotFound, match=r"^video not found$"):
+            OWNER_COMMANDS[command](state, actor)
 
 
 @pytest.mark.parametrize("command", sorted(EVERY_COMMAND))

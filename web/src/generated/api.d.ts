@@ -1122,13 +1122,15 @@ export interface paths {
         get?: never;
         /**
          * Edit your comment
-         * @description Only the author edits; the same text again changes nothing.
+         * @description Only the author edits (to anyone else the comment is not found); the same text again changes
+         *     nothing.
          */
         put: operations["edit_v1_comments__comment_id__put"];
         post?: never;
         /**
          * Delete a comment
-         * @description Its author, the video's owner or a moderator may delete it; its replies stay.
+         * @description Its author, the video's owner or a moderator may delete it (to anyone else it is not found);
+         *     its replies stay.
          */
         delete: operations["delete_v1_comments__comment_id__delete"];
         options?: never;
@@ -8209,7 +8211,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not the owner, or a restriction or suspension: the owner may not upload now */
+            /** @description A restriction or suspension: the owner may not upload now */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8218,7 +8220,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such video */
+            /** @description No such video, or not the caller's */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8336,7 +8338,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such video */
+            /** @description No such video, or not the caller's */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8458,7 +8460,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such video, or it has no track in that language */
+            /** @description No such video, not the caller's, or it has no track in that language */
             404: {
                 headers: {
                     [name: string]: unknown;
