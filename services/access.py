@@ -92,11 +92,22 @@ class AccessPolicy:
         return not sees_suspended(user_id, viewer) and Moderation(self.store).withheld(user_id)
 
     def withheld_among(self, user_ids: Iterable[str], viewer: Actor | None) -> set[str]:
-        """Of these people, those whose content is withheld from the viewer, in one round of reads."""
-        if viewer is not None and viewer.moderates:
-            return set()
+        """Of these people, those whose words are withheld from the viewer: suspended or erased (but
+        from moderators), or with a block either way between them and the viewer."""
         others = {u for u in user_ids if viewer is None or u != viewer.user_id}
-        return Moderation(self.store).withheld_among(others) if others else set()
+        if not others:
+            return set()
+        blocked = self.blocked_among(others, viewer)
+        if viewer is not None and viewer.moderates:
+            return blocked
+        return blocked | Moderation(self.store).withheld_among(others)
+
+    def blocked_among(self, user_ids: Iterable[str], viewer: Actor | None) -> set[str]:
+        """Of these people, those the viewer blocked or who blocked the viewer: blocked people do
+        not see each other anywhere, not in comment threads nor in follow lists."""
+        if viewer is None:
+            return set()
+        return video_details.blocked_among(self.store, viewer.user_id, user_ids)
 
     def _may_view(self, access: VideoAccess, viewer: Actor | None) -> bool:
         """Blocks, follows and the owner's suspension (or erasure) are read only when the answer

@@ -44,8 +44,9 @@ class CommentItem(BaseModel):
     pinned: bool = Field(description="Pinned by the video's owner (first on the first page)")
     withheld: bool = Field(
         default=False,
-        description="Its author is suspended: text and author are withheld (null) from everyone but "
-        "them and moderators until the suspension is lifted; replies to it stay",
+        description="Text and author are withheld (null): its author is suspended or erased (from "
+        "everyone but them and moderators, until the suspension is lifted), or one of you blocked "
+        "the other; replies to it stay",
     )
     held: bool = Field(
         default=False,
@@ -61,7 +62,8 @@ class CommentThreadPage(BaseModel):
 
 
 def _page(policy: AccessPolicy, actor: Actor | None, page: CommentPage) -> CommentThreadPage:
-    """The page as the viewer may read it: comments of suspended authors withheld."""
+    """The page as the viewer may read it: comments of suspended authors, and of people with a
+    block with the viewer, withheld."""
     authors = {v.author_id for v in page.items if v.author_id is not None}
     withheld = policy.withheld_among(authors, actor)
     items = [_item(v, withheld=v.author_id in withheld) for v in page.items]

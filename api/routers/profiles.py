@@ -180,7 +180,7 @@ async def followers(
     await caught_up(store, model.MODEL, min_position)
     await _visible_profile(policy, user_id, viewer)
     page = await query(model.MODEL, lambda: model.followers_of(store, user_id, limit, cursor))
-    return _users(page)
+    return await _users(policy, page, viewer)
 
 
 @router.get(
@@ -198,11 +198,17 @@ async def following(
     await caught_up(store, model.MODEL, min_position)
     await _visible_profile(policy, user_id, viewer)
     page = await query(model.MODEL, lambda: model.following_of(store, user_id, limit, cursor))
-    return _users(page)
+    return await _users(policy, page, viewer)
 
 
-def _users(page: model.Page[model.Follow]) -> UserPage:
+async def _users(policy: AccessPolicy, page: model.Page[model.Follow], viewer: Actor | None) -> UserPage:
+    """The page without the people who have a block with the viewer (they do not see each other)."""
+    blocked = await query(model.MODEL, lambda: policy.blocked_among((f.user_id for f in page.items), viewer))
     return UserPage(
-        items=[UserItem(user_id=f.user_id, followed_at=f.followed_at) for f in page.items],
+        items=[
+            UserItem(user_id=f.user_id, followed_at=f.followed_at)
+            for f in page.items
+            if f.user_id not in blocked
+        ],
         next_cursor=page.next_cursor,
     )

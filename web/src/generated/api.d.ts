@@ -2429,7 +2429,7 @@ export interface components {
             pinned: boolean;
             /**
              * Withheld
-             * @description Its author is suspended: text and author are withheld (null) from everyone but them and moderators until the suspension is lifted; replies to it stay
+             * @description Text and author are withheld (null): its author is suspended or erased (from everyone but them and moderators, until the suspension is lifted), or one of you blocked the other; replies to it stay
              * @default false
              */
             withheld: boolean;
