@@ -22,11 +22,12 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from starlette.responses import Response, StreamingResponse
 
-from api.deps import CurrentActor, IdPath
+from api.deps import UUID_PATTERN, AppStateDep, CurrentSession, IdPath
 from api.problems import Problem, problems
 from api.reading import Cursor, MinPosition, ReadStoreDep, caught_up, query
 from api.routers.media import MediaDep
 from domain.accounts.exports import Status
+from domain.errors import InvalidCredentials
 from media import signing
 from media.storage import MediaNotFound, MediaStorage
 from read_models import data_exports as model
@@ -42,6 +43,9 @@ NO_STORE = {"Cache-Control": "no-store"}
 wall_clock: Callable[[], float] = time.time
 
 Token = Annotated[str, Query(max_length=256, description="From the export's download_url")]
+LinkSession = Annotated[
+    str, Query(pattern=UUID_PATTERN, description="From the export's download_url: the session it was made in")
+]
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page (at most 100)")]
 
 
@@ -73,7 +77,7 @@ _SIGNED_IN = {"s401": "No valid bearer token"}
     responses=problems(**_SIGNED_IN),
 )
 async def list_exports(
-    actor: CurrentActor,
+    session: CurrentSession,
     store: ReadStoreDep,
     media: MediaDep,
     limit: Limit = 20,
@@ -83,10 +87,11 @@ async def list_exports(
     """Newest first; ready ones come with a fresh download link."""
     await caught_up(store, model.MODEL, min_position)
     found, next_cursor = await query(
-        model.MODEL, lambda: model.page_of(store, actor.user_id, limit=limit, cursor=cursor)
+        model.MODEL, lambda: model.page_of(store, session.actor.user_id, limit=limit, cursor=cursor)
     )
-    now = wall_clock()
-    page = ExportsPage(items=[_public(e, media.signing_key, now) for e in found], next_cursor=next_cursor)
+    now, key = wall_clock(), media.signing_key
+    items = [_public(e, session.session_id, key, now) for e in found]
+    page = ExportsPage(items=items, next_cursor=next_cursor)
     return Response(page.model_dump_json(), media_type="application/json", headers=NO_STORE)
 
 
@@ -98,18 +103,20 @@ async def list_exports(
 )
 async def read_export(
     export_id: IdPath,
-    actor: CurrentActor,
+    session: CurrentSession,
     store: ReadStoreDep,
     media: MediaDep,
     min_position: MinPosition = None,
 ) -> Response:
-    """Where it stands; while ready, with a download link that works for a few minutes. Pass the
+    """Where it stands; while ready, with a download link that works for a few minutes, and only
+    while the session it was made in lasts (a sign-out or password change ends it too). Pass the
     position ``POST /v1/me/export`` answered as ``min_position`` to see the export just asked for."""
     await caught_up(store, model.MODEL, min_position)
-    export = await query(model.MODEL, lambda: model.find(store, actor.user_id, export_id))
+    user_id = session.actor.user_id
+    export = await query(model.MODEL, lambda: model.find(store, user_id, export_id))
     if export is None:
         raise Problem(404, "no such export")
-    public = _public(export, media.signing_key, wall_clock())
+    public = _public(export, session.session_id, media.signing_key, wall_clock())
     return Response(public.model_dump_json(), media_type="application/json", headers=NO_STORE)
 
 
@@ -123,17 +130,29 @@ async def read_export(
             "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
         },
         **problems(
-            s403="The link is not valid, or it expired",
+            s403="The link is not valid, it expired, or the session it was made in ended",
             s404="No such export",
             s410="The export expired or was deleted",
         ),
     },
 )
-async def download_export(export_id: IdPath, token: Token, store: ReadStoreDep, media: MediaDep) -> Response:
-    """No bearer token: the link is the credential, for a few minutes. Ask for the export again
-    (``GET /v1/me/exports/{export_id}``) for a fresh link."""
+async def download_export(
+    export_id: IdPath,
+    token: Token,
+    session: LinkSession,
+    state: AppStateDep,
+    store: ReadStoreDep,
+    media: MediaDep,
+) -> Response:
+    """No bearer token: the link is the credential, for a few minutes and while the session it was
+    made in lasts, so ending a session (or every session) revokes the links it took. Ask for the
+    export again (``GET /v1/me/exports/{export_id}``) for a fresh link."""
     now = wall_clock()
-    user_id = signing.verify(token, _resource(export_id), media.signing_key, now)
+    user_id = signing.verify(token, _resource(export_id, session), media.signing_key, now)
+    try:
+        await asyncio.to_thread(state.gate.admit, user_id, session)
+    except InvalidCredentials:
+        raise Problem(403, "the session this link was made in has ended; sign in for a fresh link") from None
     export = await query(model.MODEL, lambda: model.find(store, user_id, export_id))
     if export is None:
         raise Problem(404, "no such export")
@@ -152,12 +171,12 @@ async def download_export(export_id: IdPath, token: Token, store: ReadStoreDep, 
     return StreamingResponse(chunks, media_type="application/zip", headers=headers)
 
 
-def _public(export: model.Export, key: bytes, now: float) -> ExportPublic:
+def _public(export: model.Export, session_id: str, key: bytes, now: float) -> ExportPublic:
     url, link_expires = None, None
     if _downloadable(export, now) and export.expires_at is not None:
         link_expires = min(int(now) + LINK_TTL_S, int(export.expires_at.timestamp()))
-        token = signing.sign(_resource(export.export_id), export.user_id, link_expires, key)
-        url = f"/v1/exports/{export.export_id}/archive?token={token}"
+        token = signing.sign(_resource(export.export_id, session_id), export.user_id, link_expires, key)
+        url = f"/v1/exports/{export.export_id}/archive?token={token}&session={session_id}"
     return ExportPublic(
         export_id=export.export_id,
         status=Status(export.status),
@@ -178,8 +197,9 @@ def _downloadable(export: model.Export, now: float) -> bool:
     return export.status == Status.READY and expires_at is not None and now < expires_at.timestamp()
 
 
-def _resource(export_id: str) -> str:
-    return f"exports/{export_id}"
+def _resource(export_id: str, session_id: str) -> str:
+    """What a link's signature covers: the export, and the session the link was made in."""
+    return f"exports/{export_id}/{session_id}"
 
 
 def _filename(export: model.Export) -> str:

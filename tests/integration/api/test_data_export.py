@@ -166,6 +166,27 @@ def test_the_download_link_works_until_it_expires(exporting: Exporting) -> None:
     assert e.download(e.status(ann, export_id)["download_url"]).status_code == 200
 
 
+def test_a_download_link_stops_working_once_the_session_it_was_made_in_ends(exporting: Exporting) -> None:
+    e = exporting
+    # Given a ready export, and a link to it taken in each of two sessions of hers
+    ann = e.system.register("ann_revoke")
+    other = e.system.sign_in(ann.user_id)
+    export_id, _ = e.ask(ann)
+    e.manager.settle()
+    taken, kept = e.status(ann, export_id)["download_url"], e.status(other, export_id)["download_url"]
+    assert e.download(taken).status_code == 200
+    # When the first session signs out
+    assert e.client.post("/v1/auth/sign-out", headers=ann.auth).status_code in (200, 204)
+    # Then its link is refused, and the other session's link still works
+    refused = e.download(taken)
+    assert refused.status_code == 403
+    assert "session" in refused.json()["detail"]
+    assert e.download(kept).status_code == 200
+    # and a link cannot be moved to another session of hers
+    moved = taken.replace(taken.split("session=")[1], kept.split("session=")[1])
+    assert e.download(moved).status_code == 403
+
+
 def test_someone_else_never_sees_an_export(exporting: Exporting) -> None:
     e = exporting
     # Given Ann's ready export

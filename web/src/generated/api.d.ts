@@ -379,7 +379,8 @@ export interface paths {
         };
         /**
          * One of your data exports
-         * @description Where it stands; while ready, with a download link that works for a few minutes. Pass the
+         * @description Where it stands; while ready, with a download link that works for a few minutes, and only
+         *     while the session it was made in lasts (a sign-out or password change ends it too). Pass the
          *     position ``POST /v1/me/export`` answered as ``min_position`` to see the export just asked for.
          */
         get: operations["read_export_v1_me_exports__export_id__get"];
@@ -400,8 +401,9 @@ export interface paths {
         };
         /**
          * Download a data export (through its signed link)
-         * @description No bearer token: the link is the credential, for a few minutes. Ask for the export again
-         *     (``GET /v1/me/exports/{export_id}``) for a fresh link.
+         * @description No bearer token: the link is the credential, for a few minutes and while the session it was
+         *     made in lasts, so ending a session (or every session) revokes the links it took. Ask for the
+         *     export again (``GET /v1/me/exports/{export_id}``) for a fresh link.
          */
         get: operations["download_export_v1_exports__export_id__archive_get"];
         put?: never;
@@ -6585,6 +6587,8 @@ export interface operations {
             query: {
                 /** @description From the export's download_url */
                 token: string;
+                /** @description From the export's download_url: the session it was made in */
+                session: string;
             };
             header?: never;
             path: {
@@ -6612,7 +6616,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The link is not valid, or it expired */
+            /** @description The link is not valid, it expired, or the session it was made in ended */
             403: {
                 headers: {
                     [name: string]: unknown;
