@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 from projections.writer import Writer
+from read_models.erasure_marks import bucket_of
+from read_models.tables import Row
 
 
 def mark(writer: Writer, table: str, user_id: str) -> None:
     """This partition's mark of the person's erasure at the event being applied; the first counts."""
-    key = {"user_id": user_id, "shard": writer.shard}
-    found = writer.get(table, key)
+    found = _found(writer, table, user_id)
     if found is None or found["position"] > writer.position:
-        writer.upsert(table, {**key, "position": writer.position})
+        writer.upsert(table, {**_bucket(writer, user_id), "user_id": user_id, "position": writer.position})
 
 
 def erased(writer: Writer, table: str, user_id: str) -> bool:
     """Whether the person was erased before the event being applied."""
-    found = writer.get(table, {"user_id": user_id, "shard": writer.shard})
+    found = _found(writer, table, user_id)
     return found is not None and found["position"] < writer.position
+
+
+def _found(writer: Writer, table: str, user_id: str) -> Row | None:
+    """The person's mark, from their bucket read whole (and then kept: see the module above)."""
+    return next(
+        (row for row in writer.rows(table, _bucket(writer, user_id)) if row["user_id"] == user_id), None
+    )
+
+
+def _bucket(writer: Writer, user_id: str) -> dict[str, object]:
+    return {"shard": writer.shard, "bucket": bucket_of(user_id)}

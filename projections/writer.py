@@ -121,6 +121,8 @@ class Batch:
         not for the sum of their round trips."""
         physical = self._tables[table]
         wheres = [(table, tuple(check_partition(physical, p).values())) for p in partitions]
+        if self._complete and self._sole_writer(physical):
+            self._whole.update(wheres)  # known whole now, so still once the tables are not
         unknown = [where for where in wheres if not (self._complete or where in self._whole)]
         stored: dict[RowId, list[Row]] = {}
         if unknown:

@@ -20,6 +20,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any, Literal
 
+from read_models.erasure_marks import erasure_marks
 from read_models.live import ReadModel
 from read_models.port import ReadStore
 from read_models.tables import (
@@ -41,7 +42,8 @@ from read_models.tables import (
 #: moderator removed (``removed``) leave the threads as deleted ones do, until restored. 5: held
 #: comments (``held``), listed to their authors only (``held_comments``, ``held_replies``).
 #: 6: ``comments_by_author`` names each comment's video, so each partition erases its own.
-VERSION = 6
+#: 7: a comment that reached the log after its author's erasure reads as erased (``comment_erased``).
+VERSION = 7
 MODEL = ReadModel("comment_threads", VERSION)
 APPLIED = "applied_position"
 
@@ -113,6 +115,8 @@ COMMENTS_BY_AUTHOR = Table(
     clustering=(Clustering("comment_id", ASC),),
 )
 
+COMMENT_ERASED = erasure_marks("comment_erased")
+
 TABLES = (
     COMMENT_ROWS,
     COMMENTS_NEWEST,
@@ -122,6 +126,7 @@ TABLES = (
     HELD_REPLIES,
     COMMENT_PINS,
     COMMENTS_BY_AUTHOR,
+    COMMENT_ERASED,
 )
 RENDERED_NAMES = tuple(c.name for c in RENDERED)
 

@@ -29,6 +29,7 @@ BOOKKEEPING = frozenset(
         "rec_video_facts",
         "rec_erased",
         "mod_erased",
+        "comment_erased",
         "mod_standing",  # says "erased", nothing else
         "export_erased",
         "search_state",

@@ -42,12 +42,14 @@ from domain.engagement.comments import (
 )
 from domain.videos.events import CommentPinned, CommentUnpinned
 from eventstore.codec import Decoded
-from projections.partition import EVERY, Entities
+from projections import erasure_marks
+from projections.partition import EVERY, Entities, one_copy
 from projections.projector import Projector
 from projections.writer import Writer
-from read_models.comment_threads import APPLIED, TABLES, VERSION, rendered, visible
+from read_models.comment_threads import APPLIED, COMMENT_ERASED, TABLES, VERSION, rendered, visible
 from read_models.tables import Row
 
+MARKS = COMMENT_ERASED.name
 HANDLES = (
     CommentPosted,
     CommentHeld,
@@ -85,6 +87,7 @@ def project(decoded: Decoded, writer: Writer) -> None:
         case CommentUnpinned(video_id=video_id, comment_id=comment_id):
             _pin(writer, video_id, comment_id, pinned=False)
         case ErasureRequested(user_id=user_id):
+            erasure_marks.mark(writer, MARKS, user_id)
             _erase_author(writer, user_id)
 
 
@@ -178,7 +181,9 @@ def _key(row: Row, *names: str) -> dict[str, Any]:
 
 
 def _posted(decoded: Decoded, event: CommentPosted | CommentHeld, writer: Writer) -> None:
-    erased = "text" in decoded.erased
+    # A comment that reached the log after its author's erasure (in the moment before their key
+    # went, so its text still reads) is stored as one read after the key went is: erased.
+    erased = "text" in decoded.erased or erasure_marks.erased(writer, MARKS, event.author_id)
     held = isinstance(event, CommentHeld)
     if _applied(writer, event.comment_id):
         # the reply landed before a crash; its parent's count may not have (a held one counts not)
@@ -298,4 +303,5 @@ PROJECTOR = Projector(
     project=project,
     entity=entity,
     last=("comment_rows",),
+    combine=((MARKS, one_copy),),
 )

@@ -133,7 +133,7 @@ def entity(decoded: Decoded) -> str:
 
 
 def _reported(writer: Writer, decoded: Decoded, event: ReportFiled) -> None:
-    if erasure_marks.erased(writer, ERASED, event.reporter_id):
+    if _raced(writer, event.reporter_id):
         return  # a report that raced its reporter's erasure: nobody stands behind it
     case_id = f"{event.target_kind}-{event.target_id}"
     old = _known(writer, case_id)
@@ -218,6 +218,8 @@ def _detail(
 
 
 def _case_event(writer: Writer, decoded: Decoded, event: Any) -> None:
+    if isinstance(event, CaseOpened) and _raced(writer, decoded.record.metadata.actor):
+        return  # opened by a report that raced its reporter's erasure, itself not counted
     if writer.owns(event.case_id):
         history.case_event(writer, decoded, event)
     if isinstance(event, CaseOpened):
@@ -300,6 +302,11 @@ def _spread(writer: Writer, decoded: Decoded, video_id: str, delta: int) -> None
 
 
 # -- rows ------------------------------------------------------------------------------------------
+
+
+def _raced(writer: Writer, reporter_id: str | None) -> bool:
+    """Whether the act reached the log after its reporter's erasure."""
+    return reporter_id is not None and erasure_marks.erased(writer, ERASED, reporter_id)
 
 
 def _done(writer: Writer, row: Row) -> bool:

@@ -87,8 +87,6 @@ HANDLES = (
     ErasureRequested,
 )
 SEEN_TTL = int(SEEN_FOR.total_seconds())
-#: The signals of watch events, whose video is sealed with the viewer's key.
-SEALED_VIDEO = frozenset({Signal.VIEW, Signal.WATCH, Signal.COMPLETE, Signal.REWATCH, Signal.SKIP})
 #: A watch without a known duration counts as this long a video.
 DEFAULT_DURATION_MS = 15_000
 
@@ -159,20 +157,11 @@ def _interaction(writer: Writer, decoded: Decoded, interaction: Interaction) -> 
         return
     if writer.owns(interaction.video_id):
         _count(writer, interaction)
-    if not writer.owns(interaction.user_id) or _raced(writer, interaction):
+    if not writer.owns(interaction.user_id) or erasure_marks.erased(writer, ERASED, interaction.user_id):
         return  # another's part, or an act that raced its giver's erasure
     _watched(writer, interaction.user_id, interaction.video_id, decoded)
     if _consents(writer, interaction.user_id):
         learn(writer, interaction, owner_id=video.get("owner_id"))
-
-
-def _raced(writer: Writer, interaction: Interaction) -> bool:
-    """Whether the act reached the log after its giver's erasure. Watch signals seal the video with
-    the viewer's key, so one that raced the erasure names no video and never gets here: only the
-    others need the erasure marks read (most events are watch signals)."""
-    return interaction.signal not in SEALED_VIDEO and erasure_marks.erased(
-        writer, ERASED, interaction.user_id
-    )
 
 
 def _count(writer: Writer, interaction: Interaction) -> None:

@@ -231,8 +231,12 @@ def test_an_erasure_unlinks_the_reporter_from_their_reports_which_still_count(wo
     at(world, T0, report("ann", V1, note="mine"), report("cy", V1), report("ann", V2))
     world.project(PROJECTOR)
     before = queue(world)
-    # When Ann is erased, her case is then dismissed, and a report she sent before the erasure lands
+    # When Ann is erased, her case is then dismissed, and a report she sent before the erasure lands,
+    # with the case it opened
     at(world, T0, ErasureRequested("ann", "ann"), CaseDismissed(CASE2, "mod", "fine"), report("ann", "v3"))
+    opened = CaseOpened("video-v3", "video", "v3", "r-ann-v3")
+    meta = Metadata(actor="ann", occurred_at=T0.isoformat())
+    world.events.append("test-1", [world.codec.encode(opened, meta)], StreamState.ANY)
     world.project(PROJECTOR)
     # Then her reports stand and count, naming nobody, and no row links her to them or keeps her record
     assert queue(world) == [c for c in before if c[0] != CASE2]
@@ -240,7 +244,13 @@ def test_an_erasure_unlinks_the_reporter_from_their_reports_which_still_count(wo
     found, _ = model.reports(world.store, CASE1, 10)
     reported = sorted((r.reporter_id or "", r.note, r.weight) for r in found)
     assert reported == [("", None, 1.0), ("cy", None, 1.0)]
-    owned = ("mod_reporters", "mod_case_reporters", "mod_reporter_reports", "mod_reporter_copies")
+    owned = (
+        "mod_reporters",
+        "mod_case_reporters",
+        "mod_reporter_reports",
+        "mod_reporter_copies",
+        "mod_history",
+    )
     for table in owned:
         rows = world.store.scan(world.table(PROJECTOR, table))
         assert [r for r in rows if "ann" in r.values()] == [], table
