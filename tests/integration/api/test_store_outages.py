@@ -135,7 +135,9 @@ class Outages:
             headers |= {"Upload-Length": "10", "Upload-Metadata": f"video_id {b64(self.video)}"}
         params: dict[str, str] = {}
         if template == "/v1/exports/{export_id}/archive":  # the signed link is the credential
-            params["token"] = signing.sign(f"exports/{self.export}", self.ann.user_id, FAR, KEY)
+            session = self.ann.session_id
+            params["token"] = signing.sign(f"exports/{self.export}/{session}", self.ann.user_id, FAR, KEY)
+            params["session"] = session
         if template == "/v1/search":  # a query is required: the outage, not the request, must answer
             params["q"] = "demo"
         if template == "/v1/me/notifications/stream" and user is not None:  # opened with a ticket
