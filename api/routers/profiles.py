@@ -202,8 +202,12 @@ async def following(
 
 
 async def _users(policy: AccessPolicy, page: model.Page[model.Follow], viewer: Actor | None) -> UserPage:
-    """The page without the people who have a block with the viewer (they do not see each other)."""
-    blocked = await query(model.MODEL, lambda: policy.blocked_among((f.user_id for f in page.items), viewer))
+    """The page without the people who have a block with the viewer (they do not see each other);
+    an anonymous viewer has none, so their page asks nothing more of the store."""
+    people = [f.user_id for f in page.items]
+    blocked: set[str] = set()
+    if viewer is not None:
+        blocked = await query(model.MODEL, lambda: policy.blocked_among(people, viewer))
     return UserPage(
         items=[
             UserItem(user_id=f.user_id, followed_at=f.followed_at)
