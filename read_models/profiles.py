@@ -3,11 +3,14 @@
 One table per access pattern:
 
 - ``profiles``: the profile card by user (handle, display name, bio, avatar: ``None`` once erased).
-- ``profile_counts``: followers, following, listed videos and likes received by user, one row per
-  writing partition (``shard``): a total is the sum of the user's shards (``profile``). Totals only
-  move through ``Writer.add`` (an ``applied_position`` per row), never counter columns.
-- ``user_videos``: a user's published, unhidden videos, newest first; ``visibility`` lets the access
-  policy decide which of them each viewer sees.
+- ``profile_counts``: followers, following, listed videos (per audience) and likes received by
+  user, one row per writing partition (``shard``): a total is the sum of the user's shards
+  (``profile``). Totals only move through ``Writer.add`` (an ``applied_position`` per row), never
+  counter columns.
+- ``user_videos``: a user's published, unhidden videos, newest first, one partition per audience
+  (``visibility``): a viewer's page merges only the partitions the access policy opens to them, so
+  it is full whenever there is more they may see, and neither its length nor its cursor tells how
+  many videos they may not.
 - ``followers`` / ``following``: a user's followers and followees, most recent follow first.
 - ``follow_edges``: who follows whom right now, and since when (``follows`` asks it). Partitioned by
   the person followed, so that an erasure of them finds every follow of theirs.
@@ -19,11 +22,13 @@ One table per access pattern:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+import heapq
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
 from read_models.erasure_marks import erasure_marks
+from read_models.listing import bucket_cursor, parse_bucket_cursor
 from read_models.live import ReadModel
 from read_models.port import ReadStore
 from read_models.tables import (
@@ -44,14 +49,19 @@ from read_models.tables import (
 #: 3: an erased person keeps no handle and leaves every follow list.
 #: 4: partitioned by person and video: totals in shards, each follow's two sides in their own lookups.
 #: 5: a follow that reached the log after either person's erasure lists nobody (``profiles_erased``).
-VERSION = 5
+#: 6: a user's videos partitioned and counted by audience, so a stranger learns nothing of hidden ones.
+VERSION = 6
 MODEL = ReadModel("profiles", VERSION)
 APPLIED = "applied_position"
-COUNTS = ("followers", "following", "videos", "likes_received")
+#: A user's listed videos are counted per audience, so a viewer is told only of those they may see.
+VIDEO_COUNTS = {"public": "public_videos", "followers": "followers_videos", "private": "private_videos"}
+COUNTS = ("followers", "following", *VIDEO_COUNTS.values(), "likes_received")
 SHARD = "shard"
 #: More shards than any deployment has partitions (a user's shards are read in one page).
 MAX_SHARDS = 100
 PUBLIC = "public"
+#: What the video lists' cursors are sealed as (``read_models.cursors``).
+VIDEOS_CURSOR = "user videos"
 
 PROFILES = Table(
     "profiles",
@@ -69,8 +79,8 @@ USER_VIDEOS = Table(
     columns=columns_of(
         user_id=TEXT, published_at=TIMESTAMP, video_id=TEXT, visibility=TEXT, hashtags=TEXT_LIST
     ),
-    partition_key=("user_id",),
-    clustering=(Clustering("published_at", DESC), Clustering("video_id")),
+    partition_key=("user_id", "visibility"),
+    clustering=(Clustering("published_at", DESC), Clustering("video_id", DESC)),
 )
 FOLLOWERS = Table(
     "followers",
@@ -140,8 +150,19 @@ class Profile:
     avatar_url: str | None
     followers: int = 0
     following: int = 0
-    videos: int = 0
+    public_videos: int = 0
+    followers_videos: int = 0
+    private_videos: int = 0
     likes_received: int = 0
+
+    @property
+    def videos(self) -> int:
+        """Every listed video, whatever its audience: what the owner is told."""
+        return self.videos_in(VIDEO_COUNTS)
+
+    def videos_in(self, audiences: Iterable[str]) -> int:
+        """The listed videos of these audiences (``VIDEO_COUNTS``' keys): what a viewer is told."""
+        return sum(getattr(self, VIDEO_COUNTS[a]) for a in set(audiences))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -200,11 +221,28 @@ def follows(store: ReadStore, follower_id: str, followee_id: str) -> bool:
     return store.get(MODEL.table(store, FOLLOW_EDGES), key) is not None
 
 
-def videos_of(store: ReadStore, user_id: str, limit: int, cursor: str | None = None) -> Page[ListedVideo]:
-    """The user's listed videos, newest first, whatever their audience: who may see which is the
-    access policy's to say (``services.access``)."""
-    page = store.page(MODEL.table(store, USER_VIDEOS), {"user_id": user_id}, limit=limit, cursor=cursor)
-    return Page([_video(r) for r in page.rows], page.cursor)
+def videos_of(
+    store: ReadStore, user_id: str, audiences: Sequence[str], limit: int, cursor: str | None = None
+) -> Page[ListedVideo]:
+    """The user's listed videos of these ``audiences`` (visibilities), newest first: the access policy
+    says which a viewer may see (``services.access``), and only those partitions are read."""
+    table = MODEL.table(store, USER_VIDEOS)
+    after = parse_bucket_cursor(store.cursors, VIDEOS_CURSOR, cursor)[1] if cursor else None
+    pages = [
+        store.page(table, {"user_id": user_id, "visibility": audience}, end=after, limit=limit)
+        for audience in dict.fromkeys(audiences)
+    ]
+    merged = list(heapq.merge(*(p.rows for p in pages), key=_newest_first, reverse=True))
+    rows = merged[:limit]
+    more = len(merged) > limit or any(p.cursor is not None for p in pages)
+    # One list, not kept in time buckets: the cursor's bucket is always 0.
+    next_cursor = bucket_cursor(store.cursors, VIDEOS_CURSOR, 0, rows[-1]) if more and rows else None
+    return Page([_video(r) for r in rows], next_cursor)
+
+
+def _newest_first(row: Row) -> tuple[datetime, str]:
+    """As each partition clusters: publish time, then video id, both descending."""
+    return row["published_at"], row["video_id"]
 
 
 def followers_of(store: ReadStore, user_id: str, limit: int, cursor: str | None = None) -> Page[Follow]:

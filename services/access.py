@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from domain.access import VideoAccess, Visibility, may_view, open_to_everyone
+from domain.access import VideoAccess, Visibility, may_view, open_to_everyone, visible_to_audience
 from domain.actors import Actor
 from read_models import comment_threads, profiles, video_details
 from read_models.port import ReadStore
@@ -59,6 +59,15 @@ class AccessPolicy:
         return self._may_view(
             VideoAccess("", owner_id, published=True, visibility=Visibility(visibility)), viewer
         )
+
+    def audiences(self, owner_id: str, viewer: Actor | None) -> list[str]:
+        """Which of the owner's audiences (visibilities) the viewer may see videos of: the owner and
+        moderators all, followers also followers-only, everyone else public. For lists kept by
+        audience, so that nothing hidden from the viewer is read for them at all."""
+        if viewer is not None and (viewer.user_id == owner_id or viewer.moderates):
+            return [v.value for v in Visibility]
+        follows = viewer is not None and profiles.follows(self.store, viewer.user_id, owner_id)
+        return [v.value for v in Visibility if visible_to_audience(v, is_owner=False, follows_owner=follows)]
 
     def profile(self, user_id: str, viewer: Actor | None) -> Profile | None:
         """The profile unless its holder blocked the viewer (a viewer who blocked them still finds

@@ -36,7 +36,7 @@ class ProfileOut(BaseModel):
     )
     followers: int
     following: int
-    videos: int = Field(description="Published videos currently listed, whatever their visibility")
+    videos: int = Field(description="Listed videos the caller may see: all of them for their owner")
     likes_received: int
     followed_by_me: bool | None = Field(description="Whether the caller follows them; None when anonymous")
     suspended: bool = Field(
@@ -92,6 +92,7 @@ async def get_profile(
     await caught_up(store, model.MODEL, min_position)
     card = await _visible_profile(policy, user_id, viewer)
     suspended, withheld = await query(model.MODEL, lambda: _suspension(policy, user_id, viewer))
+    audiences = await query(model.MODEL, lambda: policy.audiences(user_id, viewer))
     avatar, avatar_small = avatar_urls(card.user_id, None if withheld else card.avatar_url)
     body = ProfileOut(
         user_id=card.user_id,
@@ -103,7 +104,7 @@ async def get_profile(
         avatar_small_url=avatar_small,
         followers=card.followers,
         following=card.following,
-        videos=0 if withheld else card.videos,
+        videos=0 if withheld else card.videos_in(audiences),
         likes_received=card.likes_received,
         followed_by_me=None if viewer is None else model.follows(store, viewer.user_id, user_id),
         suspended=suspended,
@@ -124,8 +125,8 @@ async def user_videos(
     min_position: MinPosition = None,
 ) -> VideoPage:
     """The listed videos the caller may see: the owner all of theirs, followers also the
-    followers-only ones, everyone else the public ones (a page may then hold fewer than ``limit``
-    items and still have a ``next_cursor``)."""
+    followers-only ones, everyone else the public ones. A page is full whenever more are left that
+    the caller may see, so it tells nothing of the videos they may not."""
     await caught_up(store, model.MODEL, min_position)
     await _visible_profile(policy, user_id, viewer)
     page = await query(model.MODEL, lambda: _videos_seen(policy, user_id, viewer, limit, cursor))
@@ -152,7 +153,7 @@ def _videos_seen(
 ) -> model.Page[model.ListedVideo]:
     if policy.withheld(user_id, viewer):
         return model.Page([], None)
-    page = model.videos_of(policy.store, user_id, limit, cursor)
+    page = model.videos_of(policy.store, user_id, policy.audiences(user_id, viewer), limit, cursor)
     shown = [v for v in page.items if policy.may_view_listed(user_id, v.visibility, viewer)]
     return model.Page(shown, page.next_cursor)
 

@@ -10,7 +10,7 @@ wrote and never overwrites anything newer:
   video's first event): a replayed like must not find an owner that a later event recorded.
 - The videos list: ``video_owner`` also holds each video's listing state (published, hidden,
   deleted, when published), guarded by its own ``applied_position`` and written *last*, after the
-  list row and the ``videos`` total: an event whose state write landed is wholly applied and is
+  list row and the video totals: an event whose state write landed is wholly applied and is
   skipped on replay; one that crashed half-way is recomputed from the state before it.
 - Follow lists are clustered by follow time, so an unfollow needs the time the follow began:
   ``follow_edges`` (the follower's side) and ``followee_edges`` (the followee's) keep it, and each
@@ -40,6 +40,7 @@ come from all their videos), so each partition adds to its own shard of a user's
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -64,9 +65,11 @@ from read_models.profiles import (
     APPLIED,
     COUNTS,
     PROFILES_ERASED,
+    PUBLIC,
     TABLES,
     USER_VIDEOS,
     VERSION,
+    VIDEO_COUNTS,
     VIDEO_OWNER,
 )
 
@@ -272,14 +275,21 @@ def _video(decoded: Decoded, writer: Writer) -> None:
         case VideoRestored():
             after.update(hidden=False)
     was, now = _listed(before), _listed(after)
-    if was is not None and (now is None or now["published_at"] != was["published_at"]):
+    if was is not None and (now is None or _key(now) != _key(was)):
         writer.delete("user_videos", {k: was[k] for k in USER_VIDEOS.key_names})
     if now is not None:
         writer.upsert("user_videos", now)
-    if (was is None) != (now is None):
-        _count(writer, owner, videos=1 if now is not None else -1)
+    moved = Counter({VIDEO_COUNTS[now["visibility"]]: 1} if now else {})
+    moved.subtract({VIDEO_COUNTS[was["visibility"]]: 1} if was else {})
+    if any(moved.values()):
+        _count(writer, owner, **{total: delta for total, delta in moved.items() if delta})
     after[APPLIED] = writer.position
     writer.upsert("video_owner", after)
+
+
+def _key(listed: dict[str, Any]) -> tuple[Any, ...]:
+    """The row's place in its owner's lists: a new audience or publish time moves it."""
+    return tuple(listed[k] for k in USER_VIDEOS.key_names)
 
 
 def _listed(state: dict[str, Any]) -> dict[str, Any] | None:
@@ -290,7 +300,7 @@ def _listed(state: dict[str, Any]) -> dict[str, Any] | None:
         "user_id": state["owner_id"],
         "published_at": state["published_at"],
         "video_id": state["video_id"],
-        "visibility": state["visibility"],
+        "visibility": state["visibility"] or PUBLIC,
         "hashtags": state["hashtags"],
     }
 

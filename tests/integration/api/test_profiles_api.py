@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,6 @@ import pytest
 
 from domain.access import Visibility
 from projections.models.profiles import PROJECTOR
-from tests.cursor_readings import named_in
 from tests.integration.api.harness import System, User
 
 
@@ -76,7 +74,8 @@ def test_a_profile_shows_its_totals_and_lists_page_by_page(world: Profiles) -> N
     assert card["handle"] == "ann"
     assert card["display_name"] == "Ann"
     assert card["erased"] is False
-    assert (card["followers"], card["following"], card["videos"], card["likes_received"]) == (5, 1, 3, 1)
+    assert (card["followers"], card["following"], card["videos"], card["likes_received"]) == (5, 1, 2, 1)
+    assert world.get(f"/v1/users/{ann.user_id}", ann)["videos"] == 3  # her private one too
 
     followers = world.all_pages(f"/v1/users/{ann.user_id}/followers")
     assert sorted(f["user_id"] for f in followers) == sorted(f.user_id for f in fans)
@@ -162,25 +161,30 @@ def test_unknown_users_and_bad_cursors_are_refused(world: Profiles) -> None:
     assert world.client.get(f"/v1/users/{ann.user_id}/following", params={"limit": 101}).status_code == 422
 
 
-def test_a_strangers_page_hands_out_no_cursor_naming_a_video_it_left_out(world: Profiles) -> None:
-    """The page is read from the store and then loses what the caller may not see; its cursor goes
-    on after the last row read, and must not tell the caller that row's id or publish time."""
-    # Given ann's public video and, newer, her private one
-    ann, stranger = world.system.register("ann"), world.system.register("stranger")
+def test_a_strangers_pages_and_count_tell_nothing_of_the_videos_they_may_not_see(world: Profiles) -> None:
+    """Pages used to be read from all of a user's videos and then lose what the caller may not see:
+    a stranger paging one at a time got an empty page with a cursor for each private video, and the
+    card counted them. Now neither the pages nor the count tells that there are any."""
+    # Given ann's public video, then three private ones and a followers-only one, and a follower
+    ann, stranger, fan = (world.system.register(name) for name in ("ann", "stranger", "fan"))
+    world.follow(fan, ann)
     public = world.system.published_video(ann)
-    private = world.system.published_video(ann, visibility=Visibility.PRIVATE)
+    private = [world.system.published_video(ann, visibility=Visibility.PRIVATE) for _ in range(3)]
+    followers = world.system.published_video(ann, visibility=Visibility.FOLLOWERS)
     world.project()
-    hidden = world.get(f"/v1/users/{ann.user_id}/videos", ann, limit=1)["items"][0]
-    assert hidden["video_id"] == private
-    millis = round(datetime.fromisoformat(hidden["published_at"]).timestamp() * 1000)
 
-    # When a stranger reads the first page of one video
+    # When the stranger reads her videos a page of one at a time, and her card
     page = world.get(f"/v1/users/{ann.user_id}/videos", stranger, limit=1)
 
-    # Then the page is empty, and its cursor names neither the private video nor when it was published
-    assert page["items"] == []
-    told = named_in(page["next_cursor"], [private, millis, millis // 1000, hidden["published_at"]])
-    assert told == []
-    # And the cursor still leads on to the public video
-    after = world.get(f"/v1/users/{ann.user_id}/videos", stranger, limit=1, cursor=page["next_cursor"])
-    assert [v["video_id"] for v in after["items"]] == [public]
+    # Then the one page holds the public video and ends the list; the card counts that one alone
+    assert ([v["video_id"] for v in page["items"]], page["next_cursor"]) == ([public], None)
+    assert world.get(f"/v1/users/{ann.user_id}", stranger)["videos"] == 1
+    # And her follower sees the followers-only one too, newest first, on full pages
+    seen = world.get(f"/v1/users/{ann.user_id}/videos", fan, limit=1)
+    assert [v["video_id"] for v in seen["items"]] == [followers]
+    rest = world.get(f"/v1/users/{ann.user_id}/videos", fan, limit=1, cursor=seen["next_cursor"])
+    assert ([v["video_id"] for v in rest["items"]], rest["next_cursor"]) == ([public], None)
+    assert world.get(f"/v1/users/{ann.user_id}", fan)["videos"] == 2
+    # And she sees all five
+    mine = world.all_pages(f"/v1/users/{ann.user_id}/videos", ann, limit=2)
+    assert sorted(v["video_id"] for v in mine) == sorted([public, *private, followers])

@@ -63,7 +63,8 @@ def counts(world: World, user_id: str) -> dict[str, int]:
 
 def listed(world: World, user_id: str) -> list[tuple[str, str]]:
     """The user's listed videos with their audience; who may see which is the access policy's."""
-    return sorted((v.video_id, v.visibility) for v in model.videos_of(world.store, user_id, 100).items)
+    page = model.videos_of(world.store, user_id, list(model.VIDEO_COUNTS), 100)
+    return sorted((v.video_id, v.visibility) for v in page.items)
 
 
 def followers(world: World, user_id: str) -> list[str]:
@@ -153,6 +154,37 @@ def test_the_videos_list_follows_publishing_hiding_and_deleting(world: World) ->
     world.project(PROJECTOR)
     assert listed(world, ANN) == [(V1, "public"), (V3, "followers")]
     assert counts(world, ANN)["videos"] == 2
+    card = model.profile(world.store, ANN)
+    assert card is not None
+    assert (card.videos_in(["public"]), card.videos_in(["public", "followers"])) == (1, 2)
+
+
+def test_a_page_of_some_audiences_is_full_while_more_of_them_are_left(world: World) -> None:
+    """A stranger's page reads only public videos: it is full and has a cursor while more public
+    videos are left, and none once they are not, however many others sit between them."""
+    # Given ann's videos, newest last: public, private, private, public, followers, private
+    world.given(registered(ANN, "ann"))
+    audiences = ["public", "private", "private", "public", "followers", "private"]
+    ids = [f"01900000-0000-7000-8000-0000000001{i:02d}" for i in range(len(audiences))]
+    for video_id, audience in zip(ids, audiences, strict=True):
+        stream = f"video-{video_id}"
+        world.given(VideoDraftCreated(video_id, ANN), published(video_id, ANN, audience), stream=stream)
+    world.project(PROJECTOR)
+
+    # When a stranger pages one at a time, and a follower two at a time
+    def pages(seen: list[str], limit: int) -> list[list[str]]:
+        out, cursor = [], None
+        while True:
+            page = model.videos_of(world.store, ANN, seen, limit, cursor)
+            out.append([v.video_id for v in page.items])
+            if page.next_cursor is None:
+                return out
+            cursor = page.next_cursor
+
+    # Then each page is full, newest first, and the last one ends the list
+    assert pages(["public"], 1) == [[ids[3]], [ids[0]]]
+    assert pages(["public", "followers"], 2) == [[ids[4], ids[3]], [ids[0]]]
+    assert pages(list(model.VIDEO_COUNTS), 10) == [list(reversed(ids))]
 
 
 def test_likes_count_for_the_videos_owner(world: World) -> None:
@@ -301,7 +333,7 @@ def snapshot(world: World) -> dict[str, Any]:
     for user in USERS:
         out[user] = (
             model.profile(world.store, user),
-            sorted((v.video_id, v.visibility) for v in model.videos_of(world.store, user, 100).items),
+            listed(world, user),
             sorted(followers(world, user)),
             sorted(following(world, user)),
         )

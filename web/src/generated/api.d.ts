@@ -995,8 +995,8 @@ export interface paths {
         /**
          * A user's published videos, newest first
          * @description The listed videos the caller may see: the owner all of theirs, followers also the
-         *     followers-only ones, everyone else the public ones (a page may then hold fewer than ``limit``
-         *     items and still have a ``next_cursor``).
+         *     followers-only ones, everyone else the public ones. A page is full whenever more are left that
+         *     the caller may see, so it tells nothing of the videos they may not.
          */
         get: operations["user_videos_v1_users__user_id__videos_get"];
         put?: never;
@@ -3140,7 +3140,7 @@ export interface components {
             following: number;
             /**
              * Videos
-             * @description Published videos currently listed, whatever their visibility
+             * @description Listed videos the caller may see: all of them for their owner
              */
             videos: number;
             /** Likes Received */
