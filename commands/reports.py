@@ -71,7 +71,7 @@ def _target_owner(ports: Ports, cmd: reports.FileReport) -> str:
     if kind is TargetKind.VIDEO:
         return _seen_video_owner(ports, cmd.actor, cmd.target_id, unseen="video not found")
     comment = load(ports, streams.comment(cmd.target_id), COMMENT).state
-    if not comment.posted or comment.deleted:
+    if not comment.posted or comment.deleted or comment.removed:  # a removed one has left every thread
         raise NotFound(comments.NOT_FOUND)
     if comment.author_id != cmd.actor.user_id:
         _seen_video_owner(ports, cmd.actor, comment.video_id, unseen=comments.NOT_FOUND)

@@ -312,13 +312,19 @@ def ensure_can_engage_with(
 ) -> None:
     """A live comment under a video the actor may engage with (``ensure_can_engage``; ``blocked``:
     by the video's owner). Under a video they may not see, the comment is not found, as one never
-    posted is, so nobody learns that a hidden comment exists; only then is a deleted one told."""
+    posted is, so nobody learns that a hidden comment exists; only then is a deleted one told. One a
+    moderator removed has left every thread, so it is not found either, but to its author, who is
+    told why it takes nothing."""
     if not state.posted:
         raise NotFound(NOT_FOUND)
     ensure_can_engage(
         video, actor, state.video_id, follows_owner=follows_owner, blocked=blocked, unseen=NOT_FOUND
     )
     ensure_open(state)
+    if state.removed:
+        if actor.user_id != state.author_id:
+            raise NotFound(NOT_FOUND)
+        raise Conflict("the comment was removed by a moderator")
 
 
 def _clean(text: str) -> str:

@@ -228,6 +228,25 @@ def test_a_removed_comment_leaves_its_thread_until_restored(system: System) -> N
     assert item["text"] == "rude"
 
 
+def test_a_removed_comment_takes_no_likes_nor_reports_and_reads_as_missing(system: System) -> None:
+    """It left every thread: a like or a report that went through would tell it is still there."""
+    # Given ann's comment under bob's video, removed by a moderator
+    bob, ann, mod = system.register(), system.register(), system.register(role=Role.MODERATOR)
+    video = system.published_video(bob)
+    comment = ok(post(system, f"/v1/videos/{video}/comments", ann, {"text": "rude"}), 201)["comment_id"]
+    ok(post(system, f"/v1/moderation/comments/{comment}/remove", mod, {"reason": "insult"}))
+    like = f"/v1/comments/{comment}/like"
+    # When bob likes or reports it, Then it is not found, as a comment never posted
+    refused(system.client.put(like, headers=bob.auth), 404)
+    report = {"target_kind": "comment", "target_id": comment, "reason": "spam"}
+    refused(post(system, "/v1/reports", bob, report), 404)
+    # And its author is told why hers takes nothing
+    assert "removed by a moderator" in refused(system.client.put(like, headers=ann.auth), 409)["detail"]
+    # And once restored, it takes likes again
+    ok(post(system, f"/v1/moderation/comments/{comment}/restore", mod, {"reason": "context"}))
+    ok(system.client.put(like, headers=bob.auth))
+
+
 def test_who_may_act_on_whom(system: System) -> None:
     mod, mod2 = system.register(role=Role.MODERATOR), system.register(role=Role.MODERATOR)
     admin = system.register(role=Role.ADMIN)

@@ -15,6 +15,8 @@ from domain.engagement.comments import (
     CommentDeleted,
     CommentEdited,
     CommentPosted,
+    CommentRemoved,
+    CommentRestored,
     DeleteComment,
     EditComment,
     PostComment,
@@ -579,6 +581,37 @@ def test_liking_a_deleted_comment_is_refused() -> None:
     # When / Then
     with pytest.raises(Conflict, match="was deleted"):
         like_comment(comment_likes.initial, LikeComment(OWNER, "c1"), deleted)
+
+
+REMOVED = CommentRemoved("c1", "v1", author_id="viewer", moderator_id="mod", reason="spam")
+
+
+@pytest.mark.parametrize("actor", [OWNER, STRANGER, MODERATOR], ids=["video-owner", "stranger", "moderator"])
+def test_a_comment_a_moderator_removed_reads_as_one_never_posted(actor: Actor) -> None:
+    """It has left every thread: a like must not tell that it is still there."""
+    # Given
+    removed = comment(TOP, REMOVED)
+    # When / Then
+    with pytest.raises(NotFound, match="comment not found"):
+        like_comment(comment_likes.initial, LikeComment(actor, "c1"), removed)
+
+
+def test_the_author_of_a_removed_comment_is_told_why_it_takes_no_like() -> None:
+    # Given
+    removed = comment(TOP, REMOVED)
+    # When / Then
+    with pytest.raises(Conflict, match="removed by a moderator"):
+        like_comment(comment_likes.initial, LikeComment(VIEWER, "c1"), removed)
+
+
+def test_a_restored_comment_takes_likes_again() -> None:
+    # Given
+    back = CommentRestored("c1", "v1", author_id="viewer", moderator_id="mod", reason="ok")
+    restored = comment(TOP, REMOVED, back)
+    # When
+    events = like_comment(comment_likes.initial, LikeComment(STRANGER, "c1"), restored)
+    # Then
+    assert events == [CommentLiked(user_id="stranger", comment_id="c1")]
 
 
 def test_liking_a_comment_that_was_never_posted_is_refused() -> None:
