@@ -17,9 +17,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from projections.partition import WHOLE, Partition
-from read_models.checks import check_write
-from read_models.port import MAX_LIMIT, CheckedWrite, Delete, FirstRows, ReadStore, TableWrite, Upsert
-from read_models.tables import Order, Row, Table, check_key, check_partition, check_value
+from read_models.checks import check_position, check_ttl
+from read_models.port import MAX_LIMIT, CheckedWrite, FirstRows, ReadStore, TableWrite
+from read_models.tables import Order, Row, Table, check_key, check_partition, check_row, check_value
 
 APPLIED = "applied_position"
 #: How many rows a runner keeps in memory between flushes, most recently used last.
@@ -50,8 +50,9 @@ class Batch:
         #: Rows pending or known, by partition, for ``rows`` (pruned lazily: a row may have left both).
         self._partitions: dict[RowId, set[RowId]] = {}
         #: Partitions read whole whose every row is known or pending since: ``rows`` of them needs no
-        #: read. Only partitions this runner alone writes (see ``_sole_writer``).
-        self._whole: set[RowId] = set()
+        #: read. Only partitions this runner alone writes (see ``_sole_writer``). An ordered set, as
+        #: bounded as the rows: forgetting one only costs a read.
+        self._whole: dict[RowId, None] = {}
         self._remembered = remembered
         self._complete = empty
         #: Pending rows the store did not hold when the batch began: deleting one writes nothing.
@@ -67,9 +68,10 @@ class Batch:
         return self._tables[name]
 
     def writer(self, position: int) -> Writer:
-        """The writer for the next event; ``discard_latest`` takes back whatever it writes."""
+        """The writer for the next event; ``discard_latest`` takes back whatever it writes. The
+        position, every write's timestamp, is checked here once rather than at each write."""
         self._undo.clear()
-        return Writer(self, position)
+        return Writer(self, check_position(position))
 
     def discard_latest(self) -> None:
         """Forgets the last event's writes (it raised half-way), keeping the events before it."""
@@ -122,7 +124,7 @@ class Batch:
         physical = self._tables[table]
         wheres = [(table, tuple(check_partition(physical, p).values())) for p in partitions]
         if self._complete and self._sole_writer(physical):
-            self._whole.update(wheres)  # known whole now, so still once the tables are not
+            self._known_whole(wheres)  # known whole now, so still once the tables are not
         unknown = [where for where in wheres if not (self._complete or where in self._whole)]
         stored: dict[RowId, list[Row]] = {}
         if unknown:
@@ -147,7 +149,7 @@ class Batch:
             identity = (where[0], _key_of(physical, row))
             if identity not in self._pending and identity not in self._landing:
                 self._remember(identity, row)
-        self._whole.add(where)
+        self._known_whole([where])
 
     def _merged(self, physical: Table, where: RowId, stored: list[Row]) -> list[Row]:
         merged: dict[tuple[Any, ...], Row | None] = {_key_of(physical, row): row for row in stored}
@@ -184,19 +186,22 @@ class Batch:
     def flushed(self, *, landing: bool = False) -> None:
         """The pending writes landed (or, with ``landing``, were sent and will land before the next
         flush is sent: see ``landed``): they become rows the batch knows, and nothing is pending."""
-        for identity, write in self._pending.items():
+        written, self._pending = self._pending, {}
+        for identity, write in written.items():
             row = None if write.deleted else write.values
-            self._remember(identity, row)
             if landing:
                 self._landing[identity] = row
-        self._pending.clear()
+            self._remember(identity, row)
         self._new.clear()
         self._unsure.clear()
         self._undo.clear()
 
     def landed(self) -> None:
         """The flush sent with ``landing`` is in the store: reading its rows back is sound again."""
-        self._landing.clear()
+        landed, self._landing = self._landing, {}
+        for identity in landed:
+            if identity not in self._known and identity not in self._pending:
+                self._unindex(identity, self._where(identity))
 
     @property
     def pending(self) -> int:
@@ -245,13 +250,38 @@ class Batch:
             forgotten = next(iter(self._known))
             del self._known[forgotten]
             self._complete = False
-            table, key = forgotten
-            self._whole.discard((table, key[: len(self._tables[table].partition_key)]))
+            where = self._where(forgotten)
+            self._whole.pop(where, None)
+            if forgotten not in self._pending and forgotten not in self._landing:
+                self._unindex(forgotten, where)
+
+    def _known_whole(self, wheres: Sequence[RowId]) -> None:
+        for where in wheres:
+            self._whole.pop(where, None)
+            self._whole[where] = None
+        while len(self._whole) > self._remembered:
+            del self._whole[next(iter(self._whole))]
+
+    @property
+    def memory_held(self) -> int:
+        """Rows, partitions read whole and entries of the partition index held: what a runner's
+        memory grows with, bounded by ``remembered`` rows (and as many partitions) however long it
+        runs."""
+        return len(self._known) + len(self._whole) + sum(len(rows) for rows in self._partitions.values())
+
+    def _where(self, identity: RowId) -> RowId:
+        table, key = identity
+        return table, key[: len(self._tables[table].partition_key)]
 
     def _index(self, identity: RowId) -> None:
-        table, key = identity
-        size = len(self._tables[table].partition_key)
-        self._partitions.setdefault((table, key[:size]), set()).add(identity)
+        self._partitions.setdefault(self._where(identity), set()).add(identity)
+
+    def _unindex(self, identity: RowId, where: RowId) -> None:
+        rows = self._partitions.get(where)
+        if rows is not None:
+            rows.discard(identity)
+            if not rows:
+                del self._partitions[where]
 
 
 def _key_of(table: Table, row: Row) -> tuple[Any, ...]:
@@ -307,10 +337,11 @@ class Writer:
         return self._batch.partition.label
 
     def upsert(self, table: str, row: Mapping[str, Any], *, ttl: int | None = None) -> None:
-        self._batch.put(table, check_write(self._table(table), Upsert(row, self.position, ttl)))
+        checked = check_row(self._table(table), row)
+        self._batch.put(table, CheckedWrite(checked, False, self.position, check_ttl(ttl)))
 
     def delete(self, table: str, key: Mapping[str, Any]) -> None:
-        self._batch.put(table, check_write(self._table(table), Delete(key, self.position)))
+        self._batch.put(table, CheckedWrite(check_key(self._table(table), key), True, self.position, None))
 
     def get(self, table: str, key: Mapping[str, Any]) -> Row | None:
         return self._batch.get(table, key)

@@ -64,6 +64,14 @@ def check_timestamp(timestamp: int | None) -> int | None:
     return timestamp
 
 
+def check_position(position: int) -> int:
+    """A write timestamp that must be there: a projector's writes carry their event's position."""
+    checked = check_timestamp(position)
+    if checked is None:
+        raise InvalidQuery("a projector's write needs its event's position")
+    return checked
+
+
 def check_ttl(ttl: int | None) -> int | None:
     if ttl is None:
         return None

@@ -53,6 +53,7 @@ from projections import erasure_marks
 from projections.partition import EVERY, one_copy
 from projections.projector import Projector
 from projections.writer import Writer
+from read_models.listing import is_public
 from read_models.tables import Row
 from read_models.trending import (
     APPLIED,
@@ -67,6 +68,7 @@ from read_models.trending import (
     bucket_of,
     half_lives,
     listed_rows,
+    rank_of,
     removed,
 )
 
@@ -242,7 +244,12 @@ def _erase(writer: Writer, user_id: str) -> None:
 
 
 def _save(writer: Writer, before: Row | None, after: dict[str, Any]) -> None:
-    """The ranking rows first (stale ones deleted, changed ones written), the state last."""
+    """The ranking rows first (stale ones deleted, changed ones written), the state last. Most
+    engagement leaves the rows as they were (the rank is the score quantised), so they are rendered
+    only when what they are made of moved."""
+    if before is not None and _placement(before) == _placement(after):
+        writer.upsert(STATE, {**after, APPLIED: writer.position})
+        return
     old = _rows(before) if before is not None else {}
     new = _rows(after)
     for identity, (table, row) in old.items():
@@ -252,6 +259,14 @@ def _save(writer: Writer, before: Row | None, after: dict[str, Any]) -> None:
         if old.get(identity) != (table, row):
             writer.upsert(table, row)
     writer.upsert(STATE, {**after, APPLIED: writer.position})
+
+
+def _placement(state: Row) -> tuple[Any, ...] | None:
+    """All that ``listed_rows`` renders the ranking rows from; ``None`` while it renders none."""
+    score, bucket = state.get("score"), state.get("bucket")
+    if not is_public(state) or score is None or bucket is None:
+        return None
+    return rank_of(score), bucket, state["video_id"], state["owner_id"], tuple(state.get("hashtags") or ())
 
 
 def _rows(state: Row) -> dict[tuple[Any, ...], tuple[str, Row]]:
