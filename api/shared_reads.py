@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
@@ -25,7 +26,7 @@ class SharedReads:
     def __init__(self, ttl_s: float = 1.0, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl_s = ttl_s
         self._clock = clock
-        self._entries: dict[Hashable, tuple[float, Any]] = {}
+        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()  # oldest first
         self._lock = threading.Lock()
 
     def one(self, key: Hashable, load: Callable[[], T]) -> T:
@@ -65,7 +66,7 @@ class SharedReads:
                 self._entries.pop(key, None)
                 self._entries[key] = (until, value)
             while len(self._entries) > MOST_ENTRIES:
-                del self._entries[next(iter(self._entries))]
+                self._entries.popitem(last=False)
 
 
 #: Keeps nothing: every read goes to the store (tests that change the store between reads).

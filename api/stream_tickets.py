@@ -24,6 +24,7 @@ import hmac
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 import jwt
@@ -51,7 +52,7 @@ class StreamTickets:
         self._clock = clock
         #: Tickets taken, by id, with when they expire; in the order taken, which is close to the
         #: order they expire in (every ticket lives as long), so the expired ones are at the front.
-        self._taken: dict[str, float] = {}
+        self._taken: OrderedDict[str, float] = OrderedDict()  # oldest first
         self._lock = threading.Lock()
 
     def issue(self, user_id: str, session_id: str) -> str:
@@ -86,10 +87,10 @@ class StreamTickets:
         now = self._clock()
         with self._lock:
             while self._taken:
-                oldest, until = next(iter(self._taken.items()))
+                until = next(iter(self._taken.values()))  # an OrderedDict's first: constant time
                 if until > now:
                     break
-                del self._taken[oldest]
+                self._taken.popitem(last=False)
             if ticket_id in self._taken:
                 return False
             self._taken[ticket_id] = expires

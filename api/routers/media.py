@@ -35,6 +35,7 @@ import asyncio
 import math
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -100,7 +101,7 @@ class RecentAnswers:
         self.ttl_s = ttl_s
         self.capacity = capacity
         self._clock = clock
-        self._answers: dict[str, tuple[float, bool]] = {}
+        self._answers: OrderedDict[str, tuple[float, bool]] = OrderedDict()  # oldest first
 
     def get(self, key: str) -> bool | None:
         answer = self._answers.get(key)
@@ -111,7 +112,7 @@ class RecentAnswers:
     def put(self, key: str, allowed: bool) -> None:
         self._answers.pop(key, None)
         while len(self._answers) >= self.capacity:
-            del self._answers[next(iter(self._answers))]
+            self._answers.popitem(last=False)
         self._answers[key] = (self._clock() + self.ttl_s, allowed)
 
 
