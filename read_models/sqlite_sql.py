@@ -163,11 +163,18 @@ def get(table: Table) -> str:
 
 @functools.cache
 def get_many(table: Table, count: int) -> str:
-    """Rows by a list of full keys: row values matched against a VALUES list."""
-    keys = names(table.key_names)
+    """Rows by a list of full keys: the keys, a VALUES list, joined to the table by its primary key.
+
+    Not ``WHERE (a, b) IN (VALUES …)``: SQLite seeks the primary key for that only when the key is
+    one column, and otherwise scans the whole table once per statement (a rebuild's look-up of
+    trending's ranking rows spent 40 % of a 1M-event run scanning them). ``CROSS JOIN`` keeps the
+    keys as the outer loop, so each is one seek."""
+    table_name = q(table.name)
     row = "(" + ", ".join("?" * len(table.key_names)) + ")"
     values = ", ".join([row] * count)
-    return f"SELECT {names(table.names)} FROM {q(table.name)} WHERE ({keys}) IN (VALUES {values}) AND {LIVE}"
+    on = " AND ".join(f"{table_name}.{q(c)} = k.column{i}" for i, c in enumerate(table.key_names, start=1))
+    columns = ", ".join(f"{table_name}.{q(c)}" for c in table.names)
+    return f"SELECT {columns} FROM (VALUES {values}) AS k CROSS JOIN {table_name} ON {on} WHERE {LIVE}"
 
 
 @functools.cache

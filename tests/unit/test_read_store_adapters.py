@@ -98,6 +98,19 @@ def test_sqlite_pages_seek_the_key_instead_of_reading_the_partition(tmp_path: Pa
     store.close()
 
 
+def test_sqlite_reads_many_rows_by_seeking_each_key_not_by_scanning_the_table(tmp_path: Path) -> None:
+    """``(a, b) IN (VALUES …)`` scanned the whole table once per statement for a key of several
+    columns: a rebuild at a million events spent 40 % of its time in such scans."""
+    store = SQLiteReadStore(tmp_path / "read.db")
+    store.create_table(FEED)
+    statement = sqlite_sql.get_many(FEED, 2)
+    params = [None] * (2 * len(FEED.key_names)) + [0]
+    plan = [step[3] for step in store._conn().execute(f"EXPLAIN QUERY PLAN {statement}", params).fetchall()]
+    assert "SEARCH feed USING PRIMARY KEY (owner=? AND bucket=? AND at=? AND item=?)" in plan
+    assert "SCAN feed" not in plan
+    store.close()
+
+
 def test_sqlite_refuses_a_file_that_is_not_a_read_store(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "other.db") as conn:
         conn.execute("CREATE TABLE events (position INTEGER PRIMARY KEY)")
