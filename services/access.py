@@ -61,10 +61,10 @@ class AccessPolicy:
         )
 
     def audiences(self, owner_id: str, viewer: Actor | None) -> list[str]:
-        """Which of the owner's audiences (visibilities) the viewer may see videos of: the owner and
-        moderators all, followers also followers-only, everyone else public. For lists kept by
-        audience, so that nothing hidden from the viewer is read for them at all."""
-        if viewer is not None and (viewer.user_id == owner_id or viewer.moderates):
+        """Which of the owner's audiences (visibilities) the viewer may see videos of, as ``may_view``
+        rules: the owner all, followers also followers-only, everyone else (moderators too) public.
+        For lists kept by audience, so that nothing hidden from the viewer is read for them at all."""
+        if viewer is not None and viewer.user_id == owner_id:
             return [v.value for v in Visibility]
         follows = viewer is not None and profiles.follows(self.store, viewer.user_id, owner_id)
         return [v.value for v in Visibility if visible_to_audience(v, is_owner=False, follows_owner=follows)]
