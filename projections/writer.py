@@ -110,11 +110,19 @@ class Batch:
         if identity in self._known:
             known = self._known[identity]
             return None if known is None else dict(known)
-        if self._complete:
-            return None
+        if self._complete or self._where(identity) in self._whole:
+            return None  # every row of its partition is known or pending, and it is none of them
         found = self._store.get(physical, checked)
         self._remember(identity, found)
         return None if found is None else dict(found)
+
+    def holds_whole(self, table: str, partition: Mapping[str, Any]) -> bool:
+        """Whether every row of the partition is known or pending, so that ``get`` of any of its keys
+        answers from memory: a partition read whole (``rows``) and kept, or any while the tables are
+        known empty."""
+        physical = self._tables[table]
+        where = (table, tuple(check_partition(physical, partition).values()))
+        return self._sole_writer(physical) and (self._complete or where in self._whole)
 
     def rows(self, table: str, partition: Mapping[str, Any]) -> list[Row]:
         """The whole partition as the batch has it (stored rows with pending writes over them), in
@@ -352,6 +360,10 @@ class Writer:
     def rows(self, table: str, partition: Mapping[str, Any]) -> list[Row]:
         """Every row of one partition, pending writes included, in clustering order."""
         return self._batch.rows(table, partition)
+
+    def holds_whole(self, table: str, partition: Mapping[str, Any]) -> bool:
+        """Whether ``get`` of any key of the partition answers from memory (``Batch.holds_whole``)."""
+        return self._batch.holds_whole(table, partition)
 
     def rows_of_many(self, table: str, partitions: Sequence[Mapping[str, Any]]) -> list[list[Row]]:
         """``rows`` of each partition, read together: one round trip on Cassandra, not one each."""

@@ -27,10 +27,15 @@ class Counting:
     def __init__(self, store: ReadStore) -> None:
         self._store = store
         self.partition_reads = 0
+        self.key_reads = 0
 
     def page(self, *args: Any, **kwargs: Any) -> Any:
         self.partition_reads += 1
         return self._store.page(*args, **kwargs)
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        self.key_reads += 1
+        return self._store.get(*args, **kwargs)
 
     def first_rows(self, reads: Any) -> Any:
         self.partition_reads += sum(len(read.partitions) for read in reads)
@@ -111,3 +116,24 @@ def test_reading_many_partitions_reads_the_unknown_ones_together(
     # Then only the other was read, and both read empty
     assert both == [[], []]
     assert store.partition_reads == 2
+
+
+def test_a_key_of_a_partition_read_whole_is_answered_from_memory(
+    stored: tuple[Counting, dict[str, Table]],
+) -> None:
+    """Erasure marks are asked for every like and view: once their bucket is read whole, a person
+    with no mark there is answered without a read, and without walking every mark of the bucket."""
+    store, tables = stored
+    # Given a row in the store, and a runner that read its partition whole
+    first = batch(store, tables)
+    first.writer(1).upsert("notif_blocks", {**BLOCKS, "position": 1, "blocked": True})
+    first.flush([])
+    runner = batch(store, tables)
+    runner.rows("notif_blocks", BLOCKS)
+    assert runner.holds_whole("notif_blocks", BLOCKS)
+    # When it asks for that row and for one the partition does not hold
+    there = runner.get("notif_blocks", {**BLOCKS, "position": 1})
+    absent = runner.get("notif_blocks", {**BLOCKS, "position": 2})
+    # Then both come from memory
+    assert (there is not None, absent) == (True, None)
+    assert store.key_reads == 0
