@@ -82,6 +82,7 @@ class Batch:
         for identity, previous in reversed(self._undo):
             if previous is None:
                 self._pending.pop(identity, None)
+                self._unknown(identity)
             else:
                 self._pending[identity] = previous
         self._undo.clear()
@@ -159,8 +160,9 @@ class Batch:
             return
         for row in rows:
             identity = (where[0], _key_of(physical, row))
-            if identity not in self._pending and identity not in self._landing:
-                self._remember(identity, row)
+            # One on its way is known as it will land; one pending, as the store holds it beneath
+            # the write (should the event that wrote it be discarded, it is still known).
+            self._remember(identity, self._landing.get(identity, row))
         self._known_whole([where])
 
     def _merged(self, physical: Table, where: RowId, stored: list[Row]) -> list[Row]:
@@ -212,8 +214,7 @@ class Batch:
         """The flush sent with ``landing`` is in the store: reading its rows back is sound again."""
         landed, self._landing = self._landing, {}
         for identity in landed:
-            if identity not in self._known and identity not in self._pending:
-                self._unindex(identity, self._where(identity))
+            self._unknown(identity)
 
     @property
     def pending(self) -> int:
@@ -265,6 +266,15 @@ class Batch:
             self._whole.pop(where, None)
             if forgotten not in self._pending and forgotten not in self._landing:
                 self._unindex(forgotten, where)
+
+    def _unknown(self, identity: RowId) -> None:
+        """A row that left the pending writes or the flush on its way: if the batch does not know
+        it otherwise, it leaves the index, and its partition is no longer held whole."""
+        if identity in self._known or identity in self._pending or identity in self._landing:
+            return
+        where = self._where(identity)
+        self._unindex(identity, where)
+        self._whole.pop(where, None)
 
     def _known_whole(self, wheres: Sequence[RowId]) -> None:
         for where in wheres:

@@ -320,10 +320,10 @@ def ensure_can_engage_with(
     ensure_can_engage(
         video, actor, state.video_id, follows_owner=follows_owner, blocked=blocked, unseen=NOT_FOUND
     )
+    if state.removed and actor.user_id != state.author_id:
+        raise NotFound(NOT_FOUND)  # before "deleted": a removed comment deleted later is still unseen
     ensure_open(state)
     if state.removed:
-        if actor.user_id != state.author_id:
-            raise NotFound(NOT_FOUND)
         raise Conflict("the comment was removed by a moderator")
 
 
@@ -343,8 +343,14 @@ def _thread_parent(cmd: PostComment, reply_to: State | None) -> str | None:
         raise ValueError(f"state of comment {reply_to.comment_id!r} given for {cmd.reply_to_id!r}")
     if reply_to.video_id != cmd.video_id:
         raise NotFound(missing)
+    if reply_to.removed and reply_to.author_id != cmd.actor.user_id:
+        raise NotFound(missing)  # it left every thread: as for a like, only its author is told
     if reply_to.deleted or reply_to.removed:
-        raise Conflict("the comment replied to was deleted")
+        raise Conflict(
+            "the comment replied to was deleted"
+            if reply_to.deleted
+            else "the comment replied to was removed by a moderator"
+        )
     return reply_to.parent_id or reply_to.comment_id
 
 

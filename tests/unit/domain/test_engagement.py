@@ -370,6 +370,16 @@ def test_replying_to_a_deleted_comment_is_refused() -> None:
         post(PostComment(STRANGER, "c2", "v1", "hi", reply_to_id="c1"), reply_to=deleted)
 
 
+def test_a_comment_a_moderator_removed_is_not_found_to_reply_to_but_by_its_author() -> None:
+    # Given TOP (by viewer) removed by a moderator
+    removed = comment(TOP, CommentRemoved("c1", "v1", author_id="viewer", moderator_id="mod", reason="x"))
+    # When / Then a stranger finds nothing to reply to, and its author is told why
+    with pytest.raises(NotFound, match="replied to was not found"):
+        post(PostComment(STRANGER, "c2", "v1", "hi", reply_to_id="c1"), reply_to=removed)
+    with pytest.raises(Conflict, match="removed by a moderator"):
+        post(PostComment(VIEWER, "c2", "v1", "hi", reply_to_id="c1"), reply_to=removed)
+
+
 def test_a_comment_on_another_video_is_not_found_to_reply_to() -> None:
     # Given a comment under a video the author may not see, for all this video's thread knows
     elsewhere = comment(TOP)
@@ -594,6 +604,14 @@ def test_a_comment_a_moderator_removed_reads_as_one_never_posted(actor: Actor) -
     # When / Then
     with pytest.raises(NotFound, match="comment not found"):
         like_comment(comment_likes.initial, LikeComment(actor, "c1"), removed)
+
+
+def test_a_removed_comment_its_author_then_deleted_still_reads_as_never_posted() -> None:
+    # Given
+    gone = comment(TOP, REMOVED, CommentDeleted("c1", "v1", deleted_by="viewer", deleted_as="author"))
+    # When / Then
+    with pytest.raises(NotFound, match="comment not found"):
+        like_comment(comment_likes.initial, LikeComment(STRANGER, "c1"), gone)
 
 
 def test_the_author_of_a_removed_comment_is_told_why_it_takes_no_like() -> None:

@@ -137,3 +137,46 @@ def test_a_key_of_a_partition_read_whole_is_answered_from_memory(
     # Then both come from memory
     assert (there is not None, absent) == (True, None)
     assert store.key_reads == 0
+
+
+def test_a_stored_row_an_event_wrote_and_then_took_back_is_still_found(
+    stored: tuple[Counting, dict[str, Table]],
+) -> None:
+    """The event wrote over a stored row, read its partition whole, then raised: the row must still
+    read as the store holds it, not as absent from a partition held whole."""
+    store, tables = stored
+    # Given a stored row
+    first = batch(store, tables)
+    first.writer(1).upsert("notif_blocks", {**BLOCKS, "position": 1, "blocked": True})
+    first.flush([])
+    runner = batch(store, tables)
+    # When an event writes over it, reads its partition, and is taken back
+    writer = runner.writer(2)
+    writer.upsert("notif_blocks", {**BLOCKS, "position": 1, "blocked": False})
+    writer.rows("notif_blocks", BLOCKS)
+    runner.discard_latest()
+    # Then the row reads as stored, by key and in its partition
+    assert runner.get("notif_blocks", {**BLOCKS, "position": 1}) == {**BLOCKS, "position": 1, "blocked": True}
+    assert [r["blocked"] for r in runner.rows("notif_blocks", BLOCKS)] == [True]
+
+
+def test_a_row_forgotten_on_its_way_to_the_store_is_still_found_once_it_landed(
+    stored: tuple[Counting, dict[str, Table]],
+) -> None:
+    """A commit on its way (Cassandra): its row is forgotten while it travels, its partition is read
+    again before it lands (the store does not show it yet), and then it lands."""
+    store, tables = stored
+    runner = Batch(store, tables, dict.fromkeys(tables, 0), remembered=2)
+    # Given a row sent, not landed
+    runner.writer(1).upsert("notif_blocks", {**BLOCKS, "position": 1, "blocked": True})
+    waves = runner.waves()
+    runner.flushed(landing=True)
+    # When other rows push it out of memory, its partition is read before it lands, then it lands
+    for n in range(3):
+        runner.get("notif_blocks", {**BLOCKS, "blocker_id": f"other{n}", "position": 1})
+    runner.rows("notif_blocks", BLOCKS)
+    store.write_all([w for w in waves if w])
+    runner.landed()
+    # Then it is found, by key and in its partition
+    assert runner.get("notif_blocks", {**BLOCKS, "position": 1}) is not None
+    assert [r["position"] for r in runner.rows("notif_blocks", BLOCKS)] == [1]
