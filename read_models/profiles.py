@@ -3,8 +3,8 @@
 One table per access pattern:
 
 - ``profiles``: the profile card by user (handle, display name, bio, avatar: ``None`` once erased).
-- ``profile_counts``: followers, following, listed videos (per audience) and likes received by
-  user, one row per writing partition (``shard``): a total is the sum of the user's shards
+- ``profile_counts``: followers, following, listed videos and likes received (both per audience)
+  by user, one row per writing partition (``shard``): a total is the sum of the user's shards
   (``profile``). Totals only move through ``Writer.add`` (an ``applied_position`` per row), never
   counter columns.
 - ``user_videos``: a user's published, unhidden videos, newest first, one partition per audience
@@ -49,13 +49,24 @@ from read_models.tables import (
 #: 3: an erased person keeps no handle and leaves every follow list.
 #: 4: partitioned by person and video: totals in shards, each follow's two sides in their own lookups.
 #: 5: a follow that reached the log after either person's erasure lists nobody (``profiles_erased``).
-#: 6: a user's videos partitioned and counted by audience, so a stranger learns nothing of hidden ones.
+#: 6: a user's videos partitioned and counted by audience, and the likes they received counted by
+#: the audience of the video liked, so a stranger learns nothing of hidden ones.
 VERSION = 6
 MODEL = ReadModel("profiles", VERSION)
 APPLIED = "applied_position"
 #: A user's listed videos are counted per audience, so a viewer is told only of those they may see.
 VIDEO_COUNTS = {"public": "public_videos", "followers": "followers_videos", "private": "private_videos"}
-COUNTS = ("followers", "following", *VIDEO_COUNTS.values(), "likes_received")
+#: Where the likes of a video not listed now (unpublished, hidden, deleted) are counted: its owner's.
+UNLISTED = "unlisted"
+#: Likes received are counted by the audience of the video liked, as it is now (a video's own total,
+#: ``video_owner.likes``, moves with it), so a viewer is told only of likes on videos they may see.
+LIKE_COUNTS = {
+    "public": "public_likes",
+    "followers": "followers_likes",
+    "private": "private_likes",
+    UNLISTED: "unlisted_likes",
+}
+COUNTS = ("followers", "following", *VIDEO_COUNTS.values(), *LIKE_COUNTS.values())
 SHARD = "shard"
 #: More shards than any deployment has partitions (a user's shards are read in one page).
 MAX_SHARDS = 100
@@ -106,6 +117,7 @@ VIDEO_OWNER = Table(
         hidden=BOOL,
         deleted=BOOL,
         known_since=INT,
+        likes=INT,
         **{APPLIED: INT},
     ),
     partition_key=("video_id",),
@@ -153,16 +165,28 @@ class Profile:
     public_videos: int = 0
     followers_videos: int = 0
     private_videos: int = 0
-    likes_received: int = 0
+    public_likes: int = 0
+    followers_likes: int = 0
+    private_likes: int = 0
+    unlisted_likes: int = 0
 
     @property
     def videos(self) -> int:
         """Every listed video, whatever its audience: what the owner is told."""
         return self.videos_in(VIDEO_COUNTS)
 
+    @property
+    def likes_received(self) -> int:
+        """Every like on any of their videos: what the owner is told."""
+        return self.likes_in(LIKE_COUNTS)
+
     def videos_in(self, audiences: Iterable[str]) -> int:
         """The listed videos of these audiences (``VIDEO_COUNTS``' keys): what a viewer is told."""
         return sum(getattr(self, VIDEO_COUNTS[a]) for a in set(audiences))
+
+    def likes_in(self, audiences: Iterable[str]) -> int:
+        """The likes on videos of these audiences (``LIKE_COUNTS``' keys): what a viewer is told."""
+        return sum(getattr(self, LIKE_COUNTS[a]) for a in set(audiences))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -37,7 +37,9 @@ class ProfileOut(BaseModel):
     followers: int
     following: int
     videos: int = Field(description="Listed videos the caller may see: all of them for their owner")
-    likes_received: int
+    likes_received: int = Field(
+        description="Likes on the videos the caller may see; on all of their videos, ever, for their owner"
+    )
     followed_by_me: bool | None = Field(description="Whether the caller follows them; None when anonymous")
     suspended: bool = Field(
         default=False,
@@ -93,6 +95,7 @@ async def get_profile(
     card = await _visible_profile(policy, user_id, viewer)
     suspended, withheld = await query(model.MODEL, lambda: _suspension(policy, user_id, viewer))
     audiences = await query(model.MODEL, lambda: policy.audiences(user_id, viewer))
+    own = viewer is not None and viewer.user_id == user_id
     avatar, avatar_small = avatar_urls(card.user_id, None if withheld else card.avatar_url)
     body = ProfileOut(
         user_id=card.user_id,
@@ -105,7 +108,7 @@ async def get_profile(
         followers=card.followers,
         following=card.following,
         videos=0 if withheld else card.videos_in(audiences),
-        likes_received=card.likes_received,
+        likes_received=card.likes_received if own else card.likes_in(audiences),
         followed_by_me=None if viewer is None else model.follows(store, viewer.user_id, user_id),
         suspended=suspended,
     ).model_dump_json()

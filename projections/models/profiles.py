@@ -6,8 +6,11 @@ wrote and never overwrites anything newer:
 - Totals go through ``Writer.add`` (one ``applied_position`` per counts row, a row per user and
   shard), so a follow bumps the follower's ``following`` and the followee's ``followers`` once each.
 - Likes received: a like names the video, not its owner, so ``video_owner`` says whose total
-  moves. A like counts only if the owner was known before it (``known_since``, the position of the
-  video's first event): a replayed like must not find an owner that a later event recorded.
+  moves, and under which audience (the video's visibility while listed; ``unlisted`` otherwise):
+  the video keeps its own total (``video_owner.likes``) so that a change of audience moves its
+  likes between the owner's totals. A like counts only if the owner was known before it
+  (``known_since``, the position of the video's first event): a replayed like must not find an
+  owner that a later event recorded.
 - The videos list: ``video_owner`` also holds each video's listing state (published, hidden,
   deleted, when published), guarded by its own ``applied_position`` and written *last*, after the
   list row and the video totals: an event whose state write landed is wholly applied and is
@@ -64,9 +67,11 @@ from projections.writer import Writer
 from read_models.profiles import (
     APPLIED,
     COUNTS,
+    LIKE_COUNTS,
     PROFILES_ERASED,
     PUBLIC,
     TABLES,
+    UNLISTED,
     USER_VIDEOS,
     VERSION,
     VIDEO_COUNTS,
@@ -109,10 +114,7 @@ def project(decoded: Decoded, writer: Writer) -> None:
             _drop_follow(writer, blocker, blocked)
             _drop_follow(writer, blocked, blocker)
         case VideoLiked(video_id=video_id) | VideoUnliked(video_id=video_id):
-            owner = writer.get("video_owner", {"video_id": video_id})
-            if owner is not None and owner["owner_id"] and (owner["known_since"] or 0) < writer.position:
-                delta = 1 if isinstance(decoded.event, VideoLiked) else -1
-                _count(writer, owner["owner_id"], likes_received=delta)
+            _like(writer, video_id, 1 if isinstance(decoded.event, VideoLiked) else -1)
         case _ if isinstance(decoded.event, VIDEO_EVENTS):
             _video(decoded, writer)
 
@@ -151,6 +153,21 @@ def _profile(decoded: Decoded, writer: Writer) -> None:
 
 
 # -- counts ------------------------------------------------------------------------------------------
+
+
+def _like(writer: Writer, video_id: str, delta: int) -> None:
+    """Counted for the owner under the video's audience now, and on the video itself, so that a
+    change of audience moves its likes with it (``_video``)."""
+    owner = writer.get("video_owner", {"video_id": video_id})
+    if owner is None or not owner["owner_id"] or (owner["known_since"] or 0) >= writer.position:
+        return
+    _count(writer, owner["owner_id"], **{LIKE_COUNTS[_audience(_listed(owner))]: delta})
+    writer.add("video_owner", {"video_id": video_id}, {"likes": delta})
+
+
+def _audience(listed: dict[str, Any] | None) -> str:
+    """Under which audience a video's likes count: its visibility while listed."""
+    return UNLISTED if listed is None else str(listed["visibility"])
 
 
 def _count(writer: Writer, user_id: str, **deltas: int) -> None:
@@ -281,6 +298,9 @@ def _video(decoded: Decoded, writer: Writer) -> None:
         writer.upsert("user_videos", now)
     moved = Counter({VIDEO_COUNTS[now["visibility"]]: 1} if now else {})
     moved.subtract({VIDEO_COUNTS[was["visibility"]]: 1} if was else {})
+    likes = after.get("likes") or 0
+    moved.update({LIKE_COUNTS[_audience(now)]: likes})
+    moved.subtract({LIKE_COUNTS[_audience(was)]: likes})
     if any(moved.values()):
         _count(writer, owner, **{total: delta for total, delta in moved.items() if delta})
     after[APPLIED] = writer.position

@@ -188,3 +188,22 @@ def test_a_strangers_pages_and_count_tell_nothing_of_the_videos_they_may_not_see
     # And she sees all five
     mine = world.all_pages(f"/v1/users/{ann.user_id}/videos", ann, limit=2)
     assert sorted(v["video_id"] for v in mine) == sorted([public, *private, followers])
+
+
+def test_the_likes_a_profile_shows_are_those_on_videos_the_caller_may_see(world: Profiles) -> None:
+    """Summing the likes of the videos one may see and comparing with the card's total told that
+    hidden videos exist and were liked."""
+    # Given ann's public video liked once, and her followers-only video liked by her follower
+    ann, stranger, fan = (world.system.register(name) for name in ("ann", "stranger", "fan"))
+    world.follow(fan, ann)
+    public = world.system.published_video(ann)
+    followers = world.system.published_video(ann, visibility=Visibility.FOLLOWERS)
+    for video, who in ((public, stranger), (followers, fan)):
+        liked = world.client.put(f"/v1/videos/{video}/like", headers=who.auth)
+        assert liked.status_code == 200, liked.text
+    world.project()
+    # When each reads her card, Then each is told of the likes on what they may see
+    told = {who: world.get(f"/v1/users/{ann.user_id}", user)["likes_received"] for who, user in
+            (("stranger", stranger), ("fan", fan), ("ann", ann))}  # fmt: skip
+    assert told == {"stranger": 1, "fan": 2, "ann": 2}
+    assert world.get(f"/v1/users/{ann.user_id}")["likes_received"] == 1  # anonymous

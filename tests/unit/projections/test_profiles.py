@@ -198,6 +198,41 @@ def test_likes_count_for_the_videos_owner(world: World) -> None:
     assert counts(world, BOB)["likes_received"] == 0
 
 
+def likes_by_audience(world: World, user_id: str) -> dict[str, int]:
+    card = model.profile(world.store, user_id)
+    assert card is not None
+    return {audience: card.likes_in([audience]) for audience in model.LIKE_COUNTS}
+
+
+def test_likes_received_count_under_the_audience_of_the_video_and_move_with_it(world: World) -> None:
+    """A stranger is told only of likes on videos they may see: the likes follow the video's
+    audience as it changes, and those of a video not listed now count for its owner alone."""
+    # Given ann's public video liked twice
+    world.given(registered(ANN, "ann"), registered(BOB, "bob"), registered(CAT, "cat"))
+    world.given(VideoDraftCreated(V1, ANN), published(V1, ANN), stream=f"video-{V1}")
+    world.given(VideoLiked(BOB, V1), stream=f"like-{BOB}-{V1}")
+    world.given(VideoLiked(CAT, V1), stream=f"like-{CAT}-{V1}")
+    world.project(PROJECTOR)
+    assert likes_by_audience(world, ANN) == {"public": 2, "followers": 0, "private": 0, "unlisted": 0}
+    # When it is made private, and one like is taken back
+    world.given(VideoEdited(V1, ANN, "c", [], "private", True), stream=f"video-{V1}")
+    world.given(VideoUnliked(CAT, V1), stream=f"like-{CAT}-{V1}")
+    world.project(PROJECTOR)
+    # Then the likes counted under private, and the unlike there too
+    assert likes_by_audience(world, ANN) == {"public": 0, "followers": 0, "private": 1, "unlisted": 0}
+    # When it is unpublished, then published again as public
+    world.given(VideoUnpublished(V1, ANN), stream=f"video-{V1}")
+    world.project(PROJECTOR)
+    assert likes_by_audience(world, ANN) == {"public": 0, "followers": 0, "private": 0, "unlisted": 1}
+    world.given(published(V1, ANN), stream=f"video-{V1}")
+    world.project(PROJECTOR)
+    assert likes_by_audience(world, ANN) == {"public": 1, "followers": 0, "private": 0, "unlisted": 0}
+    # And replaying everything onto the rows changes nothing
+    world.forget_checkpoint(PROJECTOR)
+    world.project(PROJECTOR)
+    assert likes_by_audience(world, ANN) == {"public": 1, "followers": 0, "private": 0, "unlisted": 0}
+
+
 def test_a_like_before_its_video_was_known_counts_for_no_one_even_on_replay(world: World) -> None:
     # Given a like of a video whose owner only a later event names
     world.given(registered(ANN, "ann"), registered(BOB, "bob"))

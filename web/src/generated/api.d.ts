@@ -3143,7 +3143,10 @@ export interface components {
              * @description Listed videos the caller may see: all of them for their owner
              */
             videos: number;
-            /** Likes Received */
+            /**
+             * Likes Received
+             * @description Likes on the videos the caller may see; on all of their videos, ever, for their owner
+             */
             likes_received: number;
             /**
              * Followed By Me
