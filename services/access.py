@@ -60,13 +60,15 @@ class AccessPolicy:
             VideoAccess("", owner_id, published=True, visibility=Visibility(visibility)), viewer
         )
 
-    def audiences(self, owner_id: str, viewer: Actor | None) -> list[str]:
+    def audiences(self, owner_id: str, viewer: Actor | None, *, follows: bool | None = None) -> list[str]:
         """Which of the owner's audiences (visibilities) the viewer may see videos of, as ``may_view``
         rules: the owner all, followers also followers-only, everyone else (moderators too) public.
-        For lists kept by audience, so that nothing hidden from the viewer is read for them at all."""
+        For lists kept by audience, so that nothing hidden from the viewer is read for them at all.
+        ``follows``: whether the viewer follows the owner, when the caller read it already."""
         if viewer is not None and viewer.user_id == owner_id:
             return [v.value for v in Visibility]
-        follows = viewer is not None and profiles.follows(self.store, viewer.user_id, owner_id)
+        if follows is None:
+            follows = viewer is not None and profiles.follows(self.store, viewer.user_id, owner_id)
         return [v.value for v in Visibility if visible_to_audience(v, is_owner=False, follows_owner=follows)]
 
     def profile(self, user_id: str, viewer: Actor | None) -> Profile | None:

@@ -94,7 +94,12 @@ async def get_profile(
     await caught_up(store, model.MODEL, min_position)
     card = await _visible_profile(policy, user_id, viewer)
     suspended, withheld = await query(model.MODEL, lambda: _suspension(policy, user_id, viewer))
-    audiences = await query(model.MODEL, lambda: policy.audiences(user_id, viewer))
+    followed = (
+        None
+        if viewer is None
+        else await query(model.MODEL, lambda: model.follows(store, viewer.user_id, user_id))
+    )
+    audiences = policy.audiences(user_id, viewer, follows=bool(followed))
     own = viewer is not None and viewer.user_id == user_id
     avatar, avatar_small = avatar_urls(card.user_id, None if withheld else card.avatar_url)
     body = ProfileOut(
@@ -109,7 +114,7 @@ async def get_profile(
         following=card.following,
         videos=0 if withheld else card.videos_in(audiences),
         likes_received=card.likes_received if own else card.likes_in(audiences),
-        followed_by_me=None if viewer is None else model.follows(store, viewer.user_id, user_id),
+        followed_by_me=followed,
         suspended=suspended,
     ).model_dump_json()
     return tagged(body.encode(), if_none_match, vary="Authorization")
