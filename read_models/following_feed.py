@@ -21,7 +21,7 @@ import heapq
 import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from read_models import sqlite_sql as sql
 from read_models.erasure_marks import erasure_marks
@@ -140,8 +140,10 @@ def ttl_for(published_at: datetime, now: datetime) -> int | None:
     return left if left > 0 else None
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class FeedItem:
+class FeedItem(NamedTuple):
+    """A tuple rather than a frozen dataclass: a page makes one for each of its rows, and a frozen
+    dataclass sets each field through ``object.__setattr__`` (1.0 µs an item against 0.4 µs)."""
+
     video_id: str
     owner_id: str
     published_at: datetime
@@ -208,29 +210,46 @@ def _in_one_statement(
     over the whole span in the walk's order (bucket, then clustering key, newest first; the user's
     own row before a merged creator's at a tie), then the walk's rule for a video found in both
     (within a bucket, a row repeating the video just kept is skipped). Each source gives at most
-    ``limit`` rows, so the first ``limit`` kept are the walk's."""
+    ``limit`` rows, so the first ``limit`` kept are the walk's.
+
+    The statement hands back only the first ``limit`` rows of the merge: SQLite builds no row the
+    page will not use. Where the rule skipped one of them (a video in both sources: a creator whose
+    videos were fanned out before they grew large), the page is read again with every row the
+    sources give."""
     build = MODEL.build(store)
     tables = [build.table(t).name for t in (FOLLOWING_FEED, CREATOR_VIDEOS, MERGED_CREATORS)]
     params: dict[str, Any] = {"user": user_id, "first": span[0], "last": span[1], "n": limit}
-    params["now"] = time.time_ns() // 1_000_000
+    params["now"], params["take"] = time.time_ns() // 1_000_000, limit
     if after is not None:
         params["at"], params["vid"] = sql.to_sql(ColumnType.TIMESTAMP, after[0]), after[1]
     statement = _page_statement(*tables, after=after is not None)
+    rows = store.select(statement, params, table=tables[0])
+    page = _kept(store, rows, limit, whole=len(rows) < limit)
+    if page is None:
+        params["take"] = 2 * limit  # every row the sources give
+        page = _kept(store, store.select(statement, params, table=tables[0]), limit, whole=True)
+    assert page is not None
+    return page
+
+
+_TIMESTAMP = sql.reader(ColumnType.TIMESTAMP)
+_TEXT_LIST = sql.reader(ColumnType.TEXT_LIST)
+
+
+def _kept(store: SQLiteReadStore, rows: list[tuple[Any, ...]], limit: int, *, whole: bool) -> FeedPage | None:
+    """The page the walk's rule keeps of ``rows``; ``None`` when it falls short of ``limit`` and
+    ``rows`` are not all there is (``whole``)."""
     items: list[FeedItem] = []
     kept: tuple[int, str] | None = None
-    for bucket, at, video_id, owner_id, visibility, hashtags in store.select(
-        statement, params, table=tables[0]
-    ):
+    for bucket, at, video_id, owner_id, visibility, hashtags in rows:
         if kept == (bucket, video_id):
             continue
         kept = (bucket, video_id)
-        published_at = sql.from_sql(ColumnType.TIMESTAMP, at)
-        tags = sql.from_sql(ColumnType.TEXT_LIST, hashtags)
-        items.append(FeedItem(video_id, owner_id, published_at, visibility, tags))
+        items.append(FeedItem(video_id, owner_id, _TIMESTAMP(at), visibility, _TEXT_LIST(hashtags)))
         if len(items) == limit:
-            last = {"published_at": published_at, "video_id": video_id}
+            last = {"published_at": items[-1].published_at, "video_id": video_id}
             return FeedPage(items, bucket_cursor(store.cursors, CURSOR_KIND, bucket, last))
-    return FeedPage(items, None)
+    return FeedPage(items, None) if whole else None
 
 
 _LIVE = '"_deleted" = 0 AND ("_expires_at" IS NULL OR "_expires_at" > :now)'
@@ -239,7 +258,8 @@ _ORDER = '"bucket" DESC, "published_at" DESC, "video_id" DESC'
 
 @functools.cache
 def _page_statement(feed: str, videos: str, merged: str, *, after: bool) -> str:
-    """Built once per live build: each source's rows in the span, in reading order, at most ``:n``."""
+    """Built once per live build: each source's rows in the span, at most ``:n``, merged in reading
+    order, the first ``:take`` of them."""
     columns = '"bucket", "published_at", "video_id", "owner_id", "visibility", "hashtags"'
     start = ' AND ("bucket" < :first OR ("published_at", "video_id") < (:at, :vid))' if after else ""
     span = f'"bucket" BETWEEN :last AND :first{start} AND {_LIVE} ORDER BY {_ORDER} LIMIT :n'
@@ -248,7 +268,7 @@ def _page_statement(feed: str, videos: str, merged: str, *, after: bool) -> str:
     theirs = f'SELECT {columns}, 1 AS "_source" FROM "{videos}" WHERE "owner_id" IN ({creators}) AND {span}'
     return (
         f"SELECT {columns} FROM (SELECT * FROM ({own}) UNION ALL SELECT * FROM ({theirs})) "
-        f'ORDER BY {_ORDER}, "_source", "owner_id"'
+        f'ORDER BY {_ORDER}, "_source", "owner_id" LIMIT :take'
     )
 
 

@@ -66,6 +66,17 @@ def from_sql(type_: ColumnType, value: Any) -> Any:
     return value if read is None else read(value)
 
 
+def reader(type_: ColumnType) -> Callable[[Any], Any]:
+    """How a value of ``type_`` is read back, for a hot loop to take once: ``from_sql`` looks the
+    type up each call, and an enum member's hash is a Python call (two thirds of its cost)."""
+    read = _READ[type_]
+    return _as_stored if read is None else read
+
+
+def _as_stored(value: Any) -> Any:
+    return value
+
+
 def readers(table: Table) -> tuple[Callable[[Any], Any] | None, ...]:
     """How each column of ``table`` (in ``table.names`` order) is read back; ``None``: as stored.
     Worked out once a table by the store, since a page or a batch of keys reads many rows of one."""
