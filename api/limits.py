@@ -63,8 +63,11 @@ class BodyLimit:
             return
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
-        if declared == b"0" and b"transfer-encoding" not in headers:
-            await self.app(scope, receive, send)  # no body to count: the server frames it empty
+        if declared in (None, b"0") and b"transfer-encoding" not in headers:
+            # No body to count: without either header a request's body is empty (RFC 9112
+            # section 6.3), and uvicorn frames it so (any bytes after it are the next request's).
+            # Most requests, every GET among them, come so: nothing is read ahead of the app.
+            await self.app(scope, receive, send)
             return
         most = self._most(scope["path"])
         if declared is not None and declared.isdigit() and int(declared) > most:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -74,6 +75,9 @@ class RequestTimer:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        #: Each label set's histogram, found once: ``labels`` checks and locks on every call. Few
+        #: sets exist (the server parses only known methods; routes are templates).
+        self._timed: dict[tuple[str, str, str], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,4 +103,8 @@ class RequestTimer:
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
             elapsed = time.perf_counter() - started if elapsed is None else elapsed
-            self.metrics.requests.labels(scope["method"], route, str(status)).observe(elapsed)
+            labels = (scope["method"], route, str(status))
+            timed = self._timed.get(labels)
+            if timed is None:
+                timed = self._timed[labels] = self.metrics.requests.labels(*labels)
+            timed.observe(elapsed)

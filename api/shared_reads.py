@@ -20,6 +20,8 @@ T = TypeVar("T")
 
 #: Entries kept at most; past it the oldest go first.
 MOST_ENTRIES = 50_000
+#: A key with no live answer kept (answers may be ``None``).
+_MISSING: Any = object()
 
 
 class SharedReads:
@@ -49,15 +51,16 @@ class SharedReads:
         if self.ttl_s <= 0:
             return list(load(list(keys)))
         now = self._clock()
+        get = self._entries.get
         with self._lock:
-            found = {k: self._entries.get((kind, k)) for k in keys}
-        known = {k: hit[1] for k, hit in found.items() if hit is not None and hit[0] > now}
-        missing = [k for k in dict.fromkeys(keys) if k not in known]
+            hits = [get((kind, k)) for k in keys]
+        answers = [_MISSING if hit is None or hit[0] <= now else hit[1] for hit in hits]
+        missing = list(dict.fromkeys(k for k, a in zip(keys, answers, strict=True) if a is _MISSING))
         if missing:
             loaded = dict(zip(missing, load(missing), strict=True))
             self._keep({(kind, k): v for k, v in loaded.items()}, now)
-            known.update(loaded)
-        return [known[k] for k in keys]
+            answers = [loaded[k] if a is _MISSING else a for k, a in zip(keys, answers, strict=True)]
+        return answers
 
     def _keep(self, values: dict[Hashable, Any], now: float) -> None:
         until = now + self.ttl_s
