@@ -34,7 +34,7 @@ from eventstore.errors import (
 )
 from eventstore.files import private_sqlite_file
 from eventstore.group_commit import Pending, settle, writer_for
-from eventstore.sqlite_writes import LAST_EVENT, apply, apply_apart, apply_together
+from eventstore.sqlite_writes import apply, apply_apart, apply_together
 from eventstore.wakeup import Listener, Waker, channel_dir
 from plumbing.thread_connections import ThreadConnections
 
@@ -65,6 +65,9 @@ CREATE TABLE IF NOT EXISTS streams (
 """
 
 _COLUMNS = "position, stream, version, event_id, type, schema_version, data, metadata"
+#: Read from the (stream, version) index alone: every signed-in request asks it twice (the session
+#: gate), and every command once; reading its metadata too would cost a seek into the table.
+STREAM_VERSION = "SELECT version FROM events WHERE stream = ? ORDER BY version DESC LIMIT 1"
 
 
 class SQLiteEventStore:
@@ -233,7 +236,7 @@ class SQLiteEventStore:
         return value
 
     def stream_version(self, stream: str) -> int | None:
-        row = self._query_one(LAST_EVENT, (stream,))
+        row = self._query_one(STREAM_VERSION, (stream,))
         return None if row is None else int(row[0])
 
     def head_position(self) -> int:
