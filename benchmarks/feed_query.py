@@ -73,8 +73,9 @@ TARGET = Target(2_000, 20.0)
 #: DESIGN.md section 11: the feed page (SQLite) at >= 0.8 of the raw floor in the same run.
 FLOOR_BAR = 0.8
 FLOOR_TARGET = Target(2_000, 20.0, source="feed page query row; bar: >= 0.8 of the floor")
-#: Turns the three servers take, each timed for ``seconds / ROUNDS``.
-ROUNDS = 2
+#: Turns the three servers take, each timed for ``seconds / ROUNDS``: many short turns, so a machine
+#: whose speed drifts during the run (this one's swings by a third within a minute) hurts all alike.
+ROUNDS = 6
 PAGE = 20
 WEEKS = 6
 THREADS, CONNECTIONS = 2, 100
@@ -115,7 +116,7 @@ class Sizes:
 
 
 #: Small enough that projecting into a one-node Cassandra takes about half a minute (~30 events/s).
-FULL = Sizes(readers=60, small=30, follows=10, videos=6, large=3, large_videos=8, seconds=10, warmup=2)
+FULL = Sizes(readers=60, small=30, follows=10, videos=6, large=3, large_videos=8, seconds=30, warmup=2)
 QUICK = Sizes(readers=30, small=15, follows=5, videos=6, large=2, large_videos=6, seconds=3, warmup=1)
 
 
@@ -384,11 +385,11 @@ def on_sqlite(setup: Setup) -> tuple[Limits, Measured]:
         rates = [
             Rate(failures=wrk_rate(s, load, setup.sizes.warmup, setup.folder).failures) for s, load in servers
         ]
+        turn = max(1, setup.sizes.seconds // ROUNDS)
         for _ in range(ROUNDS):
-            rates = [
-                r + wrk_rate(s, load, setup.sizes.seconds // ROUNDS, setup.folder)
-                for r, (s, load) in zip(rates, servers, strict=True)
-            ]
+            this_round = [wrk_rate(s, load, turn, setup.folder) for s, load in servers]
+            print(f"    round: API / floor {this_round[2].per_s / this_round[1].per_s:.2f}", flush=True)
+            rates = [r + t for r, t in zip(rates, this_round, strict=True)]
         memory = api.memory()
         if rates[2].failures:
             print(f"API log, last lines:\n{api.tail()}\n", flush=True)
@@ -426,7 +427,7 @@ def on_cassandra(setup: Setup, address: str) -> Measured:
 
 def run(setup: Setup, cassandra: str | None, skipped: str) -> tuple[Limits, list[Measured]]:
     print(
-        f"wrk -t{THREADS} -c{CONNECTIONS}, {ROUNDS} rounds of {setup.sizes.seconds // ROUNDS} s each"
+        f"wrk -t{THREADS} -c{CONNECTIONS}, {ROUNDS} rounds of {max(1, setup.sizes.seconds // ROUNDS)} s each"
         f" after {setup.sizes.warmup} s warm-up"
     )
     limits, sqlite = on_sqlite(setup)
@@ -439,7 +440,7 @@ def run(setup: Setup, cassandra: str | None, skipped: str) -> tuple[Limits, list
 def lines(limits: Limits, results: Sequence[Measured], sizes: Sizes) -> list[Line]:
     """Each engine against the trivial route; SQLite also against the raw floor (section 11's bar)."""
     how = (
-        f"wrk -t{THREADS} -c{CONNECTIONS}, {ROUNDS} x {sizes.seconds // ROUNDS} s: GET"
+        f"wrk -t{THREADS} -c{CONNECTIONS}, {ROUNDS} x {max(1, sizes.seconds // ROUNDS)} s: GET"
         f" /v1/feed/following?limit={PAGE}, the next of {sizes.readers} readers each request"
     )
     trivial = f"{how}; limit: PUT /ping on a trivial FastAPI app"
