@@ -8,14 +8,24 @@ comments), ``shares`` and ``comments``.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from commands import streams
 from commands.aggregates import FOLLOWS, VIDEO
 from commands.context import Ports
 from commands.handling import load
+from commands.standing import standing_of
 from domain import social, videos
 from domain.access import VideoAccess
 from domain.actors import Actor
+from domain.moderation import standing
+
+Clock = Callable[[], datetime]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -35,14 +45,20 @@ def video_access(ports: Ports, video_id: str) -> VideoAccess:
     return videos.access(state)
 
 
-def audience(ports: Ports, actor: Actor, video_id: str) -> Audience:
+def audience(ports: Ports, actor: Actor, video_id: str, *, clock: Clock = _now) -> Audience:
     """The video, whether the actor follows its owner (actor's graph) and is blocked (owner's graph).
 
-    Nobody follows or is blocked by themselves, and a missing video has no owner to ask about.
-    """
+    Nobody follows or is blocked by themselves, and a missing video has no owner to ask about. While
+    its owner is suspended the video is not there for anyone else to engage with, as every read
+    withholds it (``domain.access.may_view``): a like, comment, share or report of it is answered
+    as for a video never made, and nothing reaches the owner. Read from the owner's standing stream,
+    so a suspension takes effect with the next command (one revision lookup for most owners, who
+    have none)."""
     video = video_access(ports, video_id)
     if not video.exists or video.owner_id == actor.user_id:
         return Audience(video)
+    if standing.suspension(standing_of(ports, video.owner_id), clock()) is not None:
+        return Audience(VideoAccess(video_id=video_id, owner_id="", exists=False))
     mine = load(ports, streams.follows(actor.user_id), FOLLOWS).state
     owners = load(ports, streams.follows(video.owner_id), FOLLOWS).state
     return Audience(

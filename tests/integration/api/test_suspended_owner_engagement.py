@@ -1,0 +1,78 @@
+"""A suspended person's videos take no engagement: every read withholds them, so a like, comment,
+share or report of one is answered as for a video never made, for everyone, moderators included (as
+for a video moderation hid). What was given before can still be taken back, and it all opens again
+once the suspension is lifted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.integration.api.test_suspended_owner_reads import Suspension
+
+ENGAGING = ("follower", "stranger", "moderator")
+
+
+def engage(world: Suspension, viewer: str, kind: str) -> httpx.Response:
+    user = world.user(viewer)
+    video = world.public
+    asks: dict[str, tuple[str, str, dict[str, Any] | None]] = {
+        "like": ("PUT", f"/v1/videos/{video}/like", None),
+        "comment": ("POST", f"/v1/videos/{video}/comments", {"text": "hello"}),
+        "share": ("POST", f"/v1/videos/{video}/shares", {"channel": "copy_link"}),
+        "report": ("POST", "/v1/reports", {"target_kind": "video", "target_id": video, "reason": "spam"}),
+    }
+    method, path, body = asks[kind]
+    response: httpx.Response = world.system.client.request(method, path, headers=user.auth, json=body)
+    return response
+
+
+@pytest.fixture(scope="module")
+def suspended(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suspension]:
+    s = Suspension(tmp_path_factory.mktemp("suspended-engagement"))
+    s.suspend()
+    yield s
+    s.world.close()
+
+
+@pytest.mark.parametrize("kind", ["like", "comment", "share", "report"])
+@pytest.mark.parametrize("viewer", ENGAGING)
+def test_their_video_takes_no_engagement_and_reads_as_never_made(
+    suspended: Suspension, viewer: str, kind: str
+) -> None:
+    # Given a stranger's like of the video recorded before the suspension
+    before = suspended.system.store.head_position()
+
+    # When anyone but the owner engages with it
+    response = engage(suspended, viewer, kind)
+
+    # Then it is not found, in the words a missing video gets, and nothing is recorded
+    assert response.status_code == 404, response.text
+    assert response.json()["detail"] == "video not found"
+    assert suspended.system.store.head_position() == before
+
+
+def test_a_like_given_before_can_still_be_taken_back(suspended: Suspension) -> None:
+    user = suspended.user("stranger")
+    response = suspended.system.client.delete(f"/v1/videos/{suspended.public}/like", headers=user.auth)
+    assert response.status_code == 200, response.text
+
+
+def test_lifting_the_suspension_opens_it_to_engagement_again(tmp_path: Path) -> None:
+    # Given a suspended owner, then the suspension lifted
+    world = Suspension(tmp_path)
+    try:
+        world.suspend()
+        assert engage(world, "follower", "like").status_code == 404
+        world.lift()
+
+        # When / Then people engage with the video again
+        for kind in ("like", "comment", "share", "report"):
+            response = engage(world, "follower", kind)
+            assert response.status_code in (200, 201), (kind, response.text)
+    finally:
+        world.world.close()
