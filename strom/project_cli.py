@@ -12,6 +12,7 @@ import typer
 
 from commands.context import Ports
 from migrations.runner import apply_pending
+from plumbing.gc_settle import settle
 from projections import process_managers, registry
 from projections.rebuild import ParityFailed, rebuild
 from projections.runner import Partition
@@ -52,6 +53,7 @@ def project_command(
         else []
     )
     signal.signal(signal.SIGTERM, lambda *_: supervisor.stop())
+    settle()  # the rows projectors keep in memory out of the cycle collector's way
     supervisor.start()
     for manager in managers:
         manager.start()

@@ -17,6 +17,7 @@ from api.routers import MATCHED_FIRST, ROUTERS
 from api.state import AppState, Media
 from api.web_client import client_router
 from commands.context import Ports
+from plumbing.gc_settle import settle
 from projections import process_managers, registry
 from projections.supervisor import Supervisor
 from read_models.port import ReadStore
@@ -161,6 +162,7 @@ def serve(
 
     open_files = raise_open_files_limit()
     limit_repeated_logs()
+    settle()  # the caches of sessions, tokens and shared reads out of the cycle collector's way
     app = build_app(settings, with_projectors=with_projectors)
     if demo:
         state: AppState = app.state.strom
