@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
 from api.limits import BodyLimit
+from tests import loops
 
 MOST = 10
 
@@ -45,7 +45,7 @@ def ask(headers: list[tuple[bytes, bytes]], chunks: list[bytes]) -> tuple[int, E
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "path": "/v1/x", "headers": headers}
-    asyncio.run(BodyLimit(app, max_bytes=MOST)(scope, receive, send))
+    loops.run(BodyLimit(app, max_bytes=MOST)(scope, receive, send))
     return sent[0]["status"], app, receive
 
 
