@@ -8,24 +8,15 @@ comments), ``shares`` and ``comments``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 from commands import streams
 from commands.aggregates import FOLLOWS, VIDEO
 from commands.context import Ports
 from commands.handling import load
-from commands.standing import standing_of
+from commands.standing import suspended
 from domain import social, videos
 from domain.access import VideoAccess
 from domain.actors import Actor
-from domain.moderation import standing
-
-Clock = Callable[[], datetime]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -40,12 +31,14 @@ class Audience:
 def video_access(ports: Ports, video_id: str) -> VideoAccess:
     """The video as engagement sees it; one never created is there for no one."""
     state = load(ports, streams.video(video_id), VIDEO).state if video_id else videos.initial
-    if not state.exists:
-        return VideoAccess(video_id=video_id, owner_id="", exists=False)
-    return videos.access(state)
+    return videos.access(state) if state.exists else _nowhere(video_id)
 
 
-def audience(ports: Ports, actor: Actor, video_id: str, *, clock: Clock = _now) -> Audience:
+def _nowhere(video_id: str) -> VideoAccess:
+    return VideoAccess(video_id=video_id, owner_id="", exists=False)
+
+
+def audience(ports: Ports, actor: Actor, video_id: str) -> Audience:
     """The video, whether the actor follows its owner (actor's graph) and is blocked (owner's graph).
 
     Nobody follows or is blocked by themselves, and a missing video has no owner to ask about. While
@@ -57,8 +50,8 @@ def audience(ports: Ports, actor: Actor, video_id: str, *, clock: Clock = _now) 
     video = video_access(ports, video_id)
     if not video.exists or video.owner_id == actor.user_id:
         return Audience(video)
-    if standing.suspension(standing_of(ports, video.owner_id), clock()) is not None:
-        return Audience(VideoAccess(video_id=video_id, owner_id="", exists=False))
+    if suspended(ports, video.owner_id):
+        return Audience(_nowhere(video_id))
     mine = load(ports, streams.follows(actor.user_id), FOLLOWS).state
     owners = load(ports, streams.follows(video.owner_id), FOLLOWS).state
     return Audience(

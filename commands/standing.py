@@ -40,6 +40,11 @@ def standing_of(ports: Ports, user_id: str) -> model.State:
     return load(ports, streams.standing(user_id), STANDING).state
 
 
+def suspended(ports: Ports, user_id: str, *, clock: Clock = _now) -> bool:
+    """Whether a suspension of the person is in force now, as their standing stream says."""
+    return model.suspension(standing_of(ports, user_id), clock()) is not None
+
+
 def ensure_allowed(ports: Ports, actor: Actor, capability: Capability, *, clock: Clock = _now) -> None:
     """Raises ``Restricted`` (403, naming the restriction and its end) while the actor is suspended
     or restricted from ``capability``. System actors have no standing."""

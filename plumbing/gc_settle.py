@@ -17,7 +17,6 @@ reference count (most) are freed whether frozen or not.
 from __future__ import annotations
 
 import gc
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -31,7 +30,6 @@ class Settler:
         self._refresh_s = refresh_s
         self._clock = clock
         self._thaw_at = clock() + refresh_s
-        self._lock = threading.Lock()
 
     def install(self) -> None:
         gc.callbacks.append(self._after)
@@ -43,14 +41,14 @@ class Settler:
         gc.unfreeze()
 
     def _after(self, phase: str, info: dict[str, Any]) -> None:
+        """Runs with the interpreter lock held and the collection over; collections never overlap."""
         if phase != "stop" or info["generation"] != 2:
             return
-        with self._lock:
-            if self._clock() >= self._thaw_at:
-                gc.unfreeze()  # the next full collection walks everything once
-                self._thaw_at = self._clock() + self._refresh_s
-            else:
-                gc.freeze()
+        if self._clock() >= self._thaw_at:
+            gc.unfreeze()  # the next full collection walks everything once
+            self._thaw_at = self._clock() + self._refresh_s
+        else:
+            gc.freeze()
 
 
 def settle() -> Settler:
