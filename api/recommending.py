@@ -171,7 +171,7 @@ def _candidates(
     at = now.timestamp()
     followed = [
         Video(i.video_id, i.owner_id, tuple(i.hashtags), i.published_at.timestamp())
-        for i in following_feed.following_feed(store, user_id, PER_SOURCE, now=now).items
+        for i in following_feed.following_feed(store, user_id, PER_SOURCE, now=now, kept=shared).items
     ]
     handles = _handles(store, shared, [*(v.owner_id for v in followed), *(s.owner_id for s in seeds)])
     taste = sources.taste_hashtags(affinities, TASTE_HASHTAGS)

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 
 from read_models import sqlite_sql as sql
 from read_models.erasure_marks import erasure_marks
+from read_models.kept import FRESH, Kept
 from read_models.listing import LISTING_STATE, bucket_cursor, parse_bucket_cursor
 from read_models.live import ReadModel
 from read_models.port import FirstRows, ReadStore
@@ -158,24 +159,35 @@ class FeedPage:
 
 
 def following_feed(
-    store: ReadStore, user_id: str, limit: int, cursor: str | None = None, now: datetime | None = None
+    store: ReadStore,
+    user_id: str,
+    limit: int,
+    cursor: str | None = None,
+    now: datetime | None = None,
+    kept: Kept = FRESH,
 ) -> FeedPage:
     """The user's feed, newest first: fanned-out rows and large followees' videos, merged.
 
     The cursor names the bucket and the last item's clustering key; the next page starts strictly
     after it. A full page always carries a cursor, so the page after it may be empty. On SQLite the
-    page is one statement (``_in_one_statement``); elsewhere it is read bucket by bucket."""
+    page is one statement (``_in_one_statement``); elsewhere it is read bucket by bucket, and a large
+    creator's rows, the same for each of their followers, may be ``kept`` for a moment."""
     now = now or datetime.now(UTC)
     buckets = buckets_back_from(now)
     bucket, after = parse_bucket_cursor(store.cursors, CURSOR_KIND, cursor) if cursor else (buckets[0], None)
     bucket = min(bucket, buckets[0])  # a bucket ahead of now holds nothing yet
     if isinstance(store, SQLiteReadStore):
         return _in_one_statement(store, user_id, limit, (bucket, buckets[-1]), after)
-    return bucket_by_bucket(store, user_id, limit, (bucket, buckets[-1]), after)
+    return bucket_by_bucket(store, user_id, limit, (bucket, buckets[-1]), after, kept)
 
 
 def bucket_by_bucket(
-    store: ReadStore, user_id: str, limit: int, span: tuple[int, int], after: tuple[datetime, str] | None
+    store: ReadStore,
+    user_id: str,
+    limit: int,
+    span: tuple[int, int],
+    after: tuple[datetime, str] | None,
+    kept: Kept = FRESH,
 ) -> FeedPage:
     """The page read partition by partition through the port: for each bucket from ``span[0]`` down
     to ``span[1]``, the user's rows and each merged creator's (those creators read beside the first
@@ -188,7 +200,7 @@ def bucket_by_bucket(
         # most pages need: one round for them all instead of one each.
         oldest = bucket if after is not None else max(last, bucket - WINDOW + 1)
         window = list(range(bucket, oldest - 1, -1))
-        read, merged = _buckets(store, user_id, merged, window, after, limit - len(items))
+        read, merged = _buckets(store, kept, user_id, merged, window, after, limit - len(items))
         for week, rows in zip(window, read, strict=True):
             items += rows[: limit - len(items)]
             if len(items) == limit:
@@ -274,6 +286,7 @@ def _page_statement(feed: str, videos: str, merged: str, *, after: bool) -> str:
 
 def _buckets(
     store: ReadStore,
+    kept: Kept,
     user_id: str,
     merged: list[str] | None,
     buckets: list[int],
@@ -281,9 +294,9 @@ def _buckets(
     n: int,
 ) -> tuple[list[list[Row]], list[str]]:
     """Up to ``n`` rows of each bucket after ``after``, from the user's partitions and each merged
-    creator's, and who those creators are (read here when not yet known): two rounds, however many
-    buckets and creators."""
-    feed, videos = MODEL.table(store, FOLLOWING_FEED), MODEL.table(store, CREATOR_VIDEOS)
+    creator's, and who those creators are (read here when not yet known): two rounds at most, however
+    many buckets and creators, and one when every creator's rows are kept."""
+    feed = MODEL.table(store, FOLLOWING_FEED)
     own = FirstRows(feed, [{"user_id": user_id, "bucket": b} for b in buckets], after, n)
     if merged is None:
         creators = FirstRows(MODEL.table(store, MERGED_CREATORS), [{"user_id": user_id}], limit=READ_LIMIT)
@@ -293,11 +306,33 @@ def _buckets(
             merged = [row["creator_id"] for row in _all(store, creators.table, user_id)]
     else:
         (own_rows,) = store.first_rows([own])
-    theirs = [{"owner_id": c, "bucket": b} for b in buckets for c in merged]
-    pages = store.first_rows([FirstRows(videos, theirs, after, n)])[0] if theirs else []
+    pages = _creator_rows(store, kept, [(c, b) for b in buckets for c in merged], after, n)
     width = len(merged)
     read = [_merge([own_rows[i], *pages[i * width : (i + 1) * width]], n) for i in range(len(buckets))]
     return read, merged
+
+
+def _creator_rows(
+    store: ReadStore,
+    kept: Kept,
+    partitions: list[tuple[str, int]],
+    after: tuple[datetime, str] | None,
+    n: int,
+) -> list[list[Row]]:
+    """Up to ``n`` rows after ``after`` of each (creator, bucket): a large creator's rows are the same
+    for each of their followers, whose pages ask for them in the same moment, so they go through
+    ``kept``, keyed by all that decides the answer (the build, the partition, ``after`` and ``n``)."""
+    if not partitions:
+        return []
+    videos = MODEL.table(store, CREATOR_VIDEOS)
+    start = "" if after is None else f"{after[0].isoformat()}/{after[1]}"
+    keys = {f"{videos.name}/{c}/{b}/{start}/{n}": (c, b) for c, b in partitions}
+
+    def load(missing: list[str]) -> list[list[Row]]:
+        asked = [{"owner_id": keys[k][0], "bucket": keys[k][1]} for k in missing]
+        return store.first_rows([FirstRows(videos, asked, after, n)])[0]
+
+    return kept.many("feed creator rows", list(keys), load)
 
 
 def _merge(sources: list[Sequence[Row]], n: int) -> list[Row]:

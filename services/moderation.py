@@ -15,34 +15,15 @@ own rows. A suspension or a label then reaches feeds within that second of its p
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Protocol, TypeVar
 
 from read_models import moderation_standing as model
 from read_models.errors import MissingTable
+from read_models.kept import FRESH, Kept
 from read_models.port import ReadStore
 
 Clock = Callable[[], datetime]
-T = TypeVar("T")
-
-
-class Kept(Protocol):
-    """Answers about many keys, some of them kept from a moment ago (``api.shared_reads``)."""
-
-    def many(self, kind: str, keys: Sequence[str], load: Callable[[list[str]], Sequence[T]]) -> list[T]:
-        """One answer per key, in order; ``load`` is asked, in one call, for those not kept."""
-        ...
-
-
-class Fresh:
-    """Keeps nothing: every answer is read now."""
-
-    def many(self, kind: str, keys: Sequence[str], load: Callable[[list[str]], Sequence[T]]) -> list[T]:
-        return list(load(list(keys)))
-
-
-FRESH = Fresh()
 
 
 def _now() -> datetime:

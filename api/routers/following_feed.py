@@ -15,8 +15,9 @@ from api.problems import problems
 from api.reading import Cursor, Limit, MinPosition, ReadStoreDep, caught_up, query, read
 from api.routers.moderation_common import LABELS
 from read_models import following_feed as model
+from read_models.kept import Kept
 from read_models.port import ReadStore
-from services.moderation import Kept, Moderation
+from services.moderation import Moderation
 
 router = APIRouter(prefix="/v1/feed", tags=["feed"])
 
@@ -69,7 +70,7 @@ async def following_feed(
 
 
 def _page(store: ReadStore, kept: Kept, user_id: str, limit: int, cursor: str | None) -> bytes:
-    page = model.following_feed(store, user_id, limit, cursor)
+    page = model.following_feed(store, user_id, limit, cursor, kept=kept)
     items = _moderated(Moderation(store, kept=kept), page.items)
     return page_json(items, page.next_cursor)
 

@@ -38,9 +38,10 @@ from domain.actors import Actor
 from domain.feeds import RecordFeedServed, ServedItem
 from read_models import fresh_videos, recommendations, trending, video_details
 from read_models.errors import InvalidQuery, MissingTable
+from read_models.kept import FRESH, Kept
 from read_models.port import ReadStore
 from recommend.candidates import FRESH_REASON, TRENDING_REASON, Source
-from services.moderation import FRESH, Kept, Moderation
+from services.moderation import Moderation
 
 router = APIRouter(prefix="/v1/feed", tags=["feeds"])
 
