@@ -11,7 +11,8 @@ from eventstore.envelope import AppendResult, Checkpoint, EventFilter, Expected,
 
 class Subscription(Protocol):
     """A catch-up subscription: yields history after a position, then new events as they land;
-    with ``checkpoints=True`` also ``Checkpoint`` markers, so filtered-out events count as progress."""
+    with ``checkpoints=True`` also ``Checkpoint`` markers, so filtered-out events count as progress.
+    A marker may repeat the last one's position (SQLite's repeat while the log is quiet)."""
 
     def __iter__(self) -> Iterator[RecordedEvent | Checkpoint]: ...
 

@@ -317,7 +317,10 @@ class SQLiteEventStore:
 
 
 class SQLiteSubscription:
-    """Catches up from the log, then sleeps on a wake-up socket until an append nudges it."""
+    """Catches up from the log, then sleeps on a wake-up socket until an append nudges it. With
+    ``checkpoints``, each catch-up is marked, and the mark repeated after every quiet wait: a
+    consumer that records progress only now and then (``projections.following``) can then record
+    where it stopped once the log goes quiet."""
 
     def __init__(
         self,
@@ -350,8 +353,9 @@ class SQLiteSubscription:
                     if self._stopped.is_set():
                         return
                 if got < PAGE:
+                    quiet = got == 0 and head <= self._position
                     self._position = max(self._position, head)
-                    if self._checkpoints and self._position > marked:
+                    if self._checkpoints and (self._position > marked or quiet):
                         marked = self._position
                         yield Checkpoint(marked)
                     self._listener.wait(self._fallback_s)

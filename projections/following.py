@@ -3,8 +3,10 @@ checkpoint, reacts to each event it watches, and records how far it got.
 
 The checkpoint is a row beside the projectors' (``read_models/projection_state.py``). It passes an
 event only once the reaction to it is done, so a crash repeats a reaction and never skips one:
-reactions must be idempotent. It is saved after every reaction that asks for it, when the
-subscription catches up, and at least every ``SAVE_EVERY_S`` in between. A store that fails for a
+reactions must be idempotent. It is saved after every reaction that asks for it, and otherwise at
+most every ``SAVE_EVERY_S``: while the log is quiet the subscription repeats its last mark, so the
+checkpoint still settles where the reading stopped. Saving at every catch-up
+cost a write for every append once live, for each process manager. A store that fails for a
 while stops the reading and starts it again from the checkpoint, backing off; anything else stops
 the process manager, its error and the event's position recorded beside its checkpoint.
 """
@@ -108,8 +110,7 @@ class Follower(abc.ABC):
                 self._at = item.position
                 urgent = isinstance(item, RecordedEvent) and self.react(item)
                 position = item.position
-                caught_up = not isinstance(item, RecordedEvent)
-                if position > saved and (urgent or caught_up or time.monotonic() - saved_at > SAVE_EVERY_S):
+                if position > saved and (urgent or time.monotonic() - saved_at >= SAVE_EVERY_S):
                     self._save(position)
                     saved, saved_at = position, time.monotonic()
                 if self._stopped.is_set() or (until is not None and position >= until):
