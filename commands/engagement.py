@@ -13,7 +13,7 @@ from commands import streams
 from commands.aggregates import FOLLOWS, VIDEO
 from commands.context import Ports
 from commands.handling import load
-from commands.standing import suspended
+from commands.standing import withheld
 from domain import social, videos
 from domain.access import VideoAccess
 from domain.actors import Actor
@@ -42,15 +42,16 @@ def audience(ports: Ports, actor: Actor, video_id: str) -> Audience:
     """The video, whether the actor follows its owner (actor's graph) and is blocked (owner's graph).
 
     Nobody follows or is blocked by themselves, and a missing video has no owner to ask about. While
-    its owner is suspended the video is not there for anyone else to engage with, as every read
-    withholds it (``domain.access.may_view``): a like, comment, share or report of it is answered
-    as for a video never made, and nothing reaches the owner. Read from the owner's standing stream,
-    so a suspension takes effect with the next command (one revision lookup for most owners, who
-    have none)."""
+    its owner is suspended, or erased and their videos not yet deleted by the cascade, the video is
+    not there for anyone else to engage with, as every read withholds it (``domain.access.may_view``):
+    a like, comment, share or report of it is answered as for a video never made, and nothing
+    reaches the owner. Read from the owner's account and standing streams, so a suspension or an
+    erasure takes effect with the next command (the standing stream costs one revision lookup for
+    most owners, who have none)."""
     video = video_access(ports, video_id)
     if not video.exists or video.owner_id == actor.user_id:
         return Audience(video)
-    if suspended(ports, video.owner_id):
+    if withheld(ports, video.owner_id):
         return Audience(_nowhere(video_id))
     mine = load(ports, streams.follows(actor.user_id), FOLLOWS).state
     owners = load(ports, streams.follows(video.owner_id), FOLLOWS).state

@@ -45,6 +45,13 @@ def suspended(ports: Ports, user_id: str, *, clock: Clock = _now) -> bool:
     return model.suspension(standing_of(ports, user_id), clock()) is not None
 
 
+def withheld(ports: Ports, user_id: str, *, clock: Clock = _now) -> bool:
+    """Whether what the person made is withheld from everyone else now, as every read withholds it
+    (``domain.access``): a suspension is in force, or their account is erased and the erasure
+    cascade has not yet deleted their videos."""
+    return load(ports, streams.user(user_id), ACCOUNT).state.erased or suspended(ports, user_id, clock=clock)
+
+
 def ensure_allowed(ports: Ports, actor: Actor, capability: Capability, *, clock: Clock = _now) -> None:
     """Raises ``Restricted`` (403, naming the restriction and its end) while the actor is suspended
     or restricted from ``capability``. System actors have no standing."""

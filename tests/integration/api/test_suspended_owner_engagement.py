@@ -1,7 +1,8 @@
 """A suspended person's videos take no engagement: every read withholds them, so a like, comment,
 share or report of one is answered as for a video never made, for everyone, moderators included (as
 for a video moderation hid). What was given before can still be taken back, and it all opens again
-once the suspension is lifted."""
+once the suspension is lifted. An erased person's videos take none either, in the while before the
+erasure cascade deletes them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from projections.registry import ALL
 from tests.integration.api.test_suspended_owner_reads import Suspension
 
 ENGAGING = ("follower", "stranger", "moderator")
@@ -76,3 +78,30 @@ def test_lifting_the_suspension_opens_it_to_engagement_again(tmp_path: Path) -> 
             assert response.status_code in (200, 201), (kind, response.text)
     finally:
         world.world.close()
+
+
+@pytest.fixture(scope="module")
+def erased(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suspension]:
+    """The owner erased their account; the erasure cascade, which deletes their videos, has not run."""
+    s = Suspension(tmp_path_factory.mktemp("erased-engagement"))
+    s.act("DELETE", "/v1/me", s.user("owner"))
+    s.system.project(*ALL)
+    yield s
+    s.world.close()
+
+
+@pytest.mark.parametrize("kind", ["like", "comment", "share", "report"])
+@pytest.mark.parametrize("viewer", ENGAGING)
+def test_an_erased_persons_video_takes_no_engagement_before_the_cascade_deletes_it(
+    erased: Suspension, viewer: str, kind: str
+) -> None:
+    # Given an owner erased, their video not yet deleted
+    before = erased.system.store.head_position()
+
+    # When anyone engages with it
+    response = engage(erased, viewer, kind)
+
+    # Then it is not found, as for a video never made, and nothing is recorded
+    assert response.status_code == 404, response.text
+    assert response.json()["detail"] == "video not found"
+    assert erased.system.store.head_position() == before
