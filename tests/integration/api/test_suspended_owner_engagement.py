@@ -33,10 +33,17 @@ def engage(world: Suspension, viewer: str, kind: str) -> httpx.Response:
     return response
 
 
-@pytest.fixture(scope="module")
-def suspended(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suspension]:
-    s = Suspension(tmp_path_factory.mktemp("suspended-engagement"))
-    s.suspend()
+@pytest.fixture(scope="module", params=["suspended", "erased"])
+def withheld(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Suspension]:
+    """The owner suspended; or erased, with the erasure cascade that deletes their videos not run."""
+    s = Suspension(tmp_path_factory.mktemp(f"{request.param}-engagement"))
+    if request.param == "suspended":
+        s.suspend()
+    else:
+        s.act("DELETE", "/v1/me", s.user("owner"))
+        s.system.project(*ALL)
     yield s
     s.world.close()
 
@@ -44,23 +51,23 @@ def suspended(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suspension]:
 @pytest.mark.parametrize("kind", ["like", "comment", "share", "report"])
 @pytest.mark.parametrize("viewer", ENGAGING)
 def test_their_video_takes_no_engagement_and_reads_as_never_made(
-    suspended: Suspension, viewer: str, kind: str
+    withheld: Suspension, viewer: str, kind: str
 ) -> None:
-    # Given a stranger's like of the video recorded before the suspension
-    before = suspended.system.store.head_position()
+    # Given a stranger's like of the video recorded before the owner was suspended or erased
+    before = withheld.system.store.head_position()
 
     # When anyone but the owner engages with it
-    response = engage(suspended, viewer, kind)
+    response = engage(withheld, viewer, kind)
 
     # Then it is not found, in the words a missing video gets, and nothing is recorded
     assert response.status_code == 404, response.text
     assert response.json()["detail"] == "video not found"
-    assert suspended.system.store.head_position() == before
+    assert withheld.system.store.head_position() == before
 
 
-def test_a_like_given_before_can_still_be_taken_back(suspended: Suspension) -> None:
-    user = suspended.user("stranger")
-    response = suspended.system.client.delete(f"/v1/videos/{suspended.public}/like", headers=user.auth)
+def test_a_like_given_before_can_still_be_taken_back(withheld: Suspension) -> None:
+    user = withheld.user("stranger")
+    response = withheld.system.client.delete(f"/v1/videos/{withheld.public}/like", headers=user.auth)
     assert response.status_code == 200, response.text
 
 
@@ -78,30 +85,3 @@ def test_lifting_the_suspension_opens_it_to_engagement_again(tmp_path: Path) -> 
             assert response.status_code in (200, 201), (kind, response.text)
     finally:
         world.world.close()
-
-
-@pytest.fixture(scope="module")
-def erased(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suspension]:
-    """The owner erased their account; the erasure cascade, which deletes their videos, has not run."""
-    s = Suspension(tmp_path_factory.mktemp("erased-engagement"))
-    s.act("DELETE", "/v1/me", s.user("owner"))
-    s.system.project(*ALL)
-    yield s
-    s.world.close()
-
-
-@pytest.mark.parametrize("kind", ["like", "comment", "share", "report"])
-@pytest.mark.parametrize("viewer", ENGAGING)
-def test_an_erased_persons_video_takes_no_engagement_before_the_cascade_deletes_it(
-    erased: Suspension, viewer: str, kind: str
-) -> None:
-    # Given an owner erased, their video not yet deleted
-    before = erased.system.store.head_position()
-
-    # When anyone engages with it
-    response = engage(erased, viewer, kind)
-
-    # Then it is not found, as for a video never made, and nothing is recorded
-    assert response.status_code == 404, response.text
-    assert response.json()["detail"] == "video not found"
-    assert erased.system.store.head_position() == before
