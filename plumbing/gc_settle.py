@@ -16,9 +16,10 @@ reference count (most) are freed whether frozen or not.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 #: Seconds between full collections over everything, frozen objects included.
@@ -56,3 +57,15 @@ def settle() -> Settler:
     settler = Settler()
     settler.install()
     return settler
+
+
+@contextlib.contextmanager
+def settled() -> Iterator[Settler]:
+    """Installed for a while: a rebuild in a process that goes on afterwards (``strom projections
+    rebuild`` runs in the test process too), which then leaves nothing frozen."""
+    settler = Settler()
+    settler.install()
+    try:
+        yield settler
+    finally:
+        settler.uninstall()

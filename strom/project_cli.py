@@ -12,7 +12,7 @@ import typer
 
 from commands.context import Ports
 from migrations.runner import apply_pending
-from plumbing.gc_settle import settle
+from plumbing.gc_settle import settle, settled
 from projections import process_managers, registry
 from projections.rebuild import ParityFailed, rebuild
 from projections.runner import Partition
@@ -155,14 +155,15 @@ def rebuild_command(
     apply_pending(store)
     bar = ProgressBar()
     try:
-        done = rebuild(
-            projector,
-            events=events,
-            codec=make_codec(keys),
-            store=store,
-            on_progress=bar.show,
-            accept_count_differences=accept_count_differences,
-        )
+        with settled():  # what the rebuild keeps in memory out of the cycle collector's way
+            done = rebuild(
+                projector,
+                events=events,
+                codec=make_codec(keys),
+                store=store,
+                on_progress=bar.show,
+                accept_count_differences=accept_count_differences,
+            )
     except ParityFailed as exc:
         bar.close()
         typer.echo(f"error: {exc}", err=True)

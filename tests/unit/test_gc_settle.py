@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from plumbing.gc_settle import Settler
+from plumbing.gc_settle import Settler, settled
 
 
 class Node:
@@ -87,3 +87,15 @@ def test_uninstalling_thaws_everything() -> None:
     settler.uninstall()
     assert gc.get_freeze_count() == 0
     assert settler._after not in gc.callbacks
+
+
+def test_settled_for_a_while_leaves_nothing_frozen_and_no_callback_behind() -> None:
+    # Given a process that settles for a while (a rebuild), with a full collection meanwhile
+    with settled():
+        gc.collect()
+        assert gc.get_freeze_count() > 0
+        # When the while is over
+    # Then the collector has everything back, and nothing freezes any more
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert gc.get_freeze_count() == 0
