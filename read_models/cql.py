@@ -3,6 +3,7 @@ Cassandra adapter prepares. Identifiers are always quoted, so a column may be na
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from read_models.tables import Column, ColumnType, Order, Table
@@ -61,6 +62,7 @@ def drop_table(keyspace: str, table: Table) -> str:
 # -- DML ------------------------------------------------------------------------------------
 
 
+@functools.cache
 def upsert(keyspace: str, table: Table, *, timestamp: bool, ttl: bool, if_not_exists: bool = False) -> str:
     """Binds every column, keys first (``table.names``), then the timestamp, then the TTL."""
     cols = ", ".join(q(c) for c in table.names)
@@ -71,26 +73,31 @@ def upsert(keyspace: str, table: Table, *, timestamp: bool, ttl: bool, if_not_ex
     return f"INSERT INTO {qualified(keyspace, table)} ({cols}) VALUES ({marks}){tail}"
 
 
+@functools.cache
 def delete(keyspace: str, table: Table, *, timestamp: bool) -> str:
     """Binds the timestamp first (when given), then the primary key."""
     using = " USING TIMESTAMP ?" if timestamp else ""
     return f"DELETE FROM {qualified(keyspace, table)}{using} WHERE {_equal(table.key_names)}"
 
 
+@functools.cache
 def get(keyspace: str, table: Table) -> str:
     return f"SELECT {_select(table)} FROM {qualified(keyspace, table)} WHERE {_equal(table.key_names)}"
 
 
+@functools.cache
 def scan(keyspace: str, table: Table) -> str:
     return f"SELECT {_select(table)} FROM {qualified(keyspace, table)}"
 
 
+@functools.cache
 def page(keyspace: str, table: Table, *, start: int, end: int, descending: bool) -> str:
     """``start``/``end``: how many clustering values each bound has (0: none). Binds the partition
     key, then the start values, then the end values."""
     return _slice_of(keyspace, table, _equal(table.partition_key), start, end, descending)
 
 
+@functools.cache
 def first_rows(keyspace: str, table: Table, *, end: int) -> str:
     """The first rows of many partitions in one statement, in clustering order (with ``IN`` on the
     partition key, Cassandra pages no reversed order): binds a list of values for each partition key
