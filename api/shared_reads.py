@@ -18,8 +18,11 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-#: Entries kept at most; past it the oldest go first.
+#: Entries kept at most, and rows: an answer that is a list (a creator's newest videos, a trending
+#: list) counts a row per element, so what is kept stays within a few tens of MB however the
+#: answers are shaped. Past either, the oldest go first.
 MOST_ENTRIES = 50_000
+MOST_ROWS = 100_000
 #: A key with no live answer kept (answers may be ``None``).
 _MISSING: Any = object()
 
@@ -29,6 +32,7 @@ class SharedReads:
         self.ttl_s = ttl_s
         self._clock = clock
         self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()  # oldest first
+        self._rows = 0
         self._lock = threading.Lock()
 
     def one(self, key: Hashable, load: Callable[[], T]) -> T:
@@ -66,10 +70,16 @@ class SharedReads:
         until = now + self.ttl_s
         with self._lock:
             for key, value in values.items():
-                self._entries.pop(key, None)
+                old = self._entries.pop(key, None)
+                self._rows += _rows(value) - (0 if old is None else _rows(old[1]))
                 self._entries[key] = (until, value)
-            while len(self._entries) > MOST_ENTRIES:
-                self._entries.popitem(last=False)
+            while len(self._entries) > MOST_ENTRIES or self._rows > MOST_ROWS:
+                _, (_, gone) = self._entries.popitem(last=False)
+                self._rows -= _rows(gone)
+
+
+def _rows(value: Any) -> int:
+    return max(1, len(value)) if isinstance(value, list) else 1
 
 
 #: Keeps nothing: every read goes to the store (tests that change the store between reads).

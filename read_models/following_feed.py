@@ -121,6 +121,8 @@ TABLES = (
 READ_LIMIT = 1000
 #: Weeks of a feed read in one round: most first pages need two or three.
 WINDOW = 3
+#: Rows of a large creator's week kept for everyone's first pages: as many as a page may ask for.
+KEPT_ROWS = 100
 #: What the feed's cursors are sealed as (``read_models.cursors``).
 CURSOR_KIND = "following feed"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -319,20 +321,26 @@ def _creator_rows(
     after: tuple[datetime, str] | None,
     n: int,
 ) -> list[list[Row]]:
-    """Up to ``n`` rows after ``after`` of each (creator, bucket): a large creator's rows are the same
-    for each of their followers, whose pages ask for them in the same moment, so they go through
-    ``kept``, keyed by all that decides the answer (the build, the partition, ``after`` and ``n``)."""
+    """Up to ``n`` rows after ``after`` of each (creator, bucket). A large creator's newest rows are
+    the same for each of their followers, whose first pages ask for them in the same moment, so
+    those go through ``kept``: ``KEPT_ROWS`` of each partition under one key (its build's table,
+    creator and bucket), each page taking the ``n`` it needs. A read from a cursor (``after``) is
+    one reader's own, and goes to the store."""
     if not partitions:
         return []
     videos = MODEL.table(store, CREATOR_VIDEOS)
-    start = "" if after is None else f"{after[0].isoformat()}/{after[1]}"
-    keys = {f"{videos.name}/{c}/{b}/{start}/{n}": (c, b) for c, b in partitions}
 
-    def load(missing: list[str]) -> list[list[Row]]:
-        asked = [{"owner_id": keys[k][0], "bucket": keys[k][1]} for k in missing]
-        return store.first_rows([FirstRows(videos, asked, after, n)])[0]
+    def read(asked: list[tuple[str, int]], limit: int) -> list[list[Row]]:
+        keys = [{"owner_id": c, "bucket": b} for c, b in asked]
+        return store.first_rows([FirstRows(videos, keys, after, limit)])[0]
 
-    return kept.many("feed creator rows", list(keys), load)
+    if after is not None or n > KEPT_ROWS:
+        return read(partitions, n)
+    keys = {f"{videos.name}/{c}/{b}": (c, b) for c, b in partitions}
+    found = kept.many(
+        "feed creator rows", list(keys), lambda missing: read([keys[k] for k in missing], KEPT_ROWS)
+    )
+    return [rows[:n] for rows in found]
 
 
 def _merge(sources: list[Sequence[Row]], n: int) -> list[Row]:

@@ -3,7 +3,9 @@ read again; a zero time keeps nothing; many keys load only the ones not kept, in
 
 from __future__ import annotations
 
-from api.shared_reads import SharedReads
+import functools
+
+from api.shared_reads import MOST_ROWS, SharedReads
 
 
 class Clock:
@@ -48,3 +50,27 @@ def test_many_keys_load_only_what_is_not_kept_in_one_call_and_answer_in_order() 
     assert asked == [["a", "b"], ["c"]]
     assert shared.many("other", ["a"], load) == ["A"]  # kinds do not mix
     assert asked[-1] == ["a"]
+
+
+def test_list_answers_count_a_row_per_element_and_the_oldest_go_past_the_rows_kept() -> None:
+    # Given answers of a thousand rows each, more than the rows kept at most, and one small answer
+    shared = SharedReads(60.0, clock=Clock())
+    loads: list[int] = []
+
+    def read(n: int) -> list[int]:
+        loads.append(n)
+        return [n] * 1000
+
+    shared.one("small", lambda: "s")
+    lists = MOST_ROWS // 1000 + 5
+    for n in range(lists):
+        shared.one(("rows", n), functools.partial(read, n))
+    loads.clear()
+
+    # When the oldest and the newest are asked again within their time
+    shared.one(("rows", 0), lambda: read(0))
+    shared.one(("rows", lists - 1), lambda: read(lists - 1))
+
+    # Then the oldest had gone, taking the small answer before it, and the newest was kept
+    assert loads == [0]
+    assert shared.one("small", lambda: "read again") == "read again"
