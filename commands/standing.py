@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from commands import streams
 from commands.aggregates import ACCOUNT, STANDING
 from commands.context import Outcome, Ports, Request
-from commands.handling import execute, load
+from commands.handling import execute, load, store_errors
 from domain.actors import Actor
 from domain.errors import NotFound
 from domain.moderation import sanctions
@@ -49,7 +49,20 @@ def withheld(ports: Ports, user_id: str, *, clock: Clock = _now) -> bool:
     """Whether what the person made is withheld from everyone else now, as every read withholds it
     (``domain.access``): a suspension is in force, or their account is erased and the erasure
     cascade has not yet deleted their videos."""
-    return load(ports, streams.user(user_id), ACCOUNT).state.erased or suspended(ports, user_id, clock=clock)
+    return erased(ports, user_id) or suspended(ports, user_id, clock=clock)
+
+
+def erased(ports: Ports, user_id: str) -> bool:
+    """Whether the account was erased. An erasure deletes the person's data key just after it is
+    recorded, so a key still there answers "no" at once: the account stream, which every session
+    refresh lengthens, is folded only for a person without a key (erased, or never given one), and
+    a command of the hot path (a like) never folds a creator's whole stream after a cache miss.
+    Between the erasure's event and its key's deletion (a request cut short there is finished when
+    asked again) the account still reads as not erased here."""
+    with store_errors():
+        if ports.keys.find(user_id) is not None:
+            return False
+    return load(ports, streams.user(user_id), ACCOUNT).state.erased
 
 
 def ensure_allowed(ports: Ports, actor: Actor, capability: Capability, *, clock: Clock = _now) -> None:
