@@ -52,6 +52,7 @@ from eventstore.errors import (
     StreamNotFound,
     WrongExpectedVersion,
 )
+from eventstore.quiet_marks import with_quiet_marks
 
 IDEMPOTENCY_WINDOW = 64
 APPEND_ATTEMPTS = 5
@@ -388,10 +389,11 @@ class KurrentDBSubscription:
         self._stopped = threading.Event()
 
     def __iter__(self) -> Iterator[RecordedEvent | Checkpoint]:
+        """With checkpoints, the last is repeated while the log is quiet, as the port asks: the
+        server sends nothing then."""
+        items = matching(self._received(), self._after, self._filter, live_checkpoints=self._checkpoints)
         try:
-            yield from matching(
-                self._received(), self._after, self._filter, live_checkpoints=self._checkpoints
-            )
+            yield from with_quiet_marks(items) if self._checkpoints else items
         finally:
             self._raw.stop()
 

@@ -11,8 +11,9 @@ from eventstore.envelope import AppendResult, Checkpoint, EventFilter, Expected,
 
 class Subscription(Protocol):
     """A catch-up subscription: yields history after a position, then new events as they land;
-    with ``checkpoints=True`` also ``Checkpoint`` markers, so filtered-out events count as progress.
-    A marker may repeat the last one's position (SQLite's repeat while the log is quiet)."""
+    with ``checkpoints=True`` also ``Checkpoint`` markers, so filtered-out events count as progress,
+    and while the log is quiet the last marker again about every second: a consumer that records its
+    progress only now and then (``projections.following``) then settles where it stopped."""
 
     def __iter__(self) -> Iterator[RecordedEvent | Checkpoint]: ...
 

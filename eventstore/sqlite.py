@@ -318,9 +318,8 @@ class SQLiteEventStore:
 
 class SQLiteSubscription:
     """Catches up from the log, then sleeps on a wake-up socket until an append nudges it. With
-    ``checkpoints``, each catch-up is marked, and the mark repeated after every quiet wait: a
-    consumer that records progress only now and then (``projections.following``) can then record
-    where it stopped once the log goes quiet."""
+    ``checkpoints``, each catch-up is marked, and the mark repeated after every quiet wait (the
+    port's promise; ``eventstore.quiet_marks`` keeps it for KurrentDB)."""
 
     def __init__(
         self,

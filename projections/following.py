@@ -4,11 +4,12 @@ checkpoint, reacts to each event it watches, and records how far it got.
 The checkpoint is a row beside the projectors' (``read_models/projection_state.py``). It passes an
 event only once the reaction to it is done, so a crash repeats a reaction and never skips one:
 reactions must be idempotent. It is saved after every reaction that asks for it, and otherwise at
-most every ``SAVE_EVERY_S``: while the log is quiet the subscription repeats its last mark, so the
-checkpoint still settles where the reading stopped. Saving at every catch-up
-cost a write for every append once live, for each process manager. A store that fails for a
-while stops the reading and starts it again from the checkpoint, backing off; anything else stops
-the process manager, its error and the event's position recorded beside its checkpoint.
+most every ``SAVE_EVERY_S``: while the log is quiet every subscription repeats its last mark
+(``eventstore.port.Subscription``), so the checkpoint still settles where the reading stopped.
+Saving at every catch-up cost a write for every append once live, for each process manager. A store
+that fails for a while stops the reading and starts it again from the checkpoint, backing off;
+anything else stops the process manager, its error and the event's position recorded beside its
+checkpoint.
 """
 
 from __future__ import annotations

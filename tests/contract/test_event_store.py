@@ -289,6 +289,27 @@ def test_checkpoints_mark_progress_through_events_the_filter_leaves_out(
     assert not any(isinstance(item, RecordedEvent) for item in seen)
 
 
+def test_while_the_log_is_quiet_the_last_checkpoint_comes_again(store: EventStore, category: str) -> None:
+    # Given a subscription with checkpoints that has caught up with an event
+    store.append(stream_of(category), new(1), StreamState.NO_STREAM)
+    head = store.head_position()
+    sub = store.subscribe(after=head - 1, filter=EventFilter(categories=(category,)), checkpoints=True)
+    seen: list[RecordedEvent | Checkpoint] = []
+    reader = threading.Thread(target=lambda: seen.extend(sub), daemon=True)
+
+    # When nothing more is appended for a few seconds
+    reader.start()
+    time.sleep(2.6)
+    sub.stop()
+    reader.join(timeout=10)
+
+    # Then the event came, and after it its mark, again and again
+    marks = [item for item in seen if isinstance(item, Checkpoint)]
+    assert [item.position for item in seen if isinstance(item, RecordedEvent)] == [head]
+    assert len(marks) >= 2
+    assert {mark.position for mark in marks} == {head}
+
+
 def _collect_until(sub: Subscription, seen: list[RecordedEvent | Checkpoint], position: int) -> None:
     for item in sub:
         seen.append(item)

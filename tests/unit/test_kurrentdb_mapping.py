@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
+import time
 import uuid
+from collections.abc import Iterator
+from typing import Any, cast
 
 import kurrentdbclient as kdb
 import orjson
@@ -35,6 +39,7 @@ from eventstore.errors import (
 )
 from eventstore.kurrentdb import (
     KurrentDBEventStore,
+    KurrentDBSubscription,
     canonical_ids,
     client_uri,
     earlier_append,
@@ -305,3 +310,43 @@ def test_once_caught_up_each_live_event_is_followed_by_a_checkpoint_at_its_posit
         (type(item).__name__, item.position) for item in matching(raws, 100, None, live_checkpoints=True)
     ] == [("RecordedEvent", 110), ("Checkpoint", 110), ("RecordedEvent", 130), ("Checkpoint", 130)]
     assert [item.position for item in matching(raws, 100, None)] == [110, 130]
+
+
+class QuietServer:
+    """A catch-up subscription as the client gives it: what the server sent, then silence until
+    stopped (the server sends nothing while the log is quiet)."""
+
+    def __init__(self, raws: list[kdb.RecordedEvent]) -> None:
+        self._raws = raws
+        self._stopped = threading.Event()
+
+    def __iter__(self) -> Iterator[kdb.RecordedEvent]:
+        yield from self._raws
+        self._stopped.wait(10)
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+
+def test_with_checkpoints_the_last_comes_again_while_the_server_is_quiet() -> None:
+    # Given a subscription whose server sent an event and caught up, then nothing
+    caught_up = kdb.CaughtUp(stream_position=0, commit_position=0, prepare_position=0, recorded_at=None)
+    server = QuietServer([raw("video-1", position=110), caught_up])
+    subscription = KurrentDBSubscription(cast(Any, server), 100, None, "localhost:2113", checkpoints=True)
+    seen: list[RecordedEvent | Checkpoint] = []
+    reader = threading.Thread(target=lambda: seen.extend(subscription), daemon=True)
+
+    # When it is read for a quiet while, then stopped
+    reader.start()
+    time.sleep(2.5)
+    subscription.stop()
+    reader.join(5)
+
+    # Then the event and its mark came, and the mark again while nothing came
+    assert not reader.is_alive()
+    assert [(type(item).__name__, item.position) for item in seen[:2]] == [
+        ("RecordedEvent", 110),
+        ("Checkpoint", 110),
+    ]
+    assert len(seen) >= 4
+    assert set(seen[2:]) == {Checkpoint(110)}
