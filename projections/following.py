@@ -32,6 +32,21 @@ BUILD = "v1"
 log = logging.getLogger("strom.projections.following")
 
 
+class SavePace:
+    """When a process manager's checkpoint is due: after a reaction that asks for it, otherwise at
+    most every ``SAVE_EVERY_S`` (the subscription's marks while the log is quiet settle the rest)."""
+
+    def __init__(self, saved: int) -> None:
+        self.saved = saved
+        self._at = time.monotonic()
+
+    def due(self, position: int, *, urgent: bool) -> bool:
+        return position > self.saved and (urgent or time.monotonic() - self._at >= SAVE_EVERY_S)
+
+    def done(self, position: int) -> None:
+        self.saved, self._at = position, time.monotonic()
+
+
 class Interrupted(Exception):
     """Stopped in the middle of a reaction: the checkpoint stays before its event."""
 
@@ -96,14 +111,14 @@ class Follower(abc.ABC):
 
     def run(self, *, until: int | None = None) -> int:
         """Reacts to the events after the checkpoint; returns the position reached."""
-        position = saved = self.checkpoint()
+        position = self.checkpoint()
         if until is not None and position >= until:
             return position
+        pace = SavePace(position)
         subscription = self._events.subscribe(after=position, filter=self.watched, checkpoints=True)
         self._subscription = subscription
         if self._stopped.is_set():  # stopped before there was a subscription to stop
             subscription.stop()
-        saved_at = time.monotonic()
         try:
             for item in subscription:
                 if until is not None and item.position > until:
@@ -111,14 +126,14 @@ class Follower(abc.ABC):
                 self._at = item.position
                 urgent = isinstance(item, RecordedEvent) and self.react(item)
                 position = item.position
-                if position > saved and (urgent or time.monotonic() - saved_at >= SAVE_EVERY_S):
+                if pace.due(position, urgent=urgent):
                     self._save(position)
-                    saved, saved_at = position, time.monotonic()
+                    pace.done(position)
                 if self._stopped.is_set() or (until is not None and position >= until):
                     break
         finally:
             subscription.stop()
-        if position > saved:
+        if position > pace.saved:
             self._save(position)
         return position
 

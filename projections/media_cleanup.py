@@ -9,8 +9,8 @@ what is already gone removes nothing, so a replay from any checkpoint, or from t
 harm. To find a person's videos it keeps its own rows (``read_models/media_by_owner.py``): one per
 video from its draft until its media is removed. A removal that fails (storage away for a while)
 is retried with backoff, never skipped: the checkpoint does not pass the event until it is done.
-The checkpoint is saved after each event it acts on, and past the events it skips at most every
-``SAVE_EVERY_S`` (the subscription's marks while the log is quiet settle it), so its lag
+The checkpoint is saved after each event it acts on, and past the events it skips at most once a
+second (``projections.following.SavePace``; the subscription's marks while quiet settle it), so its lag
 (``strom projections status``, ``/metrics``) reads zero within seconds of going idle.
 """
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 
 from domain import videos
@@ -26,7 +25,7 @@ from domain.accounts.events import AvatarDiscarded, ErasureRequested
 from eventstore.codec import EventCodec
 from eventstore.envelope import EventFilter, RecordedEvent
 from eventstore.port import EventStore, Subscription
-from projections.following import SAVE_EVERY_S
+from projections.following import SavePace
 from projections.runner import TRANSIENT
 from read_models import media_by_owner as owned
 from read_models import projection_state as states
@@ -100,10 +99,10 @@ class MediaCleanup:
 
     def run(self, *, until: int | None = None) -> int:
         """Reacts to the events after the checkpoint; returns the position reached."""
-        position = saved = states.load(self._store, NAME, BUILD, version=1).position
-        saved_at = time.monotonic()
+        position = states.load(self._store, NAME, BUILD, version=1).position
         if until is not None and position >= until:
             return position
+        pace = SavePace(position)
         subscription = self._events.subscribe(
             after=position, filter=EventFilter(types=WATCHED), checkpoints=True
         )
@@ -112,13 +111,14 @@ class MediaCleanup:
             for item in subscription:
                 if until is not None and item.position > until:
                     break
-                acted = isinstance(item, RecordedEvent)
                 if isinstance(item, RecordedEvent):
                     self._react(item)
                 position = item.position
-                if position > saved and (acted or time.monotonic() - saved_at >= SAVE_EVERY_S):
+                if pace.due(
+                    position, urgent=isinstance(item, RecordedEvent)
+                ):  # the row removed, then the checkpoint past it
                     self._save(position)
-                    saved, saved_at = position, time.monotonic()
+                    pace.done(position)
                 if self._stopped.is_set() or (until is not None and position >= until):
                     break
         finally:
