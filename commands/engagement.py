@@ -45,9 +45,9 @@ def audience(ports: Ports, actor: Actor, video_id: str) -> Audience:
     its owner is suspended, or erased and their videos not yet deleted by the cascade, the video is
     not there for anyone else to engage with, as every read withholds it (``domain.access.may_view``):
     a like, comment, share or report of it is answered as for a video never made, and nothing
-    reaches the owner. Read from the owner's account and standing streams, so a suspension or an
-    erasure takes effect with the next command (the standing stream costs one revision lookup for
-    most owners, who have none)."""
+    reaches the owner. Read from the write side (``commands.standing.withheld``: the owner's data
+    key, and their standing stream), so a suspension or an erasure takes effect with the next
+    command."""
     video = video_access(ports, video_id)
     if not video.exists or video.owner_id == actor.user_id:
         return Audience(video)

@@ -60,12 +60,11 @@ def settle() -> Settler:
 
 
 @contextlib.contextmanager
-def settled() -> Iterator[Settler]:
+def settled() -> Iterator[None]:
     """Installed for a while: a rebuild in a process that goes on afterwards (``strom projections
     rebuild`` runs in the test process too), which then leaves nothing frozen."""
-    settler = Settler()
-    settler.install()
+    settler = settle()
     try:
-        yield settler
+        yield
     finally:
         settler.uninstall()

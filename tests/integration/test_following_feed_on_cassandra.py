@@ -10,12 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from api.shared_reads import SharedReads
+from benchmarks import feed_query
 from domain.accounts.events import ErasureRequested
 from domain.social import UserBlocked, UserFollowed, UserUnfollowed
 from domain.videos.events import VideoHidden, VideoPublished, VideoRestored
 from migrations.runner import apply_pending
 from projections.models.following_feed import make_projector
 from read_models import following_feed as model
+from read_models.kept import FRESH, Kept
+from read_models.port import ReadStore
 from tests.contract.read_store_backends import OPENERS, cassandra_address
 from tests.unit.projections.world import World
 
@@ -73,3 +77,35 @@ def test_the_feed_rows_agree_on_both_stores_and_survive_a_replay(tmp_path: Path)
             world.events.close()
             world.keys.close()
     assert seen["sqlite"] == seen["cassandra"]
+
+
+def every_page(store: ReadStore, user_id: str, limit: int, kept: Kept) -> list[model.FeedPage]:
+    """The user's feed page after page, following the cursors, as the API reads it."""
+    pages: list[model.FeedPage] = []
+    cursor: str | None = None
+    while len(pages) < 100:
+        pages.append(model.following_feed(store, user_id, limit, cursor, kept=kept))
+        cursor = pages[-1].next_cursor
+        if cursor is None:
+            break
+    return pages
+
+
+def test_pages_read_with_a_large_creators_rows_kept_are_those_read_fresh(tmp_path: Path) -> None:
+    cassandra_address()  # skips without a node (fails when one is required)
+    # Given the feed benchmark's platform projected into a node: every reader follows its large
+    # creators, whose rows are merged in at read time
+    setup = feed_query.prepare(tmp_path, feed_query.QUICK)
+    assert setup.platform.large
+    with OPENERS["cassandra"](tmp_path) as store:
+        feed_query.project(setup.log, store, setup.sizes)
+        readers = setup.platform.readers[:8]
+        fresh = {(r, limit): every_page(store, r, limit, FRESH) for r in readers for limit in (7, 20)}
+
+        # When they are read again with the creators' rows kept, in a moment that does not pass
+        kept = SharedReads(1.0, clock=lambda: 0.0)
+        pages = {(r, limit): every_page(store, r, limit, kept) for r in readers for limit in (7, 20)}
+
+        # Then every page, items and cursor alike, is the one read fresh, and they were kept
+        assert pages == fresh
+        assert all(len(v[0].items) == limit for (_, limit), v in pages.items())

@@ -4,9 +4,11 @@ fresh, and first pages asked in the same moment read each creator's week once be
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from api.shared_reads import SharedReads
 from benchmarks import feed_query
@@ -56,64 +58,63 @@ def first_page(store: SQLiteReadStore, user_id: str, kept: Kept) -> model.FeedPa
     return model.bucket_by_bucket(store, user_id, 20, (buckets[0], buckets[-1]), None, kept)
 
 
-def test_pages_read_with_kept_creator_rows_are_those_read_fresh(tmp_path: Path) -> None:
-    # Given the feed benchmark's platform, whose readers all follow its large creators
-    setup = feed_query.prepare(tmp_path, feed_query.QUICK)
-    store = SQLiteReadStore(tmp_path / "read.db")
-    try:
-        feed_query.project(setup.log, store, setup.sizes)
-        readers = setup.platform.readers
-        fresh = {(r, limit): walked(store, r, limit, FRESH) for r in readers for limit in (1, 7, 20, 100)}
-        kept = SharedReads(1.0, clock=lambda: 0.0)  # a moment that does not pass
-
-        # When every reader reads every page in the same moment, creators' rows kept
-        pages = {(r, limit): walked(store, r, limit, kept) for r in readers for limit in (1, 7, 20, 100)}
-
-        # Then each page, items and cursor, is the one read fresh
-        assert pages == fresh
-        assert all(len(p[0].items) == limit for (_, limit), p in pages.items() if limit < 100)
-    finally:
-        store.close()
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CountingStore, list[str]]]:
+    """The feed benchmark's platform, projected: its readers all follow its large creators."""
+    folder = tmp_path_factory.mktemp("kept-rows")
+    setup = feed_query.prepare(folder, feed_query.QUICK)
+    store = CountingStore(folder / "read.db")
+    feed_query.project(setup.log, store, setup.sizes)
+    yield store, list(setup.platform.readers)
+    store.close()
 
 
-def test_first_pages_asked_in_the_same_moment_read_each_creators_week_once(tmp_path: Path) -> None:
-    # Given the platform, and its readers' first pages read fresh
-    setup = feed_query.prepare(tmp_path, feed_query.QUICK)
-    store = CountingStore(tmp_path / "read.db")
-    try:
-        feed_query.project(setup.log, store, setup.sizes)
-        readers = setup.platform.readers
-        store.asked = []
-        fresh = [first_page(store, r, FRESH) for r in readers]
-        read_fresh, store.asked = store.asked, []
+def test_pages_read_with_kept_creator_rows_are_those_read_fresh(
+    platform: tuple[CountingStore, list[str]],
+) -> None:
+    # Given every page of every reader read fresh
+    store, readers = platform
+    fresh = {(r, limit): walked(store, r, limit, FRESH) for r in readers for limit in (1, 7, 20, 100)}
+    kept = SharedReads(1.0, clock=lambda: 0.0)  # a moment that does not pass
 
-        # When they are read again in the same moment, creators' rows kept
-        kept = SharedReads(1.0, clock=lambda: 0.0)
-        pages = [first_page(store, r, kept) for r in readers]
+    # When every reader reads every page in the same moment, creators' rows kept
+    pages = {(r, limit): walked(store, r, limit, kept) for r in readers for limit in (1, 7, 20, 100)}
 
-        # Then they are the same pages, and each creator's week was read once between the readers,
-        # not once for each reader whose page needed it
-        assert pages == fresh
-        assert sorted(store.asked) == sorted(set(read_fresh))
-        assert len(read_fresh) > 3 * len(store.asked)
-    finally:
-        store.close()
+    # Then each page, items and cursor, is the one read fresh
+    assert pages == fresh
+    assert all(len(p[0].items) == limit for (_, limit), p in pages.items() if limit < 100)
 
 
-def test_a_kept_answer_is_only_for_the_same_start_and_length(tmp_path: Path) -> None:
-    # Given the platform, and one reader's pages read with kept rows of every length and start
-    setup = feed_query.prepare(tmp_path, feed_query.QUICK)
-    store = SQLiteReadStore(tmp_path / "read.db")
-    try:
-        feed_query.project(setup.log, store, setup.sizes)
-        kept = SharedReads(1.0, clock=lambda: 0.0)
-        reader, other = setup.platform.readers[:2]
-        for limit in (20, 3, 1):
-            walked(store, reader, limit, kept)
+def test_first_pages_asked_in_the_same_moment_read_each_creators_week_once(
+    platform: tuple[CountingStore, list[str]],
+) -> None:
+    # Given the readers' first pages read fresh
+    store, readers = platform
+    store.asked = []
+    fresh = [first_page(store, r, FRESH) for r in readers]
+    read_fresh, store.asked = store.asked, []
 
-        # When another reader of the same creators reads with those rows kept
-        for limit in (1, 3, 20, 5):
-            # Then every page is still the one read fresh
-            assert walked(store, other, limit, kept) == walked(store, other, limit, FRESH)
-    finally:
-        store.close()
+    # When they are read again in the same moment, creators' rows kept
+    kept = SharedReads(1.0, clock=lambda: 0.0)
+    pages = [first_page(store, r, kept) for r in readers]
+
+    # Then they are the same pages, and each creator's week was read once between the readers,
+    # not once for each reader whose page needed it
+    assert pages == fresh
+    assert sorted(store.asked) == sorted(set(read_fresh))
+    assert len(read_fresh) > 3 * len(store.asked)
+
+
+def test_rows_kept_for_one_readers_pages_serve_anothers_of_any_length(
+    platform: tuple[CountingStore, list[str]],
+) -> None:
+    # Given one reader's pages read with creators' rows kept, at several lengths
+    store, (reader, other, *_) = platform
+    kept = SharedReads(1.0, clock=lambda: 0.0)
+    for limit in (20, 3, 1):
+        walked(store, reader, limit, kept)
+
+    # When another reader of the same creators reads with those rows kept
+    for limit in (1, 3, 20, 5):
+        # Then every page is still the one read fresh
+        assert walked(store, other, limit, kept) == walked(store, other, limit, FRESH)
