@@ -23,7 +23,7 @@ from eventstore.checkpoints import CheckpointError, public_key_path
 from eventstore.errors import CorruptEvent, EventStoreError
 from eventstore.port import EventStore
 from strom.migrate_cli import migrate_command
-from strom.project_cli import project_command, projections_app
+from strom.project_cli import manage_command, project_command, projections_app
 from strom.screening_cli import screening_app
 from strom.settings import Settings
 from strom.users_cli import users_app
@@ -41,6 +41,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.command("migrate")(migrate_command)
 app.command("project")(project_command)
+app.command("manage")(manage_command)
 app.command("worker")(worker_command)
 app.add_typer(projections_app, name="projections")
 app.add_typer(screening_app, name="screening")

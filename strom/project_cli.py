@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from typing import Annotated, Protocol
@@ -36,6 +37,14 @@ projections_app = typer.Typer(no_args_is_help=True, help="Engineers: inspect and
 def project_command(
     only: Annotated[list[str] | None, typer.Option(help="Run only this projector (repeatable).")] = None,
     partition: Annotated[str, typer.Option(help="Own slice i of n of the entities, e.g. 0/4.")] = "0/1",
+    managers: Annotated[
+        bool,
+        typer.Option(
+            "--managers/--no-managers",
+            help="Run the process managers beside the first slice (without --only); "
+            "--no-managers where `strom manage` runs them.",
+        ),
+    ] = True,
 ) -> None:
     """Run projectors until stopped (Ctrl-C), each from its checkpoint."""
     try:
@@ -47,22 +56,44 @@ def project_command(
     apply_pending(store)
     codec = make_codec(keys)
     supervisor = Supervisor(projectors, events=events, codec=codec, store=store, partition=part)
-    managers = (
-        _process_managers(settings, ports_for(settings, events, keys), store)
-        if only is None and part.index == 0
-        else []
-    )
+    beside = managers and only is None and part.index == 0
+    running = _process_managers(settings, ports_for(settings, events, keys), store) if beside else []
     signal.signal(signal.SIGTERM, lambda *_: supervisor.stop())
     settle()  # the rows projectors keep in memory out of the cycle collector's way
     supervisor.start()
-    for manager in managers:
+    for manager in running:
         manager.start()
     typer.echo(f"projecting {', '.join(supervisor.names)}; Ctrl-C stops")
     try:
         supervisor.wait()
     except KeyboardInterrupt:
         supervisor.stop()
-    for manager in reversed(managers):
+    for manager in reversed(running):
+        manager.stop()
+
+
+def manage_command() -> None:
+    """Run the process managers alone until stopped (Ctrl-C): exports, the erasure cascade, the
+    publish schedule, media cleanup and the job requests, one copy of each for the whole log.
+
+    In a process of their own they take no turn of the projectors' interpreter: beside them, their
+    subscriptions and round trips lengthen every projector's commit (measured on Cassandra: live
+    lag p99 about twice as long). Run exactly one, and ``strom project --no-managers`` beside it."""
+    settings = Settings()
+    events, keys, store = open_event_store(settings), open_key_store(settings), open_read_store(settings)
+    apply_pending(store)
+    running = _process_managers(settings, ports_for(settings, events, keys), store)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    for manager in running:
+        manager.start()
+    typer.echo("managing exports, erasures, the publish schedule and media; Ctrl-C stops")
+    try:
+        while not stopped.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    for manager in reversed(running):
         manager.stop()
 
 
@@ -73,9 +104,10 @@ class ProcessManager(Protocol):
 
 def _process_managers(settings: Settings, ports: Ports, store: ReadStore) -> list[ProcessManager]:
     """The process managers run once, beside the first slice of every projector (``--partition 0/n``
-    without ``--only``): each follows the whole log, so a second copy would do its work twice. They
-    share the projectors' read store, as in ``strom run``: on Cassandra each store is a session with
-    its own connections and threads, one a process being what the driver is made for.
+    without ``--only`` or ``--no-managers``) or alone (``strom manage``): each follows the whole log,
+    so a second copy would do its work twice. Beside projectors they share their read store, as in
+    ``strom run``: on Cassandra each store is a session with its own connections and threads, one a
+    process being what the driver is made for.
 
     Transcode, screening and cover requests need a broker a worker process shares: with ``memory://`` no
     worker could ever see what they queue (``strom run`` has both in one process)."""

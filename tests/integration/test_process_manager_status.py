@@ -3,8 +3,11 @@ projectors: their checkpoint and lag in ``strom projections status`` and in ``/m
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,8 @@ from domain import videos
 from domain.actors import Actor
 from eventstore.ids import uuid7
 from migrations.runner import apply_pending
+from projections import process_managers, registry
+from read_models import live, projection_state
 from read_models.port import ReadStore
 from strom import pipeline, project_cli
 from strom.cli import app
@@ -141,3 +146,68 @@ def test_strom_project_gives_its_process_managers_the_projectors_read_store(
         store.close()
         events.close()
         keys.close()
+
+
+# -- where they run --------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+#: The process managers that run with a ``memory://`` broker, each writing a checkpoint once caught up.
+UNBROKERED = ("media_cleanup", "data_exports", "erasure_cascade", "publish_schedule")
+
+
+@contextlib.contextmanager
+def strom(words: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """``strom <words>`` in a process of its own on the test's stores, stopped as a deployment stops
+    it (SIGTERM), which it must survive cleanly."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "strom", *words], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        code = process.wait(30)
+    assert code == 0, log.read_text()
+
+
+def wait_until(reached: Callable[[], bool], process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while not reached():
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+
+
+def projector_checkpoints(store: ReadStore) -> list[int]:
+    builds = [(p.name, live.live_build(store, p.name)) for p in registry.ALL]
+    return [0 if b is None else projection_state.checkpoint_of(store, n, b.label) for n, b in builds]
+
+
+def manager_checkpoints(store: ReadStore) -> list[int]:
+    found = process_managers.checkpoints(store)
+    return [found[name] for name in UNBROKERED]
+
+
+def test_process_managers_run_in_strom_manage_and_not_beside_projectors_told_no_managers(
+    world: PipelineWorld, settings: Settings, tmp_path: Path
+) -> None:
+    # Given a log the projectors and every process manager would read past
+    draft_and_delete(world)
+    head = world.store.head_position()
+    store = open_read_store(settings)
+    try:
+        # When `strom project --no-managers` catches up with it
+        log = tmp_path / "project.log"
+        with strom(["project", "--no-managers"], log) as process:
+            wait_until(lambda: min(projector_checkpoints(store)) >= head, process, log)
+        # Then no process manager ran beside the projectors
+        assert set(process_managers.checkpoints(store).values()) == {0}
+
+        # When `strom manage` runs
+        log = tmp_path / "manage.log"
+        with strom(["manage"], log) as process:
+            # Then each process manager catches up with the log there
+            wait_until(lambda: min(manager_checkpoints(store)) >= head, process, log)
+    finally:
+        store.close()

@@ -178,21 +178,61 @@ def test_every_strom_command_and_option_exists() -> None:
     assert {words[1] for _, words in found} >= {"api", "project", "worker", "migrate"}
     for where, words in found:
         command, rest = resolve(words)
-        known = {opt for param in command.params for opt in param.opts}
+        known = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)}
         flags = {word.split("=")[0] for word in rest if word.startswith("--")}
         assert flags <= known, f"{where}: `{' '.join(words)}` uses {sorted(flags - known)}"
         # And the command line parses as the CLI would parse it
         command.make_context(words[0], rest, resilient_parsing=False).close()
 
 
-def compose_slices(files: tuple[str, ...]) -> list[Partition]:
-    """The slices `strom project` is given when the files are combined, later files overriding."""
+def combined(files: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """The services when the files are combined, later files overriding."""
     services: dict[str, dict[str, Any]] = {}
     for name in files:
         for service, spec in compose(name)["services"].items():
             services[service] = {**services.get(service, {}), **spec}
-    lines = [s["command"] for s in services.values() if s.get("command", [])[:2] == ["strom", "project"]]
+    return services
+
+
+def compose_slices(files: tuple[str, ...]) -> list[Partition]:
+    """The slices `strom project` is given when the files are combined."""
+    services = combined(files).values()
+    lines = [s["command"] for s in services if s.get("command", [])[:2] == ["strom", "project"]]
     return [Partition.parse(line[line.index("--partition") + 1]) for line in lines]
+
+
+def runs_managers(words: list[str]) -> bool:
+    """Whether a process (the first pod of a set) started with these words runs the process managers:
+    `strom manage`, or `strom project` for slice 0 of every projector without --no-managers."""
+    if words[1] == "manage":
+        return True
+    partition = words[words.index("--partition") + 1] if "--partition" in words else "0/1"
+    beside = "--only" not in words and "--no-managers" not in words
+    return words[1] == "project" and beside and Partition.parse(partition).index == 0
+
+
+@pytest.mark.parametrize("files", [COMPOSE_FILES[:1], COMPOSE_FILES], ids=["whole", "partitioned"])
+def test_compose_runs_one_copy_of_the_process_managers(files: tuple[str, ...]) -> None:
+    copies = [
+        (name, spec.get("deploy", {}).get("replicas", 1))
+        for name, spec in combined(files).items()
+        if spec.get("command", [None])[0] == "strom" and runs_managers(spec["command"])
+    ]
+    assert copies == [("managers", 1)]
+
+
+def test_kubernetes_runs_one_copy_of_the_process_managers() -> None:
+    copies = []
+    for obj in k8s_objects():
+        pod = obj.get("spec", {}).get("template", {}).get("spec", {})
+        lines = [line for where, line in commands() if where == f"{obj['kind']}/{obj['metadata']['name']}"]
+        if pod and any(runs_managers(line) for line in lines):
+            # a Deployment's every replica runs them; a StatefulSet's pod 0 (commands() reads as it)
+            replicas = obj["spec"]["replicas"] if obj["kind"] == "Deployment" else 1
+            copies.append((obj["metadata"]["name"], replicas))
+    assert copies == [("strom-managers", 1)]
+    (managers,) = [o for o in k8s_objects() if o["metadata"]["name"] == "strom-managers"]
+    assert managers["spec"]["strategy"]["type"] == "Recreate"  # never two pods at once
 
 
 @pytest.mark.parametrize("files", [COMPOSE_FILES[:1], COMPOSE_FILES], ids=["whole", "partitioned"])
