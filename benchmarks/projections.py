@@ -9,7 +9,8 @@
   (``read_all`` and ``EventCodec.decode``), so the rest of a rebuild's time is the projector's. The
   ``all vs slowest`` line sets all of them together beside the slowest projector alone (DESIGN.md §11:
   at least 0.7 of it).
-- Live lag: a ``strom project`` process follows a log of the same platform while this one appends its
+- Live lag: a ``strom project`` process (the process managers in a ``strom manage`` process beside
+  it, as ``deploy/`` runs them) follows a log of the same platform while this one appends its
   next commands one at a time, at a steady rate and durably, as the API does. For every projector
   that handles one of an append's events, the lag is the time from the append's return until that
   projector's checkpoint reaches its position: on SQLite the checkpoint commits with the rows, on
@@ -366,7 +367,8 @@ def _first_events(items: Iterator[synthetic.Append], count: int) -> Iterator[syn
 
 def live_lag(folder: Path, sizes: Sizes, stores: StoreOpener) -> Lags:
     """Caught up first, then measured while the appends come. The projectors run as deployed, in a
-    ``strom project`` process of their own, so the appender and the poller here do not share its GIL."""
+    ``strom project`` process of their own (the process managers in another), so the appender and
+    the poller here do not share its GIL."""
     lag_log = LagLog.build(folder, sizes)
     with opened(lag_log.log) as o, stores() as store, projecting(lag_log.log, store, folder) as pid:
         wait_for(store, ALL, o.events.head_position(), poll_s=0.02)
@@ -378,7 +380,8 @@ def live_lag(folder: Path, sizes: Sizes, stores: StoreOpener) -> Lags:
 
 @contextlib.contextmanager
 def projecting(log: synthetic.Log, store: ReadStore, folder: Path) -> Iterator[int]:
-    """Every projector in one ``strom project`` process (its pid), stopped (SIGTERM) afterwards."""
+    """Every projector in one ``strom project --no-managers`` process (its pid) and the process
+    managers in a ``strom manage`` process, as ``deploy/`` runs them, both stopped (SIGTERM) afterwards."""
     env = {
         **os.environ,
         "STROM_EVENTSTORE_URL": f"sqlite:///{log.events}",
@@ -386,15 +389,18 @@ def projecting(log: synthetic.Log, store: ReadStore, folder: Path) -> Iterator[i
         "STROM_READSTORE_URL": store_url(store),
         "STROM_DATA_DIR": str(folder),
     }
-    with (folder / "project.log").open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "strom", "project"], env=env, stdout=output, stderr=subprocess.STDOUT
-        )
+    processes = []
     try:
-        yield process.pid
+        for words in (["project", "--no-managers"], ["manage"]):
+            with (folder / f"{words[0]}.log").open("wb") as output:
+                command = [sys.executable, "-m", "strom", *words]
+                processes.append(subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT))
+        yield processes[0].pid
     finally:
-        process.terminate()
-        process.wait(30)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(30)
 
 
 def store_url(store: ReadStore) -> str:
