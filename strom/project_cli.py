@@ -85,6 +85,7 @@ def manage_command() -> None:
     running = _process_managers(settings, ports_for(settings, events, keys), store)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    settle()  # what the managers keep in memory (folds, indexes seen) out of the cycle collector's way
     for manager in running:
         manager.start()
     typer.echo("managing exports, erasures, the publish schedule and media; Ctrl-C stops")
