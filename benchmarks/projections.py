@@ -57,6 +57,7 @@ from eventstore.keystore import SQLiteKeyStore
 from eventstore.sealing import Sealer
 from eventstore.sqlite import SQLiteEventStore
 from migrations.runner import apply_pending
+from plumbing.gc_settle import settled
 from projections.projector import Projector
 from projections.registry import ALL
 from projections.runner import Runner
@@ -215,8 +216,9 @@ def handled(projector: Projector, counts: dict[str, int]) -> int:
 
 
 def rebuild_one(projector: Projector, log: synthetic.Log, store: ReadStore) -> Rate:
-    """What ``projections.rebuild`` times: its runner from 0 to the head (not the parity check after)."""
-    with opened(log) as o:
+    """What ``projections.rebuild`` times: its runner from 0 to the head (not the parity check after),
+    the collector settled as ``strom projections rebuild`` settles it."""
+    with opened(log) as o, settled():
         head = o.events.head_position()
         runner = Runner(
             projector, events=o.events, codec=o.codec, store=store, build=Build(projector.version), fresh=True
@@ -228,8 +230,9 @@ def rebuild_one(projector: Projector, log: synthetic.Log, store: ReadStore) -> R
 
 
 def rebuild_all(projectors: Sequence[Projector], log: synthetic.Log, store: ReadStore) -> Rate:
-    """The supervisor on a fresh store, as ``strom run`` starts, until every projector reached the head."""
-    with opened(log) as o:
+    """The supervisor on a fresh store, as ``strom project`` starts (the collector settled), until every
+    projector reached the head."""
+    with opened(log) as o, settled():
         head = o.events.head_position()
         supervisor = Supervisor(projectors, events=o.events, codec=o.codec, store=store)
         start = time.perf_counter()
