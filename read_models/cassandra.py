@@ -34,7 +34,7 @@ from cassandra.policies import DCAwareRoundRobinPolicy, TokenAwarePolicy
 from cassandra.query import BatchStatement, BatchType, PreparedStatement, SimpleStatement, tuple_factory
 
 from read_models import cql
-from read_models.cassandra_config import CassandraConfig, parse_url
+from read_models.cassandra_config import CONDITIONAL, CassandraConfig, parse_url
 from read_models.checks import (
     check_batch,
     check_first_rows,
@@ -245,7 +245,7 @@ class CassandraReadStore:
         if prepared is None:
             prepared = self._run(table.name, False, lambda s: s.prepare(text))
             prepared.consistency_level = _level(self.config.level(operation))
-            if operation == "insert_if_absent":
+            if operation in CONDITIONAL:
                 prepared.serial_consistency_level = _level(self.config.serial_consistency)
             self._prepared[key] = prepared
         return prepared
@@ -321,6 +321,14 @@ class CassandraReadStore:
         prepared = self._statement(table, "insert_if_absent", (ttl is not None,), text)
         params = [write.values[c] for c in table.names] + ([ttl] if ttl is not None else [])
         result = self._run(table.name, True, lambda s: s.execute(prepared.bind(params)))
+        return bool(result.was_applied)
+
+    def delete_if_present(self, table: Table, key: Mapping[str, Any]) -> bool:
+        checked = check_key(table, key)
+        text = cql.delete(self.keyspace, table, timestamp=False, if_exists=True)
+        prepared = self._statement(table, "delete_if_present", (), text)
+        bound = prepared.bind([checked[c] for c in table.key_names])
+        result = self._run(table.name, True, lambda s: s.execute(bound))
         return bool(result.was_applied)
 
     def _bind(self, table: Table, write: CheckedWrite, operation: str) -> Any:

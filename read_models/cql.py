@@ -74,10 +74,11 @@ def upsert(keyspace: str, table: Table, *, timestamp: bool, ttl: bool, if_not_ex
 
 
 @functools.cache
-def delete(keyspace: str, table: Table, *, timestamp: bool) -> str:
+def delete(keyspace: str, table: Table, *, timestamp: bool, if_exists: bool = False) -> str:
     """Binds the timestamp first (when given), then the primary key."""
     using = " USING TIMESTAMP ?" if timestamp else ""
-    return f"DELETE FROM {qualified(keyspace, table)}{using} WHERE {_equal(table.key_names)}"
+    tail = " IF EXISTS" if if_exists else ""
+    return f"DELETE FROM {qualified(keyspace, table)}{using} WHERE {_equal(table.key_names)}{tail}"
 
 
 @functools.cache

@@ -149,7 +149,14 @@ class ReadStore(Protocol):
     def insert_if_absent(self, table: Table, row: Mapping[str, Any], *, ttl: int | None = None) -> bool:
         """Writes the row only if no live row has its key; says whether it did. For the rare uniqueness
         case: on Cassandra it is a lightweight transaction (Paxos), slow and not for hot paths. Write
-        such a table only through this method and ``delete``."""
+        such a table only through this method and ``delete_if_present``."""
+
+    def delete_if_present(self, table: Table, key: Mapping[str, Any]) -> bool:
+        """Deletes the row if a live row has the key; says whether it did. The delete of a table
+        written through ``insert_if_absent``, ordered with it: on Cassandra a lightweight transaction
+        too. A plain delete carries the client's clock, to the microsecond, and a lightweight
+        transaction's write the coordinator's, to the millisecond, so an insert in the millisecond
+        of a plain delete before it could land under that delete's tombstone, said to be written."""
 
     def purge(self) -> None:
         """Once it returns, values that writes replaced or deleted (erased personal data) are gone

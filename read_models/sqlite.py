@@ -247,6 +247,16 @@ class SQLiteReadStore:
             conn.execute(sql.upsert(table), self._params(table, write))
         return True
 
+    def delete_if_present(self, table: Table, key: Mapping[str, Any]) -> bool:
+        write = check_write(table, Delete(key, None))
+        conn = self._conn()
+        with self._errors(table.name, write=True), self._transaction(conn):
+            values = [sql.to_sql(table.types[c], write.values[c]) for c in table.key_names]
+            if conn.execute(sql.get(table), [*values, _now_ms()]).fetchone() is None:
+                return False
+            conn.execute(sql.delete(table), self._params(table, write))
+        return True
+
     def _write(self, table: Table, writes: list[CheckedWrite]) -> None:
         statements = [
             (sql.delete(table) if w.deleted else sql.upsert(table), self._params(table, w)) for w in writes

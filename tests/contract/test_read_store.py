@@ -413,9 +413,28 @@ def test_insert_if_absent_writes_only_the_first_time(store: ReadStore, k: str) -
     assert store.insert_if_absent(NAMES, {"name": k, "owner": first}) is True
     assert store.insert_if_absent(NAMES, {"name": k, "owner": second}) is False
     assert store.get(NAMES, {"name": k}) == {"name": k, "owner": first}
-    store.delete(NAMES, {"name": k})
+    assert store.delete_if_present(NAMES, {"name": k}) is True
     assert store.insert_if_absent(NAMES, {"name": k, "owner": second}) is True
     assert store.get(NAMES, {"name": k}) == {"name": k, "owner": second}
+
+
+def test_delete_if_present_says_whether_a_row_was_there(store: ReadStore, k: str) -> None:
+    assert store.delete_if_present(NAMES, {"name": k}) is False
+    store.upsert(NAMES, {"name": k, "owner": uuid.uuid4()})
+    assert store.delete_if_present(NAMES, {"name": k}) is True
+    assert store.get(NAMES, {"name": k}) is None
+    assert store.delete_if_present(NAMES, {"name": k}) is False
+
+
+def test_a_name_freed_and_taken_again_at_once_is_taken_every_time(store: ReadStore, k: str) -> None:
+    """Each insert straight after the delete before it: the two are ordered, whatever the clocks'
+    resolution (a plain delete's tombstone could hide an insert made in its millisecond)."""
+    owners = [uuid.uuid4() for _ in range(500)]
+    assert store.insert_if_absent(NAMES, {"name": k, "owner": owners[0]}) is True
+    for owner in owners[1:]:
+        assert store.delete_if_present(NAMES, {"name": k}) is True
+        assert store.insert_if_absent(NAMES, {"name": k, "owner": owner}) is True
+        assert store.get(NAMES, {"name": k}) == {"name": k, "owner": owner}
 
 
 # -- bad input -----------------------------------------------------------------------------
