@@ -238,23 +238,22 @@ class SQLiteReadStore:
                 conn.executemany(statement, [self._params(table, write) for _, write in run])
 
     def insert_if_absent(self, table: Table, row: Mapping[str, Any], *, ttl: int | None = None) -> bool:
-        write = check_write(table, Upsert(row, None, ttl))
+        return self._conditional(table, check_write(table, Upsert(row, None, ttl)), when_live=False)
+
+    def delete_if_present(self, table: Table, key: Mapping[str, Any]) -> bool:
+        return self._conditional(table, check_write(table, Delete(key, None)), when_live=True)
+
+    def _conditional(self, table: Table, write: CheckedWrite, *, when_live: bool) -> bool:
+        """Applies ``write`` only if a live row has its key (``when_live``) or none has, in one
+        transaction; says whether it did."""
         conn = self._conn()
         with self._errors(table.name, write=True), self._transaction(conn):
             key = [sql.to_sql(table.types[c], write.values[c]) for c in table.key_names]
-            if conn.execute(sql.get(table), [*key, _now_ms()]).fetchone() is not None:
+            live = conn.execute(sql.get(table), [*key, _now_ms()]).fetchone() is not None
+            if live != when_live:
                 return False
-            conn.execute(sql.upsert(table), self._params(table, write))
-        return True
-
-    def delete_if_present(self, table: Table, key: Mapping[str, Any]) -> bool:
-        write = check_write(table, Delete(key, None))
-        conn = self._conn()
-        with self._errors(table.name, write=True), self._transaction(conn):
-            values = [sql.to_sql(table.types[c], write.values[c]) for c in table.key_names]
-            if conn.execute(sql.get(table), [*values, _now_ms()]).fetchone() is None:
-                return False
-            conn.execute(sql.delete(table), self._params(table, write))
+            statement = sql.delete(table) if write.deleted else sql.upsert(table)
+            conn.execute(statement, self._params(table, write))
         return True
 
     def _write(self, table: Table, writes: list[CheckedWrite]) -> None:

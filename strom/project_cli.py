@@ -90,10 +90,9 @@ def manage_command() -> None:
         manager.start()
     typer.echo("managing exports, erasures, the publish schedule and media; Ctrl-C stops")
     try:
-        while not stopped.wait(1.0):
-            pass
+        stopped.wait()  # SIGTERM sets it; Ctrl-C interrupts the wait
     except KeyboardInterrupt:
-        pass
+        stopped.set()
     for manager in reversed(running):
         manager.stop()
 
