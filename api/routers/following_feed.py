@@ -15,7 +15,7 @@ from api.problems import problems
 from api.reading import Cursor, Limit, MinPosition, ReadStoreDep, caught_up, query, read
 from api.routers.moderation_common import LABELS
 from read_models import following_feed as model
-from read_models.kept import Kept
+from read_models.kept import FRESH, Kept
 from read_models.port import ReadStore
 from services.moderation import Moderation
 
@@ -57,9 +57,11 @@ async def following_feed(
     """Published public and followers-only videos of the last weeks, from every account the caller
     follows. A full page carries a ``next_cursor`` even when nothing older remains."""
     await caught_up(store, model.MODEL, min_position)
+    # Answers kept for everyone may be from before ``min_position``: a page asked with it reads fresh.
+    kept = FRESH if min_position else state.shared_reads
 
     def call() -> bytes:
-        return _page(store, state.shared_reads, actor.user_id, limit, cursor)
+        return _page(store, kept, actor.user_id, limit, cursor)
 
     # On SQLite, on the event loop rather than a worker thread: the page is three bounded reads of
     # local indexes (its videos, their owners' standing, their labels), about 0.2 ms, less than the

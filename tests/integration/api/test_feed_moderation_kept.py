@@ -1,7 +1,8 @@
 """A Following feed page asks, for each of its items, whether the owner is suspended and which
 labels the video carries; the answers are the same for everyone, so the API keeps them for its
 shared reads' time (about a second) and a suspension reaches every feed within that time of its
-projection, never later."""
+projection, never later. A page asked with ``min_position`` reads none of them kept: it shows
+everything up to that position."""
 
 from __future__ import annotations
 
@@ -44,12 +45,9 @@ class CountedReads:
         return self._store.get_many(table, keys)  # type: ignore[arg-type]
 
 
-def test_a_suspension_reaches_the_feed_within_the_shared_reads_time_and_lookups_are_shared(
-    tmp_path: Path,
-) -> None:
-    # Given a reader and a friend both following a creator's two videos, answers kept for a second
+def _followed(tmp_path: Path, clock: Clock) -> tuple[System, User, User, User, set[str]]:
+    """A reader and a friend both following a creator's two videos, answers kept for a second."""
     system = System.with_read_side(tmp_path)
-    clock = Clock()
     system.state.shared_reads = SharedReads(1.0, clock=clock)
     reader, friend, creator = (system.register(h) for h in ("reader", "friend", "creator"))
     for person in (reader, friend):
@@ -58,13 +56,34 @@ def test_a_suspension_reaches_the_feed_within_the_shared_reads_time_and_lookups_
         )
     videos = {system.published_video(creator) for _ in range(2)}
     system.project(following_feed.PROJECTOR, moderation_standing.PROJECTOR)
+    return system, reader, friend, creator, videos
+
+
+def _feed(system: System, who: User, min_position: int | None = None) -> set[str]:
+    params = {} if min_position is None else {"min_position": min_position}
+    response = system.client.get("/v1/feed/following", headers=who.auth, params=params)
+    assert response.status_code == 200, response.text
+    return {item["video_id"] for item in response.json()["items"]}
+
+
+def _suspend(system: System, creator: User) -> int:
+    suspend = sanctions.SuspendAccount(MODERATOR, creator.user_id, "action-1", timedelta(days=1), "spam")
+    outcome = standing.suspend_account(suspend, ports=system.ports, request=Request(MODERATOR))
+    system.project(moderation_standing.PROJECTOR, following_feed.PROJECTOR)
+    return outcome.position
+
+
+def test_a_suspension_reaches_the_feed_within_the_shared_reads_time_and_lookups_are_shared(
+    tmp_path: Path,
+) -> None:
+    # Given a reader and a friend both following a creator's two videos, answers kept for a second
+    clock = Clock()
+    system, reader, friend, creator, videos = _followed(tmp_path, clock)
     counted = CountedReads(system.read_store)
     system.state.read_store = counted  # type: ignore[assignment]
 
     def feed(who: User) -> set[str]:
-        response = system.client.get("/v1/feed/following", headers=who.auth)
-        assert response.status_code == 200, response.text
-        return {item["video_id"] for item in response.json()["items"]}
+        return _feed(system, who)
 
     # When both read their feed within the second
     assert feed(reader) == videos
@@ -73,12 +92,23 @@ def test_a_suspension_reaches_the_feed_within_the_shared_reads_time_and_lookups_
     assert counted.moderation_lookups == 2
 
     # When the creator is suspended and the suspension projected
-    suspend = sanctions.SuspendAccount(MODERATOR, creator.user_id, "action-1", timedelta(days=1), "spam")
-    standing.suspend_account(suspend, ports=system.ports, request=Request(MODERATOR))
-    system.project(moderation_standing.PROJECTOR)
+    _suspend(system, creator)
     # Then a page within the same second may still show the videos
     assert feed(reader) == videos
     # And once the second has passed no feed shows them
     clock.now += 1.01
     assert feed(reader) == set()
     assert feed(friend) == set()
+
+
+def test_a_page_asked_with_min_position_shows_what_came_before_it_whatever_is_kept(tmp_path: Path) -> None:
+    # Given the reader's page served, its owners' standing kept for a second
+    clock = Clock()
+    system, reader, _, creator, videos = _followed(tmp_path, clock)
+    assert _feed(system, reader) == videos
+    # When the creator is suspended and the suspension projected, within the same second
+    position = _suspend(system, creator)
+    # Then a page asked with the suspension's position shows none of their videos
+    assert _feed(system, reader, min_position=position) == set()
+    # And a page asked without it may still show the standing kept from before
+    assert _feed(system, reader) == videos
