@@ -37,8 +37,10 @@ from read_models import cql
 from read_models.cassandra_config import CONDITIONAL, CassandraConfig, parse_url
 from read_models.checks import (
     check_batch,
+    check_expected,
     check_first_rows,
     check_page,
+    check_replace,
     check_write,
     decode_cursor,
     encode_cursor,
@@ -323,11 +325,25 @@ class CassandraReadStore:
         result = self._run(table.name, True, lambda s: s.execute(prepared.bind(params)))
         return bool(result.was_applied)
 
-    def delete_if_present(self, table: Table, key: Mapping[str, Any]) -> bool:
+    def replace_if(
+        self, table: Table, row: Mapping[str, Any], expected: Mapping[str, Any], *, ttl: int | None = None
+    ) -> bool:
+        write, names, values = check_replace(table, row, expected, ttl)
+        text = cql.update_if(self.keyspace, table, ttl=ttl is not None, if_equal=names)
+        prepared = self._statement(table, "replace_if", (ttl is not None, names), text)
+        params = [ttl] if ttl is not None else []
+        params += [write.values[c] for c in (*table.value_names, *table.key_names)]
+        result = self._run(table.name, True, lambda s: s.execute(prepared.bind([*params, *values])))
+        return bool(result.was_applied)
+
+    def delete_if_present(
+        self, table: Table, key: Mapping[str, Any], expected: Mapping[str, Any] | None = None
+    ) -> bool:
         checked = check_key(table, key)
-        text = cql.delete(self.keyspace, table, timestamp=False, if_exists=True)
-        prepared = self._statement(table, "delete_if_present", (), text)
-        bound = prepared.bind([checked[c] for c in table.key_names])
+        names, values = check_expected(table, expected or {})
+        text = cql.delete(self.keyspace, table, timestamp=False, if_exists=True, if_equal=names)
+        prepared = self._statement(table, "delete_if_present", (names,), text)
+        bound = prepared.bind([*(checked[c] for c in table.key_names), *values])
         result = self._run(table.name, True, lambda s: s.execute(bound))
         return bool(result.was_applied)
 

@@ -6,9 +6,10 @@ Options (all optional):
   (NetworkTopologyStrategy, production); used only when the keyspace is created.
 - ``local_dc``: the data centre whose nodes are tried first (token-aware within it).
 - ``consistency`` (every operation), ``read_consistency`` (get, page), ``write_consistency`` (upsert,
-  delete, batch, insert_if_absent, delete_if_present), ``<operation>_consistency``; default
-  ``LOCAL_QUORUM``.
-- ``serial_consistency`` for ``insert_if_absent`` and ``delete_if_present``: default ``LOCAL_SERIAL``.
+  delete, batch, insert_if_absent, replace_if, delete_if_present), ``<operation>_consistency``;
+  default ``LOCAL_QUORUM``.
+- ``serial_consistency`` for ``insert_if_absent``, ``replace_if`` and ``delete_if_present``: default
+  ``LOCAL_SERIAL``.
 - ``connect_timeout``, ``request_timeout``: seconds.
 """
 
@@ -20,9 +21,9 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 READS = ("get", "page")
-WRITES = ("upsert", "delete", "batch", "insert_if_absent", "delete_if_present")
+WRITES = ("upsert", "delete", "batch", "insert_if_absent", "replace_if", "delete_if_present")
 #: The writes made as lightweight transactions, at ``serial_consistency``.
-CONDITIONAL = ("insert_if_absent", "delete_if_present")
+CONDITIONAL = ("insert_if_absent", "replace_if", "delete_if_present")
 OPERATIONS = (*READS, *WRITES, "schema")
 LEVELS = (
     "ANY", "ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_QUORUM", "EACH_QUORUM", "LOCAL_ONE",

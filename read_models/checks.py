@@ -20,6 +20,7 @@ from read_models.tables import (
     check_partition,
     check_prefix,
     check_row,
+    check_value,
     partition_of,
 )
 
@@ -54,6 +55,29 @@ def check_batch(table: Table, writes: Sequence[Write]) -> list[CheckedWrite]:
     if len(partitions) > 1:
         raise InvalidQuery(f"table {table.name!r}: a batch spans {len(partitions)} partitions, not one")
     return checked
+
+
+def check_expected(table: Table, expected: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """The value columns a conditional write compares, in the table's order, and their values
+    normalised as stored. A key column is the write's own key, so it is no condition; nor is a
+    missing value, which Cassandra would compare as no cell at all."""
+    if not set(expected) <= set(table.value_names):
+        raise InvalidQuery(f"table {table.name!r}: only value columns are compared, got {sorted(expected)}")
+    names = tuple(n for n in table.value_names if n in expected)
+    values = tuple(check_value(table, n, expected[n]) for n in names)
+    if any(v is None for v in values):
+        raise InvalidQuery(f"table {table.name!r}: an expected value cannot be None")
+    return names, values
+
+
+def check_replace(
+    table: Table, row: Mapping[str, Any], expected: Mapping[str, Any], ttl: int | None
+) -> tuple[CheckedWrite, tuple[str, ...], tuple[Any, ...]]:
+    """A ``replace_if``: the row as an upsert writes it, and what it expects."""
+    if not table.value_names:
+        raise InvalidQuery(f"table {table.name!r} has only key columns: nothing to replace")
+    names, values = check_expected(table, expected)
+    return check_write(table, Upsert(row, None, ttl)), names, values
 
 
 def check_timestamp(timestamp: int | None) -> int | None:

@@ -74,11 +74,24 @@ def upsert(keyspace: str, table: Table, *, timestamp: bool, ttl: bool, if_not_ex
 
 
 @functools.cache
-def delete(keyspace: str, table: Table, *, timestamp: bool, if_exists: bool = False) -> str:
-    """Binds the timestamp first (when given), then the primary key."""
+def delete(
+    keyspace: str, table: Table, *, timestamp: bool, if_exists: bool = False, if_equal: tuple[str, ...] = ()
+) -> str:
+    """Binds the timestamp first (when given), then the primary key, then the ``if_equal`` values."""
     using = " USING TIMESTAMP ?" if timestamp else ""
-    tail = " IF EXISTS" if if_exists else ""
+    tail = f" IF {_equal(if_equal)}" if if_equal else " IF EXISTS" if if_exists else ""
     return f"DELETE FROM {qualified(keyspace, table)}{using} WHERE {_equal(table.key_names)}{tail}"
+
+
+@functools.cache
+def update_if(keyspace: str, table: Table, *, ttl: bool, if_equal: tuple[str, ...]) -> str:
+    """Sets every value column where the row exists and holds the ``if_equal`` values. Binds the TTL
+    first (when given), then the value columns, then the primary key, then the ``if_equal`` values."""
+    using = " USING TTL ?" if ttl else ""
+    columns = ", ".join(f"{q(c)} = ?" for c in table.value_names)
+    where = _equal(table.key_names)
+    condition = _equal(if_equal) if if_equal else "EXISTS"
+    return f"UPDATE {qualified(keyspace, table)}{using} SET {columns} WHERE {where} IF {condition}"
 
 
 @functools.cache

@@ -149,14 +149,26 @@ class ReadStore(Protocol):
     def insert_if_absent(self, table: Table, row: Mapping[str, Any], *, ttl: int | None = None) -> bool:
         """Writes the row only if no live row has its key; says whether it did. For the rare uniqueness
         case: on Cassandra it is a lightweight transaction (Paxos), slow and not for hot paths. Write
-        such a table only through this method and ``delete_if_present``."""
+        such a table only through this method, ``replace_if`` and ``delete_if_present``."""
 
-    def delete_if_present(self, table: Table, key: Mapping[str, Any]) -> bool:
-        """Deletes the row if a live row has the key; says whether it did. The delete of a table
-        written through ``insert_if_absent``, ordered with it: on Cassandra a lightweight transaction
-        too. A plain delete carries the client's clock, to the microsecond, and a lightweight
-        transaction's write the coordinator's, to the millisecond, so an insert in the millisecond
-        of a plain delete before it could land under that delete's tombstone, said to be written."""
+    def replace_if(
+        self, table: Table, row: Mapping[str, Any], expected: Mapping[str, Any], *, ttl: int | None = None
+    ) -> bool:
+        """Writes the row only if a live row has its key and, in each column of ``expected`` (value
+        columns), that value; says whether it did. The change of a row of an ``insert_if_absent``
+        table, ordered with its other writes (on Cassandra a lightweight transaction): a lease
+        renewed only by its holder. The row lives ``ttl`` seconds from now while a value column
+        holds a value (Cassandra times each cell written, not the row's first insert)."""
+
+    def delete_if_present(
+        self, table: Table, key: Mapping[str, Any], expected: Mapping[str, Any] | None = None
+    ) -> bool:
+        """Deletes the row if a live row has the key (and, in each column of ``expected``, that
+        value); says whether it did. The delete of a table written through ``insert_if_absent``,
+        ordered with it: on Cassandra a lightweight transaction too. A plain delete carries the
+        client's clock, to the microsecond, and a lightweight transaction's write the coordinator's,
+        to the millisecond, so an insert in the millisecond of a plain delete before it could land
+        under that delete's tombstone, said to be written."""
 
     def purge(self) -> None:
         """Once it returns, values that writes replaced or deleted (erased personal data) are gone

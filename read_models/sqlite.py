@@ -24,7 +24,9 @@ from read_models import sqlite_sql as sql
 from read_models.checks import (
     CheckedPage,
     check_batch,
+    check_expected,
     check_page,
+    check_replace,
     check_write,
     decode_cursor,
     encode_cursor,
@@ -240,17 +242,35 @@ class SQLiteReadStore:
     def insert_if_absent(self, table: Table, row: Mapping[str, Any], *, ttl: int | None = None) -> bool:
         return self._conditional(table, check_write(table, Upsert(row, None, ttl)), when_live=False)
 
-    def delete_if_present(self, table: Table, key: Mapping[str, Any]) -> bool:
-        return self._conditional(table, check_write(table, Delete(key, None)), when_live=True)
+    def replace_if(
+        self, table: Table, row: Mapping[str, Any], expected: Mapping[str, Any], *, ttl: int | None = None
+    ) -> bool:
+        write, names, values = check_replace(table, row, expected, ttl)
+        return self._conditional(table, write, when_live=True, expected=(names, values))
 
-    def _conditional(self, table: Table, write: CheckedWrite, *, when_live: bool) -> bool:
-        """Applies ``write`` only if a live row has its key (``when_live``) or none has, in one
-        transaction; says whether it did."""
+    def delete_if_present(
+        self, table: Table, key: Mapping[str, Any], expected: Mapping[str, Any] | None = None
+    ) -> bool:
+        write = check_write(table, Delete(key, None))
+        return self._conditional(table, write, when_live=True, expected=check_expected(table, expected or {}))
+
+    def _conditional(
+        self,
+        table: Table,
+        write: CheckedWrite,
+        *,
+        when_live: bool,
+        expected: tuple[tuple[str, ...], tuple[Any, ...]] = ((), ()),
+    ) -> bool:
+        """Applies ``write`` only if a live row has its key (``when_live``), holding the
+        ``expected`` values, or none has; in one transaction. Says whether it did."""
         conn = self._conn()
         with self._errors(table.name, write=True), self._transaction(conn):
             key = [sql.to_sql(table.types[c], write.values[c]) for c in table.key_names]
-            live = conn.execute(sql.get(table), [*key, _now_ms()]).fetchone() is not None
-            if live != when_live:
+            found = conn.execute(sql.get(table), [*key, _now_ms()]).fetchone()
+            if (found is not None) != when_live:
+                return False
+            if found is not None and any(_row(table, found)[n] != v for n, v in zip(*expected, strict=True)):
                 return False
             statement = sql.delete(table) if write.deleted else sql.upsert(table)
             conn.execute(statement, self._params(table, write))

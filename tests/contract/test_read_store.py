@@ -437,6 +437,64 @@ def test_a_name_freed_and_taken_again_at_once_is_taken_every_time(store: ReadSto
         assert store.get(NAMES, {"name": k}) == {"name": k, "owner": owner}
 
 
+def test_replace_if_writes_only_over_a_live_row_holding_what_it_expects(store: ReadStore, k: str) -> None:
+    mine, theirs = uuid.uuid4(), uuid.uuid4()
+    assert store.replace_if(NAMES, {"name": k, "owner": mine}, {"owner": mine}) is False
+    assert store.get(NAMES, {"name": k}) is None  # no row: nothing written
+    assert store.insert_if_absent(NAMES, {"name": k, "owner": theirs}) is True
+    assert store.replace_if(NAMES, {"name": k, "owner": mine}, {"owner": mine}) is False
+    assert store.get(NAMES, {"name": k}) == {"name": k, "owner": theirs}
+    assert store.replace_if(NAMES, {"name": k, "owner": mine}, {"owner": theirs}) is True
+    assert store.get(NAMES, {"name": k}) == {"name": k, "owner": mine}
+    assert store.replace_if(NAMES, {"name": k, "owner": theirs}, {}) is True  # any live row
+    assert store.get(NAMES, {"name": k}) == {"name": k, "owner": theirs}
+
+
+def test_delete_if_present_with_expected_values_deletes_only_a_row_holding_them(
+    store: ReadStore, k: str
+) -> None:
+    mine, theirs = uuid.uuid4(), uuid.uuid4()
+    assert store.insert_if_absent(NAMES, {"name": k, "owner": theirs}) is True
+    assert store.delete_if_present(NAMES, {"name": k}, {"owner": mine}) is False
+    assert store.get(NAMES, {"name": k}) == {"name": k, "owner": theirs}
+    assert store.delete_if_present(NAMES, {"name": k}, {"owner": theirs}) is True
+    assert store.get(NAMES, {"name": k}) is None
+    assert store.delete_if_present(NAMES, {"name": k}, {"owner": theirs}) is False
+
+
+def test_a_row_replaced_with_a_ttl_lives_that_long_from_the_replace(store: ReadStore, k: str) -> None:
+    """A lease taken for a second and renewed for three outlives its first second, then expires,
+    and the name can be taken again."""
+    holder, next_holder = uuid.uuid4(), uuid.uuid4()
+    assert store.insert_if_absent(NAMES, {"name": k, "owner": holder}, ttl=1) is True
+    time.sleep(0.4)
+    assert store.replace_if(NAMES, {"name": k, "owner": holder}, {"owner": holder}, ttl=3) is True
+    time.sleep(1.2)  # past the first TTL
+    assert store.get(NAMES, {"name": k}) == {"name": k, "owner": holder}
+    assert store.insert_if_absent(NAMES, {"name": k, "owner": next_holder}) is False
+    time.sleep(2.2)  # past the renewed one
+    assert store.get(NAMES, {"name": k}) is None
+    assert store.insert_if_absent(NAMES, {"name": k, "owner": next_holder}) is True
+
+
+@pytest.mark.parametrize(
+    "expected",
+    [
+        pytest.param({"name": "x"}, id="a key column"),
+        pytest.param({"colour": "red"}, id="an unknown column"),
+        pytest.param({"owner": None}, id="None"),
+        pytest.param({"owner": "not a uuid"}, id="the wrong type"),
+    ],
+)
+def test_conditions_that_cannot_hold_are_refused_before_the_engine(
+    store: ReadStore, k: str, expected: dict[str, Any]
+) -> None:
+    with pytest.raises((InvalidQuery, InvalidRow)):
+        store.replace_if(NAMES, {"name": k, "owner": uuid.uuid4()}, expected)
+    with pytest.raises((InvalidQuery, InvalidRow)):
+        store.delete_if_present(NAMES, {"name": k}, expected)
+
+
 # -- bad input -----------------------------------------------------------------------------
 
 
