@@ -21,6 +21,7 @@ from projections.supervisor import Supervisor
 from read_models import live, projection_state
 from read_models.errors import MissingTable
 from read_models.port import ReadStore
+from services.leases import MANAGERS, Lease, Leased, holder_of
 from strom import pipeline
 from strom.erasing import erasure_cascade
 from strom.exporting import data_exports
@@ -57,19 +58,19 @@ def project_command(
     codec = make_codec(keys)
     supervisor = Supervisor(projectors, events=events, codec=codec, store=store, partition=part)
     beside = managers and only is None and part.index == 0
-    running = _process_managers(settings, ports_for(settings, events, keys), store) if beside else []
+    leased = _leased_managers(settings, ports_for(settings, events, keys), store) if beside else None
     signal.signal(signal.SIGTERM, lambda *_: supervisor.stop())
     settle()  # the rows projectors keep in memory out of the cycle collector's way
     supervisor.start()
-    for manager in running:
-        manager.start()
+    if leased is not None:
+        leased.start()
     typer.echo(f"projecting {', '.join(supervisor.names)}; Ctrl-C stops")
     try:
         supervisor.wait()
     except KeyboardInterrupt:
         supervisor.stop()
-    for manager in reversed(running):
-        manager.stop()
+    if leased is not None:
+        leased.stop()
 
 
 def manage_command() -> None:
@@ -78,23 +79,37 @@ def manage_command() -> None:
 
     In a process of their own they take no turn of the projectors' interpreter: beside them, their
     subscriptions and round trips lengthen every projector's commit (measured on Cassandra: live
-    lag p99 about twice as long). Run exactly one, and ``strom project --no-managers`` beside it."""
+    lag p99 about twice as long). Run it beside ``strom project --no-managers``. The managers run
+    under a lease (``services.leases``): a second ``strom manage`` stands by, and takes over within
+    ``STROM_MANAGERS_LEASE_S`` of the first one's death."""
     settings = Settings()
     events, keys, store = open_event_store(settings), open_key_store(settings), open_read_store(settings)
     apply_pending(store)
-    running = _process_managers(settings, ports_for(settings, events, keys), store)
+    leased = _leased_managers(settings, ports_for(settings, events, keys), store)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     settle()  # what the managers keep in memory (folds, indexes seen) out of the cycle collector's way
-    for manager in running:
-        manager.start()
-    typer.echo("managing exports, erasures, the publish schedule and media; Ctrl-C stops")
+    leased.start()
+    typer.echo("managing exports, erasures, the publish schedule and media under a lease; Ctrl-C stops")
     try:
         stopped.wait()  # SIGTERM sets it; Ctrl-C interrupts the wait
     except KeyboardInterrupt:
         stopped.set()
-    for manager in reversed(running):
-        manager.stop()
+    leased.stop()
+
+
+def _leased_managers(settings: Settings, ports: Ports, store: ReadStore) -> Leased:
+    """The process managers, run only while this process holds their lease: built afresh each time
+    it takes the lease, so a process that lost it and takes it again starts from the checkpoints."""
+
+    def said(held: bool) -> None:
+        if held:
+            typer.echo(f"holding the process managers' lease ({lease.holder}): running them")
+        else:
+            typer.echo("standing by: another process holds the process managers' lease")
+
+    lease = Lease(store, MANAGERS, settings.managers_lease_s)
+    return Leased(lease, lambda: _process_managers(settings, ports, store), on_change=said)
 
 
 class ProcessManager(Protocol):
@@ -149,6 +164,8 @@ def status_command() -> None:
             _show(projector.name, projection_state.states_of(store, projector.name), head, live_label)
         for name, _build in process_managers.ALL:
             _show(name, projection_state.states_of(store, name), head, None, kind=" (process manager)")
+        holder = holder_of(store, MANAGERS) or "nobody (no process holds their lease)"
+        typer.echo(f"process managers run by {holder}")
     except MissingTable:
         typer.echo("error: the read store is not migrated yet: run `strom migrate`", err=True)
         raise typer.Exit(1) from None

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     transcode_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
     #: Videos up to this long go to the short-clip queue, served first (workers/pool.py).
     transcode_short_s: float = Field(default=60.0, gt=0)
+    #: The process managers' lease (``services.leases``): a standby takes over within about this
+    #: long of its holder's death; the holder renews it every third of it.
+    managers_lease_s: int = Field(default=30, ge=3, le=600)
     #: A user with this many videos queued or transcoding is asked to wait before the next upload.
     transcode_max_jobs_per_user: int = Field(default=3, ge=1)
 

@@ -24,6 +24,7 @@ from migrations.runner import apply_pending
 from projections import process_managers, registry
 from read_models import live, projection_state
 from read_models.port import ReadStore
+from services.leases import MANAGERS, Lease
 from strom import pipeline, project_cli
 from strom.cli import app
 from strom.ports import ports_for
@@ -90,6 +91,23 @@ def test_status_shows_each_process_manager_its_checkpoint_and_lag(
     assert lines["transcode_requests"] == [
         "transcode_requests", "-", "0", str(head + 2), "-", "never", "run", "(process", "manager)"
     ]  # fmt: skip
+    assert "process managers run by nobody (no process holds their lease)" in result.stdout
+
+
+def test_status_names_the_process_that_holds_the_process_managers_lease(
+    world: PipelineWorld, settings: Settings
+) -> None:
+    # Given a process holding the process managers' lease
+    store = open_read_store(settings)
+    try:
+        assert Lease(store, MANAGERS, 30, holder="managers-7f9c:412:3be1").take() is True
+    finally:
+        store.close()
+    # When
+    result = CliRunner().invoke(app, ["projections", "status"])
+    # Then operators see which process runs them
+    assert result.exit_code == 0, result.output
+    assert "process managers run by managers-7f9c:412:3be1" in result.stdout
 
 
 def gauges(text: str, metric: str) -> dict[str, float]:
@@ -210,4 +228,40 @@ def test_process_managers_run_in_strom_manage_and_not_beside_projectors_told_no_
             # Then each process manager catches up with the log there
             wait_until(lambda: min(manager_checkpoints(store)) >= head, process, log)
     finally:
+        store.close()
+
+
+def test_a_second_strom_manage_stands_by_and_takes_over_when_the_first_is_killed(
+    world: PipelineWorld, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given `strom manage` running the process managers, with a lease of a few seconds
+    monkeypatch.setenv("STROM_MANAGERS_LEASE_S", "3")
+    draft_and_delete(world)
+    store = open_read_store(settings)
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    with first_log.open("wb") as output:
+        first = subprocess.Popen(
+            [sys.executable, "-m", "strom", "manage"], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        head = world.store.head_position()
+        wait_until(lambda: min(manager_checkpoints(store)) >= head, first, first_log)
+        assert "holding the process managers' lease" in first_log.read_text()
+        # When a second `strom manage` starts beside it
+        with strom(["manage"], second_log) as second:
+            # Then it stands by, running none of them
+            wait_until(lambda: "standing by" in second_log.read_text(), second, second_log)
+            assert "holding" not in second_log.read_text()
+            # When the first is killed outright, and the log grows
+            first.kill()
+            first.wait(30)
+            draft_and_delete(world)
+            head = world.store.head_position()
+            # Then the second takes the lease over, and its process managers catch up with the log
+            wait_until(lambda: min(manager_checkpoints(store)) >= head, second, second_log)
+            assert "holding the process managers' lease" in second_log.read_text()
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait(30)
         store.close()

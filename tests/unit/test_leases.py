@@ -1,0 +1,161 @@
+"""The process managers' lease: one holder runs the work, the others stand by, and the work never
+outlives a lease its holder could no longer renew (``services.leases``), on the embedded store."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from read_models.errors import ReadStoreUnavailable
+from read_models.leases import LEASES
+from read_models.port import ReadStore
+from read_models.sqlite import SQLiteReadStore
+from services.leases import MANAGERS, Lease, Leased, holder_of
+
+TTL_S = 3
+
+
+class Work:
+    """Stands for the process managers: counts its starts and stops."""
+
+    def __init__(self) -> None:
+        self.running = False
+
+    def start(self) -> None:
+        self.running = True
+
+    def stop(self) -> None:
+        self.running = False
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Unreachable:
+    """The read store, until ``cut`` is set: then every conditional write fails as an outage does."""
+
+    def __init__(self, store: ReadStore) -> None:
+        self._store = store
+        self.cut = False
+
+    def __getattr__(self, name: str) -> Any:
+        if self.cut:
+            raise ReadStoreUnavailable(["127.0.0.1"], "connection refused")
+        return getattr(self._store, name)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SQLiteReadStore]:
+    opened = SQLiteReadStore(tmp_path / "read.db")
+    opened.create_table(LEASES)
+    yield opened
+    opened.close()
+
+
+def leased(store: Any, holder: str, clock: Clock | None = None) -> tuple[Leased, list[Work]]:
+    made: list[Work] = []
+
+    def make() -> list[Work]:
+        made.append(Work())
+        return made[-1:]
+
+    return Leased(Lease(store, MANAGERS, TTL_S, holder), make, clock=clock or Clock()), made
+
+
+def test_the_first_to_ask_runs_the_work_and_the_second_stands_by(store: SQLiteReadStore) -> None:
+    # Given two processes that may run the process managers
+    first, first_work = leased(store, "first")
+    second, second_work = leased(store, "second")
+    # When each asks for the lease, and asks again a renewal later
+    for _ in range(2):
+        first.step()
+        second.step()
+    # Then the first holds it and runs one copy of the work; the second built none
+    assert holder_of(store, MANAGERS) == "first"
+    assert first.running
+    assert [w.running for w in first_work] == [True]
+    assert not second.running
+    assert second_work == []
+
+
+def test_a_standby_takes_over_once_the_holders_lease_expires(store: SQLiteReadStore) -> None:
+    # Given a holder that stopped renewing (killed), and a standby
+    holder, _ = leased(store, "killed")
+    standby, work = leased(store, "standby")
+    holder.step()
+    standby.step()
+    assert not standby.running
+    # When its lease has outlived its time to live
+    time.sleep(TTL_S + 0.2)
+    standby.step()
+    # Then the standby holds it and runs the work
+    assert holder_of(store, MANAGERS) == "standby"
+    assert [w.running for w in work] == [True]
+
+
+def test_a_holder_that_cannot_renew_stops_its_work_a_renewal_before_the_lease_could_expire(
+    store: SQLiteReadStore,
+) -> None:
+    # Given a holder running the work, then cut off from the store
+    clock = Clock()
+    reachable = Unreachable(store)
+    holder, work = leased(reachable, "cut-off", clock)
+    holder.step()
+    reachable.cut = True
+    # When it fails to renew a renewal later
+    clock.now += holder.interval_s
+    holder.step()
+    # Then the work still runs: the lease has two renewals left
+    assert [w.running for w in work] == [True]
+    # When it fails again, one renewal before its lease could expire
+    clock.now += holder.interval_s
+    holder.step()
+    # Then the work has stopped, before anyone could have taken the lease
+    assert [w.running for w in work] == [False]
+    # And once the store answers again, the holder takes the lease back and runs fresh work
+    reachable.cut = False
+    clock.now += holder.interval_s
+    holder.step()
+    assert [w.running for w in work] == [False, True]
+
+
+def test_a_holder_told_the_lease_is_anothers_stops_its_work_at_once(store: SQLiteReadStore) -> None:
+    # Given a holder running the work, whose lease another process took (it stalled past its TTL)
+    holder, work = leased(store, "stalled")
+    holder.step()
+    assert store.delete_if_present(LEASES, {"name": MANAGERS}) is True
+    assert store.insert_if_absent(LEASES, {"name": MANAGERS, "holder": "other"}, ttl=TTL_S) is True
+    # When it next asks
+    holder.step()
+    # Then it stops the work, and the lease stays the other's
+    assert [w.running for w in work] == [False]
+    assert holder_of(store, MANAGERS) == "other"
+
+
+def test_stopping_gives_the_lease_up_so_a_standby_takes_it_at_once(store: SQLiteReadStore) -> None:
+    # Given a holder and a standby
+    holder, work = leased(store, "leaving")
+    standby, standby_work = leased(store, "standby")
+    holder.step()
+    standby.step()
+    # When the holder stops (SIGTERM)
+    holder.stop()
+    # Then its work stopped and the standby takes the lease on its next ask, without waiting for it
+    assert [w.running for w in work] == [False]
+    standby.step()
+    assert holder_of(store, MANAGERS) == "standby"
+    assert [w.running for w in standby_work] == [True]
+
+
+def test_a_lease_lives_at_least_three_renewal_periods(store: SQLiteReadStore) -> None:
+    with pytest.raises(ValueError, match="at least 3 s"):
+        Lease(store, MANAGERS, 2)
