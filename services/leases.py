@@ -15,6 +15,7 @@ after a crash.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -130,17 +131,31 @@ class Leased:
         if taken:
             self._held_until = asked + self._lease.ttl_s
             if not self._running:
-                self._running = list(self._make())
-                for work in self._running:
-                    work.start()
+                self._start_work()
         elif self._running and (taken is False or self._clock() >= self._held_until - self.interval_s):
             self._stop_work()
         self._tell(bool(self._running))
 
+    def _start_work(self) -> None:
+        """Builds and starts the work; if that fails, stops what started and gives the lease up, so
+        that a standby may do better (this process asks again a renewal later)."""
+        try:
+            for work in self._make():
+                self._running.append(work)
+                work.start()
+        except Exception:
+            log.exception("could not start the work of the %s lease; giving it up", self._lease.name)
+            self._stop_work()
+            with contextlib.suppress(ReadStoreError):
+                self._lease.release()
+
     def _stop_work(self) -> None:
         running, self._running = self._running, []
         for work in reversed(running):
-            work.stop()
+            try:
+                work.stop()
+            except Exception:
+                log.exception("stopping %r under the %s lease failed", work, self._lease.name)
 
     def _tell(self, held: bool) -> None:
         if held != self._told:

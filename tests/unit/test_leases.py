@@ -156,6 +156,22 @@ def test_stopping_gives_the_lease_up_so_a_standby_takes_it_at_once(store: SQLite
     assert [w.running for w in standby_work] == [True]
 
 
+def test_work_that_fails_to_start_gives_the_lease_up_for_a_standby(store: SQLiteReadStore) -> None:
+    # Given a process whose work cannot start (its broker is down), and a standby
+    def broken() -> list[Work]:
+        raise ConnectionError("broker unreachable")
+
+    failing = Leased(Lease(store, MANAGERS, TTL_S, "broken"), broken, clock=Clock())
+    standby, work = leased(store, "standby")
+    # When the failing process takes the lease
+    failing.step()
+    # Then it runs nothing and gave the lease up, so the standby takes it on its next ask
+    assert not failing.running
+    assert holder_of(store, MANAGERS) is None
+    standby.step()
+    assert [w.running for w in work] == [True]
+
+
 def test_a_lease_lives_at_least_three_renewal_periods(store: SQLiteReadStore) -> None:
     with pytest.raises(ValueError, match="at least 3 s"):
         Lease(store, MANAGERS, 2)
