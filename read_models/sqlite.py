@@ -263,7 +263,8 @@ class SQLiteReadStore:
         expected: tuple[tuple[str, ...], tuple[Any, ...]] = ((), ()),
     ) -> bool:
         """Applies ``write`` only if a live row has its key (``when_live``), holding the
-        ``expected`` values, or none has; in one transaction. Says whether it did."""
+        ``expected`` values, or none has; in one transaction. Says whether it did: a write that a
+        newer one in the row outranks (the clock stepped back) is not applied, and says so."""
         conn = self._conn()
         with self._errors(table.name, write=True), self._transaction(conn):
             key = [sql.to_sql(table.types[c], write.values[c]) for c in table.key_names]
@@ -273,8 +274,8 @@ class SQLiteReadStore:
             if found is not None and any(_row(table, found)[n] != v for n, v in zip(*expected, strict=True)):
                 return False
             statement = sql.delete(table) if write.deleted else sql.upsert(table)
-            conn.execute(statement, self._params(table, write))
-        return True
+            written: int = conn.execute(statement, self._params(table, write)).rowcount
+        return written > 0
 
     def _write(self, table: Table, writes: list[CheckedWrite]) -> None:
         statements = [

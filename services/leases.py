@@ -4,13 +4,16 @@ The process managers are such work: each follows the whole log, and two copies w
 export and cascade every erasure twice. Every process that may run them (``strom manage``, or
 ``strom project`` beside its first slice) asks for the lease every third of its time to live: the
 holder renews it, the others stand by. A holder killed or cut off from the store stops renewing; its
-lease expires a time to live after its last renewal, and a standby takes it. So two replicas of
-``strom manage`` are a hot standby rather than double work.
+lease expires a time to live after its last renewal, and a standby takes it when it next asks. So
+two replicas of ``strom manage`` are a hot standby rather than double work. On Cassandra each change
+of hands is a lightweight transaction at the store's serial consistency: ``SERIAL`` by default, one
+lease across every data centre.
 
-A holder that cannot renew stops its work a renewal before its lease could expire, and one told the
-lease is another's stops at once. Two copies then overlap only if a process stalls for longer than a
-renewal with its work running: a lease is not a fence, and the work stays safe to repeat, as it is
-after a crash.
+A holder that cannot renew stops its work a renewal before its lease could expire (a watchdog sees
+to it, whatever its asks are waiting for), and one told the lease is another's stops at once. Two
+copies then overlap only if stopping takes longer than a renewal (each manager waits up to 10 s for
+its thread) or a process stalls that long with its work running: a lease is not a fence, and the
+work stays safe to repeat, as it is after a crash.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from read_models.errors import ReadStoreError
 from read_models.leases import LEASES
 from read_models.port import ReadStore
 
@@ -74,7 +76,11 @@ class Startable(Protocol):
 class Leased:
     """Runs the work ``make`` builds only while this process holds the lease: started when the lease
     is taken, stopped when it is lost or can no longer be renewed in time, and built afresh if it
-    is taken again."""
+    is taken again.
+
+    Two threads: one asks for the lease every ``interval_s``; a watchdog stops the work once the
+    lease is a renewal from expiring unrenewed, whether or not the last ask has come back (a store
+    that hangs holds up the ask, not the stop)."""
 
     def __init__(
         self,
@@ -92,49 +98,78 @@ class Leased:
         self._running: list[Startable] = []
         self._held_until = 0.0
         self._told: bool | None = None
+        self._lock = threading.Lock()
         self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"lease-{lease.name}", daemon=True)
+        self._threads = [
+            threading.Thread(target=self._ask, name=f"lease-{lease.name}", daemon=True),
+            threading.Thread(target=self._watch, name=f"lease-{lease.name}-watchdog", daemon=True),
+        ]
 
     @property
     def running(self) -> bool:
         return bool(self._running)
 
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
         """Stops the work, then gives the lease up."""
         self._stopped.set()
-        if self._thread.is_alive():
-            self._thread.join()
-        if self._running:
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join()
+        with self._lock:
+            if not self._running:
+                return
             self._stop_work()
-            try:
-                self._lease.release()
-            except ReadStoreError as exc:
-                log.warning("could not give up the %s lease, which expires: %s", self._lease.name, exc)
+        try:
+            self._lease.release()
+        except Exception as exc:
+            log.warning("could not give up the %s lease, which expires: %s", self._lease.name, exc)
 
-    def _run(self) -> None:
+    def _ask(self) -> None:
         while True:
             self.step()
             if self._stopped.wait(self.interval_s):
                 return
 
+    def _watch(self) -> None:
+        while not self._stopped.wait(min(1.0, self.interval_s / 4)):
+            self.expire_if_due()
+
     def step(self) -> None:
-        """Asks for the lease once, then starts or stops the work as the answer says."""
+        """Asks for the lease once, then starts or stops the work as the answer says. An answer that
+        came too late to count on (the lease it renewed is already due) starts nothing."""
         asked = self._clock()
         try:
             taken: bool | None = self._lease.take()
-        except ReadStoreError as exc:
+        except Exception as exc:  # an outage, or an answer nobody could read: the lease may be lost
             log.warning("could not renew or take the %s lease: %s", self._lease.name, exc)
             taken = None
-        if taken:
-            self._held_until = asked + self._lease.ttl_s
-            if not self._running:
-                self._start_work()
-        elif self._running and (taken is False or self._clock() >= self._held_until - self.interval_s):
+        with self._lock:
+            if taken and self._clock() < asked + self._lease.ttl_s - self.interval_s:
+                self._held_until = asked + self._lease.ttl_s
+                if not self._running:
+                    self._start_work()
+            elif taken is False and self._running:
+                self._stop_work()  # another process holds it
+            self._expire_if_due()
+            held = bool(self._running)
+        self._tell(held)
+
+    def expire_if_due(self) -> None:
+        """Stops the work once its lease is a renewal from expiring unrenewed."""
+        with self._lock:
+            was = bool(self._running)
+            self._expire_if_due()
+            ended = was and not self._running
+        if ended:  # only the asks say a lease is held, or was never had
+            self._tell(False)
+
+    def _expire_if_due(self) -> None:
+        if self._running and self._clock() >= self._held_until - self.interval_s:
             self._stop_work()
-        self._tell(bool(self._running))
 
     def _start_work(self) -> None:
         """Builds and starts the work; if that fails, stops what started and gives the lease up, so
@@ -146,18 +181,30 @@ class Leased:
         except Exception:
             log.exception("could not start the work of the %s lease; giving it up", self._lease.name)
             self._stop_work()
-            with contextlib.suppress(ReadStoreError):
+            with contextlib.suppress(Exception):
                 self._lease.release()
 
     def _stop_work(self) -> None:
+        """Stops every part at once: each stop waits for its own thread, and in turn those waits
+        would add up."""
         running, self._running = self._running, []
-        for work in reversed(running):
-            try:
-                work.stop()
-            except Exception:
-                log.exception("stopping %r under the %s lease failed", work, self._lease.name)
+        stops = [threading.Thread(target=self._stop_one, args=(work,)) for work in running]
+        for stop in stops:
+            stop.start()
+        for stop in stops:
+            stop.join()
+
+    def _stop_one(self, work: Startable) -> None:
+        try:
+            work.stop()
+        except Exception:
+            log.exception("stopping %r under the %s lease failed", work, self._lease.name)
 
     def _tell(self, held: bool) -> None:
-        if held != self._told:
-            self._told = held
+        if held == self._told:
+            return
+        self._told = held
+        try:
             self._on_change(held)
+        except Exception:
+            log.exception("reporting the %s lease failed", self._lease.name)

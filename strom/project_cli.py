@@ -81,7 +81,7 @@ def manage_command() -> None:
     subscriptions and round trips lengthen every projector's commit (measured on Cassandra: live
     lag p99 about twice as long). Run it beside ``strom project --no-managers``. The managers run
     under a lease (``services.leases``): a second ``strom manage`` stands by, and takes over within
-    ``STROM_MANAGERS_LEASE_S`` of the first one's death."""
+    ``STROM_MANAGERS_LEASE_S`` and a third of it of the first one's death."""
     settings = Settings()
     events, keys, store = open_event_store(settings), open_key_store(settings), open_read_store(settings)
     apply_pending(store)

@@ -3,6 +3,7 @@ outlives a lease its holder could no longer renew (``services.leases``), on the 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,6 +52,38 @@ class Unreachable:
         if self.cut:
             raise ReadStoreUnavailable(["127.0.0.1"], "connection refused")
         return getattr(self._store, name)
+
+
+class Hanging:
+    """The read store, whose lease asks wait on ``hang`` (set: they pass) and say when they came."""
+
+    def __init__(self, store: ReadStore) -> None:
+        self._store = store
+        self.hang = threading.Event()
+        self.hang.set()
+        self.asked = threading.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def replace_if(self, *args: Any, **kwargs: Any) -> bool:
+        self.asked.set()
+        self.hang.wait()
+        return self._store.replace_if(*args, **kwargs)
+
+
+class Slow:
+    """The read store, whose lease asks take ``seconds`` of the clock."""
+
+    def __init__(self, store: ReadStore, clock: Clock, seconds: float) -> None:
+        self._store, self._clock, self._seconds = store, clock, seconds
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def insert_if_absent(self, *args: Any, **kwargs: Any) -> bool:
+        self._clock.now += self._seconds
+        return self._store.insert_if_absent(*args, **kwargs)
 
 
 @pytest.fixture
@@ -170,6 +203,78 @@ def test_work_that_fails_to_start_gives_the_lease_up_for_a_standby(store: SQLite
     assert holder_of(store, MANAGERS) is None
     standby.step()
     assert [w.running for w in work] == [True]
+
+
+def test_an_answer_nobody_could_read_counts_as_no_answer(store: SQLiteReadStore) -> None:
+    """A driver error of a kind the store cannot name (a contended transaction's unknown outcome)
+    must not end the asking: the work then outlived its lease in a thread that was gone."""
+    clock = Clock()
+    holder, work = leased(store, "puzzled", clock)
+    holder.step()
+    original = Lease.take
+
+    def unreadable(self: Lease) -> bool:
+        raise RuntimeError("Error from server: code=1700")
+
+    Lease.take = unreadable  # type: ignore[method-assign]
+    try:
+        clock.now += holder.interval_s
+        holder.step()  # does not raise
+        assert [w.running for w in work] == [True]
+        clock.now += holder.interval_s
+        holder.step()
+        assert [w.running for w in work] == [False]
+    finally:
+        Lease.take = original  # type: ignore[method-assign]
+
+
+def test_the_watchdog_stops_the_work_while_an_ask_hangs(store: SQLiteReadStore) -> None:
+    # Given a holder running the work, whose next ask hangs on the store
+    clock = Clock()
+    hanging = Hanging(store)
+    holder, work = leased(hanging, "hung", clock)
+    holder.step()
+    hanging.hang.clear()
+    asking = threading.Thread(target=holder.step)
+    asking.start()
+    assert hanging.asked.wait(5)
+    # When the lease comes within a renewal of expiring while the ask still hangs
+    clock.now += 2 * holder.interval_s
+    holder.expire_if_due()
+    # Then the work has stopped, without waiting for the answer
+    assert asking.is_alive()
+    assert [w.running for w in work] == [False]
+    hanging.hang.set()
+    asking.join(5)
+
+
+def test_an_answer_too_late_to_count_on_starts_nothing(store: SQLiteReadStore) -> None:
+    # Given a store whose answer comes back when the lease it took is already due
+    clock = Clock()
+    slow = Slow(store, clock, seconds=2 * TTL_S / 3)
+    holder, work = leased(slow, "late", clock)
+    # When it asks
+    holder.step()
+    # Then no work was started on that answer
+    assert work == []
+
+
+def test_a_report_that_fails_does_not_stop_the_asking(store: SQLiteReadStore) -> None:
+    def broken(held: bool) -> None:
+        raise BrokenPipeError("stdout closed")
+
+    holder = Leased(Lease(store, MANAGERS, TTL_S, "quiet"), lambda: [Work()], on_change=broken, clock=Clock())
+    holder.step()
+    assert holder.running
+
+
+def test_a_lease_whose_write_did_not_land_is_not_said_taken(store: SQLiteReadStore) -> None:
+    """Another process, its clock a minute ahead, gave the lease up: a write stamped now lands under
+    that delete, so taking it must say no rather than hold a lease nobody can see."""
+    ahead_us = (time.time_ns() // 1000) + 60_000_000
+    store.delete(LEASES, {"name": MANAGERS}, timestamp=ahead_us)
+    assert Lease(store, MANAGERS, TTL_S, "behind").take() is False
+    assert holder_of(store, MANAGERS) is None
 
 
 def test_a_lease_lives_at_least_three_renewal_periods(store: SQLiteReadStore) -> None:
