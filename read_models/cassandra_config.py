@@ -9,7 +9,9 @@ Options (all optional):
   delete, batch, insert_if_absent, replace_if, delete_if_present), ``<operation>_consistency``;
   default ``LOCAL_QUORUM``.
 - ``serial_consistency`` for ``insert_if_absent``, ``replace_if`` and ``delete_if_present``: default
-  ``LOCAL_SERIAL``.
+  ``SERIAL``, so that a name taken, or a lease held, is taken once across every data centre.
+  ``LOCAL_SERIAL`` is faster across data centres, but each one's Paxos then answers alone: two data
+  centres could each take the same name, and each run the process managers.
 - ``connect_timeout``, ``request_timeout``: seconds.
 """
 
@@ -41,7 +43,7 @@ class CassandraConfig:
     )
     local_dc: str | None = None
     consistency: Mapping[str, str] = field(default_factory=dict)
-    serial_consistency: str = "LOCAL_SERIAL"
+    serial_consistency: str = "SERIAL"
     connect_timeout_s: float = 5.0
     request_timeout_s: float = 10.0
 
@@ -82,7 +84,7 @@ def parse_url(url: str) -> CassandraConfig:
         replication=_replication(options.pop("replication", "simple:1")),
         local_dc=options.pop("local_dc", None),
         consistency=consistency,
-        serial_consistency=options.pop("serial_consistency", "LOCAL_SERIAL").upper(),
+        serial_consistency=options.pop("serial_consistency", "SERIAL").upper(),
         connect_timeout_s=float(options.pop("connect_timeout", 5.0)),
         request_timeout_s=float(options.pop("request_timeout", 10.0)),
     )
