@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from api.problems import Problem
 from api.state import AppState
-from read_models import projection_state
+from read_models import live, projection_state
 from read_models.errors import InvalidQuery, InvalidRow, MissingTable
 from read_models.live import ReadModel
 from read_models.port import ReadStore
@@ -63,6 +63,14 @@ async def caught_up(store: ReadStore, model: ReadModel, min_position: int | None
                 503, f"the {model.projector} read model has not caught up yet", headers={"Retry-After": "1"}
             )
         await asyncio.sleep(POLL_S)
+
+
+async def caught_up_once_built(store: ReadStore, model: ReadModel, min_position: int | None) -> None:
+    """``caught_up`` for a read model a page reads beside its own, one that answers "nothing"
+    before its projector first ran (moderation: nobody suspended, nothing labelled): waited for
+    once it has run, so a page asked with ``min_position`` shows what came before it there too."""
+    if min_position and live.live_build(store, model.projector) is not None:
+        await caught_up(store, model, min_position)
 
 
 async def query(model: ReadModel, call: Callable[[], T]) -> T:

@@ -12,9 +12,19 @@ from starlette.responses import Response
 
 from api.deps import AppStateDep, CurrentActor
 from api.problems import problems
-from api.reading import Cursor, Limit, MinPosition, ReadStoreDep, caught_up, query, read
+from api.reading import (
+    Cursor,
+    Limit,
+    MinPosition,
+    ReadStoreDep,
+    caught_up,
+    caught_up_once_built,
+    query,
+    read,
+)
 from api.routers.moderation_common import LABELS
 from read_models import following_feed as model
+from read_models import moderation_standing
 from read_models.kept import FRESH, Kept
 from read_models.port import ReadStore
 from services.moderation import Moderation
@@ -43,7 +53,7 @@ class FollowingFeedPage(BaseModel):
     responses=problems(
         s400="The cursor is not one this feed handed out",
         s401="No valid bearer token",
-        s503="The read model is not built yet, or has not reached min_position",
+        s503="The read model is not built yet, or it or moderation has not reached min_position",
     ),
 )
 async def following_feed(
@@ -57,6 +67,7 @@ async def following_feed(
     """Published public and followers-only videos of the last weeks, from every account the caller
     follows. A full page carries a ``next_cursor`` even when nothing older remains."""
     await caught_up(store, model.MODEL, min_position)
+    await caught_up_once_built(store, moderation_standing.MODEL, min_position)  # its labels, suspensions
     # Answers kept for everyone may be from before ``min_position``: a page asked with it reads fresh.
     kept = FRESH if min_position else state.shared_reads
 

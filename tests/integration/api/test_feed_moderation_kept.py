@@ -9,6 +9,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+from api import reading
 from api.shared_reads import SharedReads
 from commands import standing
 from commands.context import Request
@@ -112,3 +115,23 @@ def test_a_page_asked_with_min_position_shows_what_came_before_it_whatever_is_ke
     assert _feed(system, reader, min_position=position) == set()
     # And a page asked without it may still show the standing kept from before
     assert _feed(system, reader) == videos
+
+
+def test_a_page_asked_with_min_position_waits_for_the_moderation_it_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a creator suspended, the feed projected past it and moderation not yet (another process)
+    monkeypatch.setattr(reading, "MAX_WAIT_S", 0.2)
+    clock = Clock()
+    system, reader, _, creator, _ = _followed(tmp_path, clock)
+    suspend = sanctions.SuspendAccount(MODERATOR, creator.user_id, "action-1", timedelta(days=1), "spam")
+    position = standing.suspend_account(suspend, ports=system.ports, request=Request(MODERATOR)).position
+    system.project(following_feed.PROJECTOR)
+    # When the reader asks for the page as of the suspension
+    response = system.client.get("/v1/feed/following", headers=reader.auth, params={"min_position": position})
+    # Then it is not served with the suspended owner's videos: not caught up yet, try again
+    assert response.status_code == 503, response.text
+    assert response.headers["Retry-After"] == "1"
+    # And once moderation has caught up, the page shows none of them
+    system.project(moderation_standing.PROJECTOR)
+    assert _feed(system, reader, min_position=position) == set()
