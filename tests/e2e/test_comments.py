@@ -3,12 +3,13 @@ at once and still there when the sheet is opened again (they come from the serve
 
 from __future__ import annotations
 
+import re
 import secrets
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import APIResponse, Locator, Page, Route, expect
 
 from tests.e2e.pages import active_slide, count, sign_in, wait_until_playing
-from tests.e2e.world import Account
+from tests.e2e.world import Account, World, wait_until
 
 
 def test_a_comment_and_a_reply_to_it_appear_and_are_there_on_reopening(page: Page, account: Account) -> None:
@@ -49,3 +50,85 @@ def test_a_comment_and_a_reply_to_it_appear_and_are_there_on_reopening(page: Pag
     expect(parent).to_be_visible()
     parent.get_by_role("button", name="View replies (1)").click()
     expect(sheet.get_by_text(reply)).to_be_visible()
+
+
+def _replying(page: Page, account: Account) -> tuple[Locator, Locator, str]:
+    """The comments sheet open on the playing video, a comment of the viewer's posted and answered,
+    and the composer set to reply to it: the sheet, the comment and its id."""
+    sign_in(page, account)
+    page.goto("/")
+    wait_until_playing(page)
+    active_slide(page).get_by_role("button", name="Comments", exact=True).click()
+    sheet = page.get_by_role("dialog", name="Comments")
+    expect(sheet).to_be_visible()
+    text = f"A comment to answer {secrets.token_hex(3)}"
+    sheet.get_by_label("Add a comment").fill(text)
+    sheet.get_by_role("button", name="Post", exact=True).click()
+    mine = sheet.locator("[data-comment-id]").filter(has_text=text).first
+    expect(mine).not_to_have_class(re.compile(r"\bpending\b"))
+    mine.get_by_role("button", name="Reply", exact=True).click()
+    comment_id = mine.get_attribute("data-comment-id")
+    assert comment_id
+    return sheet, mine, comment_id
+
+
+def _listed(world: World, account: Account, comment_id: str, text: str) -> bool:
+    with world.client() as client:
+        answer = client.get(f"/v1/comments/{comment_id}/replies", headers=account.auth)
+    return answer.status_code == 200 and any(item["text"] == text for item in answer.json()["items"])
+
+
+def _settled(page: Page) -> None:
+    """Whatever the page does with the answers it has: a task after them."""
+    page.evaluate("() => new Promise((done) => setTimeout(done, 50))")
+
+
+def test_a_reply_the_thread_read_brings_back_before_it_is_drawn_there_is_listed_once(
+    page: Page, world: World, account: Account
+) -> None:
+    """A busy server takes the reply, and answers it, before the read of the thread the reply opened:
+    that read lists the reply too, and the sheet shows it once."""
+    sheet, _, comment_id = _replying(page, account)
+    reads: list[Route] = []
+    page.route("**/v1/comments/*/replies*", lambda route: reads.append(route))
+    reply = f"A reply read back {secrets.token_hex(3)}"
+    sheet.get_by_label("Add a comment").fill(reply)
+    sheet.get_by_role("button", name="Post", exact=True).click()
+    expect(sheet.locator(".comment.pending")).to_have_count(0)  # the post is answered
+    wait_until(lambda: _listed(world, account, comment_id, reply), timeout_s=10, what="the reply listed")
+    assert reads, "the thread was never read"
+    with page.expect_response("**/v1/comments/*/replies*"):
+        for route in reads:
+            route.continue_()
+    page.unroute("**/v1/comments/*/replies*")
+    _settled(page)
+    expect(sheet.get_by_text(reply)).to_have_count(1)
+
+
+def test_a_reply_the_thread_read_brings_back_before_its_post_is_answered_is_listed_once(
+    page: Page, world: World, account: Account
+) -> None:
+    """The read of the thread comes back, the reply in it, before the answer to the post: once the
+    answer comes, the sheet still shows the reply once."""
+    sheet, _, comment_id = _replying(page, account)
+    reads: list[Route] = []
+    answers: list[tuple[Route, APIResponse]] = []
+    page.route("**/v1/comments/*/replies*", lambda route: reads.append(route))
+    page.route("**/v1/videos/*/comments", lambda route: answers.append((route, route.fetch())))
+    reply = f"A reply answered late {secrets.token_hex(3)}"
+    sheet.get_by_label("Add a comment").fill(reply)
+    sheet.get_by_role("button", name="Post", exact=True).click()
+    wait_until(lambda: _listed(world, account, comment_id, reply), timeout_s=10, what="the reply listed")
+    assert reads, "the thread was never read"
+    with page.expect_response("**/v1/comments/*/replies*"):
+        for route in reads:
+            route.continue_()
+    _settled(page)
+    assert answers, "the post was never sent"
+    for route, answer in answers:
+        route.fulfill(response=answer)
+    page.unroute("**/v1/comments/*/replies*")
+    page.unroute("**/v1/videos/*/comments")
+    expect(sheet.locator(".comment.pending")).to_have_count(0)
+    _settled(page)
+    expect(sheet.get_by_text(reply)).to_have_count(1)

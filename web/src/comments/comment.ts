@@ -120,6 +120,10 @@ export function commentEl(item: CommentItem, ctx: CommentContext, pending = fals
   }
 
   li.confirm = (real: CommentItem) => {
+    // A page read while it was posted may have drawn it already, under its real id: one is enough.
+    li.parentElement
+      ?.querySelectorAll(`:scope > [data-comment-id="${CSS.escape(real.comment_id)}"]`)
+      .forEach((copy) => copy !== li && copy.remove());
     li.dataset.commentId = real.comment_id;
     item.comment_id = real.comment_id;
     li.classList.remove("pending");

@@ -11,7 +11,8 @@ export interface Replies {
   /** The toggle, the list and its "More replies": drawn under the comment's body. */
   els: HTMLElement[];
   /** The viewer's reply, drawn before the server answers: the thread opens and is read first, so it
-   * lands after the replies already there. */
+   * lands after the replies already there. Where that read came back with the reply in it (the
+   * server took the post first), the viewer's own element takes the place of the one read. */
   add(reply: HTMLLIElement): void;
   /** A reply taken back (failed, held or deleted) no longer counts. */
   drop(): void;
@@ -70,7 +71,10 @@ export function repliesOf(item: CommentItem, draw: (reply: CommentItem) => HTMLL
       setOpen(true);
       const ready = loaded ? Promise.resolve() : load();
       void ready.then(() => {
-        if (!reply.dataset.removed) list.append(reply);
+        if (reply.dataset.removed) return;
+        const read = list.querySelector(`[data-comment-id="${CSS.escape(reply.dataset.commentId ?? "")}"]`);
+        if (read) read.replaceWith(reply);
+        else list.append(reply);
       });
     },
     drop() {
