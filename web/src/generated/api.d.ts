@@ -12464,7 +12464,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The read model is not built yet, or has not reached min_position */
+            /** @description The read model is not built yet, or it or moderation has not reached min_position */
             503: {
                 headers: {
                     /** @description Seconds to wait before trying again */
