@@ -271,8 +271,10 @@ class SQLiteReadStore:
             found = conn.execute(sql.get(table), [*key, _now_ms()]).fetchone()
             if (found is not None) != when_live:
                 return False
-            if found is not None and any(_row(table, found)[n] != v for n, v in zip(*expected, strict=True)):
-                return False
+            if found is not None and expected[0]:
+                row = _row(table, found)
+                if any(row[n] != v for n, v in zip(*expected, strict=True)):
+                    return False
             statement = sql.delete(table) if write.deleted else sql.upsert(table)
             written: int = conn.execute(statement, self._params(table, write)).rowcount
         return written > 0

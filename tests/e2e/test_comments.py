@@ -52,9 +52,9 @@ def test_a_comment_and_a_reply_to_it_appear_and_are_there_on_reopening(page: Pag
     expect(sheet.get_by_text(reply)).to_be_visible()
 
 
-def _replying(page: Page, account: Account) -> tuple[Locator, Locator, str]:
+def _replying(page: Page, account: Account) -> tuple[Locator, str]:
     """The comments sheet open on the playing video, a comment of the viewer's posted and answered,
-    and the composer set to reply to it: the sheet, the comment and its id."""
+    and the composer set to reply to it: the sheet and the comment's id."""
     sign_in(page, account)
     page.goto("/")
     wait_until_playing(page)
@@ -69,7 +69,7 @@ def _replying(page: Page, account: Account) -> tuple[Locator, Locator, str]:
     mine.get_by_role("button", name="Reply", exact=True).click()
     comment_id = mine.get_attribute("data-comment-id")
     assert comment_id
-    return sheet, mine, comment_id
+    return sheet, comment_id
 
 
 def _listed(world: World, account: Account, comment_id: str, text: str) -> bool:
@@ -88,7 +88,7 @@ def test_a_reply_the_thread_read_brings_back_before_it_is_drawn_there_is_listed_
 ) -> None:
     """A busy server takes the reply, and answers it, before the read of the thread the reply opened:
     that read lists the reply too, and the sheet shows it once."""
-    sheet, _, comment_id = _replying(page, account)
+    sheet, comment_id = _replying(page, account)
     reads: list[Route] = []
     page.route("**/v1/comments/*/replies*", lambda route: reads.append(route))
     reply = f"A reply read back {secrets.token_hex(3)}"
@@ -110,7 +110,7 @@ def test_a_reply_the_thread_read_brings_back_before_its_post_is_answered_is_list
 ) -> None:
     """The read of the thread comes back, the reply in it, before the answer to the post: once the
     answer comes, the sheet still shows the reply once."""
-    sheet, _, comment_id = _replying(page, account)
+    sheet, comment_id = _replying(page, account)
     reads: list[Route] = []
     answers: list[tuple[Route, APIResponse]] = []
     page.route("**/v1/comments/*/replies*", lambda route: reads.append(route))
