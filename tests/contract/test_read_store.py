@@ -463,18 +463,27 @@ def test_delete_if_present_with_expected_values_deletes_only_a_row_holding_them(
 
 
 def test_a_row_replaced_with_a_ttl_lives_that_long_from_the_replace(store: ReadStore, k: str) -> None:
-    """A lease taken for a second and renewed for three outlives its first second, then expires,
-    and the name can be taken again."""
+    """A lease taken for three seconds and renewed at once for six outlives its first three, then
+    expires, and the name can be taken again.
+
+    Each wait is counted from when a write began or returned, so a slow engine cannot fail it; and
+    an engine that counts expiry in whole seconds may end a row up to a second early, which the
+    TTLs leave room for."""
     holder, next_holder = uuid.uuid4(), uuid.uuid4()
-    assert store.insert_if_absent(NAMES, {"name": k, "owner": holder}, ttl=1) is True
-    time.sleep(0.4)
-    assert store.replace_if(NAMES, {"name": k, "owner": holder}, {"owner": holder}, ttl=3) is True
-    time.sleep(1.2)  # past the first TTL
+    assert store.insert_if_absent(NAMES, {"name": k, "owner": holder}, ttl=3) is True
+    taken = time.monotonic()
+    assert store.replace_if(NAMES, {"name": k, "owner": holder}, {"owner": holder}, ttl=6) is True
+    renewed = time.monotonic()
+    _sleep_until(taken + 3.2)  # the first TTL is over; the renewed one has two seconds left at least
     assert store.get(NAMES, {"name": k}) == {"name": k, "owner": holder}
     assert store.insert_if_absent(NAMES, {"name": k, "owner": next_holder}) is False
-    time.sleep(2.2)  # past the renewed one
+    _sleep_until(renewed + 6.2)  # the renewed one is over too
     assert store.get(NAMES, {"name": k}) is None
     assert store.insert_if_absent(NAMES, {"name": k, "owner": next_holder}) is True
+
+
+def _sleep_until(moment: float) -> None:
+    time.sleep(max(0.0, moment - time.monotonic()))
 
 
 @pytest.mark.parametrize(
