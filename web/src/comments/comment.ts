@@ -28,7 +28,7 @@ export interface CommentContext {
 
 /** A comment's element, with what the sheet does to it after it is drawn. */
 export interface CommentElement extends HTMLLIElement {
-  addReply?(reply: HTMLLIElement): void;
+  addReply?(reply: HTMLLIElement, answered: Promise<unknown>): void;
   dropReply?(): void;
   confirm?(real: CommentItem): void;
 }

@@ -10,10 +10,11 @@ import { repliesToggle } from "./display";
 export interface Replies {
   /** The toggle, the list and its "More replies": drawn under the comment's body. */
   els: HTMLElement[];
-  /** The viewer's reply, drawn before the server answers: the thread opens and is read first, so it
-   * lands after the replies already there. Where that read came back with the reply in it (the
-   * server took the post first), the viewer's own element takes the place of the one read. */
-  add(reply: HTMLLIElement): void;
+  /** The viewer's reply, drawn at once, at the foot of the open thread. A thread not read yet is read
+   * once the post is `answered`: by then the reply carries its real id, so a read that brings it back
+   * never draws it a second time, not even for a moment. The replies read land above the viewer's new
+   * ones, which are the newest. */
+  add(reply: HTMLLIElement, answered: Promise<unknown>): void;
   /** A reply taken back (failed, held or deleted) no longer counts. */
   drop(): void;
 }
@@ -39,13 +40,17 @@ export function repliesOf(item: CommentItem, draw: (reply: CommentItem) => HTMLL
     paintToggle();
   };
 
+  let reading = false;
   const load = async (): Promise<void> => {
+    if (reading) return;
+    reading = true;
     more.replaceChildren(spinner("Loading replies"));
     try {
       const page = await repliesPage(item.comment_id, cursor, signal);
+      const added = list.querySelector(":scope > [data-added]");
       for (const reply of page.items) {
         if (list.querySelector(`[data-comment-id="${CSS.escape(reply.comment_id)}"]`)) continue;
-        list.append(draw(reply));
+        list.insertBefore(draw(reply), added);
       }
       cursor = page.next_cursor;
       loaded = true;
@@ -55,6 +60,8 @@ export function repliesOf(item: CommentItem, draw: (reply: CommentItem) => HTMLL
       if (signal.aborted) return;
       more.replaceChildren(h("button", { type: "button", class: "link-button", onclick: () => void load() }, "Couldn't load replies. Try again"));
       toast(describe(error));
+    } finally {
+      reading = false;
     }
   };
 
@@ -66,16 +73,19 @@ export function repliesOf(item: CommentItem, draw: (reply: CommentItem) => HTMLL
 
   return {
     els: [toggle, list, more],
-    add(reply) {
+    add(reply, answered) {
       item.reply_count += 1;
+      reply.dataset.added = "";
+      list.append(reply);
       setOpen(true);
-      const ready = loaded ? Promise.resolve() : load();
-      void ready.then(() => {
-        if (reply.dataset.removed) return;
-        const read = list.querySelector(`[data-comment-id="${CSS.escape(reply.dataset.commentId ?? "")}"]`);
-        if (read) read.replaceWith(reply);
-        else list.append(reply);
-      });
+      if (loaded) return;
+      more.replaceChildren(spinner("Loading replies"));
+      // Registered before the sheet's own wait on the answer, this starts the read just before the
+      // reply is confirmed; the read's answer comes back after.
+      const read = (): void => {
+        if (!signal.aborted) void load();
+      };
+      answered.then(read, read);
     },
     drop() {
       item.reply_count = Math.max(0, item.reply_count - 1);

@@ -183,8 +183,9 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
     const draft = draftComment(crypto.randomUUID(), video, me, text, target?.parentId ?? null, new Date());
     const el = commentEl(draft, ctx, true);
     const parent = target ? threadEl(target.parentId, true) : null;
+    const posting = postComment(video.video_id, text, target?.parentId ?? null);
     if (parent?.addReply) {
-      parent.addReply(el);
+      parent.addReply(el, posting);
     } else {
       const pinned = list.querySelector(":scope > .comment.pinned");
       if (pinned) pinned.after(el);
@@ -194,7 +195,7 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
     updateEmpty();
     if (total !== null) setTotal(total + 1);
     try {
-      const result = await postComment(video.video_id, text, target?.parentId ?? null);
+      const result = await posting;
       seen.add(result.comment_id);
       const held = result.state === "held";
       el.confirm?.({ ...draft, comment_id: result.comment_id, held });
@@ -208,7 +209,6 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
       }
       void reconcileCount(result.position);
     } catch (error) {
-      el.dataset.removed = "true";
       el.remove();
       if (parent) parent.dropReply?.();
       updateEmpty();
