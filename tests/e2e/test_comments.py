@@ -73,9 +73,10 @@ def _replying(page: Page, account: Account) -> tuple[Locator, str]:
     return sheet, comment_id
 
 
-def _listed(world: World, account: Account, comment_id: str, text: str) -> bool:
+def _listed(world: World, account: Account, path: str, text: str) -> bool:
+    """Whether the page at `path` (a video's comments, a comment's replies) lists `text` yet."""
     with world.client() as client:
-        answer = client.get(f"/v1/comments/{comment_id}/replies", headers=account.auth)
+        answer = client.get(path, headers=account.auth)
     return answer.status_code == 200 and any(item["text"] == text for item in answer.json()["items"])
 
 
@@ -105,7 +106,9 @@ def test_a_reply_the_thread_read_brings_back_after_its_post_is_answered_is_liste
     sheet.get_by_label("Add a comment").fill(reply)
     sheet.get_by_role("button", name="Post", exact=True).click()
     expect(sheet.locator(".comment.pending")).to_have_count(0)  # the post is answered
-    _until(page, lambda: _listed(world, account, comment_id, reply), "the reply listed")
+    _until(
+        page, lambda: _listed(world, account, f"/v1/comments/{comment_id}/replies", reply), "the reply listed"
+    )
     _until(page, lambda: reads, "the thread read")
     with page.expect_response("**/v1/comments/*/replies*"):
         for route in reads:
@@ -137,7 +140,9 @@ def test_a_reply_awaiting_its_answer_is_shown_once_though_the_server_lists_it_al
     reply = f"A reply answered late {secrets.token_hex(3)}"
     sheet.get_by_label("Add a comment").fill(reply)
     sheet.get_by_role("button", name="Post", exact=True).click()
-    _until(page, lambda: _listed(world, account, comment_id, reply), "the reply listed")
+    _until(
+        page, lambda: _listed(world, account, f"/v1/comments/{comment_id}/replies", reply), "the reply listed"
+    )
     holding = False
     for route in reads:  # a read made before the answer comes back now, the reply in it
         route.continue_()
@@ -151,3 +156,51 @@ def test_a_reply_awaiting_its_answer_is_shown_once_though_the_server_lists_it_al
     expect(sheet.get_by_text(reply)).to_have_count(1)
     page.unroute("**/v1/comments/*/replies*")
     page.unroute("**/v1/videos/*/comments")
+
+
+def test_a_comment_posted_while_the_first_page_loads_is_shown_once(
+    page: Page, world: World, account: Account
+) -> None:
+    """The sheet's first page is slow, and the server takes and lists a comment posted meanwhile but
+    answers it late: the page, which holds the comment, is drawn only once the answer has come, so the
+    comment shows once all along."""
+    sign_in(page, account)
+    page.goto("/")
+    wait_until_playing(page)
+    holding = True
+    reads: list[Route] = []
+    answers: list[tuple[Route, APIResponse]] = []
+
+    def on_comments(route: Route) -> None:
+        if route.request.method == "POST":
+            answers.append((route, route.fetch()))
+        elif holding:
+            reads.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/v1/videos/*/comments*", on_comments)
+    active_slide(page).get_by_role("button", name="Comments", exact=True).click()
+    sheet = page.get_by_role("dialog", name="Comments")
+    expect(sheet).to_be_visible()
+    text = f"A comment over a slow page {secrets.token_hex(3)}"
+    sheet.get_by_label("Add a comment").fill(text)
+    sheet.get_by_role("button", name="Post", exact=True).click()
+    _until(page, lambda: answers, "the post sent")
+    video_id = answers[0][0].request.url.split("/v1/videos/")[1].split("/")[0]
+    _until(
+        page, lambda: _listed(world, account, f"/v1/videos/{video_id}/comments", text), "the comment listed"
+    )
+    holding = False
+    assert reads, "the first page was never asked for"
+    for route in reads:  # the first page comes back now, the comment in it
+        route.continue_()
+    _settled(page)
+    mine = sheet.locator("[data-comment-id]").filter(has_text=text)
+    expect(mine).to_have_count(1)
+    for route, answer in answers:
+        route.fulfill(response=answer)
+    expect(sheet.locator(".comment.pending")).to_have_count(0)
+    _settled(page)
+    expect(mine).to_have_count(1)
+    page.unroute("**/v1/videos/*/comments*")

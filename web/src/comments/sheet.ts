@@ -34,6 +34,9 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
   let generation = 0;
   let loadingGen = -1;
   const seen = new Set<string>();
+  /** The viewer's posts awaiting the server's answer: a page read meanwhile may hold one of them under
+   * an id the sheet does not know yet, so it is drawn once they are answered and known by their ids. */
+  const answering = new Set<Promise<void>>();
 
   // -- structure --
   const titleCount = h("span", { class: "sheet-count", "aria-hidden": "true" });
@@ -122,6 +125,7 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
     loadingGen = gen;
     try {
       const page = await commentsPage(video.video_id, tabs.order, cursor, signal);
+      await Promise.all(answering);
       if (gen !== generation) return;
       stateBox.replaceChildren();
       for (const item of unseen(page.items, seen)) {
@@ -194,6 +198,9 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
     }
     updateEmpty();
     if (total !== null) setTotal(total + 1);
+    let answered = (): void => {};
+    const handled = new Promise<void>((done) => (answered = done));
+    answering.add(handled);
     try {
       const result = await posting;
       seen.add(result.comment_id);
@@ -215,6 +222,9 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
       if (total !== null) setTotal(total - 1);
       restore();
       toast(`Couldn't post: ${describe(error)}`);
+    } finally {
+      answering.delete(handled);
+      answered();
     }
   }
 
