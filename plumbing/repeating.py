@@ -28,6 +28,11 @@ class Repeating:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
+    @property
+    def alive(self) -> bool:
+        """Whether its thread still runs: after ``stop`` gave up waiting, it may still be finishing."""
+        return self._thread is not None and self._thread.is_alive()
+
     def _loop(self) -> None:
         while not self._stopped.wait(self.every_s):
             try:

@@ -124,6 +124,10 @@ class ExpirySweeper:
     def stop(self) -> None:
         self._repeating.stop()
 
+    @property
+    def alive(self) -> bool:
+        return self._repeating.alive
+
     def sweep(self) -> int:
         """Expires what is due now; returns how many archives were due. Only once every day before
         today is done does the next sweep start at today."""

@@ -187,6 +187,10 @@ class DataExports:
         self.builder.stop()
         self.tracker.stop()
 
+    @property
+    def alive(self) -> bool:
+        return self.sweeper.alive or self.builder.alive or self.tracker.alive
+
     def settle(self) -> None:
         """Runs every part in this thread until none has anything left to do: for tests and tools."""
         while True:

@@ -80,6 +80,11 @@ class Follower(abc.ABC):
             self._thread.join(timeout=10)
 
     @property
+    def alive(self) -> bool:
+        """Whether its thread still runs: after ``stop`` gave up waiting, it may still be finishing."""
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
     def stopped(self) -> bool:
         return self._stopped.is_set()
 

@@ -83,6 +83,11 @@ class MediaCleanup:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
+    @property
+    def alive(self) -> bool:
+        """Whether its thread still runs: after ``stop`` gave up waiting, it may still be finishing."""
+        return self._thread is not None and self._thread.is_alive()
+
     def follow(self) -> None:
         """Runs until stopped; a store that fails for a while is retried, backing off."""
         backoff = RETRY_FIRST_S

@@ -80,6 +80,10 @@ class DueScanner:
     def stop(self) -> None:
         self._repeating.stop()
 
+    @property
+    def alive(self) -> bool:
+        return self._repeating.alive
+
     def scan(self) -> int:
         """Asks for every publication due now; returns how many were due."""
         filed = self._events.head_position()
@@ -128,6 +132,10 @@ class PublishSchedule:
     def stop(self) -> None:
         self.scanner.stop()
         self.tracker.stop()
+
+    @property
+    def alive(self) -> bool:
+        return self.scanner.alive or self.tracker.alive
 
     def settle(self) -> int:
         """Files every schedule in the log and publishes what is due, in this thread: for tests and

@@ -10,10 +10,12 @@ of hands is a lightweight transaction at the store's serial consistency: ``SERIA
 lease across every data centre.
 
 A holder that cannot renew stops its work a renewal before its lease could expire (a watchdog sees
-to it, whatever its asks are waiting for), and one told the lease is another's stops at once. Two
-copies then overlap only if stopping takes longer than a renewal (each manager waits up to 10 s for
-its thread) or a process stalls that long with its work running: a lease is not a fence, and the
-work stays safe to repeat, as it is after a crash.
+to it, whatever its asks are waiting for), and one told the lease is another's stops at once. A
+process whose stopped work is still finishing (a manager waits up to 10 s for its thread, then leaves
+it) asks for the lease again only once it has finished, so it never runs two copies itself. Two
+copies in two processes overlap only if stopping takes longer than a renewal or a process stalls
+that long with its work running: a lease is not a fence, and the work stays safe to repeat, as it is
+after a crash.
 """
 
 from __future__ import annotations
@@ -72,6 +74,11 @@ class Startable(Protocol):
     def start(self) -> None: ...
     def stop(self) -> None: ...
 
+    @property
+    def alive(self) -> bool:
+        """Whether any of its threads still runs (after ``stop``: still finishing what it was doing)."""
+        ...
+
 
 class Leased:
     """Runs the work ``make`` builds only while this process holds the lease: started when the lease
@@ -96,6 +103,8 @@ class Leased:
         self._clock = clock
         self.interval_s = lease.ttl_s / 3
         self._running: list[Startable] = []
+        #: Work stopped whose threads outlived the wait for them: until they end, no new copy starts.
+        self._stopping: list[Startable] = []
         self._held_until = 0.0
         self._told: bool | None = None
         self._lock = threading.Lock()
@@ -140,7 +149,19 @@ class Leased:
 
     def step(self) -> None:
         """Asks for the lease once, then starts or stops the work as the answer says. An answer that
-        came too late to count on (the lease it renewed is already due) starts nothing."""
+        came too late to count on (the lease it renewed is already due) starts nothing. While work
+        stopped before is still finishing, it does not ask: a copy started now would run beside it."""
+        with self._lock:
+            self._stopping = [work for work in self._stopping if work.alive]
+            finishing = len(self._stopping)
+        if finishing:
+            log.warning(
+                "%d stopped part(s) of the %s work still finishing: not asking for the lease yet",
+                finishing,
+                self._lease.name,
+            )
+            self._tell(False)
+            return
         asked = self._clock()
         try:
             taken: bool | None = self._lease.take()
@@ -193,6 +214,7 @@ class Leased:
             stop.start()
         for stop in stops:
             stop.join()
+        self._stopping += [work for work in running if work.alive]
 
     def _stop_one(self, work: Startable) -> None:
         try:

@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime
-from typing import Annotated, Protocol
+from typing import Annotated
 
 import typer
 
@@ -21,7 +21,7 @@ from projections.supervisor import Supervisor
 from read_models import live, projection_state
 from read_models.errors import MissingTable
 from read_models.port import ReadStore
-from services.leases import MANAGERS, Lease, Leased, holder_of
+from services.leases import MANAGERS, Lease, Leased, Startable, holder_of
 from strom import pipeline
 from strom.erasing import erasure_cascade
 from strom.exporting import data_exports
@@ -112,12 +112,7 @@ def _leased_managers(settings: Settings, ports: Ports, store: ReadStore) -> Leas
     return Leased(lease, lambda: _process_managers(settings, ports, store), on_change=said)
 
 
-class ProcessManager(Protocol):
-    def start(self) -> None: ...
-    def stop(self) -> None: ...
-
-
-def _process_managers(settings: Settings, ports: Ports, store: ReadStore) -> list[ProcessManager]:
+def _process_managers(settings: Settings, ports: Ports, store: ReadStore) -> list[Startable]:
     """The process managers run once, beside the first slice of every projector (``--partition 0/n``
     without ``--only`` or ``--no-managers``) or alone (``strom manage``): each follows the whole log,
     so a second copy would do its work twice. Beside projectors they share their read store, as in
@@ -128,7 +123,7 @@ def _process_managers(settings: Settings, ports: Ports, store: ReadStore) -> lis
     worker could ever see what they queue (``strom run`` has both in one process)."""
     events, codec = ports.store, ports.codec
     storage = open_media_storage(settings)
-    managers: list[ProcessManager] = []
+    managers: list[Startable] = []
     broker = pipeline.broker_for(settings)
     if is_durable(broker):
         short_s = settings.transcode_short_s

@@ -21,16 +21,23 @@ TTL_S = 3
 
 
 class Work:
-    """Stands for the process managers: counts its starts and stops."""
+    """Stands for the process managers: counts its starts and stops. ``lingers``: a stop leaves its
+    threads finishing what they were doing (``alive``) until ``finish``."""
 
     def __init__(self) -> None:
         self.running = False
+        self.lingers = False
+        self.alive = False
 
     def start(self) -> None:
-        self.running = True
+        self.running = self.alive = True
 
     def stop(self) -> None:
         self.running = False
+        self.alive = self.lingers
+
+    def finish(self) -> None:
+        self.alive = False
 
 
 class Clock:
@@ -159,6 +166,31 @@ def test_a_holder_that_cannot_renew_stops_its_work_a_renewal_before_the_lease_co
     clock.now += holder.interval_s
     holder.step()
     assert [w.running for w in work] == [False, True]
+
+
+def test_work_still_finishing_after_its_stop_is_not_started_again_beside_itself(
+    store: SQLiteReadStore,
+) -> None:
+    # Given a holder whose work was stopped (a renewal missed) but whose threads are still finishing
+    clock = Clock()
+    holder, work = leased(store, "slow-to-stop", clock)
+    holder.step()
+    work[0].lingers = True
+    clock.now += 2 * holder.interval_s
+    holder.expire_if_due()
+    assert not holder.running
+    assert work[0].alive
+    # When it asks again, its lease row still there to renew
+    clock.now += holder.interval_s
+    holder.step()
+    # Then it builds no second copy of the work beside the one still finishing
+    assert len(work) == 1
+    assert not holder.running
+    # And once that copy has finished, it takes the lease and runs fresh work
+    work[0].finish()
+    holder.step()
+    assert [w.running for w in work] == [False, True]
+    assert holder_of(store, MANAGERS) == "slow-to-stop"
 
 
 def test_a_holder_told_the_lease_is_anothers_stops_its_work_at_once(store: SQLiteReadStore) -> None:
