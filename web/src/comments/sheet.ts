@@ -23,6 +23,9 @@ import { orderTabs } from "./tabs";
 
 export type { CommentTarget } from "./api";
 
+/** How long a page read waits for the viewer's posts to be answered before it is drawn all the same
+ * (a post the page holds is then drawn twice until its answer comes and takes the copy out). */
+const ANSWER_WAIT_MS = 3000;
 const HELD_TOAST = "Your comment is held for review. Only you can see it until a moderator approves it.";
 
 export function openComments(video: CommentTarget, onCount: (count: number) => void): void {
@@ -35,7 +38,8 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
   let loadingGen = -1;
   const seen = new Set<string>();
   /** The viewer's posts awaiting the server's answer: a page read meanwhile may hold one of them under
-   * an id the sheet does not know yet, so it is drawn once they are answered and known by their ids. */
+   * an id the sheet does not know yet, so it is drawn once they are answered and known by their ids
+   * (or after `ANSWER_WAIT_MS`, should an answer hang). */
   const answering = new Set<Promise<void>>();
 
   // -- structure --
@@ -125,7 +129,7 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
     loadingGen = gen;
     try {
       const page = await commentsPage(video.video_id, tabs.order, cursor, signal);
-      await Promise.all(answering);
+      await Promise.race([Promise.all(answering), new Promise((done) => setTimeout(done, ANSWER_WAIT_MS))]);
       if (gen !== generation) return;
       stateBox.replaceChildren();
       for (const item of unseen(page.items, seen)) {
