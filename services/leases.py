@@ -11,11 +11,12 @@ lease across every data centre.
 
 A holder that cannot renew stops its work a renewal before its lease could expire (a watchdog sees
 to it, whatever its asks are waiting for), and one told the lease is another's stops at once. A
-process whose stopped work is still finishing (a manager waits up to 10 s for its thread, then leaves
-it) asks for the lease again only once it has finished, so it never runs two copies itself. Two
-copies in two processes overlap only if stopping takes longer than a renewal or a process stalls
-that long with its work running: a lease is not a fence, and the work stays safe to repeat, as it is
-after a crash.
+process whose stopped work is still finishing (a manager waits up to 10 s for its thread, then
+leaves it) asks for the lease again only once it has finished, so it never runs two copies itself;
+one that never finishes (a thread stuck for good) keeps its process off the lease, with a warning
+each renewal, and a standby replica, or a restart, then runs the work. Two copies in two processes
+overlap only if stopping takes longer than a renewal or a process stalls that long with its work
+running: a lease is not a fence, and the work stays safe to repeat, as it is after a crash.
 """
 
 from __future__ import annotations
@@ -152,8 +153,7 @@ class Leased:
         came too late to count on (the lease it renewed is already due) starts nothing. While work
         stopped before is still finishing, it does not ask: a copy started now would run beside it."""
         with self._lock:
-            self._stopping = [work for work in self._stopping if work.alive]
-            finishing = len(self._stopping)
+            finishing = self._finishing()
         if finishing:
             log.warning(
                 "%d stopped part(s) of the %s work still finishing: not asking for the lease yet",
@@ -171,7 +171,7 @@ class Leased:
         with self._lock:
             if taken and self._clock() < asked + self._lease.ttl_s - self.interval_s:
                 self._held_until = asked + self._lease.ttl_s
-                if not self._running:
+                if not self._running and not self._finishing():  # the watchdog may have stopped some
                     self._start_work()
             elif taken is False and self._running:
                 self._stop_work()  # another process holds it
@@ -191,6 +191,11 @@ class Leased:
     def _expire_if_due(self) -> None:
         if self._running and self._clock() >= self._held_until - self.interval_s:
             self._stop_work()
+
+    def _finishing(self) -> int:
+        """How many parts of the work stopped before are still finishing (under the lock)."""
+        self._stopping = [work for work in self._stopping if _alive(work)]
+        return len(self._stopping)
 
     def _start_work(self) -> None:
         """Builds and starts the work; if that fails, stops what started and gives the lease up, so
@@ -214,7 +219,7 @@ class Leased:
             stop.start()
         for stop in stops:
             stop.join()
-        self._stopping += [work for work in running if work.alive]
+        self._stopping += [work for work in running if _alive(work)]
 
     def _stop_one(self, work: Startable) -> None:
         try:
@@ -230,3 +235,13 @@ class Leased:
             self._on_change(held)
         except Exception:
             log.exception("reporting the %s lease failed", self._lease.name)
+
+
+def _alive(work: Startable) -> bool:
+    """Whether the part still runs; one that cannot say is taken at its word that it stopped, lest
+    the lease be never asked for again."""
+    try:
+        return work.alive
+    except Exception:
+        log.exception("%r could not say whether it still runs", work)
+        return False

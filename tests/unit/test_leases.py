@@ -193,6 +193,65 @@ def test_work_still_finishing_after_its_stop_is_not_started_again_beside_itself(
     assert holder_of(store, MANAGERS) == "slow-to-stop"
 
 
+def test_an_answer_coming_after_the_watchdog_stopped_the_work_starts_none_beside_it(
+    store: SQLiteReadStore,
+) -> None:
+    # Given a holder whose next ask hangs, and whose work the watchdog stops meanwhile, its threads
+    # still finishing
+    clock = Clock()
+    hanging = Hanging(store)
+    holder, work = leased(hanging, "raced", clock)
+    holder.step()
+    work[0].lingers = True
+    hanging.asked.clear()
+    hanging.hang.clear()
+    clock.now += 1.5 * holder.interval_s
+    asking = threading.Thread(target=holder.step)
+    asking.start()
+    assert hanging.asked.wait(5)
+    clock.now += 0.5 * holder.interval_s
+    holder.expire_if_due()
+    assert not holder.running
+    # When the ask comes back renewed, in time to count on
+    hanging.hang.set()
+    asking.join(5)
+    # Then no second copy was started beside the one still finishing
+    assert len(work) == 1
+    assert not holder.running
+
+
+class Mute(Work):
+    """Work that cannot say whether it still runs."""
+
+    @property
+    def alive(self) -> bool:
+        raise RuntimeError("no answer")
+
+    @alive.setter
+    def alive(self, value: bool) -> None:
+        pass
+
+
+def test_work_that_cannot_say_whether_it_still_runs_is_taken_as_stopped(store: SQLiteReadStore) -> None:
+    # Given a holder whose stopped work cannot say whether its threads still run
+    clock = Clock()
+    made: list[Work] = []
+
+    def make() -> list[Work]:
+        made.append(Mute())
+        return made[-1:]
+
+    holder = Leased(Lease(store, MANAGERS, TTL_S, "mute"), make, clock=clock)
+    holder.step()
+    clock.now += 2 * holder.interval_s
+    holder.expire_if_due()
+    # When it asks again
+    clock.now += holder.interval_s
+    holder.step()
+    # Then it takes the lease back and runs fresh work, rather than standing by for good
+    assert [w.running for w in made] == [False, True]
+
+
 def test_a_holder_told_the_lease_is_anothers_stops_its_work_at_once(store: SQLiteReadStore) -> None:
     # Given a holder running the work, whose lease another process took (it stalled past its TTL)
     holder, work = leased(store, "stalled")
