@@ -149,8 +149,9 @@ def test_a_reply_awaiting_its_answer_is_shown_once_though_the_server_lists_it_al
     _settled(page)
     expect(sheet.get_by_text(reply)).to_have_count(1)
     assert answers, "the post was never sent"
-    for route, answer in answers:
-        route.fulfill(response=answer)
+    with page.expect_response(lambda response: "/replies" in response.url):  # the thread, read now
+        for route, answer in answers:
+            route.fulfill(response=answer)
     expect(sheet.locator(".comment.pending")).to_have_count(0)
     _settled(page)
     expect(sheet.get_by_text(reply)).to_have_count(1)
@@ -193,8 +194,11 @@ def test_a_comment_posted_while_the_first_page_loads_is_shown_once(
     )
     holding = False
     assert reads, "the first page was never asked for"
-    for route in reads:  # the first page comes back now, the comment in it
-        route.continue_()
+    with page.expect_response(
+        lambda response: response.request.method == "GET" and "/comments" in response.url
+    ):
+        for route in reads:  # the first page comes back now, the comment in it
+            route.continue_()
     _settled(page)
     mine = sheet.locator("[data-comment-id]").filter(has_text=text)
     expect(mine).to_have_count(1)
@@ -204,3 +208,29 @@ def test_a_comment_posted_while_the_first_page_loads_is_shown_once(
     _settled(page)
     expect(mine).to_have_count(1)
     page.unroute("**/v1/videos/*/comments*")
+
+
+def test_a_comment_still_posting_when_the_order_changes_stays_in_the_sheet(
+    page: Page, account: Account
+) -> None:
+    """The viewer posts, then switches to Top before the answer comes, and the answer comes before
+    the new page is drawn: their comment stays in the sheet, once (the page leaves it out as seen)."""
+    sign_in(page, account)
+    page.goto("/")
+    wait_until_playing(page)
+    answers: list[tuple[Route, APIResponse]] = []
+    page.route("**/v1/videos/*/comments", lambda route: answers.append((route, route.fetch())))
+    with page.expect_response(lambda response: "/comments?" in response.url):  # the first page
+        active_slide(page).get_by_role("button", name="Comments", exact=True).click()
+    sheet = page.get_by_role("dialog", name="Comments")
+    text = f"A comment posted before switching {secrets.token_hex(3)}"
+    sheet.get_by_label("Add a comment").fill(text)
+    sheet.get_by_role("button", name="Post", exact=True).click()
+    _until(page, lambda: answers, "the post sent")
+    sheet.get_by_role("tab", name="Top").click()
+    for route, answer in answers:
+        route.fulfill(response=answer)
+    expect(sheet.locator(".comment.pending")).to_have_count(0)
+    _settled(page)
+    expect(sheet.locator("[data-comment-id]").filter(has_text=text)).to_have_count(1)
+    page.unroute("**/v1/videos/*/comments")

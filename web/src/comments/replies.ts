@@ -11,9 +11,9 @@ export interface Replies {
   /** The toggle, the list and its "More replies": drawn under the comment's body. */
   els: HTMLElement[];
   /** The viewer's reply, drawn at once, at the foot of the open thread. A thread not read yet is read
-   * once the post is `answered`: by then the reply carries its real id, so a read that brings it back
-   * never draws it a second time, not even for a moment. The replies read land above the viewer's new
-   * ones, which are the newest. */
+   * once the post is `answered`: by then the reply carries its real id, so that read does not draw it
+   * again (a read made before, by the toggle or for another reply, may: the reply's confirmation then
+   * takes that copy out). The replies read land above the viewer's new ones, which are the newest. */
   add(reply: HTMLLIElement, answered: Promise<unknown>): void;
   /** A reply taken back (failed, held or deleted) no longer counts. */
   drop(): void;
@@ -83,7 +83,7 @@ export function repliesOf(item: CommentItem, draw: (reply: CommentItem) => HTMLL
       // Registered before the sheet's own wait on the answer, this starts the read just before the
       // reply is confirmed; the read's answer comes back after.
       const read = (): void => {
-        if (!signal.aborted) void load();
+        if (!signal.aborted && !loaded) void load();
       };
       answered.then(read, read);
     },

@@ -37,7 +37,7 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
   let generation = 0;
   let loadingGen = -1;
   const seen = new Set<string>();
-  /** The viewer's posts awaiting the server's answer: a page read meanwhile may hold one of them under
+  /** The viewer's top-level posts awaiting the server's answer: a page read meanwhile may hold one under
    * an id the sheet does not know yet, so it is drawn once they are answered and known by their ids
    * (or after `ANSWER_WAIT_MS`, should an answer hang). */
   const answering = new Set<Promise<void>>();
@@ -117,7 +117,9 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
     generation += 1;
     cursor = null;
     seen.clear();
-    list.replaceChildren();
+    // The viewer's posts still awaiting their answers stay: the page read waits for those answers,
+    // and then leaves them out as seen.
+    list.replaceChildren(...list.querySelectorAll(":scope > .comment.pending"));
     footer.replaceChildren();
     stateBox.replaceChildren(spinner("Loading comments"));
     await loadPage(generation);
@@ -129,8 +131,11 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
     loadingGen = gen;
     try {
       const page = await commentsPage(video.video_id, tabs.order, cursor, signal);
-      await Promise.race([Promise.all(answering), new Promise((done) => setTimeout(done, ANSWER_WAIT_MS))]);
-      if (gen !== generation) return;
+      if (answering.size) {
+        const givenUp = new Promise((done) => setTimeout(done, ANSWER_WAIT_MS));
+        await Promise.race([Promise.all(answering), givenUp]);
+      }
+      if (signal.aborted || gen !== generation) return;
       stateBox.replaceChildren();
       for (const item of unseen(page.items, seen)) {
         seen.add(item.comment_id);
@@ -204,7 +209,7 @@ export function openComments(video: CommentTarget, onCount: (count: number) => v
     if (total !== null) setTotal(total + 1);
     let answered = (): void => {};
     const handled = new Promise<void>((done) => (answered = done));
-    answering.add(handled);
+    if (!target) answering.add(handled);
     try {
       const result = await posting;
       seen.add(result.comment_id);
