@@ -106,7 +106,7 @@ def _leased_managers(settings: Settings, ports: Ports, store: ReadStore) -> Leas
         if held:
             typer.echo(f"holding the process managers' lease ({lease.holder}): running them")
         else:
-            typer.echo("standing by: not holding the process managers' lease")
+            typer.echo("standing by: this process does not hold the process managers' lease")
 
     lease = Lease(store, MANAGERS, settings.managers_lease_s)
     return Leased(lease, lambda: _process_managers(settings, ports, store), on_change=said)
