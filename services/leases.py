@@ -78,7 +78,6 @@ class Startable(Protocol):
     @property
     def alive(self) -> bool:
         """Whether any of its threads still runs (after ``stop``: still finishing what it was doing)."""
-        ...
 
 
 class Leased:

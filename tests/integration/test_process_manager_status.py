@@ -166,6 +166,24 @@ def test_strom_project_gives_its_process_managers_the_projectors_read_store(
         keys.close()
 
 
+def test_each_process_manager_says_whether_its_threads_still_run(settings: Settings) -> None:
+    """What the lease waits on before it starts a fresh copy (``services.leases``), on the real ones."""
+    events, keys, store = open_event_store(settings), open_key_store(settings), open_read_store(settings)
+    try:
+        managers = project_cli._process_managers(settings, ports_for(settings, events, keys), store)
+        assert not any(m.alive for m in managers)  # never started
+        for manager in managers:
+            manager.start()
+        assert all(m.alive for m in managers)
+        for manager in managers:
+            manager.stop()
+        assert not any(m.alive for m in managers)
+    finally:
+        store.close()
+        events.close()
+        keys.close()
+
+
 # -- where they run --------------------------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parents[2]

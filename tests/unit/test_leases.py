@@ -27,17 +27,21 @@ class Work:
     def __init__(self) -> None:
         self.running = False
         self.lingers = False
-        self.alive = False
+        self._alive = False
+
+    @property
+    def alive(self) -> bool:
+        return self._alive
 
     def start(self) -> None:
-        self.running = self.alive = True
+        self.running = self._alive = True
 
     def stop(self) -> None:
         self.running = False
-        self.alive = self.lingers
+        self._alive = self.lingers
 
     def finish(self) -> None:
-        self.alive = False
+        self._alive = False
 
 
 class Clock:
@@ -226,10 +230,6 @@ class Mute(Work):
     @property
     def alive(self) -> bool:
         raise RuntimeError("no answer")
-
-    @alive.setter
-    def alive(self, value: bool) -> None:
-        pass
 
 
 def test_work_that_cannot_say_whether_it_still_runs_is_taken_as_stopped(store: SQLiteReadStore) -> None:
